@@ -43,7 +43,6 @@ export function escapeJsString(s: string): string {
  * `<`, `>` and every non-ASCII unit.
  */
 const JSON_SPECIAL = /\\\\|\\u[0-9a-f]{4}|[<>\u0080-\uffff]/g;
-const JSON_PREFILTER = /\\u|[<>\u0080-\uffff]/;
 
 function replaceJsonToken(token: string): string {
   if (token.length === 1) return unicodeEscape(token.charCodeAt(0));
@@ -57,7 +56,15 @@ function replaceJsonToken(token: string): string {
  * wherever Play's are safe.
  */
 export function asciiJson(json: string): string {
-  if (!JSON_PREFILTER.test(json)) return json;
+  // Native scans first: most messages are plain ASCII with nothing to rewrite.
+  if (
+    Buffer.byteLength(json) === json.length &&
+    json.indexOf('<') === -1 &&
+    json.indexOf('>') === -1 &&
+    json.indexOf('\\u') === -1
+  ) {
+    return json;
+  }
   return json.replace(JSON_SPECIAL, replaceJsonToken);
 }
 
