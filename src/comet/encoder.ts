@@ -45,6 +45,13 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/**
+ * An own `"__proto__"` key. In a JavaScript object literal it would set the prototype instead of
+ * making a key, so it is written as a computed key. A `"` right after `{` or `,` always opens a key
+ * in `JSON.stringify` output (inside strings every `"` is escaped), so nothing else matches.
+ */
+const PROTO_KEY = /([{,])"__proto__":/g;
+
 function jsonMessage(value: unknown, index: number): string {
   let json: string | undefined;
   try {
@@ -55,7 +62,7 @@ function jsonMessage(value: unknown, index: number): string {
   if (json === undefined) {
     throw new CometEncodeError(`message ${index} cannot be encoded as JSON: it is ${describe(value)}`, index);
   }
-  return asciiJson(json);
+  return asciiJson(json.indexOf('"__proto__"') === -1 ? json : json.replace(PROTO_KEY, '$1["__proto__"]:'));
 }
 
 function stringMessage(value: unknown, index: number): string {

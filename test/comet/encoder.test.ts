@@ -165,6 +165,18 @@ describe('Comet encoder', () => {
     });
   });
 
+  it('keeps an own "__proto__" key a key, not the prototype, when the chunk runs', () => {
+    const value = JSON.parse('{"__proto__":{"x":1},"a":[{"__proto__":"s"}],"b":"{\\"__proto__\\":1"}');
+    const chunk = Comet.encoder('json', 'cb').encode(value);
+    expect(chunk).to.equal(
+      `${open}cb({["__proto__"]:{"x":1},"a":[{["__proto__"]:"s"}],"b":"{\\"__proto__\\":1"});</script>`,
+    );
+    let received: unknown;
+    new Function('cb', chunk.slice(open.length, -'</script>'.length))((v: unknown) => { received = v; });
+    expect(Object.keys(received as object)).to.deep.equal(['__proto__', 'a', 'b']);
+    expect(received).to.deep.equal(value);
+  });
+
   describe('escaping helpers', () => {
     it('escapeJsString leaves plain ASCII alone (same string)', () => {
       const s = 'hello world 123 ~!@#$%^&*()_+-=[]{}|;:,.?';
