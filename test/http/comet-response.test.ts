@@ -1,0 +1,172 @@
+import { expect } from 'chai';
+import type { ServerResponse } from 'node:http';
+import { Readable, pipeline } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import sinon from 'sinon';
+import { cometResponse, toWebStream } from '../../src/http/index.js';
+import { countingSource, deferred, emitterEvents, eventually, listen, ticker, type Listening } from './loopback.js';
+
+const decoder = new TextDecoder();
+
+function headersOf(response: Response): Record<string, string> {
+  const out: Record<string, string> = {};
+  response.headers.forEach((value, name) => (out[name] = value));
+  return out;
+}
+
+/** Serves a web Response on a Node response, as a framework adapter does. */
+function serve(response: Response, res: ServerResponse): void {
+  res.writeHead(response.status, headersOf(response));
+  res.flushHeaders();
+  const body = Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>);
+  pipeline(body, res, () => {});
+}
+
+describe('cometResponse', () => {
+  let server: Listening | undefined;
+  let stopTicker: (() => void) | undefined;
+  let clock: sinon.SinonFakeTimers | undefined;
+  afterEach(async () => {
+    clock?.restore();
+    clock = undefined;
+    stopTicker?.();
+    stopTicker = undefined;
+    await server?.close();
+    server = undefined;
+  });
+
+  it('carries the Comet headers, with init adding and overriding, and its status', async () => {
+    async function* source() {
+      yield 'a';
+      yield new Uint8Array([98]);
+    }
+    const response = cometResponse(source(), { status: 202, headers: { 'X-Accel-Buffering': 'yes', 'X-Id': '7' } });
+    expect(response.status).to.equal(202);
+    expect(headersOf(response)).to.deep.equal({
+      'cache-control': 'no-cache, no-store, no-transform',
+      'content-type': 'text/html; charset=utf-8',
+      'x-accel-buffering': 'yes',
+      'x-content-type-options': 'nosniff',
+      'x-id': '7',
+    });
+    expect(await response.text()).to.equal('ab');
+  });
+
+  it('pulls one chunk per read, at most one ahead of the reader', async () => {
+    const counter = countingSource(3);
+    const reader = cometResponse(counter.source).body!.getReader();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(counter.pulled()).to.equal(1);
+    const first = await reader.read();
+    expect(decoder.decode(first.value)).to.equal('xxx');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(counter.pulled()).to.equal(2);
+    await reader.read();
+    await reader.read();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(counter.pulled()).to.equal(4);
+    await reader.cancel();
+    expect(counter.returned()).to.equal(true);
+  });
+
+  it('cancelling the body calls return() on the source', async () => {
+    const release = deferred();
+    const returned = sinon.spy();
+    async function* source() {
+      try {
+        yield 'one';
+        await release.promise;
+        yield 'two';
+      } finally {
+        returned();
+      }
+    }
+    const iterator = source();
+    const spy = sinon.spy(iterator, 'return');
+    const reader = cometResponse(iterator).body!.getReader();
+    expect(decoder.decode((await reader.read()).value)).to.equal('one');
+    await reader.cancel(new Error('gone'));
+    expect(spy.callCount).to.equal(1);
+    release.resolve();
+    await eventually(() => returned.callCount === 1, 1000, 'finally');
+  });
+
+  it('a source error errors the body with that error', async () => {
+    const boom = new Error('boom');
+    async function* source() {
+      yield 'one';
+      throw boom;
+    }
+    const reader = cometResponse(source()).body!.getReader();
+    expect(decoder.decode((await reader.read()).value)).to.equal('one');
+    let caught: unknown;
+    await reader.read().catch((error: unknown) => (caught = error));
+    expect(caught).to.equal(boom);
+  });
+
+  it('a chunk of the wrong type errors the body with a TypeError and returns the source', async () => {
+    const returned = sinon.spy();
+    async function* source(): AsyncGenerator<unknown> {
+      try {
+        yield null;
+      } finally {
+        returned();
+      }
+    }
+    const reader = toWebStream(source() as AsyncIterable<string>).getReader();
+    let caught: unknown;
+    await reader.read().catch((error: unknown) => (caught = error));
+    expect(caught).to.be.instanceOf(TypeError);
+    expect((caught as Error).message).to.equal('toWebStream: chunk #0 is null, expected a string or a Uint8Array');
+    expect(returned.callCount).to.equal(1);
+  });
+
+  it('enqueues heartbeats while idle, never more than one ahead of a stalled reader', async () => {
+    clock = sinon.useFakeTimers();
+    const release = deferred();
+    async function* source() {
+      yield 'a';
+      await release.promise;
+      yield 'b';
+    }
+    const reader = cometResponse(source(), { heartbeatMs: 100 }).body!.getReader();
+    expect(decoder.decode((await reader.read()).value)).to.equal('a');
+    await clock.tickAsync(100);
+    expect(decoder.decode((await reader.read()).value)).to.equal('\n');
+    // nobody reads for ten intervals: one heartbeat waits in the queue, the rest are not made
+    await clock.tickAsync(1000);
+    expect(decoder.decode((await reader.read()).value)).to.equal('\n');
+    release.resolve();
+    expect(decoder.decode((await reader.read()).value)).to.equal('b');
+    expect((await reader.read()).done).to.equal(true);
+    expect(clock.countTimers()).to.equal(0);
+  });
+
+  it('rejects bad arguments at once', () => {
+    expect(() => cometResponse({} as AsyncIterable<string>)).to.throw(
+      TypeError,
+      'cometResponse: chunks must be an AsyncIterable of strings or Uint8Arrays',
+    );
+    expect(() => cometResponse(countingSource(1).source, { heartbeatMs: -1 })).to.throw(RangeError);
+    expect(() => toWebStream(countingSource(1).source, { heartbeatMs: NaN })).to.throw(RangeError);
+  });
+
+  it('streams through a server to Node fetch, and tears down when the client aborts', async () => {
+    const clock = ticker(10);
+    stopTicker = clock.stop;
+    const source = emitterEvents<string>(clock.emitter, 'tick');
+    const spy = sinon.spy(source, 'return');
+    server = await listen((_req, res) => serve(cometResponse(source), res));
+    const controller = new AbortController();
+    const response = await fetch(server.url, { signal: controller.signal });
+    expect(response.headers.get('content-type')).to.equal('text/html; charset=utf-8');
+    const reader = response.body!.getReader();
+    let text = '';
+    while (text.split('tick').length < 4) text += decoder.decode((await reader.read()).value);
+    const [first, second] = [...text.matchAll(/tick (\d+)/g)].map((m) => Number(m[1]));
+    expect(second).to.equal(first + 1);
+    controller.abort();
+    await eventually(() => spy.callCount === 1, 2000, 'return()');
+    await eventually(() => clock.emitter.listenerCount('tick') === 0, 2000, 'listener removal');
+  });
+});

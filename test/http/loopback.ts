@@ -1,0 +1,145 @@
+/** Loopback servers, raw clients and small sources for the transport tests. */
+import { EventEmitter } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A server listening on 127.0.0.1 on an ephemeral port. */
+export interface Listening {
+  readonly server: http.Server;
+  readonly port: number;
+  readonly url: string;
+  /** Destroys every open connection and closes the server. */
+  close(): Promise<void>;
+}
+
+/** Starts `server` (or a plain server around `handler`) on 127.0.0.1:0. */
+export async function listen(serverOrHandler: http.Server | http.RequestListener): Promise<Listening> {
+  const server = serverOrHandler instanceof http.Server ? serverOrHandler : http.createServer(serverOrHandler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A GET request whose response has arrived (headers only; the body is still streaming). */
+export interface Opened {
+  readonly req: http.ClientRequest;
+  readonly res: http.IncomingMessage;
+}
+
+/** Sends a GET to `url` with a fresh connection and waits for the response headers. */
+export function open(url: string, headers: http.OutgoingHttpHeaders = {}): Promise<Opened> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, headers }, (res) => resolve({ req, res }));
+    req.once('error', reject);
+  });
+}
+
+/** Waits until `check()` is truthy, polling every 5 ms; fails after `ms`. */
+export async function eventually(check: () => boolean, ms = 3000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await delay(5);
+  }
+}
+
+/** Resolves after `ms` milliseconds. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Collects a response body as text; `until(text)` resolves `seen` the first time it holds. */
+export function reader(res: NodeJS.ReadableStream, until: (text: string) => boolean = () => false): {
+  text(): string;
+  seen: Promise<string>;
+  ended: Promise<'end' | 'aborted'>;
+} {
+  let text = '';
+  let notify: (text: string) => void;
+  const seen = new Promise<string>((resolve) => (notify = resolve));
+  const ended = new Promise<'end' | 'aborted'>((resolve) => {
+    res.on('end', () => resolve('end'));
+    res.on('error', () => resolve('aborted'));
+    res.on('close', () => resolve('aborted'));
+  });
+  res.on('data', (chunk: Buffer | string) => {
+    text += chunk.toString();
+    if (until(text)) notify(text);
+  });
+  return { text: () => text, seen, ended };
+}
+
+/** A promise with its resolve function. */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/**
+ * An async generator over an emitter's `event`, removing its listener in `finally`: a source
+ * written the way users write one.
+ */
+export async function* emitterEvents<T>(emitter: EventEmitter, event: string): AsyncGenerator<T> {
+  const queue: T[] = [];
+  let wake: (() => void) | undefined;
+  const onEvent = (value: T): void => {
+    queue.push(value);
+    wake?.();
+  };
+  emitter.on(event, onEvent);
+  try {
+    for (;;) {
+      while (queue.length > 0) yield queue.shift() as T;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+  } finally {
+    emitter.off(event, onEvent);
+  }
+}
+
+/** An emitter that emits `tick` every `ms` until stopped. */
+export function ticker(ms: number): { emitter: EventEmitter; stop(): void } {
+  const emitter = new EventEmitter();
+  let n = 0;
+  const timer = setInterval(() => emitter.emit('tick', `tick ${n++}`), ms);
+  return { emitter, stop: () => clearInterval(timer) };
+}
+
+/** An endless source of `size`-byte chunks that counts how many were pulled and whether it was returned. */
+export function countingSource(size: number): { source: AsyncIterableIterator<string>; pulled(): number; returned(): boolean } {
+  let pulled = 0;
+  let returned = false;
+  const chunk = 'x'.repeat(size);
+  const source: AsyncIterableIterator<string> = {
+    async next() {
+      if (returned) return { done: true, value: undefined };
+      pulled++;
+      return { done: false, value: chunk };
+    },
+    async return() {
+      returned = true;
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+  return { source, pulled: () => pulled, returned: () => returned };
+}
