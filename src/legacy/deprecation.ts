@@ -1,0 +1,88 @@
+/**
+ * One `DeprecationWarning` per legacy API per process.
+ *
+ * Each legacy API has a stable code. The first use of an API emits its warning through
+ * `process.emitWarning`, so `--no-deprecation`, `--trace-deprecation` and `--throw-deprecation`
+ * (or `NODE_OPTIONS=--trace-deprecation`) work as for Node's own deprecations.
+ */
+
+/** A legacy API, the code of its warning, and what replaces it. */
+export interface LegacyDeprecation {
+  readonly code: string;
+  readonly api: string;
+  readonly replacement: string;
+}
+
+/** Every legacy deprecation, keyed by API. */
+export const DEPRECATIONS = Object.freeze({
+  Enumerator: {
+    code: 'COMETBRIDGE_DEP0001',
+    api: 'Enumerator',
+    replacement: 'an AsyncIterable (an array, an async generator, or toSource())',
+  },
+  Iteratee: {
+    code: 'COMETBRIDGE_DEP0002',
+    api: 'Iteratee',
+    replacement: 'a for await...of loop',
+  },
+  Enumeratee: {
+    code: 'COMETBRIDGE_DEP0003',
+    api: 'Enumeratee',
+    replacement: 'an async generator function (source) => AsyncIterable',
+  },
+  broadcast: {
+    code: 'COMETBRIDGE_DEP0004',
+    api: 'Concurrent.broadcast',
+    replacement: 'the broadcast hub, or an EventEmitter read with fromEventEmitter()',
+  },
+  unicast: {
+    code: 'COMETBRIDGE_DEP0005',
+    api: 'Concurrent.unicast',
+    replacement: 'fromEventEmitter() or pushQueue()',
+  },
+  cometApply: {
+    code: 'COMETBRIDGE_DEP0006',
+    api: 'LegacyComet.apply (Comet.apply)',
+    replacement: 'Comet.string() or Comet.json()',
+  },
+  Streams: {
+    code: 'COMETBRIDGE_DEP0007',
+    api: 'Streams',
+    replacement: 'toSource(), toPublisher() and fromPublisher()',
+  },
+  Input: {
+    code: 'COMETBRIDGE_DEP0008',
+    api: 'Input',
+    replacement: 'plain values (the end of an AsyncIterable is its own signal)',
+  },
+} satisfies Record<string, LegacyDeprecation>);
+
+/** The name of a legacy API in {@link DEPRECATIONS}. */
+export type LegacyApi = keyof typeof DEPRECATIONS;
+
+const warned = new Set<string>();
+
+/** The warning text for one legacy API. */
+export function deprecationMessage(api: LegacyApi): string {
+  const d: LegacyDeprecation = DEPRECATIONS[api];
+  return `${d.api} is deprecated: use ${d.replacement} instead (see migration-guide.md).`;
+}
+
+/**
+ * Emits the API's `DeprecationWarning` the first time it is called in this process; later calls do
+ * nothing. The API is marked as warned before emitting, so `--throw-deprecation` throws only once.
+ */
+export function warnOnce(api: LegacyApi): void {
+  const { code } = DEPRECATIONS[api];
+  if (warned.has(code)) return;
+  warned.add(code);
+  process.emitWarning(deprecationMessage(api), { type: 'DeprecationWarning', code });
+}
+
+/**
+ * Forgets which warnings were emitted, so the next use of each API warns again. For tests only:
+ * not exported from the package.
+ */
+export function resetDeprecationWarnings(): void {
+  warned.clear();
+}

@@ -1,0 +1,218 @@
+/**
+ * `Iteratee<E, A>`: a consumer fed one `Input` at a time, in one of three steps: Done (with a
+ * result), Cont (waiting for input) or Error (with a message).
+ */
+import { warnOnce } from './deprecation.js';
+import { EMPTY, EOF, type Input } from './input.js';
+
+/**
+ * The state of an iteratee (Play's `Step`).
+ * @deprecated Use a `for await...of` loop; see migration-guide.md.
+ */
+export type Step<E, A> =
+  | { readonly kind: 'done'; readonly value: A; readonly remaining: Input<E> }
+  | { readonly kind: 'cont'; readonly k: (input: Input<E>) => Iteratee<E, A> | Promise<Iteratee<E, A>> }
+  | { readonly kind: 'error'; readonly message: string; readonly input: Input<E> };
+
+const noop = (): void => {};
+
+/**
+ * A consumer of a stream, one `Input` at a time (Play's `Iteratee[E, A]`). Immutable: feeding it
+ * gives a new iteratee. The static constructors warn once (`COMETBRIDGE_DEP0002`).
+ * @deprecated Use a `for await...of` loop over an AsyncIterable; see migration-guide.md.
+ */
+export class Iteratee<E, A> {
+  readonly #step: Promise<Step<E, A>>;
+
+  /**
+   * @param step - the step, or a promise of it (a rejected promise is a failed iteratee)
+   */
+  constructor(step: Step<E, A> | Promise<Step<E, A>>) {
+    this.#step = Promise.resolve(step);
+    this.#step.catch(noop);
+  }
+
+  /** The iteratee's step (Play's `unflatten`); rejects when the iteratee failed. */
+  step(): Promise<Step<E, A>> {
+    return this.#step;
+  }
+
+  /** Feeds one input: a Cont iteratee moves on, Done and Error ones stay as they are. */
+  async feed(input: Input<E>): Promise<Iteratee<E, A>> {
+    const s = await this.#step;
+    return s.kind === 'cont' ? applyK(s.k, input) : this;
+  }
+
+  /**
+   * The result: feeds `EOF` when still in Cont, then resolves with the Done value. Rejects with an
+   * `Error` carrying the iteratee's message when it is in Error, or when it stays in Cont after `EOF`.
+   */
+  run(): Promise<A> {
+    return runIteratee(this);
+  }
+
+  /** An iteratee with the same steps whose result is `fn(result)`; `fn` may return a Promise. */
+  map<B>(fn: (value: A) => B | Promise<B>): Iteratee<E, B> {
+    return mapIteratee(this, fn);
+  }
+
+  /** An iteratee that is done with `value`, `remaining` being input it did not consume. */
+  static done<E, A>(value: A, remaining: Input<E> = EMPTY): Iteratee<E, A> {
+    warnOnce('Iteratee');
+    return done(value, remaining);
+  }
+
+  /** An iteratee waiting for input; `k` gives the next iteratee (or a Promise of it). */
+  static cont<E, A>(k: (input: Input<E>) => Iteratee<E, A> | Promise<Iteratee<E, A>>): Iteratee<E, A> {
+    warnOnce('Iteratee');
+    return cont(k);
+  }
+
+  /** An iteratee in error: `run()` rejects with `message`. */
+  static error<E, A>(message: string, input: Input<E> = EMPTY): Iteratee<E, A> {
+    warnOnce('Iteratee');
+    return errorIteratee(message, input);
+  }
+
+  /** The iteratee a Promise resolves to (Play's `Iteratee.flatten`). */
+  static flatten<E, A>(promise: Promise<Iteratee<E, A>>): Iteratee<E, A> {
+    warnOnce('Iteratee');
+    return flatten(promise);
+  }
+
+  /** Calls `fn` on every element; a Promise it returns is awaited before the next one. */
+  static foreach<E>(fn: (value: E) => unknown): Iteratee<E, void> {
+    warnOnce('Iteratee');
+    return foldIteratee<E, void>(undefined, async (_, value) => {
+      await fn(value);
+    });
+  }
+
+  /** Folds the elements into one value; `fn` may return the next state or a Promise of it. */
+  static fold<E, S>(initial: S, fn: (state: S, value: E) => S | Promise<S>): Iteratee<E, S> {
+    warnOnce('Iteratee');
+    return foldIteratee(initial, fn);
+  }
+
+  /**
+   * Concatenates the elements: strings into one string, byte chunks into one Buffer. An empty
+   * stream gives `''`.
+   */
+  static consume<E extends string | Uint8Array>(): Iteratee<E, E extends string ? string : Buffer> {
+    warnOnce('Iteratee');
+    return mapIteratee(chunksIteratee<E>(), (chunks) => {
+      if (chunks.length === 0 || chunks.every((c) => typeof c === 'string')) return chunks.join('');
+      return Buffer.concat(chunks.map((c): Uint8Array => (typeof c === 'string' ? Buffer.from(c) : c)));
+    }) as Iteratee<E, E extends string ? string : Buffer>;
+  }
+
+  /** Collects every element into an array, in order. */
+  static getChunks<E>(): Iteratee<E, E[]> {
+    warnOnce('Iteratee');
+    return chunksIteratee<E>();
+  }
+
+  /** The first element (`undefined` for an empty stream); done after it, so the enumerator stops. */
+  static head<E>(): Iteratee<E, E | undefined> {
+    warnOnce('Iteratee');
+    const k = (input: Input<E>): Iteratee<E, E | undefined> => {
+      if (input.kind === 'el') return done<E, E | undefined>(input.value, EMPTY);
+      if (input.kind === 'eof') return done<E, E | undefined>(undefined, EOF);
+      return cont(k);
+    };
+    return cont(k);
+  }
+
+  /** Consumes and drops every element. */
+  static ignore<E>(): Iteratee<E, void> {
+    warnOnce('Iteratee');
+    return foldIteratee<E, void>(undefined, () => undefined);
+  }
+}
+
+// Internal constructors: the legacy modules use these so that only user calls warn.
+
+/** A Done iteratee. */
+export function done<E, A>(value: A, remaining: Input<E> = EMPTY): Iteratee<E, A> {
+  return new Iteratee<E, A>({ kind: 'done', value, remaining });
+}
+
+/** A Cont iteratee. */
+export function cont<E, A>(k: (input: Input<E>) => Iteratee<E, A> | Promise<Iteratee<E, A>>): Iteratee<E, A> {
+  return new Iteratee<E, A>({ kind: 'cont', k });
+}
+
+/** An Error iteratee. */
+export function errorIteratee<E, A>(message: string, input: Input<E> = EMPTY): Iteratee<E, A> {
+  return new Iteratee<E, A>({ kind: 'error', message, input });
+}
+
+/** The iteratee a Promise resolves to. */
+export function flatten<E, A>(promise: Promise<Iteratee<E, A>>): Iteratee<E, A> {
+  return new Iteratee<E, A>(promise.then((value) => asIteratee<E, A>(value).step()));
+}
+
+function asIteratee<E, A>(value: unknown): Iteratee<E, A> {
+  if (value instanceof Iteratee) return value as Iteratee<E, A>;
+  throw new TypeError(`an iteratee continuation must return an Iteratee, got ${value === null ? 'null' : typeof value}`);
+}
+
+/** `k(input)` as an iteratee: a thrown error or a rejected Promise becomes a failed iteratee. */
+export function applyK<E, A>(k: (input: Input<E>) => Iteratee<E, A> | Promise<Iteratee<E, A>>, input: Input<E>): Iteratee<E, A> {
+  try {
+    const next = k(input);
+    return next instanceof Iteratee ? next : flatten(Promise.resolve(next));
+  } catch (error) {
+    return new Iteratee<E, A>(Promise.reject(error));
+  }
+}
+
+/** Play's `Iteratee.run`: feeds EOF to a Cont iteratee and resolves with its result. */
+export async function runIteratee<E, A>(it: Iteratee<E, A>): Promise<A> {
+  let s = await it.step();
+  if (s.kind === 'cont') {
+    s = await applyK(s.k, EOF).step();
+    if (s.kind === 'cont') throw new Error('diverging iteratee after Input.EOF');
+  }
+  if (s.kind === 'error') throw new Error(s.message);
+  return s.value;
+}
+
+/** An iteratee with the same steps whose result is mapped by `fn`. */
+export function mapIteratee<E, A, B>(it: Iteratee<E, A>, fn: (value: A) => B | Promise<B>): Iteratee<E, B> {
+  return new Iteratee<E, B>(
+    it.step().then(async (s): Promise<Step<E, B>> => {
+      if (s.kind === 'done') return { kind: 'done', value: await fn(s.value), remaining: s.remaining };
+      if (s.kind === 'error') return s;
+      const k = s.k;
+      return { kind: 'cont', k: (input) => mapIteratee(applyK(k, input), fn) };
+    }),
+  );
+}
+
+/** Folds elements into a state; EOF ends it with the state. */
+export function foldIteratee<E, S>(initial: S, fn: (state: S, value: E) => S | Promise<S>): Iteratee<E, S> {
+  const step = (state: S): Iteratee<E, S> =>
+    cont((input: Input<E>) => {
+      if (input.kind === 'eof') return done(state, EOF);
+      if (input.kind === 'empty') return step(state);
+      const next = fn(state, input.value);
+      return next instanceof Promise ? flatten(next.then(step)) : step(next);
+    });
+  return step(initial);
+}
+
+/** A persistent list, newest first: iteratees stay immutable (one can be run many times). */
+type Chain<E> = { readonly value: E; readonly prev: Chain<E> } | null;
+
+/** Collects the elements in order without sharing state between runs of the same iteratee. */
+export function chunksIteratee<E>(): Iteratee<E, E[]> {
+  return mapIteratee(
+    foldIteratee<E, Chain<E>>(null, (prev, value) => ({ value, prev })),
+    (chain) => {
+      const out: E[] = [];
+      for (let c = chain; c !== null; c = c.prev) out.push(c.value);
+      return out.reverse();
+    },
+  );
+}
