@@ -1,0 +1,80 @@
+/**
+ * Hubs of ready-made Comet chunks: each message is encoded once, whatever the number of clients.
+ */
+import { Comet, type CometOptions } from '../comet/index.js';
+import { createHub } from './hub.js';
+import type { Hub, HubOptions } from './types.js';
+
+/**
+ * Options of {@link cometEncoding}: the encoder's options (except `onInvalid`: a hub's `publish`
+ * always throws the `CometEncodeError` and publishes nothing), plus the kind and an optional mapping.
+ */
+export interface CometEncodingOptions<T> extends Omit<CometOptions, 'onInvalid'> {
+  /** `'json'` (default): any JSON value; `'string'`: the message must be a string. */
+  kind?: 'json' | 'string';
+  /**
+   * Builds what is encoded from the published value and its id, e.g. `(v, id) => ({ id, v })`
+   * so the page can remember the last id and reconnect with `?since=<id>`. Default: the value itself.
+   */
+  map?: (value: T, id: number) => unknown;
+  /**
+   * Hand a subscriber all the chunks waiting for it as one string (default `true`): the bytes are
+   * the same, but a transport writes them with one call, which is what keeps a busy hub with
+   * thousands of clients fast. `false`: one chunk per message.
+   */
+  coalesce?: boolean;
+}
+
+const join = (chunks: string[]): string => chunks.join('');
+
+/**
+ * The `encode`, `initial` and `coalesce` options of a hub whose subscribers receive Comet chunks:
+ * `encode` turns each message into one `<script>callback(…);</script>` chunk, computed once per
+ * message and shared by every subscriber; `initial` is the encoder's initial chunk (none when
+ * `initialChunk: null`), which every subscriber receives first; `coalesce` joins the chunks waiting
+ * for a subscriber into one string (unless `coalesce: false`), so a subscription can be passed
+ * straight to `sendComet(res, hub.subscribe())`. Spread it into {@link createHub} or
+ * {@link createRedisHub} options.
+ *
+ * @param callback - the page's callback, e.g. `'parent.cometMessage'` (validated now)
+ * @throws TypeError for an invalid callback or option; encoding errors (`CometEncodeError`) surface from `publish`
+ */
+export function cometEncoding<T = unknown>(
+  callback: string,
+  options: CometEncodingOptions<T> = {},
+): { encode: (value: T, id: number) => string; initial: string | undefined; coalesce: ((chunks: string[]) => string) | undefined } {
+  if (options === null || typeof options !== 'object') throw new TypeError('comet options must be an object');
+  if ('onInvalid' in options) {
+    throw new TypeError('onInvalid does not apply to a hub: publish throws CometEncodeError and publishes nothing');
+  }
+  const { kind = 'json', map, coalesce = true, ...cometOptions } = options;
+  if (typeof coalesce !== 'boolean') throw new TypeError('coalesce must be a boolean');
+  if (kind !== 'json' && kind !== 'string') throw new TypeError(`kind must be 'json' or 'string', got ${String(kind)}`);
+  if (map !== undefined && typeof map !== 'function') throw new TypeError('map must be a function');
+  const encoder = Comet.encoder<unknown>(kind, callback, cometOptions);
+  const encode = map
+    ? (value: T, id: number): string => encoder.encode(map(value, id), id)
+    : (value: T, id: number): string => encoder.encode(value, id);
+  return { encode, initial: encoder.initialChunk ?? undefined, coalesce: coalesce ? join : undefined };
+}
+
+/** Options of {@link cometHub}: hub options (without `encode`/`initial`/`coalesce`) and Comet encoding options. */
+export interface CometHubOptions<T> extends Omit<HubOptions<T, string>, 'encode' | 'initial' | 'coalesce'>, CometEncodingOptions<T> {}
+
+/**
+ * An in-process hub of Comet chunks: `publish(value)` encodes once; each `subscribe()` yields the
+ * initial chunk, then the chunks of the messages (several joined in one string when they were
+ * waiting together, unless `coalesce: false`). Same as `createHub({ ...options, ...cometEncoding(callback, options) })`.
+ *
+ * @example
+ * ```ts
+ * const clock = cometHub<string>('parent.clockChanged', { kind: 'string', policy: 'drop-oldest', limit: 16 });
+ * app.get('/clock', (req, res) => sendComet(res, clock.subscribe()));
+ * setInterval(() => clock.publish(new Date().toISOString()), 1000);
+ * ```
+ */
+export function cometHub<T = unknown>(callback: string, options: CometHubOptions<T> = {}): Hub<T, string> {
+  if (options === null || typeof options !== 'object') throw new TypeError('comet hub options must be an object');
+  const { history, limit, policy, ...encodingOptions } = options;
+  return createHub<T, string>({ history, limit, policy, ...cometEncoding<T>(callback, encodingOptions) });
+}

@@ -1,0 +1,51 @@
+/**
+ * Errors raised by broadcast hubs. Each carries a stable `code`.
+ */
+import { BufferOverflowError } from '../errors.js';
+
+/**
+ * Ends one subscriber of a hub whose slow-consumer policy is `'disconnect'`: more than `limit`
+ * messages were waiting for it. The subscriber first receives the messages already buffered,
+ * then this error, then the end; the other subscribers are not affected.
+ */
+export class SlowConsumerError extends BufferOverflowError {
+  override readonly name: string = 'SlowConsumerError';
+  override readonly code: string = 'ERR_COMET_SLOW_CONSUMER';
+
+  /**
+   * @param limit - the per-subscriber limit that was exceeded
+   * @param message - optional override of the default message
+   */
+  constructor(limit: number, message = `slow consumer disconnected: more than ${limit} messages waiting`) {
+    super(limit, message);
+  }
+}
+
+/** `publish()` was called on a hub after `close()`. */
+export class HubClosedError extends Error {
+  override readonly name = 'HubClosedError';
+  readonly code = 'ERR_COMET_HUB_CLOSED';
+
+  /** @param message - optional override of the default message */
+  constructor(message = 'the hub is closed') {
+    super(message);
+  }
+}
+
+/**
+ * A Redis hub lost its subscriber connection (or cannot reach Redis): every open subscriber of
+ * that process ends with this error after the messages already buffered for it, and new
+ * subscribers fail with it until the connection is ready again. `cause` holds the client's error.
+ */
+export class HubConnectionError extends Error {
+  override readonly name = 'HubConnectionError';
+  readonly code = 'ERR_COMET_HUB_CONNECTION';
+
+  /**
+   * @param message - what went wrong
+   * @param options - `cause`: the Redis client's error, if any
+   */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

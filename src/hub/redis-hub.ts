@@ -1,0 +1,244 @@
+/**
+ * A broadcast hub spanning processes and machines over Redis pub/sub.
+ */
+import { coreSettings } from './hub.js';
+import { HubCore } from './core.js';
+import { HubClosedError, HubConnectionError } from './errors.js';
+import { duplicateClient, redisFlavor, redisLink, type RedisLink } from './redis-client.js';
+import type { HubBase, HubOptions, HubStats, HubSubscription, SubscribeOptions } from './types.js';
+
+/**
+ * Options of {@link createRedisHub}. Pass `client` (the hub publishes with it and subscribes on a
+ * duplicate it creates, connects and closes itself), or `publisher` and `subscriber` (two
+ * connections you own; the subscriber one is put in subscribe mode and must not be used for
+ * other commands). Clients are node-redis v4 or later (connected) or ioredis v5 or later, recognised
+ * by shape. While Redis is unreachable, `publish` follows the client's offline queue (by default both
+ * clients hold commands until they reconnect).
+ */
+export interface RedisHubOptions<T, O = T> extends HubOptions<T, O> {
+  /** Redis pub/sub channel shared by every process of this hub. */
+  channel: string;
+  /** A client to publish with; the hub duplicates it for subscribing. */
+  client?: object;
+  /** A client to publish with (instead of `client`). */
+  publisher?: object;
+  /** A dedicated connection to subscribe with (default: a duplicate of `client`/`publisher`). */
+  subscriber?: object;
+  /** Counter key giving messages ids shared by every process. Default `` `${channel}:id` ``. */
+  idKey?: string;
+  /** Turns a published value into text. Default `JSON.stringify`. */
+  serialize?: (value: T) => string;
+  /** Turns received text back into a value. Default `JSON.parse`. */
+  deserialize?: (text: string) => T;
+}
+
+/** Counters of a Redis hub (this process only). */
+export interface RedisHubStats extends HubStats {
+  /** Messages this process published. */
+  readonly sent: number;
+  /** Received messages skipped because they could not be parsed, deserialized or encoded. */
+  readonly malformed: number;
+  /** Times the subscriber connection was lost. */
+  readonly disconnects: number;
+  /** Whether the subscriber connection is up. */
+  readonly connected: boolean;
+}
+
+/** A broadcast hub over Redis pub/sub (see {@link createRedisHub}). */
+export interface RedisHub<T, O = T> extends HubBase<O> {
+  /**
+   * Sends `value` to every process's subscribers (this one's included, on its way back from
+   * Redis). Resolves with the message id, which Redis assigns atomically with the publish, so ids
+   * are the same in every process and increase in delivery order.
+   * @throws {@link HubClosedError} after `close()`; TypeError when `serialize` gives no string
+   */
+  publish(value: T): Promise<number>;
+  /** Ends every local subscriber cleanly, unsubscribes, and closes the duplicate connection it created. */
+  close(): Promise<void>;
+  /** Whether the subscriber connection is up. */
+  readonly connected: boolean;
+  stats(): RedisHubStats;
+}
+
+// Assigns the next id and publishes "<id>:<data>" in one atomic step, so ids follow delivery order.
+const SCRIPT = "local id = redis.call('INCR', KEYS[1]) redis.call('PUBLISH', ARGV[1], id .. ':' .. ARGV[2]) return id";
+
+/**
+ * Creates a hub whose messages reach subscribers in every process subscribed to `channel`, in
+ * the order Redis receives them (so in publish order per publisher). Each process keeps its own
+ * subscribers, limits, policies, history and counters; `encode` runs once per message per process.
+ *
+ * If the subscriber connection drops (Redis restarted or unreachable), every local subscriber
+ * ends with {@link HubConnectionError} after the messages already buffered for it, and new
+ * subscribers fail with it, until the client reports the connection ready again (both clients
+ * reconnect and resubscribe by themselves). Comet pages then reconnect with `since` set to the
+ * last id they saw; history kept before the loss is dropped, so `missed` tells what was lost.
+ *
+ * Several processes (or machines) behind a load balancer: run one Redis hub per process on the
+ * same channel; any process can serve any stream and any process can publish. No sticky sessions
+ * are needed, because each Comet stream is one request, and ids are shared, so `since` works
+ * across processes for the messages the serving process still has in history.
+ *
+ * @returns a hub, once its subscription to `channel` is confirmed
+ * @throws TypeError / RangeError for invalid options (synchronously)
+ */
+export function createRedisHub<T>(options: RedisHubOptions<T, T> & { encode?: undefined }): Promise<RedisHub<T, T>>;
+export function createRedisHub<T, O>(options: RedisHubOptions<T, O> & { encode: (value: T, id: number) => O }): Promise<RedisHub<T, O>>;
+export function createRedisHub<T, O>(options: RedisHubOptions<T, O>): Promise<RedisHub<T, O>> {
+  const settings = coreSettings(options);
+  const { channel, client, subscriber, serialize = JSON.stringify, deserialize = JSON.parse } = options;
+  if (typeof channel !== 'string' || channel === '') throw new TypeError('channel must be a non-empty string');
+  const idKey = options.idKey ?? `${channel}:id`;
+  if (typeof idKey !== 'string' || idKey === '') throw new TypeError('idKey must be a non-empty string');
+  if (typeof serialize !== 'function' || typeof deserialize !== 'function') {
+    throw new TypeError('serialize and deserialize must be functions');
+  }
+  const publisherClient = options.publisher ?? client;
+  if (publisherClient === undefined) throw new TypeError('createRedisHub needs `client`, or `publisher` and `subscriber`');
+  const publisher = redisLink(publisherClient, options.publisher ? 'publisher' : 'client');
+  if (subscriber !== undefined) redisFlavor(subscriber, 'subscriber');
+
+  return (async () => {
+    const owned = subscriber === undefined;
+    const subscriberClient = owned ? await duplicateClient(publisherClient) : subscriber;
+    const hub = new RedisHubImpl<T, O>({
+      core: new HubCore<O>(settings), encode: settings.encode, channel, idKey, serialize, deserialize, publisher,
+      subscriber: redisLink(subscriberClient, 'subscriber'), owned,
+    });
+    try {
+      await hub.start();
+    } catch (error) {
+      await hub.close();
+      throw error;
+    }
+    return hub;
+  })();
+}
+
+interface Parts<T, O> {
+  core: HubCore<O>;
+  encode: ((value: T, id: number) => O) | undefined;
+  channel: string;
+  idKey: string;
+  serialize: (value: T) => string;
+  deserialize: (text: string) => T;
+  publisher: RedisLink;
+  subscriber: RedisLink;
+  owned: boolean;
+}
+
+class RedisHubImpl<T, O> implements RedisHub<T, O> {
+  readonly #p: Parts<T, O>;
+  #unwatch: (() => void) | null = null;
+  #connected = false;
+  #sent = 0;
+  #malformed = 0;
+  #disconnects = 0;
+  #generation = 0;
+
+  constructor(parts: Parts<T, O>) {
+    this.#p = parts;
+  }
+
+  async start(): Promise<void> {
+    const { subscriber, channel } = this.#p;
+    this.#unwatch = subscriber.watch({ down: (cause) => this.#down(cause), up: () => this.#up() });
+    await subscriber.subscribe(channel, this.#receive);
+    this.#connected = subscriber.ready;
+    if (!this.#connected) this.#p.core.refuse(new HubConnectionError(`Redis subscriber for "${channel}" is not connected`));
+  }
+
+  readonly #receive = (message: string): void => {
+    const { core, encode, deserialize } = this.#p;
+    if (core.closed) return;
+    const colon = message.indexOf(':');
+    const id = Number(message.slice(0, colon));
+    if (colon < 1 || !Number.isSafeInteger(id) || id < 1) {
+      this.#malformed++;
+      return;
+    }
+    let out: O;
+    try {
+      const value = deserialize(message.slice(colon + 1));
+      out = encode ? encode(value, id) : (value as unknown as O);
+    } catch {
+      this.#malformed++;
+      return;
+    }
+    core.emit(id, out);
+  };
+
+  #down(cause: unknown): void {
+    this.#generation++;
+    if (!this.#connected || this.#p.core.closed) return;
+    this.#connected = false;
+    this.#disconnects++;
+    const error = new HubConnectionError(`lost the Redis subscriber connection of channel "${this.#p.channel}"`, { cause });
+    this.#p.core.refuse(error);
+    this.#p.core.failAll(error);
+  }
+
+  #up(): void {
+    if (this.#connected || this.#p.core.closed) return;
+    const generation = ++this.#generation;
+    this.#p.subscriber.resubscribed(this.#p.channel).then(
+      () => {
+        if (generation !== this.#generation || this.#connected || this.#p.core.closed) return;
+        this.#connected = true;
+        this.#p.core.refuse(null);
+      },
+      () => {},
+    );
+  }
+
+  async publish(value: T): Promise<number> {
+    const { core, serialize, publisher, idKey, channel } = this.#p;
+    if (core.closed) throw new HubClosedError();
+    const data = serialize(value);
+    if (typeof data !== 'string') throw new TypeError(`serialize returned ${typeof data}, not a string`);
+    this.#sent++;
+    return Number(await publisher.command(['EVAL', SCRIPT, '1', idKey, channel, data]));
+  }
+
+  subscribe(options?: SubscribeOptions): HubSubscription<O> {
+    return this.#p.core.subscribe(options);
+  }
+
+  get size(): number {
+    return this.#p.core.size;
+  }
+
+  get lastId(): number {
+    return this.#p.core.lastId;
+  }
+
+  get closed(): boolean {
+    return this.#p.core.closed;
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  async close(): Promise<void> {
+    const { core, subscriber, channel, owned } = this.#p;
+    if (core.closed) return;
+    core.close();
+    this.#unwatch?.();
+    this.#unwatch = null;
+    const unsubscribed = subscriber.unsubscribe(channel).catch(() => {});
+    if (owned) subscriber.destroy();
+    else if (this.#connected) await unsubscribed;
+    this.#connected = false;
+  }
+
+  stats(): RedisHubStats {
+    return {
+      ...this.#p.core.stats(),
+      sent: this.#sent,
+      malformed: this.#malformed,
+      disconnects: this.#disconnects,
+      connected: this.#connected,
+    };
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Public types of the broadcast hubs (in-process and Redis).
+ */
+import type { QueueStats, SourceIterator } from '../source/types.js';
+
+/**
+ * What a hub does with one subscriber that has `limit` messages waiting when another arrives:
+ * - `'drop-oldest'`: discard its oldest waiting message (it keeps the newest ones);
+ * - `'drop-newest'`: discard the arriving message (it keeps the oldest ones);
+ * - `'disconnect'`: end that subscriber with a {@link SlowConsumerError} after the messages already waiting.
+ */
+export type SlowConsumerPolicy = 'drop-oldest' | 'drop-newest' | 'disconnect';
+
+/** Options shared by {@link createHub} and {@link createRedisHub}. */
+export interface HubOptions<T, O = T> {
+  /** Keep the last `history` messages for replay with `subscribe({ since })`. Default 0 (no replay). */
+  history?: number;
+  /** Default per-subscriber limit of waiting messages. Positive integer or `Infinity`. Default 1024. */
+  limit?: number;
+  /** Default per-subscriber slow-consumer policy. Default `'disconnect'`. */
+  policy?: SlowConsumerPolicy;
+  /**
+   * Turns each published value into what subscribers receive, once per message (not once per
+   * subscriber). `id` is the message id. Throwing rejects the publish; nothing is delivered.
+   */
+  encode?: (value: T, id: number) => O;
+  /** Given to every subscriber before anything else (for a Comet hub: the initial chunk). Not counted as a message. */
+  initial?: O;
+  /**
+   * When a subscriber asks for its next message and several are waiting for it, hand them over as
+   * one value made by `coalesce` (e.g. `(chunks) => chunks.join('')` for text), so a transport
+   * writes them with one call instead of one per message. Counters and `lastId` still count
+   * messages. Without it, every message is handed over on its own.
+   */
+  coalesce?: (values: O[]) => O;
+}
+
+/** Options of one subscriber. */
+export interface SubscribeOptions {
+  /** This subscriber's slow-consumer policy (default: the hub's). */
+  policy?: SlowConsumerPolicy;
+  /** This subscriber's limit of waiting messages (default: the hub's). */
+  limit?: number;
+  /**
+   * Replay the messages kept in history whose id is greater than `since`, then continue live,
+   * with no gap and no duplicate between the two. `0` replays the whole history. When `since`
+   * is greater than the hub's last id (a client of an earlier run of the hub), the whole history
+   * is replayed. Messages older than the history are reported in {@link HubSubscription.missed}.
+   */
+  since?: number;
+  /** Aborting ends this subscriber with the signal's reason and unsubscribes it. */
+  signal?: AbortSignal;
+}
+
+/**
+ * One subscriber's stream: an async iterator (with `stats` of its own queue) that unsubscribes
+ * on `return()`, `break`, `throw()`, abort, hub close or overflow under `'disconnect'`.
+ */
+export interface HubSubscription<O> extends SourceIterator<O> {
+  /** Id of the last message this subscriber has been given, 0 before the first. */
+  readonly lastId: number;
+  /** Messages after `since` that were no longer in history when this subscriber joined. */
+  readonly missed: number;
+  /** This subscriber's policy. */
+  readonly policy: SlowConsumerPolicy;
+  /** This subscriber's limit. */
+  readonly limit: number;
+  /** Counters of this subscriber's live queue (replayed history is not counted in `buffered`). */
+  readonly stats: QueueStats;
+  /** Unsubscribes: buffered messages are discarded, pending reads settle with done. */
+  return(value?: unknown): Promise<IteratorResult<O>>;
+  /** Unsubscribes and rejects with `error`. */
+  throw(error?: unknown): Promise<IteratorResult<O>>;
+}
+
+/** Counters of a hub. */
+export interface HubStats {
+  /** Subscribers now. */
+  readonly subscribers: number;
+  /** Messages fanned out by this hub. */
+  readonly published: number;
+  /** Messages handed to subscribers' consumers (replays included, the initial item excluded). */
+  readonly delivered: number;
+  /** Messages discarded by each dropping policy, over all subscribers past and present. */
+  readonly dropped: { readonly 'drop-oldest': number; readonly 'drop-newest': number };
+  /** Subscribers ended with {@link SlowConsumerError}. */
+  readonly disconnectedForSlowness: number;
+}
+
+/** What every hub offers besides publishing. */
+export interface HubBase<O> {
+  /**
+   * Adds a subscriber. It receives `initial` (if set), then the replay (if `since` is given),
+   * then every message published from now on, in order. Once the hub is closed, the returned
+   * iterator is already done.
+   */
+  subscribe(options?: SubscribeOptions): HubSubscription<O>;
+  /** Number of subscribers now. */
+  readonly size: number;
+  /** Id of the last message fanned out, 0 before the first. */
+  readonly lastId: number;
+  /** True once `close()` was called. */
+  readonly closed: boolean;
+  /** Counters (see {@link HubStats}). */
+  stats(): HubStats;
+}
+
+/** An in-process broadcast hub (see {@link createHub}). */
+export interface Hub<T, O = T> extends HubBase<O> {
+  /**
+   * Delivers `value` to every subscriber now: O(1) per subscriber, never waits for one.
+   * @returns the message id (1, 2, 3, …)
+   * @throws {@link HubClosedError} after `close()`; whatever `encode` throws (nothing is published then)
+   */
+  publish(value: T): number;
+  /** Ends every subscriber cleanly (after what is already buffered for it). Idempotent. */
+  close(): void;
+}
