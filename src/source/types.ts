@@ -34,6 +34,10 @@ export interface QueueStats {
 /** The iterator every adapter returns: an async iterator with counters and `Symbol.asyncDispose`. */
 export interface SourceIterator<T> extends AsyncIterableIterator<T> {
   readonly stats: QueueStats;
+  /** Stops early: tears the source down, discards buffered values, settles pending `next()` calls with done. */
+  return(value?: unknown): Promise<IteratorResult<T>>;
+  /** Like `return()`, then rejects with `error`. */
+  throw(error?: unknown): Promise<IteratorResult<T>>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -54,4 +58,34 @@ export interface Subscriber<T> {
 /** Reactive Streams `Publisher`. */
 export interface Publisher<T> {
   subscribe(subscriber: Subscriber<T>): void;
+}
+
+/** What a source uses to feed a push queue. */
+export interface PushController<T> {
+  /** Offers a value (the overflow policy applies); ignored once closed. */
+  push(value: T): void;
+  /** Ends normally, after the values already buffered. */
+  end(): void;
+  /** Fails, after the values already buffered; the consumer sees the error exactly once. */
+  fail(error: unknown): void;
+  /** True once ended, failed, returned or aborted. */
+  readonly closed: boolean;
+}
+
+/** What a source gives back to its push queue. */
+export interface PushHooks {
+  /** Called exactly once on every end path: end, fail, overflow error, `return()`, `throw()`, abort. */
+  teardown(): void;
+  /** Required with overflow `'pause'`: the buffer reached its limit. */
+  pause?(): void;
+  /** Required with overflow `'pause'`: the consumer drained the buffer below half its limit. */
+  resume?(): void;
+  /** Optional: called each time a value is handed to the consumer (used to top up demand). */
+  delivered?(): void;
+}
+
+/** Options of `pushQueue`: the queue options plus the error used by overflow policy `'error'`. */
+export interface PushQueueOptions extends QueueOptions {
+  /** Makes the error used by overflow policy `'error'` (default: `new BufferOverflowError(limit)`). */
+  overflowError?: (limit: number) => Error;
 }

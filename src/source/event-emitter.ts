@@ -1,0 +1,133 @@
+/**
+ * fromEventEmitter: the values of one event of a Node EventEmitter, a DOM/Node EventTarget, or anything
+ * with on/off or addListener/removeListener, as an async iterator.
+ */
+import { checkOptions, describe, isObjectLike } from './args.js';
+import { pushQueue, type PushHooks } from './queue.js';
+import type { QueueOptions, SourceIterator } from './types.js';
+
+/** Options of {@link fromEventEmitter}. */
+export interface FromEventEmitterOptions extends QueueOptions {
+  /** Events that end the iterator (after the buffered values). Default `['end']`. */
+  endEvents?: readonly (string | symbol)[];
+  /** Event that fails the iterator with its first argument; `null` for none. Default `'error'`. */
+  errorEvent?: string | symbol | null;
+  /** Yield the array of all the listener's arguments instead of the first one. Default `false`. */
+  multiArgs?: boolean;
+}
+
+/** Anything {@link fromEventEmitter} can listen to. */
+export type EventSourceLike =
+  | { addListener(event: string | symbol, fn: (...args: any[]) => void): unknown; removeListener(event: string | symbol, fn: (...args: any[]) => void): unknown }
+  | { on(event: string | symbol, fn: (...args: any[]) => void): unknown; off(event: string | symbol, fn: (...args: any[]) => void): unknown }
+  | { addEventListener(type: string, fn: (event: any) => void): unknown; removeEventListener(type: string, fn: (event: any) => void): unknown };
+
+type Listen = (event: string | symbol, fn: (...args: any[]) => void) => void;
+const WHERE = 'fromEventEmitter';
+
+/** Finds the add/remove pair: addListener/removeListener, on/off, then addEventListener/removeEventListener. */
+function listenerPair(emitter: Record<PropertyKey, any>): { add: Listen; remove: Listen; target: boolean } | null {
+  for (const [add, remove] of [
+    ['addListener', 'removeListener'],
+    ['on', 'off'],
+  ] as const) {
+    if (typeof emitter[add] === 'function' && typeof emitter[remove] === 'function') {
+      return { add: (e, fn) => emitter[add](e, fn), remove: (e, fn) => emitter[remove](e, fn), target: false };
+    }
+  }
+  if (typeof emitter.addEventListener === 'function' && typeof emitter.removeEventListener === 'function') {
+    return {
+      add: (e, fn) => emitter.addEventListener(e, fn),
+      remove: (e, fn) => emitter.removeEventListener(e, fn),
+      target: true,
+    };
+  }
+  return null;
+}
+
+function checkEventName(name: unknown, what: string, target: boolean): string | symbol {
+  if (typeof name === 'string' || (typeof name === 'symbol' && !target)) return name;
+  throw new TypeError(
+    `${WHERE}: ${what} must be ${target ? 'a string for an EventTarget' : 'a string or a symbol'}, got ${describe(name)}`,
+  );
+}
+
+/**
+ * Turns one event of an emitter into an async iterator. Listening starts at once, so events emitted
+ * before the first `next()` are kept (within `buffer.limit`). `endEvents` end the iterator after the
+ * buffered values; `errorEvent` fails it after them. Every end path removes every listener added here.
+ * With `buffer.overflow: 'pause'` the emitter must have `pause()` and `resume()` (a Readable or a socket
+ * in flowing mode): it is paused at the limit and resumed once the consumer has drained below half.
+ * An EventTarget yields its Event objects; its error event fails with `event.error` when set.
+ *
+ * @param emitter - an EventEmitter, an EventTarget, or anything with on/off or addListener/removeListener
+ * @param event - the event whose values are yielded
+ * @param options - `endEvents`, `errorEvent`, `multiArgs`, `buffer`, `signal`
+ * @throws TypeError for an emitter without a listener API, a bad event name or option, or `'pause'` on an
+ *   emitter without pause/resume; RangeError for a bad `buffer.limit`
+ */
+export function fromEventEmitter<T = unknown>(
+  emitter: EventSourceLike,
+  event: string | symbol,
+  options?: FromEventEmitterOptions,
+): SourceIterator<T> {
+  const pair = isObjectLike(emitter) ? listenerPair(emitter) : null;
+  if (pair === null) {
+    throw new TypeError(
+      `${WHERE}: expected an EventEmitter, an EventTarget, or an object with on/off or addListener/removeListener; ` +
+        `got ${describe(emitter)}`,
+    );
+  }
+  const opts = checkOptions(options, WHERE);
+  const target = pair.target;
+  const name = checkEventName(event, 'event', target);
+  const endEvents = opts.endEvents ?? ['end'];
+  if (!Array.isArray(endEvents)) {
+    throw new TypeError(`${WHERE}: options.endEvents must be an array of event names, got ${describe(endEvents)}`);
+  }
+  const ends = endEvents.map((e) => checkEventName(e, 'each of options.endEvents', target));
+  const errorEvent = opts.errorEvent === undefined ? 'error' : opts.errorEvent;
+  const errorName = errorEvent === null ? null : checkEventName(errorEvent, 'options.errorEvent', target);
+  if (ends.includes(name) || errorName === name) {
+    throw new TypeError(`${WHERE}: the event ${String(name)} is also an end or error event`);
+  }
+  const multiArgs = opts.multiArgs ?? false;
+  if (typeof multiArgs !== 'boolean') {
+    throw new TypeError(`${WHERE}: options.multiArgs must be a boolean, got ${describe(multiArgs)}`);
+  }
+  const pausable = emitter as { pause?: unknown; resume?: unknown };
+  if (opts.buffer?.overflow === 'pause' && (typeof pausable.pause !== 'function' || typeof pausable.resume !== 'function')) {
+    throw new TypeError(
+      `${WHERE}: overflow 'pause' needs an emitter with pause() and resume() (a Readable or a socket), got ${describe(emitter)}`,
+    );
+  }
+
+  return pushQueue<T>(
+    (ctl) => {
+      const onValue = multiArgs
+        ? (...args: unknown[]) => ctl.push(args as T)
+        : (value: T) => ctl.push(value);
+      const onEnd = () => ctl.end();
+      const onError = target
+        ? (ev: { error?: unknown }) => ctl.fail(ev !== null && typeof ev === 'object' && ev.error !== undefined ? ev.error : ev)
+        : (error: unknown) => ctl.fail(error);
+      const { add, remove } = pair;
+      add(name, onValue);
+      for (const e of ends) add(e, onEnd);
+      if (errorName !== null) add(errorName, onError);
+      const hooks: PushHooks = {
+        teardown() {
+          remove(name, onValue);
+          for (const e of ends) remove(e, onEnd);
+          if (errorName !== null) remove(errorName, onError);
+        },
+      };
+      if (opts.buffer?.overflow === 'pause') {
+        hooks.pause = () => (pausable.pause as () => void).call(emitter);
+        hooks.resume = () => (pausable.resume as () => void).call(emitter);
+      }
+      return hooks;
+    },
+    { buffer: opts.buffer, signal: opts.signal },
+  );
+}

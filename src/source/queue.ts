@@ -1,0 +1,338 @@
+/**
+ * The push-to-pull queue: every push adapter (emitters, observables, publishers) feeds one of these.
+ *
+ * A source pushes values through a {@link PushController}; the consumer pulls them with `next()`.
+ * Values wait in a bounded ring buffer; the overflow policy decides what happens at the limit.
+ * Every end path (source end, source error, overflow error, `return()`, `throw()`, abort) calls the
+ * source's `teardown` exactly once, and once the end has been delivered the queue keeps no reference
+ * to the source, its hooks or the consumer's pending promises.
+ */
+import { BufferOverflowError } from '../errors.js';
+import { asyncDispose, bufferSettings, checkOptions, checkSignal, describe, isObjectLike, sourceBrand } from './args.js';
+import { Ring } from './ring.js';
+import type { OverflowPolicy, PushController, PushHooks, PushQueueOptions, QueueStats, SourceIterator } from './types.js';
+import { NO_ERROR, WaitList } from './waiters.js';
+
+export type { PushController, PushHooks, PushQueueOptions } from './types.js';
+
+const OPEN = 0; // the source may push
+const ENDING = 1; // the source is gone; buffered values (then the end or error) are still to be delivered
+const DONE = 2; // the end has been delivered or the consumer stopped
+
+/** Hands pushes from a source to the queue; detached when the queue closes so a leaked listener retains nothing. */
+class Controller<T> implements PushController<T> {
+  constructor(public q: PushQueue<T> | null) {}
+  push(value: T): void {
+    this.q?.push(value);
+  }
+  end(): void {
+    this.q?.close(NO_ERROR);
+  }
+  fail(error: unknown): void {
+    this.q?.close(error);
+  }
+  get closed(): boolean {
+    return this.q === null || this.q.state !== OPEN;
+  }
+}
+
+/** The live counters: each read looks at the queue. */
+class Stats implements QueueStats {
+  constructor(private readonly q: PushQueue<unknown>) {}
+  get buffered(): number {
+    return this.q.buffer.size;
+  }
+  get dropped(): number {
+    return this.q.dropped;
+  }
+  get highWaterMark(): number {
+    return this.q.peak;
+  }
+}
+
+class PushQueue<T> implements SourceIterator<T> {
+  state = OPEN;
+  readonly buffer = new Ring<T>();
+  dropped = 0;
+  peak = 0;
+  private waiters = new WaitList<T>();
+  private error: unknown = NO_ERROR;
+  private hooks: PushHooks | null = null;
+  /** The hooks again when they have `delivered`, else null: one check per value. */
+  private notify: PushHooks | null = null;
+  private readonly pausable: boolean;
+  private torn = false;
+  private paused = false;
+  private ctl: Controller<T> | null;
+  private signal: AbortSignal | undefined;
+  private statsView: Stats | undefined;
+  private readonly onAbort = (): void => this.abort();
+
+  constructor(
+    private readonly limit: number,
+    private readonly policy: OverflowPolicy,
+    private readonly overflowError: ((limit: number) => Error) | undefined,
+    signal: AbortSignal | undefined,
+  ) {
+    this.ctl = new Controller(this);
+    this.signal = signal;
+    this.pausable = policy === 'pause';
+  }
+
+  start(start: (ctl: PushController<T>) => PushHooks | (() => void) | void): void {
+    const signal = this.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        this.torn = true;
+        this.detach();
+        this.error = signal.reason;
+        this.state = ENDING;
+        return;
+      }
+      signal.addEventListener('abort', this.onAbort);
+    }
+    let hooks: PushHooks | undefined;
+    try {
+      hooks = toHooks(start(this.ctl as Controller<T>));
+      if (this.policy === 'pause' && (typeof hooks.pause !== 'function' || typeof hooks.resume !== 'function')) {
+        throw new TypeError("pushQueue: overflow 'pause' needs a source whose hooks include pause() and resume()");
+      }
+    } catch (error) {
+      // creation fails: undo whatever the source set up, exactly once
+      this.state = DONE;
+      this.torn = true;
+      this.detach();
+      try {
+        hooks?.teardown();
+      } finally {
+        this.release();
+      }
+      throw error;
+    }
+    if (this.torn) {
+      hooks.teardown(); // the source ended while starting; its teardown is now known
+    } else {
+      this.hooks = hooks;
+      if (typeof hooks.delivered === 'function') this.notify = hooks;
+      if (this.paused) this.callHook('pause');
+    }
+  }
+
+  push(value: T): void {
+    if (this.state !== OPEN) return;
+    if (this.waiters.waiting) {
+      // a consumer is waiting, so the buffer is empty: hand the value over directly
+      this.waiters.deliver(value);
+      if (this.notify !== null) this.notify.delivered!();
+      return;
+    }
+    const buffer = this.buffer;
+    if (buffer.size >= this.limit) {
+      switch (this.policy) {
+        case 'drop-newest':
+          this.dropped++;
+          return;
+        case 'drop-oldest':
+          buffer.shift();
+          this.dropped++;
+          break;
+        case 'error': {
+          let error: unknown;
+          try {
+            error = this.overflowError === undefined ? new BufferOverflowError(this.limit) : this.overflowError(this.limit);
+          } catch (thrown) {
+            error = thrown;
+          }
+          this.close(error);
+          return;
+        }
+        default: // 'pause': the source kept pushing after pause(); keep every value
+      }
+    }
+    buffer.push(value);
+    if (buffer.size > this.peak) this.peak = buffer.size;
+    if (this.pausable && !this.paused && buffer.size >= this.limit) {
+      this.paused = true;
+      if (this.hooks !== null) this.callHook('pause');
+    }
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    const buffer = this.buffer;
+    if (buffer.size > 0) {
+      const value = buffer.shift();
+      if (this.paused && buffer.size < this.limit / 2 && this.state === OPEN) {
+        this.paused = false;
+        this.callHook('resume');
+      }
+      if (this.notify !== null) this.notify.delivered!();
+      return Promise.resolve({ value, done: false });
+    }
+    if (this.state === OPEN) return new Promise<IteratorResult<T>>(this.waiters.add);
+    return this.finish();
+  }
+
+  return(value?: unknown): Promise<IteratorResult<T>> {
+    const failure = this.stop();
+    return failure === NO_ERROR
+      ? Promise.resolve({ value: value as T, done: true })
+      : Promise.reject(failure);
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<T>> {
+    const failure = this.stop();
+    return Promise.reject(failure === NO_ERROR ? error : failure);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  get [sourceBrand](): true {
+    return true;
+  }
+
+  [asyncDispose](): Promise<void> {
+    return this.return().then(noop);
+  }
+
+  get stats(): QueueStats {
+    return (this.statsView ??= new Stats(this as PushQueue<unknown>));
+  }
+
+  /** The source is done (`error` is NO_ERROR for a normal end): tear it down, deliver the rest in order. */
+  close(error: unknown): void {
+    if (this.state !== OPEN) return;
+    this.state = ENDING;
+    this.error = error;
+    try {
+      this.tearDown();
+    } catch (thrown) {
+      if (this.error === NO_ERROR) this.error = thrown;
+    }
+    if (this.buffer.size === 0) this.flush();
+  }
+
+  /** The consumer stops: discard, tear down, settle every pending `next()` with done. */
+  private stop(): unknown {
+    if (this.state === DONE) return NO_ERROR;
+    this.state = DONE;
+    this.buffer.clear();
+    let failure: unknown = NO_ERROR;
+    try {
+      this.tearDown();
+    } catch (thrown) {
+      failure = thrown;
+    }
+    this.waiters.settleAll(NO_ERROR);
+    this.release();
+    return failure;
+  }
+
+  private abort(): void {
+    if (this.state === DONE) return;
+    const reason = this.signal?.reason;
+    this.state = ENDING;
+    this.buffer.clear();
+    try {
+      this.tearDown();
+    } catch {
+      // the abort reason is what the consumer sees
+    }
+    this.error = reason;
+    this.flush();
+  }
+
+  /** Buffer empty and source gone: settle waiting consumers with the error (first one) or done. */
+  private flush(): void {
+    if (!this.waiters.waiting) return; // nobody waits: the next next() delivers it
+    this.state = DONE;
+    this.waiters.settleAll(this.error);
+    this.release();
+  }
+
+  private finish(): Promise<IteratorResult<T>> {
+    const error = this.error;
+    if (this.state !== DONE) {
+      this.state = DONE;
+      this.release();
+    }
+    if (error === NO_ERROR) return Promise.resolve({ value: undefined as T, done: true });
+    return Promise.reject(error);
+  }
+
+  private tearDown(): void {
+    if (this.torn) return;
+    this.torn = true;
+    this.detach();
+    const hooks = this.hooks;
+    this.hooks = this.notify = null;
+    if (hooks !== null) hooks.teardown();
+  }
+
+  /** Cuts the source's path to the queue: later pushes from a leaked listener reach nothing. */
+  private detach(): void {
+    if (this.ctl !== null) {
+      this.ctl.q = null;
+      this.ctl = null;
+    }
+  }
+
+  /** Drops every reference the queue no longer needs once the end has been delivered. */
+  private release(): void {
+    this.buffer.clear();
+    this.error = NO_ERROR;
+    this.hooks = this.notify = null;
+    if (this.signal !== undefined) {
+      this.signal.removeEventListener('abort', this.onAbort);
+      this.signal = undefined;
+    }
+  }
+
+  private callHook(name: 'pause' | 'resume'): void {
+    try {
+      (this.hooks as PushHooks)[name]!();
+    } catch (error) {
+      this.close(error);
+    }
+  }
+}
+
+function noop(): void {}
+
+function toHooks(result: PushHooks | (() => void) | void): PushHooks {
+  if (result === undefined) return { teardown: noop };
+  if (typeof result === 'function') return { teardown: result };
+  if (isObjectLike(result) && typeof result.teardown === 'function') return result;
+  throw new TypeError(
+    `pushQueue: start must return a teardown function, an object with teardown(), or nothing; got ${describe(result)}`,
+  );
+}
+
+/**
+ * Creates a push-to-pull queue. `start` is called synchronously (so the source is subscribed at
+ * creation and early values are kept) with a controller to push values, end or fail; it returns the
+ * source's teardown (a function, or hooks with `teardown`, and `pause`/`resume` for overflow `'pause'`).
+ *
+ * @param start - subscribes to the source
+ * @param options - `buffer` (`limit` default 1024, `overflow` default `'error'`), `signal`, `overflowError`
+ * @returns the consumer's iterator
+ * @throws RangeError when `buffer.limit` is not a positive integer or `Infinity`
+ * @throws TypeError on any other bad option, or when `'pause'` is asked for and the hooks lack pause/resume
+ */
+export function pushQueue<T>(
+  start: (ctl: PushController<T>) => PushHooks | (() => void) | void,
+  options?: PushQueueOptions,
+): SourceIterator<T> {
+  if (typeof start !== 'function') throw new TypeError(`pushQueue: start must be a function, got ${describe(start)}`);
+  const opts = checkOptions(options, 'pushQueue');
+  const { limit, overflow } = bufferSettings(opts.buffer, 'pushQueue');
+  const signal = checkSignal(opts.signal, 'pushQueue');
+  const overflowError = opts.overflowError;
+  if (overflowError !== undefined && typeof overflowError !== 'function') {
+    throw new TypeError(`pushQueue: options.overflowError must be a function, got ${describe(overflowError)}`);
+  }
+  const queue = new PushQueue<T>(limit, overflow, overflowError, signal);
+  queue.start(start);
+  return queue;
+}

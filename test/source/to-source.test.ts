@@ -1,0 +1,136 @@
+import { expect } from 'chai';
+import { EventEmitter } from 'node:events';
+import { Readable } from 'node:stream';
+import _ from 'highland';
+import { of } from 'rxjs';
+import sinon from 'sinon';
+import ZenObservable from 'zen-observable';
+import { fromEventEmitter, toSource, type SourceIterator } from '../../src/source/index.js';
+import { ScriptPublisher } from './harnesses.js';
+
+async function rest<T>(it: SourceIterator<T>): Promise<{ values: T[]; error?: unknown }> {
+  const values: T[] = [];
+  for (;;) {
+    try {
+      const r = await it.next();
+      if (r.done) return { values };
+      values.push(r.value);
+    } catch (error) {
+      return { values, error };
+    }
+  }
+}
+
+async function* gen() {
+  yield 1;
+  yield 2;
+}
+
+describe('toSource', () => {
+  const accepted: [string, () => unknown, unknown[]][] = [
+    ['an async generator', () => gen(), [1, 2]],
+    ['an array, awaiting promise elements', () => [1, Promise.resolve(2), 3], [1, 2, 3]],
+    ['a Set', () => new Set(['a', 'b']), ['a', 'b']],
+    ['a Node Readable', () => Readable.from(['x', 'y']), ['x', 'y']],
+    ['a Highland stream', () => _([1, 2, 3]).map((x: number) => x + 1), [2, 3, 4]],
+    ['an RxJS Observable', () => of(7, 8), [7, 8]],
+    ['a zen-observable Observable', () => new ZenObservable<number>((o) => (o.next(9), o.complete())), [9]],
+    [
+      'a Reactive Streams Publisher',
+      () => {
+        const p = new ScriptPublisher();
+        p.script.push({ value: 'p' }, { end: true });
+        return p;
+      },
+      ['p'],
+    ],
+    ['a Promise (one value)', () => Promise.resolve('only'), ['only']],
+    ['a thenable', () => ({ then: (resolve: (v: string) => void) => resolve('then') }), ['then']],
+  ];
+  for (const [name, make, values] of accepted) {
+    it(`accepts ${name}`, async () => {
+      expect(await rest(toSource(make() as never))).to.deep.equal({ values });
+    });
+  }
+
+  it('fails with the rejection of a Promise', async () => {
+    const boom = new Error('rejected');
+    expect(await rest(toSource(Promise.reject(boom)))).to.deep.equal({ values: [], error: boom });
+  });
+
+  it('takes charge of a rejection at once, so it is never unhandled', async () => {
+    const unhandled = sinon.spy();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const it = toSource(Promise.reject(new Error('later')));
+      for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled.callCount).to.equal(0);
+      expect((await rest(it)).error).to.be.instanceOf(Error);
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+
+  it('returns its own iterators unchanged', () => {
+    const it = fromEventEmitter(new EventEmitter(), 'data');
+    expect(toSource(it)).to.equal(it);
+  });
+
+  it('checks Symbol.asyncIterator before subscribe', async () => {
+    const subscribe = sinon.spy();
+    const both = { subscribe, [Symbol.asyncIterator]: () => gen() };
+    expect(await rest(toSource(both))).to.deep.equal({ values: [1, 2] });
+    expect(subscribe.callCount).to.equal(0);
+  });
+
+  it('ends, rather than fails, when a Readable is destroyed without an error', async () => {
+    const readable = new Readable({ objectMode: true, read() {} });
+    const it = toSource(readable);
+    readable.push('a');
+    expect((await it.next()).value).to.equal('a');
+    readable.destroy();
+    expect(await it.next()).to.deep.equal({ value: undefined, done: true });
+  });
+
+  it('calls return() on a sync iterator when the consumer stops early', async () => {
+    const finished = sinon.spy();
+    function* letters() {
+      try {
+        yield 'a';
+        yield 'b';
+      } finally {
+        finished();
+      }
+    }
+    for await (const v of toSource(letters())) {
+      expect(v).to.equal('a');
+      break;
+    }
+    expect(finished.callCount).to.equal(1);
+  });
+
+  it('refuses strings, with a TypeError saying why', () => {
+    expect(() => toSource('abc' as never)).to.throw(TypeError, /a string is not a source .*character/);
+    expect(() => toSource(new String('abc') as never)).to.throw(TypeError, /a string is not a source/);
+  });
+
+  for (const [value, described] of [
+    [42, 'the number 42'],
+    [null, 'null'],
+    [undefined, 'undefined'],
+    [{}, 'a plain object'],
+    [() => 1, 'an anonymous function'],
+    [new Date(0), 'an instance of Date'],
+  ] as [unknown, string][]) {
+    it(`refuses ${described} with a TypeError naming it and listing what is accepted`, () => {
+      expect(() => toSource(value as never)).to.throw(
+        TypeError,
+        new RegExp(`cannot make a source from ${described}; accepted: an AsyncIterable .* a Promise`),
+      );
+    });
+  }
+
+  it('points an EventEmitter to fromEventEmitter', () => {
+    expect(() => toSource(new EventEmitter() as never)).to.throw(TypeError, /an instance of EventEmitter .*fromEventEmitter\(emitter, event\)/);
+  });
+});
