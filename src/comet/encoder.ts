@@ -37,6 +37,11 @@ export interface CometEncoder<T> {
 /** Play's default first chunk: 5 KiB of spaces then `<html><body>`, so browsers start running scripts at once. */
 export const initialHtmlChunk: string = ' '.repeat(5 * 1024) + '<html><body>';
 
+/** A flat copy of a string built by concatenation (V8 keeps those as ropes until read). */
+function flatten(s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1');
+}
+
 function describe(value: unknown): string {
   if (typeof value === 'bigint') return 'a BigInt';
   if (typeof value === 'symbol') return 'a symbol';
@@ -44,13 +49,6 @@ function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
   return `a ${typeof value}`;
 }
-
-/**
- * An own `"__proto__"` key. In a JavaScript object literal it would set the prototype instead of
- * making a key, so it is written as a computed key. A `"` right after `{` or `,` always opens a key
- * in `JSON.stringify` output (inside strings every `"` is escaped), so nothing else matches.
- */
-const PROTO_KEY = /([{,])"__proto__":/g;
 
 function jsonMessage(value: unknown, index: number): string {
   let json: string | undefined;
@@ -62,7 +60,7 @@ function jsonMessage(value: unknown, index: number): string {
   if (json === undefined) {
     throw new CometEncodeError(`message ${index} cannot be encoded as JSON: it is ${describe(value)}`, index);
   }
-  return asciiJson(json.indexOf('"__proto__"') === -1 ? json : json.replace(PROTO_KEY, '$1["__proto__"]:'));
+  return asciiJson(json);
 }
 
 function stringMessage(value: unknown, index: number): string {
@@ -108,8 +106,10 @@ export function createEncoder<T = unknown>(kind: CometKind, callback: string, op
   if (typeof maxMessageBytes !== 'number' || !(maxMessageBytes > 0) || (!Number.isInteger(maxMessageBytes) && maxMessageBytes !== Infinity)) {
     throw new RangeError(`Comet option maxMessageBytes must be a positive integer, got ${String(maxMessageBytes)}`);
   }
-  const open =
-    '<script type="text/javascript"' + (nonce === undefined ? '' : ` nonce="${validateNonce(nonce)}"`) + '>' + callback + '(';
+  // Built by concatenation, then made flat once, so every chunk copies one flat string.
+  const open = flatten(
+    '<script type="text/javascript"' + (nonce === undefined ? '' : ` nonce="${validateNonce(nonce)}"`) + '>' + callback + '(',
+  );
   const close = ');</script>';
   const ascii = kind !== 'flow';
   return {
