@@ -22,7 +22,9 @@ export function encodeStream<T>(encoder: CometEncoder<T>, source: AsyncIterable<
   let index = 0;
   let initial = encoder.initialChunk;
   let finished = false;
-  let queue: Promise<unknown> = Promise.resolve();
+  // Calls to next() that have not settled yet; when there are any, a new pull waits for the last.
+  let inflight = 0;
+  let last: Promise<IteratorResult<string>> | undefined;
 
   const open = (): AsyncIterator<T> => (iterator ??= source[Symbol.asyncIterator]());
 
@@ -35,42 +37,47 @@ export function encodeStream<T>(encoder: CometEncoder<T>, source: AsyncIterable<
   }
 
   async function pull(): Promise<IteratorResult<string>> {
-    if (finished) return DONE;
-    if (initial !== null) {
-      const chunk = initial;
-      initial = null;
-      open();
-      return { done: false, value: chunk };
-    }
-    for (;;) {
-      const it = open();
-      const result = await it.next();
+    try {
       if (finished) return DONE;
-      if (result.done) {
-        finished = true;
-        iterator = undefined;
-        return DONE;
+      if (initial !== null) {
+        const chunk = initial;
+        initial = null;
+        open();
+        return { done: false, value: chunk };
       }
-      const position = index++;
-      try {
-        return { done: false, value: encoder.encode(result.value, position) };
-      } catch (error) {
-        if (encoder.onInvalid === 'skip') continue;
-        await stop();
-        throw error;
+      for (;;) {
+        let result: IteratorResult<T>;
+        try {
+          result = await open().next();
+        } catch (error) {
+          finished = true;
+          iterator = undefined;
+          throw error;
+        }
+        if (finished) return DONE;
+        if (result.done) {
+          finished = true;
+          iterator = undefined;
+          return DONE;
+        }
+        const position = index++;
+        try {
+          return { done: false, value: encoder.encode(result.value, position) };
+        } catch (error) {
+          if (encoder.onInvalid === 'skip') continue;
+          await stop();
+          throw error;
+        }
       }
+    } finally {
+      inflight--;
     }
   }
 
   const chunks: AsyncIterableIterator<string> = {
     next(): Promise<IteratorResult<string>> {
-      const result = queue.then(pull, pull);
-      queue = result.catch(() => undefined);
-      return result.catch(async (error: unknown) => {
-        finished = true;
-        iterator = undefined;
-        throw error;
-      });
+      last = inflight++ > 0 && last ? last.then(pull, pull) : pull();
+      return last;
     },
     async return(value?: unknown): Promise<IteratorResult<string>> {
       await stop();

@@ -160,6 +160,22 @@ describe('Comet encoder', () => {
       await it.next().then(() => expect.fail('should reject'), (e) => expect(e).to.equal(boom));
       expect(await it.next()).to.deep.equal({ done: true, value: undefined });
     });
+    it('concurrent next() calls settle in order, each with its own message', async () => {
+      async function* slow() {
+        for (const [v, ms] of [['a', 15], ['b', 1], ['c', 8]] as const) {
+          await new Promise((r) => setTimeout(r, ms));
+          yield v;
+        }
+      }
+      const it = Comet.string('cb', { initialChunk: 'I' })(slow());
+      const results = await Promise.all([it.next(), it.next(), it.next(), it.next(), it.next(), it.next()]);
+      expect(results.map((r) => r.value)).to.deep.equal([
+        'I', `${open}cb('a');</script>`, `${open}cb('b');</script>`, `${open}cb('c');</script>`, undefined, undefined,
+      ]);
+      expect(results.map((r) => r.done)).to.deep.equal([false, false, false, false, true, true]);
+      // A later call, once all of those settled, is still answered in order.
+      expect(await it.next()).to.deep.equal({ done: true, value: undefined });
+    });
     it('rejects a non-iterable input with a TypeError', () => {
       expect(() => Comet.string('cb')(42 as unknown as AsyncIterable<string>)).to.throw(TypeError, 'AsyncIterable');
     });
