@@ -7,6 +7,8 @@
  * the others go on).
  */
 import { BufferOverflowError } from '../errors.js';
+import { bufferSettings, checkOptions } from '../source/args.js';
+import { returnQuietly as closeQueue } from '../source/iterators.js';
 import { pushQueue, type PushController } from '../source/queue.js';
 import type { BufferOptions, SourceIterator } from '../source/types.js';
 import { warnOnce } from './deprecation.js';
@@ -34,7 +36,8 @@ export interface Channel<E> {
 
 /**
  * Buffer settings of the channel's per-consumer queue.
- * @deprecated See {@link Channel}.
+ * @deprecated Use the `buffer` option of `pushQueue()`/`fromEventEmitter()`, or the broadcast hub's
+ *   slow-client policy; see migration-guide.md.
  */
 export interface ChannelOptions {
   /** `limit` (default 1024) and `overflow`: `'error'` (default), `'drop-oldest'` or `'drop-newest'`. */
@@ -45,21 +48,14 @@ function channelOverflow(limit: number): Error {
   return new BufferOverflowError(limit, `channel buffer overflow: more than ${limit} inputs waiting for a slow consumer`);
 }
 
-/** Checks the options now (not when a consumer attaches) by making and closing one queue with them. */
-function checkChannelOptions(options: ChannelOptions | undefined, where: string): BufferOptions | undefined {
-  if (options === undefined) return undefined;
-  if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object`);
-  const { buffer } = options;
-  if (buffer?.overflow === 'pause') {
+/** Checks the options now, when the channel is made, not when a consumer attaches. */
+function checkChannelOptions(options: ChannelOptions | undefined, where: string): BufferOptions {
+  const { buffer } = checkOptions(options, where);
+  const settings = bufferSettings(buffer, where);
+  if (settings.overflow === 'pause') {
     throw new TypeError(`${where}: a Channel cannot pause its producer; use overflow 'error', 'drop-oldest' or 'drop-newest'`);
   }
-  closeQueue(pushQueue<never>(() => undefined, { buffer }));
-  return buffer;
-}
-
-/** Returns a queue (its teardown runs; pending reads settle done). */
-function closeQueue(queue: SourceIterator<unknown>): void {
-  void queue.return?.().then(undefined, () => undefined);
+  return settings;
 }
 
 /** What a pump reports to unicast's callbacks. */

@@ -2,9 +2,10 @@
  * `Enumeratee<From, To>`: an adapter between an enumerator of `From` and an iteratee of `To`
  * (Play's `Enumeratee`): map, mapM, filter, collect, take, drop, and composition.
  */
+import { checkFunction, checkInstance } from './args.js';
 import { warnOnce } from './deprecation.js';
 import { EMPTY, EOF, el, type Input } from './input.js';
-import { applyK, cont, done, flatten, mapIteratee, runIteratee, type Iteratee } from './iteratee.js';
+import { applyK, cont, done, flatten, Iteratee, mapIteratee, runIteratee } from './iteratee.js';
 
 /** Enumeratees made by this library's own code: their constructor does not warn. */
 let internal = 0;
@@ -38,41 +39,47 @@ export class Enumeratee<From, To> {
    */
   constructor(applyOn: ApplyOn<From, To>) {
     if (internal === 0) warnOnce('Enumeratee');
-    if (typeof applyOn !== 'function') throw new TypeError('Enumeratee needs an applyOn function');
+    checkFunction(applyOn, 'new Enumeratee');
     this.#applyOn = applyOn;
   }
 
   /** Wraps `inner`: the result is an iteratee of `From` whose result is `inner` after feeding. */
   applyOn<A>(inner: Iteratee<To, A>): Iteratee<From, Iteratee<To, A>> {
+    checkInstance(inner, Iteratee, 'Enumeratee.applyOn');
     return this.#applyOn(inner);
   }
 
   /** This enumeratee, then `other` (Play's `><>`). */
   compose<To2>(other: Enumeratee<To, To2>): Enumeratee<From, To2> {
+    checkInstance(other, Enumeratee, 'Enumeratee.compose');
     return makeEnumeratee<From, To2>((inner) => mapIteratee(this.applyOn(other.applyOn(inner)), (mid) => runIteratee(mid)));
   }
 
   /** Maps every element with `fn`. */
   static map<From, To>(fn: (value: From) => To): Enumeratee<From, To> {
     warnOnce('Enumeratee');
+    checkFunction(fn, 'Enumeratee.map');
     return mapEnumeratee(fn);
   }
 
   /** Maps every element with an async `fn`, one at a time, in order. */
   static mapM<From, To>(fn: (value: From) => To | PromiseLike<To>): Enumeratee<From, To> {
     warnOnce('Enumeratee');
+    checkFunction(fn, 'Enumeratee.mapM');
     return stepwise<From, To>(() => async (value) => ({ out: [await fn(value)], stop: false }));
   }
 
   /** Keeps the elements for which `predicate` is true (it may return a Promise). */
   static filter<E>(predicate: (value: E) => boolean | PromiseLike<boolean>): Enumeratee<E, E> {
     warnOnce('Enumeratee');
+    checkFunction(predicate, 'Enumeratee.filter');
     return stepwise<E, E>(() => async (value) => ({ out: (await predicate(value)) ? [value] : [], stop: false }));
   }
 
   /** Maps with `fn` and drops the elements it maps to `undefined` (Play's partial function). */
   static collect<From, To>(fn: (value: From) => To | undefined): Enumeratee<From, To> {
     warnOnce('Enumeratee');
+    checkFunction(fn, 'Enumeratee.collect');
     return stepwise<From, To>(() => (value) => {
       const mapped = fn(value);
       return { out: mapped === undefined ? [] : [mapped], stop: false };
@@ -89,13 +96,14 @@ export class Enumeratee<From, To> {
     }, count === 0);
   }
 
-  /** Drops the first `count` elements and passes the rest. */
+  /** Drops the first `count` elements (and any `Input.Empty` before them) and passes the rest. */
   static drop<E>(count: number): Enumeratee<E, E> {
     warnOnce('Enumeratee');
     checkCount('drop', count);
     return stepwise<E, E>(() => {
       let seen = 0;
-      return (value) => ({ out: seen++ < count ? [] : [value], stop: false });
+      const decide = (value: E): Decision<E> => ({ out: seen++ < count ? [] : [value], stop: false });
+      return Object.assign(decide, { passEmpty: () => seen >= count });
     });
   }
 }
@@ -112,8 +120,13 @@ export interface Decision<To> {
   readonly stop: boolean;
 }
 
-/** A per-application element handler. */
-export type Decide<From, To> = (value: From) => Decision<To> | PromiseLike<Decision<To>>;
+/**
+ * A per-application element handler. `passEmpty` says whether `Input.Empty` goes on to the inner
+ * iteratee now; without it, it always does (as in Play's map, filter, take, …).
+ */
+export type Decide<From, To> = ((value: From) => Decision<To> | PromiseLike<Decision<To>>) & {
+  readonly passEmpty?: () => boolean;
+};
 
 /**
  * An enumeratee built from a per-element decision. `create` runs once per application, so state
@@ -129,7 +142,7 @@ export function stepwise<From, To>(create: () => Decide<From, To>, stopAtOnce = 
           if (s.kind !== 'cont') return done<From, Iteratee<To, A>>(it, EMPTY);
           return cont((input: Input<From>) => {
             if (input.kind === 'eof') return done<From, Iteratee<To, A>>(it, EOF);
-            if (input.kind === 'empty') return loop(it);
+            if (input.kind === 'empty') return decide.passEmpty?.() === false ? loop(it) : flatten(it.feed(EMPTY).then(loop));
             return flatten(
               (async () => {
                 const { out, stop } = await decide(input.value);

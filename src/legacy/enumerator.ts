@@ -3,15 +3,16 @@
  */
 import type { Readable } from 'node:stream';
 import type { SourceIterator } from '../source/types.js';
+import { checkFunction, checkInstance } from './args.js';
 import { warnOnce } from './deprecation.js';
-import { runIteratee, type Iteratee } from './iteratee.js';
+import { Iteratee, runIteratee } from './iteratee.js';
 import type { Input } from './input.js';
-import { mapEnumeratee, type Enumeratee } from './enumeratee.js';
+import { Enumeratee, mapEnumeratee } from './enumeratee.js';
 import type { ApplyFn } from './drive.js';
 import { applyToSource } from './bridge.js';
 import { interleaveApply } from './interleave.js';
 import {
-  asyncIterableApply, callbackApply, generateApply, iterableApply, unfoldApply, type Retriever,
+  asyncIterableApply, callbackApply, generateApply, iterableApply, repeatApply, unfoldApply, type Retriever,
 } from './producers.js';
 
 /** Enumerators made by this library's own code: their constructor does not warn. */
@@ -46,8 +47,15 @@ export class Enumerator<E> implements AsyncIterable<E> {
    */
   constructor(apply: ApplyFn<E>) {
     if (internal === 0) warnOnce('Enumerator');
-    if (typeof apply !== 'function') throw new TypeError('Enumerator needs an apply function');
-    this.#apply = apply;
+    checkFunction(apply, 'new Enumerator');
+    // an apply that throws is a failed application, as a failed Future is in Play: it never throws
+    this.#apply = <A>(it: Iteratee<E, A>, signal?: AbortSignal): Promise<Iteratee<E, A>> => {
+      try {
+        return Promise.resolve(apply(it, signal));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    };
   }
 
   /** @internal */
@@ -60,21 +68,25 @@ export class Enumerator<E> implements AsyncIterable<E> {
    * afterwards, without feeding EOF: it may still take more input.
    */
   apply<A>(iteratee: Iteratee<E, A>): Promise<Iteratee<E, A>> {
+    checkInstance(iteratee, Iteratee, 'Enumerator.apply');
     return this.#apply(iteratee);
   }
 
   /** Feeds the elements, then EOF, and resolves with the result (Play's `|>>>`). */
-  async run<A>(iteratee: Iteratee<E, A>): Promise<A> {
-    return runIteratee(await this.#apply(iteratee));
+  run<A>(iteratee: Iteratee<E, A>): Promise<A> {
+    checkInstance(iteratee, Iteratee, 'Enumerator.run');
+    return this.#apply(iteratee).then(runIteratee);
   }
 
   /** This enumerator's elements transformed by `enumeratee` (Play's `&>`). */
   through<To>(enumeratee: Enumeratee<E, To>): Enumerator<To> {
+    checkInstance(enumeratee, Enumeratee, 'Enumerator.through');
     return makeEnumerator<To>(async (inner, signal) => runIteratee(await this.#apply(enumeratee.applyOn(inner), signal)));
   }
 
   /** This enumerator's elements, then `other`'s (Play's `>>>`). */
   andThen(other: Enumerator<E>): Enumerator<E> {
+    checkInstance(other, Enumerator, 'Enumerator.andThen');
     return makeEnumerator<E>(async (it, signal) => {
       const next = await this.#apply(it, signal);
       return signal?.aborted ? next : other[APPLY](next, signal);
@@ -83,11 +95,13 @@ export class Enumerator<E> implements AsyncIterable<E> {
 
   /**
    * The elements of this enumerator and of `others` as each arrives (Play's `interleave`/`>-`). It
-   * ends when all of them have; the iteratee being Done stops all of them.
+   * ends when all of them have; EOF reaches the iteratee once, and only after every one of them sent
+   * EOF. The iteratee being Done stops all of them; one of them failing stops the others and fails
+   * the application with its error.
    */
   interleave(...others: Enumerator<E>[]): Enumerator<E> {
     const all = [this as Enumerator<E>, ...others].map((e) => {
-      if (!(e instanceof Enumerator)) throw new TypeError('interleave takes Enumerators');
+      checkInstance(e, Enumerator, 'Enumerator.interleave');
       return ((it, signal) => e[APPLY](it, signal)) as ApplyFn<E>;
     });
     return makeEnumerator<E>(interleaveApply(all));
@@ -95,6 +109,7 @@ export class Enumerator<E> implements AsyncIterable<E> {
 
   /** Every element mapped by `fn`. */
   map<U>(fn: (value: E) => U): Enumerator<U> {
+    checkFunction(fn, 'Enumerator.map');
     return this.through(mapEnumeratee(fn));
   }
 
@@ -104,6 +119,7 @@ export class Enumerator<E> implements AsyncIterable<E> {
    * rejects with that error.
    */
   onDoneEnumerating(callback: () => void): Enumerator<E> {
+    checkFunction(callback, 'Enumerator.onDoneEnumerating');
     return makeEnumerator<E>(async (it, signal) => {
       let result: Iteratee<E, unknown>;
       try {
@@ -128,7 +144,10 @@ export class Enumerator<E> implements AsyncIterable<E> {
     return new Enumerator<E>(iterableApply(values));
   }
 
-  /** The values of an iterable; each application iterates it afresh (a generator only once). */
+  /**
+   * The values of an iterable, without EOF (Play's `enumerate`). Each application iterates it afresh (a
+   * generator only once); an iteratee that stops early, or fails, returns the iterator.
+   */
   static enumerate<E>(iterable: Iterable<E>): Enumerator<E> {
     warnOnce('Enumerator');
     if (iterable === null || typeof (iterable as Iterable<E>)?.[Symbol.iterator] !== 'function') {
@@ -156,28 +175,31 @@ export class Enumerator<E> implements AsyncIterable<E> {
     onError?: (message: string, input: Input<E>) => void,
   ): Enumerator<E> {
     warnOnce('Enumerator');
-    if (typeof retriever !== 'function') throw new TypeError('Enumerator.fromCallback needs a retriever function');
+    checkFunction(retriever, 'Enumerator.fromCallback');
     return new Enumerator<E>(callbackApply(retriever, onComplete, onError));
   }
 
   /** Elements from `fn` until it resolves `undefined`; EOF is not fed (Play's `generateM`). */
   static generateM<E>(fn: () => E | undefined | PromiseLike<E | undefined>): Enumerator<E> {
     warnOnce('Enumerator');
-    if (typeof fn !== 'function') throw new TypeError('Enumerator.generateM needs a function');
+    checkFunction(fn, 'Enumerator.generateM');
     return new Enumerator<E>(generateApply(fn));
   }
 
-  /** `fn()`'s values for ever, until the iteratee is Done (Play's `repeatM`). */
+  /**
+   * `fn()`'s values (or what its Promises resolve to) for ever, `undefined` included, until the
+   * iteratee is Done or in Error (Play's `repeatM`). EOF is never fed.
+   */
   static repeatM<E>(fn: () => E | PromiseLike<E>): Enumerator<E> {
     warnOnce('Enumerator');
-    if (typeof fn !== 'function') throw new TypeError('Enumerator.repeatM needs a function');
-    return new Enumerator<E>(generateApply(fn));
+    checkFunction(fn, 'Enumerator.repeatM');
+    return new Enumerator<E>(repeatApply(fn));
   }
 
   /** Unfolds `state`: `fn` resolves `[nextState, element]`, or `undefined` for the end (Play's `unfoldM`). */
   static unfoldM<S, E>(state: S, fn: (state: S) => readonly [S, E] | undefined | PromiseLike<readonly [S, E] | undefined>): Enumerator<E> {
     warnOnce('Enumerator');
-    if (typeof fn !== 'function') throw new TypeError('Enumerator.unfoldM needs a function');
+    checkFunction(fn, 'Enumerator.unfoldM');
     return new Enumerator<E>(unfoldApply(state, fn));
   }
 

@@ -2,6 +2,7 @@
  * `Iteratee<E, A>`: a consumer fed one `Input` at a time, in one of three steps: Done (with a
  * result), Cont (waiting for input) or Error (with a message).
  */
+import { checkFunction } from './args.js';
 import { warnOnce } from './deprecation.js';
 import { EMPTY, EOF, type Input } from './input.js';
 
@@ -16,9 +17,22 @@ export type Step<E, A> =
 
 const noop = (): void => {};
 
+/** True while this module builds an iteratee for the library's own use: no warning then. */
+let internal = false;
+
+/** Makes an Iteratee without the warning. */
+function make<E, A>(step: Step<E, A> | Promise<Step<E, A>>): Iteratee<E, A> {
+  internal = true;
+  try {
+    return new Iteratee<E, A>(step);
+  } finally {
+    internal = false;
+  }
+}
+
 /**
  * A consumer of a stream, one `Input` at a time (Play's `Iteratee[E, A]`). Immutable: feeding it
- * gives a new iteratee. The static constructors warn once (`COMETBRIDGE_DEP0002`).
+ * gives a new iteratee. The constructor and the static constructors warn once (`COMETBRIDGE_DEP0002`).
  * @deprecated Use a `for await...of` loop over an AsyncIterable; see migration-guide.md.
  */
 export class Iteratee<E, A> {
@@ -28,6 +42,7 @@ export class Iteratee<E, A> {
    * @param step - the step, or a promise of it (a rejected promise is a failed iteratee)
    */
   constructor(step: Step<E, A> | Promise<Step<E, A>>) {
+    if (!internal) warnOnce('Iteratee');
     this.#step = Promise.resolve(step);
     this.#step.catch(noop);
   }
@@ -53,6 +68,7 @@ export class Iteratee<E, A> {
 
   /** An iteratee with the same steps whose result is `fn(result)`; `fn` may return a Promise. */
   map<B>(fn: (value: A) => B | Promise<B>): Iteratee<E, B> {
+    checkFunction(fn, 'Iteratee.map');
     return mapIteratee(this, fn);
   }
 
@@ -65,6 +81,7 @@ export class Iteratee<E, A> {
   /** An iteratee waiting for input; `k` gives the next iteratee (or a Promise of it). */
   static cont<E, A>(k: (input: Input<E>) => Iteratee<E, A> | Promise<Iteratee<E, A>>): Iteratee<E, A> {
     warnOnce('Iteratee');
+    checkFunction(k, 'Iteratee.cont');
     return cont(k);
   }
 
@@ -83,14 +100,16 @@ export class Iteratee<E, A> {
   /** Calls `fn` on every element; a Promise it returns is awaited before the next one. */
   static foreach<E>(fn: (value: E) => unknown): Iteratee<E, void> {
     warnOnce('Iteratee');
+    checkFunction(fn, 'Iteratee.foreach');
     return foldIteratee<E, void>(undefined, async (_, value) => {
       await fn(value);
     });
   }
 
-  /** Folds the elements into one value; `fn` may return the next state or a Promise of it. */
-  static fold<E, S>(initial: S, fn: (state: S, value: E) => S | Promise<S>): Iteratee<E, S> {
+  /** Folds the elements into one value; `fn` may return the next state or a Promise (any thenable) of it. */
+  static fold<E, S>(initial: S, fn: (state: S, value: E) => S | PromiseLike<S>): Iteratee<E, S> {
     warnOnce('Iteratee');
+    checkFunction(fn, 'Iteratee.fold');
     return foldIteratee(initial, fn);
   }
 
@@ -134,22 +153,22 @@ export class Iteratee<E, A> {
 
 /** A Done iteratee. */
 export function done<E, A>(value: A, remaining: Input<E> = EMPTY): Iteratee<E, A> {
-  return new Iteratee<E, A>({ kind: 'done', value, remaining });
+  return make<E, A>({ kind: 'done', value, remaining });
 }
 
 /** A Cont iteratee. */
 export function cont<E, A>(k: (input: Input<E>) => Iteratee<E, A> | Promise<Iteratee<E, A>>): Iteratee<E, A> {
-  return new Iteratee<E, A>({ kind: 'cont', k });
+  return make<E, A>({ kind: 'cont', k });
 }
 
 /** An Error iteratee. */
 export function errorIteratee<E, A>(message: string, input: Input<E> = EMPTY): Iteratee<E, A> {
-  return new Iteratee<E, A>({ kind: 'error', message, input });
+  return make<E, A>({ kind: 'error', message, input });
 }
 
 /** The iteratee a Promise resolves to. */
 export function flatten<E, A>(promise: Promise<Iteratee<E, A>>): Iteratee<E, A> {
-  return new Iteratee<E, A>(promise.then((value) => asIteratee<E, A>(value).step()));
+  return make<E, A>(promise.then((value) => asIteratee<E, A>(value).step()));
 }
 
 function asIteratee<E, A>(value: unknown): Iteratee<E, A> {
@@ -163,7 +182,7 @@ export function applyK<E, A>(k: (input: Input<E>) => Iteratee<E, A> | Promise<It
     const next = k(input);
     return next instanceof Iteratee ? next : flatten(Promise.resolve(next));
   } catch (error) {
-    return new Iteratee<E, A>(Promise.reject(error));
+    return make<E, A>(Promise.reject(error));
   }
 }
 
@@ -180,7 +199,7 @@ export async function runIteratee<E, A>(it: Iteratee<E, A>): Promise<A> {
 
 /** An iteratee with the same steps whose result is mapped by `fn`. */
 export function mapIteratee<E, A, B>(it: Iteratee<E, A>, fn: (value: A) => B | Promise<B>): Iteratee<E, B> {
-  return new Iteratee<E, B>(
+  return make<E, B>(
     it.step().then(async (s): Promise<Step<E, B>> => {
       if (s.kind === 'done') return { kind: 'done', value: await fn(s.value), remaining: s.remaining };
       if (s.kind === 'error') return s;
@@ -191,15 +210,19 @@ export function mapIteratee<E, A, B>(it: Iteratee<E, A>, fn: (value: A) => B | P
 }
 
 /** Folds elements into a state; EOF ends it with the state. */
-export function foldIteratee<E, S>(initial: S, fn: (state: S, value: E) => S | Promise<S>): Iteratee<E, S> {
+export function foldIteratee<E, S>(initial: S, fn: (state: S, value: E) => S | PromiseLike<S>): Iteratee<E, S> {
   const step = (state: S): Iteratee<E, S> =>
     cont((input: Input<E>) => {
       if (input.kind === 'eof') return done(state, EOF);
       if (input.kind === 'empty') return step(state);
       const next = fn(state, input.value);
-      return next instanceof Promise ? flatten(next.then(step)) : step(next);
+      return isThenable(next) ? flatten(Promise.resolve(next).then(step)) : step(next);
     });
   return step(initial);
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<T>).then === 'function';
 }
 
 /** A persistent list, newest first: iteratees stay immutable (one can be run many times). */

@@ -2,6 +2,7 @@
  * The pull-based enumerators: values, iterables, retrievers, unfolding, async iterables.
  * Each returns how it applies itself; `Enumerator` wraps it.
  */
+import { returnQuietly } from '../source/iterators.js';
 import { EMPTY, EOF, type Input } from './input.js';
 import { applyK, type Iteratee } from './iteratee.js';
 import { drive, messageOf, type ApplyFn } from './drive.js';
@@ -17,41 +18,51 @@ export type Retriever<E> =
   | (() => E | undefined | PromiseLike<E | undefined>)
   | ((callback: (error: unknown, value?: E) => void) => void);
 
-/** Feeds the values of a fresh iterator of `iterable` on every application. */
-export function iterableApply<E>(iterable: Iterable<E>): ApplyFn<E> {
+/**
+ * Feeds the values of a fresh iterator on every application. When the iteratee stops early, fails, or
+ * the consumer leaves, the iterator is returned (a generator's `finally` runs); `cleanup` runs after.
+ */
+function iteratorApply<E>(open: () => Iterator<E> | AsyncIterator<E>, cleanup?: () => void): ApplyFn<E> {
   return async <A>(it: Iteratee<E, A>, signal?: AbortSignal) => {
-    const iterator = iterable[Symbol.iterator]();
-    const r = await drive(it, () => iterator.next(), signal);
-    if (!r.exhausted) iterator.return?.();
-    return r.it;
-  };
-}
-
-/** Feeds the values of a fresh async iterator of `source`; an early stop returns the iterator. */
-export function asyncIterableApply<E>(source: AsyncIterable<E>, cleanup?: () => void): ApplyFn<E> {
-  return async <A>(it: Iteratee<E, A>, signal?: AbortSignal) => {
-    const iterator = source[Symbol.asyncIterator]();
+    const iterator = open();
     let exhausted = false;
     try {
       const r = await drive(it, () => iterator.next(), signal);
       exhausted = r.exhausted;
       return r.it;
     } finally {
-      if (!exhausted) iterator.return?.()?.then(undefined, () => {});
+      if (!exhausted) returnQuietly(iterator);
       cleanup?.();
     }
   };
 }
 
-/** Feeds what `next` resolves to until it resolves `undefined`; leaves the iteratee in Cont. */
+/** The values of `iterable`, iterated afresh on every application. */
+export function iterableApply<E>(iterable: Iterable<E>): ApplyFn<E> {
+  return iteratorApply<E>(() => iterable[Symbol.iterator]());
+}
+
+/** The values of `source`, iterated afresh on every application; `cleanup` runs after each. */
+export function asyncIterableApply<E>(source: AsyncIterable<E>, cleanup?: () => void): ApplyFn<E> {
+  return iteratorApply<E>(() => source[Symbol.asyncIterator](), cleanup);
+}
+
+/** Feeds what `pull` resolves to while the iteratee continues; leaves it in Cont at the end. */
+function pullApply<E>(pull: () => Promise<IteratorResult<E>>): ApplyFn<E> {
+  return async <A>(it: Iteratee<E, A>, signal?: AbortSignal) => (await drive(it, pull, signal)).it;
+}
+
+/** Play's `generateM`: feeds what `next` resolves to until it resolves `undefined`. */
 export function generateApply<E>(next: () => E | undefined | PromiseLike<E | undefined>): ApplyFn<E> {
-  return async <A>(it: Iteratee<E, A>, signal?: AbortSignal) => {
-    const r = await drive(it, async () => {
-      const value = await next();
-      return value === undefined ? END : { done: false, value };
-    }, signal);
-    return r.it;
-  };
+  return pullApply<E>(async () => {
+    const value = (await next()) as E | undefined;
+    return value === undefined ? END : { done: false, value };
+  });
+}
+
+/** Play's `repeatM`: feeds what `next` resolves to, whatever it is, until the iteratee stops. */
+export function repeatApply<E>(next: () => E | PromiseLike<E>): ApplyFn<E> {
+  return pullApply<E>(async () => ({ done: false, value: (await next()) as E }));
 }
 
 /** Unfolds `initial` with `fn` on every application: `[state, element]`, or `undefined` for the end. */

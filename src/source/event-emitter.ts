@@ -58,6 +58,7 @@ function checkEventName(name: unknown, what: string, target: boolean): string | 
  * buffered values; `errorEvent` fails it after them. Every end path removes every listener added here.
  * With `buffer.overflow: 'pause'` the emitter must have `pause()` and `resume()` (a Readable or a socket
  * in flowing mode): it is paused at the limit and resumed once the consumer has drained below half.
+ * An emitter paused when the iterator ends stays paused: resuming it with no listener would lose data.
  * An EventTarget yields its Event objects; its error event fails with `event.error` when set.
  *
  * @param emitter - an EventEmitter, an EventTarget, or anything with on/off or addListener/removeListener
@@ -90,6 +91,9 @@ export function fromEventEmitter<T = unknown>(
   const errorName = errorEvent === null ? null : checkEventName(errorEvent, 'options.errorEvent', target);
   if (ends.includes(name) || errorName === name) {
     throw new TypeError(`${WHERE}: the event ${String(name)} is also an end or error event`);
+  }
+  if (errorName !== null && ends.includes(errorName)) {
+    throw new TypeError(`${WHERE}: the event ${String(errorName)} cannot both end the iterator and fail it`);
   }
   const multiArgs = opts.multiArgs ?? false;
   if (typeof multiArgs !== 'boolean') {

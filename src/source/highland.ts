@@ -70,7 +70,7 @@ export function fromHighland<T = unknown>(stream: HighlandStreamLike<T>, options
           return ctl.fail(thrown);
         }
         if (inPull) again = true;
-        else pull();
+        else pullNext();
         return;
       }
       // Highland 2.x keeps its end marker on the global object so that copies of the library agree
@@ -87,6 +87,14 @@ export function fromHighland<T = unknown>(stream: HighlandStreamLike<T>, options
           inPull = false;
         }
       } while (again && !ctl.closed);
+    };
+    // answered later, outside next(): a throwing pull() fails the iterator instead of Highland's caller
+    const pullNext = (): void => {
+      try {
+        pull();
+      } catch (error) {
+        ctl.fail(error);
+      }
     };
     return {
       pull,

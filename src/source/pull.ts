@@ -4,9 +4,10 @@
  * `throw()` and abort behave exactly as in the push queue.
  * @internal
  */
-import { asyncDispose, sourceBrand } from './args.js';
+import { asyncDispose } from './args.js';
+import { DONE, ENDING, EndingIterator, OPEN } from './ending.js';
 import type { QueueStats, SourceIterator } from './types.js';
-import { NO_ERROR, WaitList } from './waiters.js';
+import { NO_ERROR } from './waiters.js';
 
 /** How a pulled source answers; each `pull()` is answered once, synchronously or later. */
 export interface PullController<T> {
@@ -27,10 +28,6 @@ export interface PullHooks {
   /** Values (or bytes) waiting in the source's own buffer, for `stats.buffered`. */
   buffered?(): number;
 }
-
-const OPEN = 0;
-const ENDING = 1;
-const DONE = 2;
 
 class Stats implements QueueStats {
   constructor(private readonly it: PullIterator<unknown>) {}
@@ -60,26 +57,17 @@ class Controller<T> implements PullController<T> {
   }
 }
 
-class PullIterator<T> implements SourceIterator<T> {
-  state = OPEN;
+class PullIterator<T> extends EndingIterator<T> implements SourceIterator<T> {
   peak = 0;
   private hooks: PullHooks | null = null;
-  private waiters = new WaitList<T>();
   private pulling = false;
   private driving = false;
   /** Set while next() tries for a synchronous answer, which then needs no waiting promise. */
   private direct = false;
   private hasDirect = false;
   private directValue: T | undefined = undefined;
-  private error: unknown = NO_ERROR;
-  private signal: AbortSignal | undefined;
   private ctl: Controller<T> | null = new Controller<T>(this);
   private statsView: Stats | undefined;
-  private readonly onAbort = (): void => this.abort();
-
-  constructor(signal: AbortSignal | undefined) {
-    this.signal = signal;
-  }
 
   start(start: (ctl: PullController<T>) => PullHooks): void {
     const hooks = start(this.ctl as Controller<T>);
@@ -146,14 +134,6 @@ class PullIterator<T> implements SourceIterator<T> {
     return this.stop().then(() => Promise.reject(error));
   }
 
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  get [sourceBrand](): true {
-    return true;
-  }
-
   [asyncDispose](): Promise<void> {
     return this.stop();
   }
@@ -188,11 +168,7 @@ class PullIterator<T> implements SourceIterator<T> {
     } catch (thrown) {
       if (this.error === NO_ERROR) this.error = thrown;
     }
-    if (this.waiters.waiting) {
-      this.state = DONE;
-      this.waiters.settleAll(this.error);
-      this.release();
-    }
+    this.flush();
   }
 
   private stop(): Promise<void> {
@@ -220,7 +196,7 @@ class PullIterator<T> implements SourceIterator<T> {
     return Promise.resolve(outcome).then(noop);
   }
 
-  private abort(): void {
+  protected abort(): void {
     if (this.state === DONE) return;
     const reason = this.signal?.reason;
     const wasOpen = this.state === OPEN;
@@ -239,21 +215,7 @@ class PullIterator<T> implements SourceIterator<T> {
       }
     }
     this.error = reason;
-    if (this.waiters.waiting) {
-      this.state = DONE;
-      this.waiters.settleAll(reason);
-      this.release();
-    }
-  }
-
-  private finish(): Promise<IteratorResult<T>> {
-    const error = this.error;
-    if (this.state !== DONE) {
-      this.state = DONE;
-      this.release();
-    }
-    if (error === NO_ERROR) return Promise.resolve({ value: undefined as T, done: true });
-    return Promise.reject(error);
+    this.flush();
   }
 
   private detach(): void {
@@ -272,13 +234,9 @@ class PullIterator<T> implements SourceIterator<T> {
     }
   }
 
-  private release(): void {
-    this.error = NO_ERROR;
+  protected override release(): void {
+    super.release();
     this.hooks = null;
-    if (this.signal !== undefined) {
-      this.signal.removeEventListener('abort', this.onAbort);
-      this.signal = undefined;
-    }
   }
 }
 

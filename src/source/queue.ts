@@ -8,16 +8,13 @@
  * to the source, its hooks or the consumer's pending promises.
  */
 import { BufferOverflowError } from '../errors.js';
-import { asyncDispose, bufferSettings, checkOptions, checkSignal, describe, isObjectLike, sourceBrand } from './args.js';
+import { asyncDispose, bufferSettings, checkOptions, checkSignal, describe, isObjectLike } from './args.js';
+import { DONE, ENDING, EndingIterator, OPEN } from './ending.js';
 import { Ring } from './ring.js';
 import type { OverflowPolicy, PushController, PushHooks, PushQueueOptions, QueueStats, SourceIterator } from './types.js';
-import { NO_ERROR, WaitList } from './waiters.js';
+import { NO_ERROR } from './waiters.js';
 
 export type { PushController, PushHooks, PushQueueOptions } from './types.js';
-
-const OPEN = 0; // the source may push
-const ENDING = 1; // the source is gone; buffered values (then the end or error) are still to be delivered
-const DONE = 2; // the end has been delivered or the consumer stopped
 
 /** Hands pushes from a source to the queue; detached when the queue closes so a leaked listener retains nothing. */
 class Controller<T> implements PushController<T> {
@@ -50,13 +47,10 @@ class Stats implements QueueStats {
   }
 }
 
-class PushQueue<T> implements SourceIterator<T> {
-  state = OPEN;
+class PushQueue<T> extends EndingIterator<T> implements SourceIterator<T> {
   readonly buffer = new Ring<T>();
   dropped = 0;
   peak = 0;
-  private waiters = new WaitList<T>();
-  private error: unknown = NO_ERROR;
   private hooks: PushHooks | null = null;
   /** The hooks again when they have `delivered`, else null: one check per value. */
   private notify: PushHooks | null = null;
@@ -64,9 +58,7 @@ class PushQueue<T> implements SourceIterator<T> {
   private torn = false;
   private paused = false;
   private ctl: Controller<T> | null;
-  private signal: AbortSignal | undefined;
   private statsView: Stats | undefined;
-  private readonly onAbort = (): void => this.abort();
 
   constructor(
     private readonly limit: number,
@@ -74,8 +66,8 @@ class PushQueue<T> implements SourceIterator<T> {
     private readonly overflowError: ((limit: number) => Error) | undefined,
     signal: AbortSignal | undefined,
   ) {
+    super(signal);
     this.ctl = new Controller(this);
-    this.signal = signal;
     this.pausable = policy === 'pause';
   }
 
@@ -123,7 +115,7 @@ class PushQueue<T> implements SourceIterator<T> {
     if (this.waiters.waiting) {
       // a consumer is waiting, so the buffer is empty: hand the value over directly
       this.waiters.deliver(value);
-      if (this.notify !== null) this.notify.delivered!();
+      if (this.notify !== null) this.callHook('delivered');
       return;
     }
     const buffer = this.buffer;
@@ -165,7 +157,7 @@ class PushQueue<T> implements SourceIterator<T> {
         this.paused = false;
         this.callHook('resume');
       }
-      if (this.notify !== null) this.notify.delivered!();
+      if (this.notify !== null) this.callHook('delivered');
       return Promise.resolve({ value, done: false });
     }
     if (this.state === OPEN) return new Promise<IteratorResult<T>>(this.waiters.add);
@@ -182,14 +174,6 @@ class PushQueue<T> implements SourceIterator<T> {
   throw(error?: unknown): Promise<IteratorResult<T>> {
     const failure = this.stop();
     return Promise.reject(failure === NO_ERROR ? error : failure);
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  get [sourceBrand](): true {
-    return true;
   }
 
   [asyncDispose](): Promise<void> {
@@ -229,7 +213,7 @@ class PushQueue<T> implements SourceIterator<T> {
     return failure;
   }
 
-  private abort(): void {
+  protected abort(): void {
     if (this.state === DONE) return;
     const reason = this.signal?.reason;
     this.state = ENDING;
@@ -241,24 +225,6 @@ class PushQueue<T> implements SourceIterator<T> {
     }
     this.error = reason;
     this.flush();
-  }
-
-  /** Buffer empty and source gone: settle waiting consumers with the error (first one) or done. */
-  private flush(): void {
-    if (!this.waiters.waiting) return; // nobody waits: the next next() delivers it
-    this.state = DONE;
-    this.waiters.settleAll(this.error);
-    this.release();
-  }
-
-  private finish(): Promise<IteratorResult<T>> {
-    const error = this.error;
-    if (this.state !== DONE) {
-      this.state = DONE;
-      this.release();
-    }
-    if (error === NO_ERROR) return Promise.resolve({ value: undefined as T, done: true });
-    return Promise.reject(error);
   }
 
   private tearDown(): void {
@@ -279,17 +245,14 @@ class PushQueue<T> implements SourceIterator<T> {
   }
 
   /** Drops every reference the queue no longer needs once the end has been delivered. */
-  private release(): void {
+  protected override release(): void {
+    super.release();
     this.buffer.clear();
-    this.error = NO_ERROR;
     this.hooks = this.notify = null;
-    if (this.signal !== undefined) {
-      this.signal.removeEventListener('abort', this.onAbort);
-      this.signal = undefined;
-    }
   }
 
-  private callHook(name: 'pause' | 'resume'): void {
+  /** Calls a source hook; one that throws ends the source with its error (after the buffered values). */
+  private callHook(name: 'pause' | 'resume' | 'delivered'): void {
     try {
       (this.hooks as PushHooks)[name]!();
     } catch (error) {

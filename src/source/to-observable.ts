@@ -3,6 +3,7 @@
  * `Symbol.observable`-aware library accept.
  */
 import { describe, isObjectLike } from './args.js';
+import { reportLater, returnQuietly } from './iterators.js';
 
 /** A partial observer, as accepted by {@link IterableObservable.subscribe}. */
 export interface PartialObserver<T> {
@@ -18,13 +19,6 @@ export interface ObservableSubscription {
   readonly closed: boolean;
 }
 
-/** Rethrows outside the current call stack: an error nobody observes (no `error` callback). */
-function report(error: unknown): void {
-  queueMicrotask(() => {
-    throw error;
-  });
-}
-
 class IteratorSubscription<T> implements ObservableSubscription {
   closed = false;
   private iterator: AsyncIterator<T> | null = null;
@@ -37,13 +31,7 @@ class IteratorSubscription<T> implements ObservableSubscription {
     this.observer = null;
     const iterator = this.iterator;
     this.iterator = null;
-    if (iterator !== null && typeof iterator.return === 'function') {
-      try {
-        Promise.resolve(iterator.return()).catch(() => undefined);
-      } catch {
-        // unsubscribed: nobody is left to tell
-      }
-    }
+    returnQuietly(iterator);
   }
 
   async run(iterable: AsyncIterable<T>): Promise<void> {
@@ -62,6 +50,10 @@ class IteratorSubscription<T> implements ObservableSubscription {
         return;
       }
       if (this.closed) return;
+      if (!isObjectLike(result)) {
+        this.stop(new TypeError(`toObservable: the iterator's next() gave ${describe(result)}, not an iterator result`));
+        return;
+      }
       if (result.done) {
         this.end('complete', undefined);
         return;
@@ -72,14 +64,18 @@ class IteratorSubscription<T> implements ObservableSubscription {
           observer.next(result.value);
         } catch (error) {
           // a throwing observer stops the stream and hears about it once
-          const iterator = this.iterator;
-          this.iterator = null;
-          this.end('error', error);
-          if (iterator !== null && typeof iterator.return === 'function') Promise.resolve(iterator.return()).catch(() => undefined);
+          this.stop(error);
           return;
         }
       }
     }
+  }
+
+  /** Ends with `error` and closes the iterator, which has not ended by itself. */
+  private stop(error: unknown): void {
+    const iterator = this.iterator;
+    this.end('error', error);
+    returnQuietly(iterator);
   }
 
   private end(kind: 'error' | 'complete', error: unknown): void {
@@ -90,13 +86,13 @@ class IteratorSubscription<T> implements ObservableSubscription {
     this.observer = null;
     const callback = observer[kind];
     if (typeof callback !== 'function') {
-      if (kind === 'error') report(error);
+      if (kind === 'error') reportLater(error);
       return;
     }
     try {
       callback.call(observer, error);
     } catch (thrown) {
-      report(thrown);
+      reportLater(thrown);
     }
   }
 }
@@ -148,7 +144,9 @@ export class IterableObservable<T> {
  * Wraps an AsyncIterable as an Observable with `Symbol.observable` (when defined) and `'@@observable'`,
  * so `from(toObservable(x))` works in RxJS. Each subscription opens its own iterator and pulls one
  * value at a time; `unsubscribe()` calls the iterator's `return()`. An error with no `error` callback
- * is rethrown asynchronously, as RxJS does.
+ * is rethrown asynchronously, as RxJS does. An observer whose `next` throws is unsubscribed (the
+ * iterator is returned) and gets that error through `error`; an iterator whose `next()` gives
+ * something other than an iterator result fails the same way, with a TypeError.
  *
  * @param iterable - the values to emit
  * @throws TypeError when `iterable` is not an AsyncIterable

@@ -3,14 +3,8 @@
  * rules on demand, cancellation and serial signals.
  */
 import { describe, isObjectLike } from './args.js';
+import { reportLater, returnQuietly } from './iterators.js';
 import type { Publisher, Subscriber, Subscription } from './types.js';
-
-/** Rethrows outside the current call stack: a Subscriber broke rule 2.13 twice over. */
-function report(error: unknown): void {
-  queueMicrotask(() => {
-    throw error;
-  });
-}
 
 class IteratorSubscription<T> implements Subscription {
   private demand = 0;
@@ -102,7 +96,7 @@ class IteratorSubscription<T> implements Subscription {
       if (signal === 'onError') subscriber.onError(error);
       else subscriber.onComplete();
     } catch (thrown) {
-      report(thrown);
+      reportLater(thrown); // a Subscriber that throws from onError/onComplete breaks rule 2.13
     }
   }
 
@@ -129,13 +123,7 @@ class IteratorSubscription<T> implements Subscription {
   private closeSource(): void {
     const iterator = this.iterator;
     this.iterator = null;
-    if (iterator !== null && typeof iterator.return === 'function') {
-      try {
-        Promise.resolve(iterator.return()).catch(() => undefined);
-      } catch {
-        // the consumer has cancelled; a failing return() has no one left to tell
-      }
-    }
+    returnQuietly(iterator);
   }
 }
 

@@ -96,6 +96,8 @@ function fromPromise<T>(promise: PromiseLike<T>): SourceIterator<T> {
  * `subscribe` and no interop symbol, taken as a Reactive Streams Publisher ({@link fromPublisher});
  * a sync Iterable; a Promise or thenable (one value). Adapter defaults apply; call the adapter
  * directly for options. An EventEmitter needs an event name: use `fromEventEmitter(emitter, event)`.
+ * For an iterable, `return()` settles the pending `next()` calls at once and resolves once the wrapped
+ * iterator's own `return()` does (an async generator first finishes the step it is in).
  *
  * @param source - the source
  * @throws TypeError naming what was passed and what is accepted (strings are refused: they would

@@ -16,6 +16,7 @@ export interface BufferOptions {
 
 /** Options accepted by every push adapter. */
 export interface QueueOptions {
+  /** Buffer limit and overflow policy; see {@link BufferOptions}. */
   buffer?: BufferOptions;
   /** Aborting ends the iterator with the signal's reason and tears the source down. */
   signal?: AbortSignal;
@@ -72,9 +73,17 @@ export interface PushController<T> {
   readonly closed: boolean;
 }
 
-/** What a source gives back to its push queue. */
+/**
+ * What a source gives back to its push queue. `pause`, `resume` and `delivered` are called from inside
+ * `push()` and `next()`; one that throws does not throw there: the source ends with its error, which
+ * the consumer gets after the values already buffered.
+ */
 export interface PushHooks {
-  /** Called exactly once on every end path: end, fail, overflow error, `return()`, `throw()`, abort. */
+  /**
+   * Called exactly once on every end path: end, fail, overflow error, `return()`, `throw()`, abort.
+   * If it throws on `end()`, the iterator fails with that error after the buffered values; on
+   * `return()`/`throw()`, that call rejects with it once the pending `next()` calls are settled.
+   */
   teardown(): void;
   /** Required with overflow `'pause'`: the buffer reached its limit. */
   pause?(): void;

@@ -10,6 +10,11 @@ type Reject = (error: unknown) => void;
 /** Marks "no error": a normal end. */
 export const NO_ERROR: unique symbol = Symbol('no error');
 
+/** What `next()` answers once the end is reached: `{ done: true }`, or a rejection with `error`. */
+export function endResult<T>(error: unknown): Promise<IteratorResult<T>> {
+  return error === NO_ERROR ? Promise.resolve({ value: undefined as T, done: true }) : Promise.reject(error);
+}
+
 /** Pending `next()` calls, settled in the order they were made. */
 export class WaitList<T> {
   private resolve0: Resolve<T> | null = null;

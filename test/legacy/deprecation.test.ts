@@ -3,6 +3,7 @@ import sinon from 'sinon';
 import { Concurrent, Enumeratee, Enumerator, Input, Iteratee, LegacyComet, Streams } from '../../src/index.js';
 import * as root from '../../src/index.js';
 import { DEPRECATIONS, resetDeprecationWarnings } from '../../src/legacy/deprecation.js';
+import { EMPTY } from '../../src/legacy/input.js';
 
 /** Each legacy API, used once, and the code its first use must warn with. */
 const uses: [code: string, use: () => unknown][] = [
@@ -60,14 +61,18 @@ describe('legacy deprecation warnings', () => {
     ]);
   });
 
-  it('constructing an Enumerator or Enumeratee directly warns; what the library builds for you does not', () => {
-    const [broadcast] = Concurrent.broadcast<number>();
-    broadcast.map((x) => x + 1).onDoneEnumerating(() => {});
-    expect(emitWarning.getCalls().map((c) => (c.args[1] as { code: string }).code)).to.deep.equal(['COMETBRIDGE_DEP0004']);
+  it('constructing an Enumerator, Enumeratee or Iteratee directly warns; what the library builds for you does not', async () => {
+    const [broadcast, channel] = Concurrent.broadcast<number>();
+    const running = broadcast.map((x) => x + 1).onDoneEnumerating(() => {}).apply(new Iteratee<number, void>({ kind: 'done', value: undefined, remaining: EMPTY }));
+    channel.push(1);
+    channel.end();
+    await running;
+    expect(emitWarning.getCalls().map((c) => (c.args[1] as { code: string }).code)).to.deep.equal(['COMETBRIDGE_DEP0004', 'COMETBRIDGE_DEP0002']);
     new Enumerator<number>(async (it) => it);
     new Enumeratee<number, number>((inner) => Iteratee.done(inner));
     expect(emitWarning.getCalls().map((c) => (c.args[1] as { code: string }).code)).to.deep.equal([
       'COMETBRIDGE_DEP0004',
+      'COMETBRIDGE_DEP0002',
       'COMETBRIDGE_DEP0001',
       'COMETBRIDGE_DEP0003',
     ]);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { Enumerator, Iteratee, Streams, toSource, type Subscription } from '../../src/index.js';
+import { Concurrent, Enumerator, Iteratee, Streams, toSource, type Subscription } from '../../src/index.js';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -58,6 +58,24 @@ describe('legacy Streams.enumeratorToSource', () => {
     const out: number[] = [];
     for await (const v of Streams.enumeratorToSource(e)) out.push(v);
     expect(out).to.deep.equal([1, 2]);
+  });
+
+  it('settles concurrent next() calls in call order, then done; a failure reaches the first waiting call only', async () => {
+    const source = Streams.enumeratorToSource(Enumerator.of(1, 2, 3));
+    expect(await Promise.all([source.next(), source.next(), source.next(), source.next()])).to.deep.equal([
+      { done: false, value: 1 },
+      { done: false, value: 2 },
+      { done: false, value: 3 },
+      { done: true, value: undefined },
+    ]);
+    const boom = new Error('channel failed');
+    const [enumerator, channel] = Concurrent.broadcast<number>();
+    const failing = Streams.enumeratorToSource(enumerator);
+    const pending = [failing.next(), failing.next()].map((p) => p.catch((e: unknown) => e));
+    await tick();
+    channel.end(boom);
+    expect(await Promise.all(pending)).to.deep.equal([boom, { done: true, value: undefined }]);
+    expect(await failing.next()).to.deep.equal({ done: true, value: undefined });
   });
 
   it('refuses what is not an Enumerator', () => {

@@ -1,19 +1,7 @@
 import { expect } from 'chai';
 import { EventEmitter, getEventListeners } from 'node:events';
-import { fromEventEmitter, type SourceIterator } from '../../src/source/index.js';
-
-async function rest<T>(it: SourceIterator<T>): Promise<{ values: T[]; error?: unknown }> {
-  const values: T[] = [];
-  for (;;) {
-    try {
-      const r = await it.next();
-      if (r.done) return { values };
-      values.push(r.value);
-    } catch (error) {
-      return { values, error };
-    }
-  }
-}
+import { fromEventEmitter } from '../../src/source/index.js';
+import { rest } from './helpers.js';
 
 /** Something with only on/off, as many event libraries have. */
 class OnOff {
@@ -131,6 +119,7 @@ describe('fromEventEmitter', () => {
     expect(() => fromEventEmitter(ee, 'data', { endEvents: [1 as never] })).to.throw(TypeError, /endEvents/);
     expect(() => fromEventEmitter(ee, 'data', { errorEvent: 0 as never })).to.throw(TypeError, /errorEvent/);
     expect(() => fromEventEmitter(ee, 'end')).to.throw(TypeError, /also an end or error event/);
+    expect(() => fromEventEmitter(ee, 'data', { endEvents: ['end', 'error'] })).to.throw(TypeError, /both end the iterator and fail it/);
     expect(() => fromEventEmitter(ee, 'data', { multiArgs: 1 as never })).to.throw(TypeError, /multiArgs/);
     expect(() => fromEventEmitter(ee, 'data', { buffer: { limit: 0 } })).to.throw(RangeError, /limit/);
     expect(ee.eventNames()).to.deep.equal([]);

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import _ from 'highland';
 import sinon from 'sinon';
-import { fromHighland, type SourceIterator } from '../../src/source/index.js';
-import { tick } from './conformance.js';
+import { fromHighland } from '../../src/source/index.js';
+import { rest, tick } from './helpers.js';
 
 type Step = unknown | Error | typeof _.nil;
 
@@ -18,19 +18,6 @@ function stream(steps: Step[]) {
     next();
   });
   return { s, pulls };
-}
-
-async function rest<T>(it: SourceIterator<T>): Promise<{ values: T[]; error?: unknown }> {
-  const values: T[] = [];
-  for (;;) {
-    try {
-      const r = await it.next();
-      if (r.done) return { values };
-      values.push(r.value);
-    } catch (error) {
-      return { values, error };
-    }
-  }
 }
 
 const ended = (s: unknown): boolean => (s as { ended: boolean }).ended;
@@ -99,6 +86,24 @@ describe('fromHighland', () => {
     const it = fromHighland(eager, { errors: 'skip' });
     expect((await it.next()).value).to.equal('value');
     await it.return();
+  });
+
+  it("errors 'skip': a pull() that throws after an error answered later fails the iterator, not the process", async () => {
+    const boom = new Error('pull failed');
+    let pulls = 0;
+    const destroy = sinon.spy();
+    const flaky = {
+      __HighlandStream__: true as const,
+      pull(cb: (err: unknown, x?: unknown) => void) {
+        if (++pulls === 1) setImmediate(() => cb(new Error('skipped')));
+        else throw boom;
+      },
+      destroy,
+    };
+    const it = fromHighland(flaky, { errors: 'skip' });
+    expect(await it.next().catch((e: unknown) => e)).to.equal(boom);
+    expect(await it.next()).to.deep.equal({ value: undefined, done: true });
+    expect([pulls, destroy.callCount]).to.deep.equal([2, 1]);
   });
 
   it('fails with what onError throws', async () => {

@@ -3,20 +3,8 @@ import { concat, finalize, interval, of, range, tap, throwError } from 'rxjs';
 import sinon from 'sinon';
 import ZenObservable from 'zen-observable';
 import { BufferOverflowError } from '../../src/errors.js';
-import { fromObservable, type SourceIterator } from '../../src/source/index.js';
-
-async function rest<T>(it: SourceIterator<T>): Promise<{ values: T[]; error?: unknown }> {
-  const values: T[] = [];
-  for (;;) {
-    try {
-      const r = await it.next();
-      if (r.done) return { values };
-      values.push(r.value);
-    } catch (error) {
-      return { values, error };
-    }
-  }
-}
+import { fromObservable } from '../../src/source/index.js';
+import { rest } from './helpers.js';
 
 describe('fromObservable', () => {
   it('keeps what a synchronous RxJS observable emits while subscribing', async () => {

@@ -5,20 +5,7 @@ import { Readable } from 'node:stream';
 import sinon from 'sinon';
 import { BufferOverflowError } from '../../src/errors.js';
 import { fromEventEmitter, pushQueue, type PushController, type SourceIterator } from '../../src/source/index.js';
-import { tick } from './conformance.js';
-
-async function rest<T>(it: SourceIterator<T>): Promise<{ values: T[]; error?: unknown }> {
-  const values: T[] = [];
-  for (;;) {
-    try {
-      const r = await it.next();
-      if (r.done) return { values };
-      values.push(r.value);
-    } catch (error) {
-      return { values, error };
-    }
-  }
-}
+import { rest, tick } from './helpers.js';
 
 const counters = (it: SourceIterator<unknown>) => ({
   buffered: it.stats.buffered,

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { fromPublisher, type Publisher, type Subscriber } from '../../src/source/index.js';
 import { ScriptPublisher } from './harnesses.js';
-import { tick } from './conformance.js';
+import { tick } from './helpers.js';
 
 /** A publisher with an endless supply: it sends as much as is requested, at once. */
 function endless(): ScriptPublisher & { sent: number } {

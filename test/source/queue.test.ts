@@ -3,9 +3,7 @@ import fc from 'fast-check';
 import sinon from 'sinon';
 import { BufferOverflowError } from '../../src/errors.js';
 import { pushQueue, type PushController, type PushHooks } from '../../src/source/index.js';
-import { tick } from './conformance.js';
-
-const DONE = { value: undefined, done: true };
+import { DONE, rest, tick } from './helpers.js';
 
 /** A queue whose controller and hook spies the test drives directly. */
 function queue<T>(options?: Parameters<typeof pushQueue>[1], extra: Partial<PushHooks> = {}) {
@@ -16,19 +14,6 @@ function queue<T>(options?: Parameters<typeof pushQueue>[1], extra: Partial<Push
     return hooks;
   }, options);
   return { it, ctl, hooks };
-}
-
-async function rest<T>(it: AsyncIterator<T>): Promise<{ values: T[]; error?: unknown }> {
-  const values: T[] = [];
-  for (;;) {
-    try {
-      const r = await it.next();
-      if (r.done) return { values };
-      values.push(r.value);
-    } catch (error) {
-      return { values, error };
-    }
-  }
 }
 
 describe('pushQueue', () => {

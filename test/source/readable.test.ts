@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Readable } from 'node:stream';
 import { fromReadable } from '../../src/source/index.js';
-import { tick } from './conformance.js';
+import { tick } from './helpers.js';
 
 async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

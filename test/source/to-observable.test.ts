@@ -3,7 +3,7 @@ import { firstValueFrom, from, lastValueFrom, map, take, toArray } from 'rxjs';
 import sinon from 'sinon';
 import ZenObservable from 'zen-observable';
 import { toObservable } from '../../src/source/index.js';
-import { tick } from './conformance.js';
+import { tick } from './helpers.js';
 
 function numbers(n: number) {
   const state = { closedEarly: false };
@@ -101,6 +101,29 @@ describe('toObservable', () => {
     expect(error.args).to.deep.equal([[thrown]]);
     expect(state.closedEarly).to.equal(true);
   });
+
+  for (const [what, result] of [
+    ['null', null],
+    ['a number', 42],
+  ] as const) {
+    it(`signals a TypeError once, and returns the iterator, when next() gives ${what} instead of a result`, async () => {
+      const returned = sinon.spy(async () => ({ value: undefined, done: true }));
+      const nexts = sinon.spy(async () => result as never);
+      const broken = { [Symbol.asyncIterator]: () => ({ next: nexts, return: returned }) };
+      const unhandled = sinon.spy();
+      process.on('unhandledRejection', unhandled);
+      try {
+        const error = sinon.spy();
+        toObservable(broken).subscribe({ error });
+        await settle();
+        expect(error.callCount).to.equal(1);
+        expect(error.firstCall.args[0]).to.be.instanceOf(TypeError).with.property('message').that.matches(/not an iterator result/);
+        expect([nexts.callCount, returned.callCount, unhandled.callCount]).to.deep.equal([1, 1, 0]);
+      } finally {
+        process.off('unhandledRejection', unhandled);
+      }
+    });
+  }
 
   it('carries Symbol.observable when a polyfill defines it, and always @@observable', () => {
     const sym = Symbol('observable');

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { fromPublisher, toPublisher, type Subscriber, type Subscription } from '../../src/source/index.js';
-import { tick } from './conformance.js';
+import { tick } from './helpers.js';
 
 /** A Subscriber that records every signal, checks they never overlap, and hands out its Subscription. */
 function recorder<T>(onNext?: (value: T, s: Subscription) => void) {

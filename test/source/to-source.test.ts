@@ -5,21 +5,9 @@ import _ from 'highland';
 import { of } from 'rxjs';
 import sinon from 'sinon';
 import ZenObservable from 'zen-observable';
-import { fromEventEmitter, toSource, type SourceIterator } from '../../src/source/index.js';
+import { fromEventEmitter, toSource } from '../../src/source/index.js';
+import { rest } from './helpers.js';
 import { ScriptPublisher } from './harnesses.js';
-
-async function rest<T>(it: SourceIterator<T>): Promise<{ values: T[]; error?: unknown }> {
-  const values: T[] = [];
-  for (;;) {
-    try {
-      const r = await it.next();
-      if (r.done) return { values };
-      values.push(r.value);
-    } catch (error) {
-      return { values, error };
-    }
-  }
-}
 
 async function* gen() {
   yield 1;
@@ -106,6 +94,39 @@ describe('toSource', () => {
       expect(v).to.equal('a');
       break;
     }
+    expect(finished.callCount).to.equal(1);
+  });
+
+  it('rejects, never throws, when the wrapped next() throws synchronously; then is done', async () => {
+    const boom = new Error('next threw');
+    const it = toSource<number>({ [Symbol.asyncIterator]: () => ({ next: () => { throw boom; } }) });
+    let pending: Promise<IteratorResult<number>> | undefined;
+    expect(() => (pending = it.next())).to.not.throw();
+    expect(await pending!.catch((e: unknown) => e)).to.equal(boom);
+    expect(await it.next()).to.deep.equal({ value: undefined, done: true });
+  });
+
+  it('return() during a pending next() settles it at once; return() itself waits for the source’s return()', async () => {
+    let release!: () => void;
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    const finished = sinon.spy();
+    async function* waiting() {
+      try {
+        await stuck;
+        yield 1;
+      } finally {
+        finished();
+      }
+    }
+    const it = toSource(waiting());
+    const pending = it.next();
+    let returned = false;
+    const stopping = it.return().then(() => (returned = true));
+    expect(await pending).to.deep.equal({ value: undefined, done: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([returned, finished.callCount]).to.deep.equal([false, 0]);
+    release();
+    await stopping;
     expect(finished.callCount).to.equal(1);
   });
 

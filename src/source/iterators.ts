@@ -1,0 +1,26 @@
+/**
+ * Helpers for the adapters that drive someone else's iterator (toPublisher, toObservable).
+ * @internal
+ */
+
+/** Rethrows outside the current call stack: an error that no callback is left to receive. */
+export function reportLater(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
+}
+
+/**
+ * Calls `return()` on an iterator without waiting for it. The consumer has gone, so a `return()` that
+ * throws or rejects has no one left to tell and is dropped.
+ */
+export function returnQuietly(iterator: AsyncIterator<unknown> | Iterator<unknown> | null): void {
+  if (iterator === null || typeof iterator.return !== 'function') return;
+  try {
+    Promise.resolve(iterator.return()).catch(ignore);
+  } catch {
+    // see above
+  }
+}
+
+function ignore(): void {}
