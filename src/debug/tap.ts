@@ -38,7 +38,8 @@ function checkObserver<T>(observer: unknown): TapObserver<T> {
  * waiting on it, and is reported as `cancel`.
  *
  * If `next` or `end` throws, the output rejects with that exception (and the source is returned
- * first, so it is torn down); exceptions from `error` and `cancel` are ignored, so they can never
+ * first, so it is torn down; should that `return()` fail too, the callback's exception is still
+ * the one passed on); exceptions from `error` and `cancel` are ignored, so they can never
  * hide the source's error or stop its teardown. `throw()` on the output is passed to the source's
  * `throw()` when it has one (its outcome reported like any other), else reported as `cancel` and
  * the source returned.
@@ -93,7 +94,10 @@ export function tap<T>(observer: TapObserver<T> | ((value: T, index: number) => 
         } catch (error) {
           if (!finished) {
             finished = true;
-            await iterator.return?.();
+            // the callback's error is the one to report; a failing return() must not replace it
+            await Promise.resolve()
+              .then(() => iterator.return?.())
+              .catch(() => {});
           }
           throw error;
         }

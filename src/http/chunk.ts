@@ -34,16 +34,22 @@ export type CometChunk = string | Uint8Array;
 /** Header values accepted by the transports (as Node's `setHeader`). */
 export type HeaderValue = string | number | readonly string[];
 
+/** The longest delay a Node timer takes; beyond it Node fires after 1 ms instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * Validates a `heartbeatMs` option: `undefined` or `0` mean no heartbeat; anything else must be a
- * positive finite number of milliseconds.
+ * positive finite number of milliseconds, at most 2147483647 (the longest timer Node keeps).
  * @returns the interval, or 0 for none
- * @throws RangeError for a negative, non-finite or non-number value
+ * @throws RangeError for a negative, non-finite, too large or non-number value
  */
 export function checkHeartbeatMs(where: string, value: unknown): number {
   if (value === undefined || value === 0) return 0;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new RangeError(`${where}: heartbeatMs must be a positive finite number of milliseconds, got ${String(value)}`);
+  }
+  if (value > MAX_TIMER_MS) {
+    throw new RangeError(`${where}: heartbeatMs must be at most ${MAX_TIMER_MS} (about 24.8 days), got ${value}`);
   }
   return value;
 }
@@ -99,6 +105,21 @@ export function releaseIterator(iterator: AsyncIterator<unknown>): void {
   } catch {
     // a throwing return(): nothing more can be done for a consumer that has left
   }
+}
+
+/**
+ * The AbortSignal that `chunks` itself carries as `signal`, if any. A hub subscription carries one,
+ * aborted when the hub cuts that subscriber off; a transport watching it can end a response at once
+ * even while it waits for a client that stopped reading.
+ */
+export function carriedSignal(chunks: unknown): AbortSignal | undefined {
+  const signal = (chunks as { signal?: unknown }).signal;
+  return signal instanceof AbortSignal ? signal : undefined;
+}
+
+/** `reason` as an Error to destroy a stream with (wrapped, as `cause`, when it is not one). */
+export function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason), { cause: reason });
 }
 
 /**

@@ -2,6 +2,7 @@
  * Web-standard transport: Comet chunks as a pull-based `ReadableStream<Uint8Array>` and a `Response`.
  */
 import {
+  carriedSignal,
   checkChunk,
   checkHeartbeatMs,
   checkIterable,
@@ -32,7 +33,9 @@ export interface CometResponseInit extends ResponseInit {
  * idle and the stream's queue is empty, so they cannot pile up behind a stalled reader. Cancelling
  * the stream calls the source's `return()` at once (without waiting for it to settle). A source
  * error errors the stream; a chunk of the wrong type errors it with a `TypeError` after the
- * source's `return()` is called.
+ * source's `return()` is called. When `chunks` carries an AbortSignal as `signal` (a hub
+ * subscription does), its abort errors the stream at once with the reason, even with chunks still
+ * unread (a hub cutting off a client that stopped reading).
  *
  * @param chunks - strings and/or Uint8Arrays
  * @param options - `heartbeatMs`
@@ -46,40 +49,60 @@ export function toWebStream(
   const heartbeatMs = checkHeartbeatMs(where, options?.heartbeatMs);
   const iterator = iteratorOf(where, chunks);
   let finished = false;
-  let timer: ReturnType<typeof setInterval> | undefined;
+  /** True while a pull waits for the source: the only time a heartbeat may be enqueued. */
+  let idle = false;
   let index = 0;
-
-  const stop = (): void => {
-    clearInterval(timer);
-    timer = undefined;
-    if (finished) return;
-    finished = true;
-    releaseIterator(iterator);
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  // One timer for the whole stream, re-armed at each wait for the source and after each heartbeat.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const beat = (): void => {
+    if (!idle || finished) return; // the next wait for the source re-arms it
+    if ((controller.desiredSize ?? 0) > 0) controller.enqueue(heartbeatBytes.slice());
+    timer!.refresh();
   };
 
-  return new ReadableStream<Uint8Array>(
+  const cutoff = carriedSignal(chunks);
+  // The source was cut off (a hub dropping a slow subscriber): fail now, whatever is still unread.
+  const onCutoff = (): void => {
+    if (finished) return;
+    finish();
+    releaseIterator(iterator);
+    controller.error(cutoff!.reason);
+  };
+
+  const finish = (): void => {
+    finished = true;
+    idle = false;
+    clearTimeout(timer);
+    timer = undefined;
+    cutoff?.removeEventListener('abort', onCutoff);
+  };
+
+  const stream = new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
+      start(c) {
+        controller = c;
+      },
+      async pull() {
         if (finished) return;
+        idle = true;
         if (heartbeatMs > 0) {
-          timer = setInterval(() => {
-            if (!finished && (controller.desiredSize ?? 0) > 0) controller.enqueue(heartbeatBytes.slice());
-          }, heartbeatMs);
+          if (timer === undefined) timer = setTimeout(beat, heartbeatMs);
+          else timer.refresh();
         }
         let result: IteratorResult<unknown>;
         try {
           result = await iterator.next();
         } catch (error) {
-          clearInterval(timer);
           if (finished) return;
-          finished = true;
+          finish();
           controller.error(error);
           return;
         }
-        clearInterval(timer);
+        idle = false;
         if (finished) return;
         if (result.done) {
-          finished = true;
+          finish();
           controller.close();
           return;
         }
@@ -87,18 +110,24 @@ export function toWebStream(
         try {
           bytes = toBytes(checkChunk(where, result.value, index++));
         } catch (error) {
-          stop();
+          finish();
+          releaseIterator(iterator);
           controller.error(error);
           return;
         }
         controller.enqueue(bytes);
       },
       cancel() {
-        stop();
+        if (finished) return;
+        finish();
+        releaseIterator(iterator);
       },
     },
     { highWaterMark: 1 },
   );
+  if (cutoff?.aborted) onCutoff();
+  else cutoff?.addEventListener('abort', onCutoff, { once: true });
+  return stream;
 }
 
 /**

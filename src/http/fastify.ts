@@ -8,14 +8,19 @@ import { sendComet, type SendCometOptions } from './send-comet.js';
 
 /** The members of a Fastify reply that `reply.comet` uses. */
 export interface CometFastifyReply {
+  /** The Node response the stream is written to. */
   readonly raw: ServerResponse;
+  /** Tells Fastify that the handler answers on `raw` itself. */
   hijack(): unknown;
+  /** Headers set so far with `reply.header()`, kept on the stream. */
   getHeaders(): Record<string, HeaderValue | undefined>;
+  /** Where a failed stream is reported. */
   readonly log: { error(object: unknown, message?: string): void };
 }
 
 /** The members of a Fastify instance that the plugin uses. */
 export interface CometFastifyInstance {
+  /** Adds `reply.comet`. */
   decorateReply(name: string, value: unknown): unknown;
 }
 
@@ -40,12 +45,17 @@ export interface CometReplyMethod {
  * The returned promise resolves when the stream ends or the client leaves, and never rejects: a
  * source failure destroys the response (the client sees an incomplete response) and is logged
  * with `reply.log.error`, so a handler may start the stream without awaiting it.
+ *
+ * @param chunks - strings and/or Uint8Arrays, e.g. `Comet.string('parent.tick')(ticks)`
+ * @param options - as {@link sendComet}'s: `heartbeatMs`, `signal`, extra `headers`
+ * @throws TypeError / RangeError (synchronously, before the reply is taken over) for bad arguments
  */
 function comet(
   this: CometFastifyReply,
   chunks: AsyncIterable<string | Uint8Array>,
   options: SendCometOptions = {},
 ): Promise<void> {
+  if (options === null || typeof options !== 'object') throw new TypeError('reply.comet: options must be an object');
   const headers: Record<string, HeaderValue> = {};
   for (const [name, value] of Object.entries(this.getHeaders())) if (value !== undefined) headers[name] = value;
   const started = sendComet(this.raw, chunks, { ...options, headers: { ...headers, ...options.headers } });

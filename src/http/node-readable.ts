@@ -3,6 +3,8 @@
  */
 import { Readable } from 'node:stream';
 import {
+  asError,
+  carriedSignal,
   checkChunk,
   checkHeartbeatMs,
   heartbeatBytes,
@@ -23,42 +25,53 @@ class CometReadable extends Readable {
   #pulling = false;
   #finished = false;
   #index = 0;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  // One timer for the whole stream, re-armed at each wait for the source and after each heartbeat.
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(iterator: AsyncIterator<unknown>, heartbeatMs: number) {
+  readonly #cutoff: AbortSignal | undefined;
+
+  constructor(iterator: AsyncIterator<unknown>, heartbeatMs: number, cutoff: AbortSignal | undefined) {
     super();
     this.#iterator = iterator;
     this.#heartbeatMs = heartbeatMs;
+    this.#cutoff = cutoff;
+    if (cutoff?.aborted) this.#onCutoff();
+    else cutoff?.addEventListener('abort', this.#onCutoff, { once: true });
   }
+
+  /** The source was cut off (a hub dropping a slow subscriber): fail now, whatever is still unread. */
+  readonly #onCutoff = (): void => {
+    if (!this.#finished) this.destroy(asError(this.#cutoff!.reason));
+  };
 
   override _read(): void {
     if (this.#pulling || this.#finished) return;
     this.#pulling = true;
-    void this.#pull();
+    if (this.#heartbeatMs > 0) {
+      if (this.#timer === undefined) this.#timer = setTimeout(this.#beat, this.#heartbeatMs);
+      else this.#timer.refresh();
+    }
+    let next: unknown;
+    try {
+      next = this.#iterator.next();
+    } catch (error) {
+      return this.#onError(error);
+    }
+    Promise.resolve(next as Promise<IteratorResult<unknown>>).then(this.#onResult, this.#onError);
   }
 
-  async #pull(): Promise<void> {
-    if (this.#heartbeatMs > 0) {
-      this.#timer = setInterval(() => {
-        // Only while nothing is waiting to be read, so a stalled reader never collects heartbeats.
-        if (!this.#finished && this.readableLength === 0) this.push(heartbeatBytes.slice());
-      }, this.#heartbeatMs);
-    }
-    let result: IteratorResult<unknown>;
-    try {
-      result = await this.#iterator.next();
-    } catch (error) {
-      this.#stopTimer();
-      if (this.#finished) return;
-      this.#finished = true;
-      this.destroy(error instanceof Error ? error : new Error(String(error), { cause: error }));
-      return;
-    }
-    this.#stopTimer();
+  /** Only while waiting for the source and nothing waits to be read, so a stalled reader never collects heartbeats. */
+  readonly #beat = (): void => {
+    if (!this.#pulling || this.#finished) return; // the next wait for the source re-arms it
+    if (this.readableLength === 0) this.push(heartbeatBytes.slice());
+    this.#timer!.refresh();
+  };
+
+  readonly #onResult = (result: IteratorResult<unknown>): void => {
     this.#pulling = false;
     if (this.#finished) return;
     if (result.done) {
-      this.#finished = true;
+      this.#finish();
       this.push(null);
       return;
     }
@@ -70,17 +83,25 @@ class CometReadable extends Readable {
       return;
     }
     this.push(bytes);
-  }
+  };
 
-  #stopTimer(): void {
-    clearInterval(this.#timer);
+  readonly #onError = (error: unknown): void => {
+    this.#pulling = false;
+    if (this.#finished) return;
+    this.#finish();
+    this.destroy(asError(error));
+  };
+
+  #finish(): void {
+    this.#finished = true;
+    clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#cutoff?.removeEventListener('abort', this.#onCutoff);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.#stopTimer();
     if (!this.#finished) {
-      this.#finished = true;
+      this.#finish();
       releaseIterator(this.#iterator);
     }
     callback(error);
@@ -92,7 +113,9 @@ class CometReadable extends Readable {
  * one chunk per read, never more than the stream's `highWaterMark` ahead of its reader.
  *
  * Destroying the stream (as Koa and `pipeline` do when the client leaves) calls the source's
- * `return()` at once, without waiting for it to settle. A source error destroys the stream with
+ * `return()` at once, without waiting for it to settle. When `chunks` carries an AbortSignal as
+ * `signal` (a hub subscription does), its abort destroys the stream at once with the reason, even
+ * with chunks still unread (a hub cutting off a client that stopped reading). A source error destroys the stream with
  * that error; a chunk of the wrong type destroys it with a `TypeError` after the source's
  * `return()` is called.
  *
@@ -110,5 +133,5 @@ class CometReadable extends Readable {
  */
 export function toNodeReadable(chunks: AsyncIterable<string | Uint8Array>, options: NodeReadableOptions = {}): Readable {
   const heartbeatMs = checkHeartbeatMs('toNodeReadable', options?.heartbeatMs);
-  return new CometReadable(iteratorOf('toNodeReadable', chunks), heartbeatMs);
+  return new CometReadable(iteratorOf('toNodeReadable', chunks), heartbeatMs, carriedSignal(chunks));
 }

@@ -3,16 +3,8 @@
  * (and so to Express's `res`, Fastify's `reply.raw`, or any subclass).
  */
 import type { ServerResponse } from 'node:http';
-import {
-  checkChunk,
-  checkHeartbeatMs,
-  checkSignal,
-  cometHeaders,
-  heartbeatChunk,
-  iteratorOf,
-  releaseIterator,
-  type HeaderValue,
-} from './chunk.js';
+import { carriedSignal, checkHeartbeatMs, checkSignal, iteratorOf, releaseIterator, type HeaderValue } from './chunk.js';
+import { CometPump } from './comet-pump.js';
 
 /** Options of {@link sendComet}. */
 export interface SendCometOptions {
@@ -25,7 +17,8 @@ export interface SendCometOptions {
   /**
    * Aborting stops the stream from the server side: the source's `return()` is called, the
    * response is destroyed (the client sees an incomplete response) and the promise rejects with
-   * `signal.reason`.
+   * `signal.reason`. An AbortSignal that `chunks` itself carries as `chunks.signal` (a hub
+   * subscription does) is watched the same way, besides this one.
    */
   signal?: AbortSignal;
   /** Extra headers, applied after {@link cometHeaders} (so they may override them). */
@@ -33,13 +26,6 @@ export interface SendCometOptions {
 }
 
 const where = 'sendComet';
-const STOPPED: unique symbol = Symbol('stopped');
-type Outcome<T> = T | typeof STOPPED;
-
-/** Marks an error that came out of the source itself, so the source is not returned again. */
-class SourceFailure {
-  constructor(readonly error: unknown) {}
-}
 
 /**
  * Streams `chunks` to `res` as a Comet response.
@@ -61,8 +47,13 @@ class SourceFailure {
  *   only when that await settles, which the language does not let anyone hurry.
  * - **Source fails**: the response is destroyed with the error (no terminating chunk, so the
  *   client and any proxy see a failed stream, not a complete one) and the promise rejects with that
- *   same error. The chunks written before the failure are let out first (one event-loop turn). A chunk that is neither a string nor a Uint8Array is treated the same way, with a
- *   `TypeError`, after the source's `return()` is called.
+ *   same error. The chunks written before the failure are let out first (one event-loop turn). A
+ *   chunk that is neither a string nor a Uint8Array is treated the same way, with a `TypeError`,
+ *   after the source's `return()` is called.
+ * - **Cut off**: when `chunks` carries an AbortSignal as `chunks.signal` (a hub subscription does,
+ *   aborted when the hub drops a slow subscriber), its abort is handled as `options.signal`'s, at
+ *   once, even while waiting for a client that stopped reading: the response is destroyed and the
+ *   promise rejects with the reason (e.g. `SlowConsumerError`).
  * - **Normal end**: the response is ended and the promise resolves (the last bytes may still be in
  *   the socket's buffer).
  *
@@ -96,136 +87,23 @@ export function sendComet(
     throw new TypeError(`${where}: headers must be an object of header names to values`);
   }
   const iterator = iteratorOf(where, chunks);
-  return run(res, iterator, heartbeatMs, signal, headers);
+  const carried = carriedSignal(chunks);
+  const signals = [signal, carried].filter((s, i, all): s is AbortSignal => s !== undefined && all.indexOf(s) === i);
+  return run(res, iterator, heartbeatMs, signals, headers);
 }
 
-async function run(
+function run(
   res: ServerResponse,
   iterator: AsyncIterator<unknown>,
   heartbeatMs: number,
-  signal: AbortSignal | undefined,
+  signals: readonly AbortSignal[],
   headers: Record<string, HeaderValue> | undefined,
 ): Promise<void> {
-  // Why the stream stopped early, if it did. `onStop` wakes whatever the loop is waiting on; a
-  // per-wait callback (rather than racing a shared promise) keeps a long stream from piling
-  // reactions onto one never-settling promise.
-  let stopped: { reason: 'closed' } | { reason: 'aborted' | 'errored'; error: unknown } | undefined;
-  let onStop: (() => void) | undefined;
-  const stop = (why: NonNullable<typeof stopped>): void => {
-    if (stopped) return;
-    stopped = why;
-    const wake = onStop;
-    onStop = undefined;
-    wake?.();
-  };
-  const onClose = (): void => {
-    if (!res.writableEnded) stop({ reason: 'closed' });
-  };
-  const onError = (error: unknown): void => stop({ reason: 'errored', error });
-  const onAbort = (): void => stop({ reason: 'aborted', error: signal?.reason });
-
-  function until<T>(promise: Promise<T>): Promise<Outcome<T>> {
-    return new Promise<Outcome<T>>((resolve, reject) => {
-      onStop = () => resolve(STOPPED);
-      promise.then(
-        (value) => {
-          onStop = undefined;
-          resolve(value);
-        },
-        (error: unknown) => {
-          onStop = undefined;
-          reject(error);
-        },
-      );
-    });
-  }
-
-  const flush = (): void => {
-    const f = (res as { flush?: unknown }).flush;
-    if (typeof f === 'function') f.call(res);
-  };
-
   if (res.writableEnded) {
     releaseIterator(iterator);
-    throw new Error(`${where}: the response has already been ended`);
+    return Promise.reject(new Error(`${where}: the response has already been ended`));
   }
-  res.on('close', onClose);
-  res.on('error', onError);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  let timer: ReturnType<typeof setInterval> | undefined;
-  try {
-    if (signal?.aborted) onAbort();
-    else if (res.destroyed || res.socket?.destroyed) stop({ reason: 'closed' });
-
-    if (!stopped) {
-      if (!res.headersSent) {
-        for (const [name, value] of Object.entries(cometHeaders)) res.setHeader(name, value);
-        if (headers) {
-          for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value);
-        }
-        res.flushHeaders();
-      }
-      res.socket?.setNoDelay?.(true);
-    }
-
-    for (let index = 0; !stopped; index++) {
-      let next: Promise<IteratorResult<unknown>>;
-      try {
-        next = Promise.resolve(iterator.next());
-      } catch (error) {
-        throw new SourceFailure(error);
-      }
-      if (heartbeatMs > 0) {
-        timer = setInterval(() => {
-          if (stopped || res.writableNeedDrain) return;
-          res.write(heartbeatChunk);
-          flush();
-        }, heartbeatMs);
-      }
-      let result: Outcome<IteratorResult<unknown>>;
-      try {
-        result = await until(next);
-      } catch (error) {
-        throw new SourceFailure(error);
-      } finally {
-        clearInterval(timer);
-      }
-      if (result === STOPPED) break;
-      if (result.done) {
-        res.end();
-        return;
-      }
-      const chunk = checkChunk(where, result.value, index);
-      const ok = res.write(chunk);
-      flush();
-      if (!ok && !stopped) {
-        let onDrain!: () => void;
-        const drained = new Promise<void>((resolve) => {
-          onDrain = resolve;
-          res.once('drain', onDrain);
-        });
-        const outcome = await until(drained);
-        if (outcome === STOPPED) res.removeListener('drain', onDrain);
-      }
-    }
-    // Stopped early: the client left, the signal aborted, or the response failed.
-    releaseIterator(iterator);
-    if (stopped && stopped.reason !== 'closed') throw stopped.error;
-  } catch (caught) {
-    const fromSource = caught instanceof SourceFailure;
-    const error = fromSource ? caught.error : caught;
-    if (!fromSource && !(stopped && stopped.reason !== 'closed')) releaseIterator(iterator);
-    if (!res.destroyed && !res.writableFinished) {
-      // Node corks the socket for the rest of the tick after a write: let the chunks written before
-      // the failure leave first, so the client gets everything up to the failure, then the abort.
-      await new Promise((resolve) => setImmediate(resolve));
-      if (!res.destroyed) res.destroy(error instanceof Error ? error : undefined);
-    }
-    throw error;
-  } finally {
-    clearInterval(timer);
-    res.removeListener('close', onClose);
-    res.removeListener('error', onError);
-    signal?.removeEventListener('abort', onAbort);
-  }
+  return new Promise<void>((resolve, reject) => {
+    new CometPump(res, iterator, heartbeatMs, signals, resolve, reject).start(headers);
+  });
 }

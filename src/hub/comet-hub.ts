@@ -15,6 +15,7 @@ export interface CometEncodingOptions<T> extends Omit<CometOptions, 'onInvalid'>
   /**
    * Builds what is encoded from the published value and its id, e.g. `(v, id) => ({ id, v })`
    * so the page can remember the last id and reconnect with `?since=<id>`. Default: the value itself.
+   * Runs once per message, inside `encode`: if it throws, `publish` throws and publishes nothing.
    */
   map?: (value: T, id: number) => unknown;
   /**
@@ -37,6 +38,7 @@ const join = (chunks: string[]): string => chunks.join('');
  * {@link createRedisHub} options.
  *
  * @param callback - the page's callback, e.g. `'parent.cometMessage'` (validated now)
+ * @param options - the encoder's options, `kind`, `map` and `coalesce`
  * @throws TypeError for an invalid callback or option; encoding errors (`CometEncodeError`) surface from `publish`
  */
 export function cometEncoding<T = unknown>(
@@ -72,6 +74,9 @@ export interface CometHubOptions<T> extends Omit<HubOptions<T, string>, 'encode'
  * app.get('/clock', (req, res) => sendComet(res, clock.subscribe()));
  * setInterval(() => clock.publish(new Date().toISOString()), 1000);
  * ```
+ * @param callback - the page's callback, e.g. `'parent.clockChanged'` (validated now)
+ * @param options - hub options (`history`, `limit`, `policy`) and {@link CometEncodingOptions}
+ * @throws TypeError / RangeError for an invalid callback or option
  */
 export function cometHub<T = unknown>(callback: string, options: CometHubOptions<T> = {}): Hub<T, string> {
   if (options === null || typeof options !== 'object') throw new TypeError('comet hub options must be an object');

@@ -38,8 +38,17 @@ export function checkCount(n: unknown, what: string): number {
 interface Subscriber<O> {
   ctl: PushController<Entry<O>> | null;
   queue: SourceIterator<Entry<O>> | null;
+  view: Subscription<O> | null;
   readonly policy: SlowConsumerPolicy;
   ended: boolean;
+}
+
+/**
+ * Tells a subscription that the hub cut it off. Deferred to a microtask: its signal's listeners
+ * (a transport giving up) call back into the queue, which is still in the middle of a push here.
+ */
+function cutOff<O>(sub: Subscriber<O>, error: Error): void {
+  queueMicrotask(() => sub.view?.cutOff(error));
 }
 
 /** @internal Settings of a core. */
@@ -94,6 +103,17 @@ export class HubCore<O> {
     this.#lastId = id;
   }
 
+  /**
+   * Moves the last id up to `id` (the id of the last message sent before this hub could hear it):
+   * `since` then counts those messages as missed. History kept so far no longer joins up, so it is
+   * dropped. Never moves the id back.
+   */
+  advance(id: number): void {
+    if (!(id > this.#lastId)) return;
+    this.#lastId = id;
+    this.#history.clear();
+  }
+
   /** While set, new subscribers fail with this error at once. */
   refuse(error: Error | null): void {
     this.#refusal = error;
@@ -104,6 +124,7 @@ export class HubCore<O> {
     for (const sub of [...this.#subs]) {
       sub.ctl!.fail(error);
       this.#finish(sub);
+      cutOff(sub, error);
     }
     this.#history.clear();
   }
@@ -144,7 +165,7 @@ export class HubCore<O> {
     const signal = options.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('signal must be an AbortSignal');
 
-    const sub: Subscriber<O> = { ctl: null, queue: null, policy, ended: false };
+    const sub: Subscriber<O> = { ctl: null, queue: null, view: null, policy, ended: false };
     const refusal = this.#refusal;
     const queue = pushQueue<Entry<O>>(
       (ctl) => {
@@ -159,7 +180,9 @@ export class HubCore<O> {
         signal,
         overflowError: (max) => {
           this.#disconnected++;
-          return new SlowConsumerError(max);
+          const error = new SlowConsumerError(max);
+          cutOff(sub, error);
+          return error;
         },
       },
     );
@@ -175,7 +198,10 @@ export class HubCore<O> {
       if (first === 0) missed = this.#lastId - from;
       this.#history.after(from, prefix);
     }
-    return new Subscription<O>(queue, prefix, missed, policy, limit, signal, this.#count, this.#settings.coalesce);
+    const view = new Subscription<O>(queue, prefix, missed, policy, limit, signal, this.#count, this.#settings.coalesce);
+    if (refusal && !this.#closed) view.cutOff(refusal);
+    else sub.view = view;
+    return view;
   }
 
   readonly #count = (n: number): void => {

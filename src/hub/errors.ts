@@ -6,7 +6,9 @@ import { BufferOverflowError } from '../errors.js';
 /**
  * Ends one subscriber of a hub whose slow-consumer policy is `'disconnect'`: more than `limit`
  * messages were waiting for it. The subscriber first receives the messages already buffered,
- * then this error, then the end; the other subscribers are not affected.
+ * then this error, then the end, and its `signal` is aborted with this error at once (so the
+ * transports end its response even if the client has stopped reading); the other subscribers
+ * are not affected.
  */
 export class SlowConsumerError extends BufferOverflowError {
   override readonly name: string = 'SlowConsumerError';

@@ -35,6 +35,7 @@ export function coreSettings<T, O>(options: HubOptions<T, O>): CoreSettings<O> &
  * for await (const m of hub.subscribe({ since: lastSeenId })) show(m);
  * hub.publish('tick');
  * ```
+ * @param options - {@link HubOptions}: `history`, `limit`, `policy`, `encode`, `initial`, `coalesce`
  * @throws TypeError / RangeError for invalid options
  */
 export function createHub<T>(options?: HubOptions<T, T> & { encode?: undefined }): Hub<T, T>;

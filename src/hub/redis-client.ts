@@ -10,12 +10,19 @@ export type RedisFlavor = 'node-redis' | 'ioredis';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type AnyClient = any;
 
-/** @internal Recognises a client by shape. */
+/**
+ * @internal Recognises a client by shape.
+ * @throws TypeError for anything else, and for a node-redis client that was never connected (or was
+ *   closed), since node-redis rejects every command of such a client
+ */
 export function redisFlavor(client: unknown, what: string): RedisFlavor {
   const c = client as AnyClient;
   if (c !== null && typeof c === 'object' && typeof c.subscribe === 'function' && typeof c.on === 'function') {
     if (typeof c.call === 'function' && typeof c.status === 'string') return 'ioredis';
-    if (typeof c.sendCommand === 'function' && 'isOpen' in c) return 'node-redis';
+    if (typeof c.sendCommand === 'function' && 'isOpen' in c) {
+      if (!c.isOpen) throw new TypeError(`${what} is not connected: call \`await ${what}.connect()\` first`);
+      return 'node-redis';
+    }
   }
   throw new TypeError(`${what} must be a node-redis (v4 or later) or ioredis (v5 or later) client`);
 }
@@ -43,12 +50,22 @@ export interface RedisLink {
 
 const ignore = (): void => {};
 
-/** @internal A connected duplicate of `client` for subscribing, with an error listener attached. */
+/**
+ * @internal A connected duplicate of `client` for subscribing, with an error listener attached.
+ * When it cannot connect, it is closed before the error is passed on.
+ */
 export async function duplicateClient(client: unknown): Promise<unknown> {
   const flavor = redisFlavor(client, 'client');
   const dup = (client as AnyClient).duplicate() as AnyClient;
   dup.on('error', ignore);
-  if (flavor === 'node-redis' && !dup.isOpen) await dup.connect();
+  if (flavor === 'node-redis' && !dup.isOpen) {
+    try {
+      await dup.connect();
+    } catch (error) {
+      nodeRedisLink(dup).destroy();
+      throw error;
+    }
+  }
   return dup;
 }
 

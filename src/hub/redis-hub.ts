@@ -57,6 +57,7 @@ export interface RedisHub<T, O = T> extends HubBase<O> {
   close(): Promise<void>;
   /** Whether the subscriber connection is up. */
   readonly connected: boolean;
+  /** Counters of this process (see {@link RedisHubStats}). */
   stats(): RedisHubStats;
 }
 
@@ -73,14 +74,19 @@ const SCRIPT = "local id = redis.call('INCR', KEYS[1]) redis.call('PUBLISH', ARG
  * subscribers fail with it, until the client reports the connection ready again (both clients
  * reconnect and resubscribe by themselves). Comet pages then reconnect with `since` set to the
  * last id they saw; history kept before the loss is dropped, so `missed` tells what was lost.
+ * Once its subscription is confirmed (at creation, and again after each reconnection) a hub reads
+ * the id counter, so its `lastId` also covers the messages sent while it could not hear them, and
+ * `missed` counts those too.
  *
  * Several processes (or machines) behind a load balancer: run one Redis hub per process on the
  * same channel; any process can serve any stream and any process can publish. No sticky sessions
  * are needed, because each Comet stream is one request, and ids are shared, so `since` works
  * across processes for the messages the serving process still has in history.
  *
+ * @param options - `channel`, the clients, and the {@link HubOptions} shared with {@link createHub}
  * @returns a hub, once its subscription to `channel` is confirmed
- * @throws TypeError / RangeError for invalid options (synchronously)
+ * @throws TypeError / RangeError for invalid options, an unrecognised client or a node-redis client
+ *   that is not connected (synchronously); the promise rejects when Redis cannot be reached
  */
 export function createRedisHub<T>(options: RedisHubOptions<T, T> & { encode?: undefined }): Promise<RedisHub<T, T>>;
 export function createRedisHub<T, O>(options: RedisHubOptions<T, O> & { encode: (value: T, id: number) => O }): Promise<RedisHub<T, O>>;
@@ -144,8 +150,20 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
     const { subscriber, channel } = this.#p;
     this.#unwatch = subscriber.watch({ down: (cause) => this.#down(cause), up: () => this.#up() });
     await subscriber.subscribe(channel, this.#receive);
+    await this.#catchUp();
     this.#connected = subscriber.ready;
     if (!this.#connected) this.#p.core.refuse(new HubConnectionError(`Redis subscriber for "${channel}" is not connected`));
+  }
+
+  /**
+   * Once the subscription is confirmed, reads the id counter: messages sent before then never
+   * reached this process, and the hub's last id must say so, or `since` would not count them as
+   * missed (a fresh process, or one whose subscriber connection was down for a while).
+   */
+  async #catchUp(): Promise<void> {
+    const { publisher, idKey, core } = this.#p;
+    const current = Number(await publisher.command(['GET', idKey]));
+    if (Number.isSafeInteger(current)) core.advance(current);
   }
 
   readonly #receive = (message: string): void => {
@@ -181,14 +199,19 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
   #up(): void {
     if (this.#connected || this.#p.core.closed) return;
     const generation = ++this.#generation;
-    this.#p.subscriber.resubscribed(this.#p.channel).then(
-      () => {
-        if (generation !== this.#generation || this.#connected || this.#p.core.closed) return;
-        this.#connected = true;
-        this.#p.core.refuse(null);
-      },
-      () => {},
-    );
+    const current = (): boolean => generation === this.#generation && !this.#connected && !this.#p.core.closed;
+    this.#p.subscriber
+      .resubscribed(this.#p.channel)
+      // a failed read of the counter must not keep the hub refusing subscribers: go on without it
+      .then(() => (current() ? this.#catchUp().catch(() => {}) : undefined))
+      .then(
+        () => {
+          if (!current()) return;
+          this.#connected = true;
+          this.#p.core.refuse(null);
+        },
+        () => {},
+      );
   }
 
   async publish(value: T): Promise<number> {
@@ -196,8 +219,9 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
     if (core.closed) throw new HubClosedError();
     const data = serialize(value);
     if (typeof data !== 'string') throw new TypeError(`serialize returned ${typeof data}, not a string`);
+    const id = Number(await publisher.command(['EVAL', SCRIPT, '1', idKey, channel, data]));
     this.#sent++;
-    return Number(await publisher.command(['EVAL', SCRIPT, '1', idKey, channel, data]));
+    return id;
   }
 
   subscribe(options?: SubscribeOptions): HubSubscription<O> {

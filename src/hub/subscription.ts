@@ -18,6 +18,9 @@ export class Subscription<O> implements HubSubscription<O> {
   #pos = 0;
   #finished = false;
   #lastId = 0;
+  /** Made on the first read of `signal`; `#cut` holds the error once the hub cut this subscriber off. */
+  #controller: AbortController | undefined;
+  #cut: { error: unknown } | undefined;
   readonly missed: number;
   readonly policy: SlowConsumerPolicy;
   readonly limit: number;
@@ -42,14 +45,46 @@ export class Subscription<O> implements HubSubscription<O> {
     return this.#queue.stats;
   }
 
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#cut !== undefined) this.#controller.abort(this.#cut.error);
+    }
+    return this.#controller.signal;
+  }
+
+  /** @internal Called by the hub when it ends this subscriber with `error`: aborts `signal`, once. */
+  cutOff(error: unknown): void {
+    if (this.#cut !== undefined) return;
+    this.#cut = { error };
+    this.#controller?.abort(error);
+  }
+
   readonly #unwrap = (result: IteratorResult<Entry<O>>): IteratorResult<O> | Promise<IteratorResult<O>> => {
     if (result.done) return result as Done<O> as IteratorResult<O>;
     if (this.#coalesce !== undefined && this.#queue.stats.buffered > 0) return this.#gather([result.value]);
     return this.#take([result.value]);
   };
 
-  /** Hands over `entries` as one value (joined with `coalesce` when there are several). */
+  /**
+   * Hands over `entries` as one value (joined with `coalesce` when there are several). When
+   * `coalesce` throws, this subscriber is unsubscribed and the error is thrown: its messages are
+   * neither counted as delivered nor silently skipped.
+   */
   #take(entries: Entry<O>[]): IteratorResult<O> {
+    let value: O;
+    if (entries.length === 1) {
+      value = entries[0]!.value;
+    } else {
+      try {
+        value = this.#coalesce!(entries.map((e) => e.value));
+      } catch (error) {
+        this.#finished = true;
+        this.#prefix = [];
+        this.#queue.return!().then(undefined, () => {});
+        throw error;
+      }
+    }
     let messages = 0;
     for (const entry of entries) {
       if (entry.id === 0) continue;
@@ -57,7 +92,6 @@ export class Subscription<O> implements HubSubscription<O> {
       messages++;
     }
     if (messages > 0) this.#count(messages);
-    const value = entries.length === 1 ? entries[0]!.value : this.#coalesce!(entries.map((e) => e.value));
     return { value, done: false };
   }
 
@@ -84,7 +118,11 @@ export class Subscription<O> implements HubSubscription<O> {
         this.#prefix = [];
         this.#pos = 0;
       }
-      return Promise.resolve(this.#take(entries));
+      try {
+        return Promise.resolve(this.#take(entries));
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
     return this.#queue.next().then(this.#unwrap);
   }

@@ -2,12 +2,15 @@
  * Public types of the broadcast hubs (in-process and Redis).
  */
 import type { QueueStats, SourceIterator } from '../source/types.js';
+import type { HubConnectionError, SlowConsumerError } from './errors.js';
 
 /**
  * What a hub does with one subscriber that has `limit` messages waiting when another arrives:
  * - `'drop-oldest'`: discard its oldest waiting message (it keeps the newest ones);
  * - `'drop-newest'`: discard the arriving message (it keeps the oldest ones);
- * - `'disconnect'`: end that subscriber with a {@link SlowConsumerError} after the messages already waiting.
+ * - `'disconnect'`: end that subscriber with a {@link SlowConsumerError} after the messages already
+ *   waiting, and abort its {@link HubSubscription.signal} at once, so a transport writing to a client
+ *   that stopped reading cuts that response now instead of waiting for it forever.
  */
 export type SlowConsumerPolicy = 'drop-oldest' | 'drop-newest' | 'disconnect';
 
@@ -30,7 +33,8 @@ export interface HubOptions<T, O = T> {
    * When a subscriber asks for its next message and several are waiting for it, hand them over as
    * one value made by `coalesce` (e.g. `(chunks) => chunks.join('')` for text), so a transport
    * writes them with one call instead of one per message. Counters and `lastId` still count
-   * messages. Without it, every message is handed over on its own.
+   * messages. Without it, every message is handed over on its own. If it throws, that subscriber
+   * fails with the error and is unsubscribed (its messages are not counted as delivered).
    */
   coalesce?: (values: O[]) => O;
 }
@@ -67,6 +71,16 @@ export interface HubSubscription<O> extends SourceIterator<O> {
   readonly limit: number;
   /** Counters of this subscriber's live queue (replayed history is not counted in `buffered`). */
   readonly stats: QueueStats;
+  /**
+   * Aborted, with the error, when the hub cuts this subscriber off: a {@link SlowConsumerError}
+   * under `'disconnect'`, a {@link HubConnectionError} when a Redis hub loses its connection. The
+   * iterator still yields what was buffered, then that error; the signal tells at once, so whoever
+   * is stuck writing to a client that stopped reading can give up now. `sendComet`, `toNodeReadable`
+   * and `toWebStream` watch it by themselves when given the subscription; pass it as their `signal`
+   * when the subscription is wrapped (e.g. in `Comet.json(cb)`). Never aborted by a clean end
+   * (`close()`) or by the consumer itself (`return()`, `throw()`, its own `signal`).
+   */
+  readonly signal: AbortSignal;
   /** Unsubscribes: buffered messages are discarded, pending reads settle with done. */
   return(value?: unknown): Promise<IteratorResult<O>>;
   /** Unsubscribes and rejects with `error`. */

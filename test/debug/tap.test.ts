@@ -19,6 +19,20 @@ function pendingSource() {
   return source;
 }
 
+/** A generator of 1 and 2, with a spy called by its `finally`. */
+function oneTwo() {
+  const finished = sinon.spy();
+  async function* source() {
+    try {
+      yield 1;
+      yield 2;
+    } finally {
+      finished();
+    }
+  }
+  return { source, finished };
+}
+
 describe('tap', () => {
   it('passes every element through and reports each with its position', async () => {
     const seen = sinon.spy();
@@ -66,15 +80,7 @@ describe('tap', () => {
   });
 
   it('break in for await returns the source', async () => {
-    const finished = sinon.spy();
-    async function* source() {
-      try {
-        yield 1;
-        yield 2;
-      } finally {
-        finished();
-      }
-    }
+    const { source, finished } = oneTwo();
     for await (const value of tap<number>(() => {})(source())) {
       expect(value).to.equal(1);
       break;
@@ -83,15 +89,7 @@ describe('tap', () => {
   });
 
   it('a throwing next callback fails the output and returns the source', async () => {
-    const finished = sinon.spy();
-    async function* source() {
-      try {
-        yield 1;
-        yield 2;
-      } finally {
-        finished();
-      }
-    }
+    const { source, finished } = oneTwo();
     const oops = new Error('observer broke');
     const caught = await collect(
       tap<number>(() => {
@@ -100,6 +98,23 @@ describe('tap', () => {
     ).catch((error: unknown) => error);
     expect(caught).to.equal(oops);
     expect(finished.callCount).to.equal(1);
+  });
+
+  it("a throwing callback's error is what the consumer sees, even when the source's return() fails", async () => {
+    const oops = new Error('observer broke');
+    const source: AsyncIterableIterator<number> = {
+      next: async () => ({ done: false, value: 1 }),
+      return: sinon.spy(() => Promise.reject(new Error('return failed'))),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+    const output = tap<number>(() => {
+      throw oops;
+    })(source);
+    expect(await output.next().then(() => null, (e: unknown) => e)).to.equal(oops);
+    expect((source.return as sinon.SinonSpy).callCount).to.equal(1);
+    expect(await output.next()).to.deep.equal({ done: true, value: undefined });
   });
 
   it('throw() is passed to the source and its outcome reported', async () => {

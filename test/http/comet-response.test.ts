@@ -4,7 +4,7 @@ import { Readable, pipeline } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import sinon from 'sinon';
 import { cometResponse, toWebStream } from '../../src/http/index.js';
-import { countingSource, deferred, emitterEvents, eventually, listen, ticker, type Listening } from './loopback.js';
+import { countingSource, deferred, eventually, expectHeartbeats, gated, listen, throwingNext, ticking, ticks, tornDown, type Listening } from './loopback.js';
 
 const decoder = new TextDecoder();
 
@@ -104,6 +104,15 @@ describe('cometResponse', () => {
     expect(caught).to.equal(boom);
   });
 
+  it('a next() that throws synchronously errors the body with that error, without return()', async () => {
+    const boom = new Error('next broke');
+    const { source, returned } = throwingNext(boom);
+    let caught: unknown;
+    await toWebStream(source).getReader().read().catch((error: unknown) => (caught = error));
+    expect(caught).to.equal(boom);
+    expect(returned.callCount).to.equal(0);
+  });
+
   it('a chunk of the wrong type errors the body with a TypeError and returns the source', async () => {
     const returned = sinon.spy();
     async function* source(): AsyncGenerator<unknown> {
@@ -152,21 +161,25 @@ describe('cometResponse', () => {
   });
 
   it('streams through a server to Node fetch, and tears down when the client aborts', async () => {
-    const clock = ticker(10);
-    stopTicker = clock.stop;
-    const source = emitterEvents<string>(clock.emitter, 'tick');
-    const spy = sinon.spy(source, 'return');
-    server = await listen((_req, res) => serve(cometResponse(source), res));
+    const tick = ticking();
+    stopTicker = tick.stop;
+    server = await listen((_req, res) => serve(cometResponse(tick.source), res));
     const controller = new AbortController();
     const response = await fetch(server.url, { signal: controller.signal });
     expect(response.headers.get('content-type')).to.equal('text/html; charset=utf-8');
     const reader = response.body!.getReader();
     let text = '';
-    while (text.split('tick').length < 4) text += decoder.decode((await reader.read()).value);
+    while (!ticks(3)(text)) text += decoder.decode((await reader.read()).value);
     const [first, second] = [...text.matchAll(/tick (\d+)/g)].map((m) => Number(m[1]));
-    expect(second).to.equal(first + 1);
+    expect(second).to.equal(first! + 1);
     controller.abort();
-    await eventually(() => spy.callCount === 1, 2000, 'return()');
-    await eventually(() => clock.emitter.listenerCount('tick') === 0, 2000, 'listener removal');
+    await tornDown(tick);
+  });
+
+  it('sends heartbeats through a server to Node fetch while the source is idle', async () => {
+    const { source, release } = gated('<p>1</p>', '<p>2</p>');
+    server = await listen((_req, res) => serve(cometResponse(source(), { heartbeatMs: 10 }), res));
+    const response = await fetch(server.url);
+    await expectHeartbeats(Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>), '<p>1</p>', '<p>2</p>', release);
   });
 });

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import sinon from 'sinon';
 import { cometFastify, type CometReplyMethod } from '../../src/http/index.js';
-import { deferred, emitterEvents, eventually, open, reader, ticker } from './loopback.js';
+import { expectHeartbeats, gated, open, reader, ticking, ticks, tornDown } from './loopback.js';
 
 declare module 'fastify' {
   interface FastifyReply extends CometReplyMethod {}
@@ -34,12 +35,7 @@ describe('cometFastify with Fastify 5', () => {
   });
 
   it('reply.comet streams with the Comet headers, keeping reply headers and status', async () => {
-    const release = deferred();
-    async function* source() {
-      yield '<p>1</p>';
-      await release.promise;
-      yield '<p>2</p>';
-    }
+    const { source, release } = gated('<p>1</p>', '<p>2</p>');
     const url = await start((root) =>
       root.get('/comet', (_request, reply) => {
         reply.code(201).header('access-control-allow-origin', '*');
@@ -53,28 +49,31 @@ describe('cometFastify with Fastify 5', () => {
     expect(res.headers['access-control-allow-origin']).to.equal('*');
     const body = reader(res, (text) => text.includes('<p>1</p>'));
     expect(await body.seen).to.equal('<p>1</p>');
-    release.resolve();
+    release();
     expect(await body.ended).to.equal('end');
     expect(body.text()).to.equal('<p>1</p><p>2</p>');
   });
 
+  it('reply.comet passes heartbeatMs on: newlines while the source is idle', async () => {
+    const { source, release } = gated('<p>1</p>', '<p>2</p>');
+    const url = await start((root) => root.get('/comet', (_request, reply) => reply.comet(source(), { heartbeatMs: 10 })));
+    await expectHeartbeats((await open(`${url}/comet`)).res, '<p>1</p>', '<p>2</p>', release);
+  });
+
   it('tears the source down when the client leaves', async () => {
-    const clock = ticker(10);
-    stopTicker = clock.stop;
-    const source = emitterEvents<string>(clock.emitter, 'tick');
-    const spy = sinon.spy(source, 'return');
+    const tick = ticking();
+    stopTicker = tick.stop;
     let finished: Promise<void> | undefined;
     const url = await start((root) =>
       root.get('/comet', (_request, reply) => {
-        finished = reply.comet(source);
+        finished = reply.comet(tick.source);
       }),
     );
     const { req, res } = await open(`${url}/comet`);
-    await reader(res, (text) => text.split('tick').length > 2).seen;
+    await reader(res, ticks(2)).seen;
     req.destroy();
-    await eventually(() => spy.callCount === 1, 2000, 'return()');
-    await finished;
-    await eventually(() => clock.emitter.listenerCount('tick') === 0, 2000, 'listener removal');
+    await tornDown(tick);
+    expect(await finished).to.equal(undefined);
   });
 
   it('a failing source aborts the response and is logged, without rejecting', async () => {
@@ -98,5 +97,14 @@ describe('cometFastify with Fastify 5', () => {
     expect(await finished).to.equal(undefined);
     expect(logged.callCount).to.equal(1);
     expect(logged.firstCall.args).to.deep.equal([{ err: boom }, 'comet stream failed']);
+  });
+
+  it('reply.comet rejects bad options at once, before taking the reply over', () => {
+    let comet: CometReplyMethod['comet'] | undefined;
+    cometFastify({ decorateReply: (_name: string, fn: unknown) => (comet = fn as typeof comet) }, {}, () => {});
+    const reply = { raw: {} as ServerResponse, hijack: sinon.spy(), getHeaders: () => ({}), log: { error() {} } };
+    const chunks = gated('a', 'b').source();
+    expect(() => comet!.call(reply, chunks, null as never)).to.throw(TypeError, 'reply.comet: options must be an object');
+    expect(reply.hijack.callCount).to.equal(0);
   });
 });

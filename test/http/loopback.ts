@@ -2,6 +2,7 @@
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import sinon from 'sinon';
 
 /** A server listening on 127.0.0.1 on an ephemeral port. */
 export interface Listening {
@@ -142,4 +143,62 @@ export function countingSource(size: number): { source: AsyncIterableIterator<st
     },
   };
   return { source, pulled: () => pulled, returned: () => returned };
+}
+
+/** A source that yields `first`, waits for `release()`, then yields `second` and ends. */
+export function gated(first: string, second: string): { source: () => AsyncGenerator<string>; release: () => void } {
+  const gate = deferred();
+  async function* source(): AsyncGenerator<string> {
+    yield first;
+    await gate.promise;
+    yield second;
+  }
+  return { source, release: () => gate.resolve() };
+}
+
+/**
+ * An emitter source of `tick n` every 10 ms, written as users write one (see `emitterEvents`),
+ * with a spy on its `return()`; `stop()` stops the ticking (call it in afterEach).
+ */
+export function ticking(): { source: AsyncGenerator<string>; returned: sinon.SinonSpy; emitter: EventEmitter; stop(): void } {
+  const clock = ticker(10);
+  const source = emitterEvents<string>(clock.emitter, 'tick');
+  return { source, returned: sinon.spy(source, 'return'), emitter: clock.emitter, stop: clock.stop };
+}
+
+/** Waits until the source was returned once and its generator removed its listener. */
+export async function tornDown(tick: { returned: sinon.SinonSpy; emitter: EventEmitter }): Promise<void> {
+  await eventually(() => tick.returned.callCount === 1, 2000, 'return()');
+  await eventually(() => tick.emitter.listenerCount('tick') === 0, 2000, 'listener removal');
+}
+
+/** A reader's predicate: true once `text` holds at least `n` ticks. */
+export const ticks = (n: number) => (text: string): boolean => text.split('tick').length > n;
+
+/**
+ * Reads a response of `gated(first, second)`: `first`, then at least two heartbeats (newlines)
+ * while the source waits; after `release()`, `second` and a complete end, nothing else.
+ */
+export async function expectHeartbeats(res: NodeJS.ReadableStream, first: string, second: string, release: () => void): Promise<void> {
+  const body = reader(res, (text) => text.startsWith(`${first}\n\n`));
+  await body.seen;
+  release();
+  if ((await body.ended) !== 'end') throw new Error(`the stream did not end cleanly: ${JSON.stringify(body.text())}`);
+  const [head, beats, tail] = [body.text().slice(0, first.length), body.text().slice(first.length, -second.length), body.text().slice(-second.length)];
+  if (head !== first || tail !== second || !/^\n{2,}$/.test(beats)) throw new Error(`unexpected body ${JSON.stringify(body.text())}`);
+}
+
+/** A source whose `next()` throws `error` synchronously, with a spy on its `return()`. */
+export function throwingNext(error: Error): { source: AsyncIterable<string>; returned: sinon.SinonSpy } {
+  const returned = sinon.spy();
+  const source = {
+    next(): never {
+      throw error;
+    },
+    return: returned,
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+  return { source: source as unknown as AsyncIterable<string>, returned };
 }

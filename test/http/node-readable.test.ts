@@ -3,18 +3,8 @@ import http from 'node:http';
 import { once } from 'node:events';
 import Koa from 'koa';
 import sinon from 'sinon';
-import { cometHeaders, toNodeReadable } from '../../src/http/index.js';
-import {
-  countingSource,
-  deferred,
-  emitterEvents,
-  eventually,
-  listen,
-  open,
-  reader,
-  ticker,
-  type Listening,
-} from './loopback.js';
+import { cometHeaders, toNodeReadable, type NodeReadableOptions } from '../../src/http/index.js';
+import { countingSource, deferred, expectHeartbeats, gated, listen, open, reader, throwingNext, ticking, ticks, tornDown, type Listening } from './loopback.js';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -77,6 +67,16 @@ describe('toNodeReadable', () => {
     expect(error).to.equal(boom);
   });
 
+  it('a next() that throws synchronously destroys the stream with that error, without return()', async () => {
+    const boom = new Error('next broke');
+    const { source, returned } = throwingNext(boom);
+    const readable = toNodeReadable(source);
+    readable.resume();
+    const [error] = await once(readable, 'error');
+    expect(error).to.equal(boom);
+    expect(returned.callCount).to.equal(0);
+  });
+
   it('a chunk of the wrong type destroys the stream with a TypeError and returns the source', async () => {
     const returned = sinon.spy();
     async function* source(): AsyncGenerator<unknown> {
@@ -95,7 +95,7 @@ describe('toNodeReadable', () => {
   });
 
   it('pushes heartbeats while idle, only when nothing is waiting to be read, and stops at the end', async () => {
-    clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const release = deferred();
     async function* source() {
       yield 'a';
@@ -134,46 +134,44 @@ describe('toNodeReadable with Koa 3', () => {
     server = undefined;
   });
 
-  function koaServer(makeSource: () => AsyncIterable<string>): http.Server {
+  function koaServer(makeSource: () => AsyncIterable<string>, options?: NodeReadableOptions): http.Server {
     const app = new Koa();
     app.silent = true;
     app.use((ctx) => {
       ctx.set(cometHeaders);
       ctx.req.socket.setNoDelay(true);
-      ctx.body = toNodeReadable(makeSource());
+      ctx.body = toNodeReadable(makeSource(), options);
     });
     return http.createServer(app.callback());
   }
 
   it('streams the chunks with the Comet headers, the first before the end', async () => {
-    const release = deferred();
-    async function* source() {
-      yield '<p>1</p>';
-      await release.promise;
-      yield '<p>2</p>';
-    }
+    const { source, release } = gated('<p>1</p>', '<p>2</p>');
     server = await listen(koaServer(source));
     const { res } = await open(server.url);
     expect(res.headers['content-type']).to.equal('text/html; charset=utf-8');
     expect(res.headers['cache-control']).to.equal('no-cache, no-store, no-transform');
     const body = reader(res, (text) => text.includes('<p>1</p>'));
     expect(await body.seen).to.equal('<p>1</p>');
-    release.resolve();
+    release();
     expect(await body.ended).to.equal('end');
     expect(body.text()).to.equal('<p>1</p><p>2</p>');
   });
 
+  it('sends heartbeats while the source is idle', async () => {
+    const { source, release } = gated('<p>1</p>', '<p>2</p>');
+    server = await listen(koaServer(source, { heartbeatMs: 10 }));
+    await expectHeartbeats((await open(server.url)).res, '<p>1</p>', '<p>2</p>', release);
+  });
+
   it('tears the source down when the client leaves', async () => {
-    const clock = ticker(10);
-    stopTicker = clock.stop;
-    const source = emitterEvents<string>(clock.emitter, 'tick');
-    const spy = sinon.spy(source, 'return');
-    server = await listen(koaServer(() => source));
+    const tick = ticking();
+    stopTicker = tick.stop;
+    server = await listen(koaServer(() => tick.source));
     const { req, res } = await open(server.url);
-    await reader(res, (text) => text.split('tick').length > 2).seen;
-    expect(clock.emitter.listenerCount('tick')).to.equal(1);
+    await reader(res, ticks(2)).seen;
+    expect(tick.emitter.listenerCount('tick')).to.equal(1);
     req.destroy();
-    await eventually(() => spy.callCount === 1, 2000, 'return()');
-    await eventually(() => clock.emitter.listenerCount('tick') === 0, 2000, 'listener removal');
+    await tornDown(tick);
   });
 });

@@ -1,75 +1,9 @@
 /** sendComet's pump, driven against a scripted response with fake timers: exact pulls, writes and heartbeats. */
 import { expect } from 'chai';
-import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import sinon from 'sinon';
 import { sendComet } from '../../src/http/index.js';
-
-/** The parts of a ServerResponse that sendComet touches, recording what it is asked to do. */
-class ScriptedResponse extends EventEmitter {
-  headers: Record<string, unknown> = {};
-  writes: Array<string | Uint8Array> = [];
-  flushes = 0;
-  headersSent = false;
-  writableEnded = false;
-  writableFinished = false;
-  writableNeedDrain = false;
-  destroyed = false;
-  destroyedWith: unknown = 'not destroyed';
-  /** What write() returns next. */
-  accept = true;
-  socket = { setNoDelay: sinon.spy(), destroyed: false };
-  setHeader(name: string, value: unknown): this {
-    this.headers[name] = value;
-    return this;
-  }
-  flushHeaders(): void {
-    this.headersSent = true;
-  }
-  write(chunk: string | Uint8Array): boolean {
-    this.writes.push(chunk);
-    this.writableNeedDrain = !this.accept;
-    return this.accept;
-  }
-  end(): this {
-    this.writableEnded = true;
-    return this;
-  }
-  destroy(error?: unknown): this {
-    this.destroyed = true;
-    this.destroyedWith = error;
-    return this;
-  }
-  drain(): void {
-    this.writableNeedDrain = false;
-    this.emit('drain');
-  }
-  asResponse(): ServerResponse {
-    return this as unknown as ServerResponse;
-  }
-}
-
-/** A source whose values are handed out by the test, counting the next() calls. */
-function scriptedSource() {
-  const waiting: Array<(result: IteratorResult<string>) => void> = [];
-  let pulls = 0;
-  const source: AsyncIterableIterator<string> = {
-    next: () => {
-      pulls++;
-      return new Promise((resolve) => waiting.push(resolve));
-    },
-    return: sinon.spy(async () => ({ done: true as const, value: undefined })),
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-  return {
-    source,
-    pulls: () => pulls,
-    give: (value: string) => waiting.shift()?.({ done: false, value }),
-    finish: () => waiting.shift()?.({ done: true, value: undefined }),
-  };
-}
+import { ScriptedResponse, scriptedSource } from './scripted.js';
 
 describe('sendComet pump', () => {
   let clock: sinon.SinonFakeTimers | undefined;
@@ -213,6 +147,11 @@ describe('sendComet pump', () => {
       'sendComet: heartbeatMs must be a positive finite number of milliseconds, got -5',
     );
     expect(() => sendComet(res, src, { heartbeatMs: Infinity })).to.throw(RangeError);
+    // beyond a timer's range Node would fire every millisecond instead
+    expect(() => sendComet(res, src, { heartbeatMs: 2 ** 31 })).to.throw(
+      RangeError,
+      'sendComet: heartbeatMs must be at most 2147483647 (about 24.8 days), got 2147483648',
+    );
     expect(() => sendComet(res, src, { signal: {} as AbortSignal })).to.throw(TypeError, 'sendComet: signal must be an AbortSignal');
     expect(() => sendComet(res, src, { headers: 'x' as unknown as Record<string, string> })).to.throw(TypeError);
   });

@@ -7,12 +7,15 @@ import {
   countingSource,
   deferred,
   delay,
-  emitterEvents,
-  eventually,
+  expectHeartbeats,
+  gated,
   listen,
   open,
   reader,
   ticker,
+  ticking,
+  ticks,
+  tornDown,
   type Listening,
 } from './loopback.js';
 
@@ -91,21 +94,19 @@ describe('sendComet over a real HTTP server', () => {
   });
 
   it('on client disconnect calls return() at once and leaves no listener on the emitter', async () => {
-    const clock = ticker(10);
-    stopTicker = clock.stop;
-    const source = emitterEvents<string>(clock.emitter, 'tick');
-    const spy = sinon.spy(source, 'return');
+    const tick = ticking();
+    stopTicker = tick.stop;
     server = await listen((_req, res) => {
-      track(sendComet(res, source));
+      track(sendComet(res, tick.source));
     });
     const { req, res } = await open(server.url);
-    await reader(res, (text) => text.includes('tick 1')).seen;
-    expect(clock.emitter.listenerCount('tick')).to.equal(1);
+    await reader(res, ticks(2)).seen;
+    expect(tick.emitter.listenerCount('tick')).to.equal(1);
     req.destroy();
     expect(await outcome()).to.equal('resolved');
-    expect(spy.callCount).to.equal(1);
+    expect(tick.returned.callCount).to.equal(1);
     // the generator's finally runs once its pending await settles (the next tick)
-    await eventually(() => clock.emitter.listenerCount('tick') === 0, 2000, 'listener removal');
+    await tornDown(tick);
   });
 
   it('when the source throws, destroys the response and rejects with that error', async () => {
@@ -179,40 +180,29 @@ describe('sendComet over a real HTTP server', () => {
   });
 
   it('writes heartbeats while the source is idle and stops them at the end', async () => {
-    const release = deferred();
-    async function* source() {
-      yield '<p>a</p>';
-      await release.promise;
-      yield '<p>b</p>';
-    }
+    const { source, release } = gated('<p>a</p>', '<p>b</p>');
     server = await listen((_req, res) => {
       track(sendComet(res, source(), { heartbeatMs: 15 }));
     });
-    const { res } = await open(server.url);
-    const body = reader(res, (text) => text.startsWith('<p>a</p>\n\n\n'));
-    await body.seen;
-    release.resolve();
-    expect(await body.ended).to.equal('end');
-    expect(body.text()).to.match(/^<p>a<\/p>\n{3,}<p>b<\/p>$/);
+    await expectHeartbeats((await open(server.url)).res, '<p>a</p>', '<p>b</p>', release);
     expect(await outcome()).to.equal('resolved');
   });
 
   it('an aborted signal returns the source, destroys the response and rejects with the reason', async () => {
-    const clock = ticker(10);
-    stopTicker = clock.stop;
-    const source = emitterEvents<string>(clock.emitter, 'tick');
+    const tick = ticking();
+    stopTicker = tick.stop;
     const controller = new AbortController();
     server = await listen((_req, res) => {
-      track(sendComet(res, source, { signal: controller.signal }));
+      track(sendComet(res, tick.source, { signal: controller.signal }));
     });
     const { res } = await open(server.url);
-    const body = reader(res, (text) => text.includes('tick 0'));
+    const body = reader(res, ticks(1));
     await body.seen;
     const reason = new Error('shutting down');
     controller.abort(reason);
     expect(await outcome()).to.equal(reason);
     expect(await body.ended).to.equal('aborted');
-    await eventually(() => clock.emitter.listenerCount('tick') === 0, 2000, 'listener removal');
+    await tornDown(tick);
   });
 
   it('tears down a fromEventEmitter source on disconnect, with no listener left', async () => {
@@ -224,7 +214,7 @@ describe('sendComet over a real HTTP server', () => {
       track(sendComet(res, source));
     });
     const { req, res } = await open(server.url);
-    await reader(res, (text) => text.includes('tick 1')).seen;
+    await reader(res, ticks(2)).seen;
     req.destroy();
     expect(await outcome()).to.equal('resolved');
     expect(spy.callCount).to.equal(1);

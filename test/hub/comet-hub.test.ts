@@ -2,12 +2,7 @@ import { expect } from 'chai';
 import { Comet } from '../../src/comet/index.js';
 import { CometEncodeError } from '../../src/errors.js';
 import { cometEncoding, cometHub, createHub } from '../../src/hub/index.js';
-
-async function drain<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const v of it) out.push(v);
-  return out;
-}
+import { collect } from '../support/collect.js';
 
 describe('cometHub', () => {
   it('yields the initial chunk, then one script chunk per message, the same as Comet.json', async () => {
@@ -16,11 +11,11 @@ describe('cometHub', () => {
     hub.publish({ a: 1 });
     hub.publish('</script>');
     hub.close();
-    const expected = await drain(Comet.json('parent.cometMessage')((async function* () {
+    const expected = await collect(Comet.json('parent.cometMessage')((async function* () {
       yield { a: 1 };
       yield '</script>';
     })()));
-    expect((await drain(s)).join('')).to.equal(expected.join(''));
+    expect((await collect(s)).join('')).to.equal(expected.join(''));
     expect(expected[0]).to.equal(Comet.initialHtmlChunk);
     expect(expected[1]).to.equal('<script type="text/javascript">parent.cometMessage({"a":1});</script>');
   });
@@ -30,10 +25,10 @@ describe('cometHub', () => {
     const s = hub.subscribe();
     hub.publish("it's");
     hub.close();
-    const expected = await drain(Comet.string('cb', { initialChunk: null })((async function* () {
+    const expected = await collect(Comet.string('cb', { initialChunk: null })((async function* () {
       yield "it's";
     })()));
-    expect(await drain(s)).to.deep.equal(expected);
+    expect(await collect(s)).to.deep.equal(expected);
     expect(expected).to.have.length(1);
   });
 
@@ -53,7 +48,7 @@ describe('cometHub', () => {
     hub.publish('b');
     const s = hub.subscribe({ since: 1 });
     hub.close();
-    expect(await drain(s)).to.deep.equal(['<script type="text/javascript">cb({"id":2,"v":"b"});</script>']);
+    expect(await collect(s)).to.deep.equal(['<script type="text/javascript">cb({"id":2,"v":"b"});</script>']);
   });
 
   it('an unencodable message makes publish throw CometEncodeError naming the id, and publishes nothing', async () => {
@@ -63,7 +58,24 @@ describe('cometHub', () => {
     expect(() => hub.publish(10n)).to.throw(CometEncodeError).with.property('index', 2);
     expect(hub.publish(3)).to.equal(2);
     hub.close();
-    expect((await drain(s)).join('')).to.equal('<script type="text/javascript">cb(1);</script><script type="text/javascript">cb(3);</script>');
+    expect((await collect(s)).join('')).to.equal('<script type="text/javascript">cb(1);</script><script type="text/javascript">cb(3);</script>');
+  });
+
+  it('a throwing map makes publish throw that error, consumes no id and delivers nothing', async () => {
+    const oops = new RangeError('no such price');
+    const hub = cometHub<number>('cb', {
+      initialChunk: null,
+      map: (v, id) => {
+        if (v < 0) throw oops;
+        return { id, v };
+      },
+    });
+    const s = hub.subscribe();
+    expect(() => hub.publish(-1)).to.throw(oops);
+    expect(hub.publish(5)).to.equal(1);
+    hub.close();
+    expect(await collect(s)).to.deep.equal(['<script type="text/javascript">cb({"id":1,"v":5});</script>']);
+    expect(hub.stats().published).to.equal(1);
   });
 
   it('passes nonce and maxMessageBytes to the encoder', async () => {
@@ -72,7 +84,7 @@ describe('cometHub', () => {
     hub.publish('ok');
     expect(() => hub.publish('x'.repeat(100))).to.throw(CometEncodeError);
     hub.close();
-    expect(await drain(s)).to.deep.equal([`<script type="text/javascript" nonce="abc123">cb('ok');</script>`]);
+    expect(await collect(s)).to.deep.equal([`<script type="text/javascript" nonce="abc123">cb('ok');</script>`]);
   });
 
   it('hands a subscriber the chunks waiting for it as one string, counting each message', async () => {
@@ -101,7 +113,7 @@ describe('cometHub', () => {
     hub.publish(1);
     hub.publish(2);
     hub.close();
-    expect(await drain(s)).to.deep.equal(['<script type="text/javascript">cb(1);</script>', '<script type="text/javascript">cb(2);</script>']);
+    expect(await collect(s)).to.deep.equal(['<script type="text/javascript">cb(1);</script>', '<script type="text/javascript">cb(2);</script>']);
   });
 
   it('rejects a bad callback, kind, map or onInvalid at creation', () => {
@@ -123,7 +135,7 @@ describe('cometEncoding', () => {
     const s = hub.subscribe();
     hub.publish('hi');
     hub.close();
-    expect(await drain(s)).to.deep.equal([Comet.initialHtmlChunk, `<script type="text/javascript">cb('hi');</script>`]);
+    expect(await collect(s)).to.deep.equal([Comet.initialHtmlChunk, `<script type="text/javascript">cb('hi');</script>`]);
   });
 
   it('initial is undefined with initialChunk null', () => {

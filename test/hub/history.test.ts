@@ -1,12 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { createHub } from '../../src/hub/index.js';
-
-async function drain<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const v of it) out.push(v);
-  return out;
-}
+import { collect } from '../support/collect.js';
 
 describe('createHub: history and since', () => {
   it('replays the messages after `since`, then continues live, without gap or duplicate', async () => {
@@ -16,7 +11,7 @@ describe('createHub: history and since', () => {
     expect(s.missed).to.equal(0);
     hub.publish('e');
     hub.close();
-    expect(await drain(s)).to.deep.equal(['c', 'd', 'e']);
+    expect(await collect(s)).to.deep.equal(['c', 'd', 'e']);
     expect(s.lastId).to.equal(5);
   });
 
@@ -26,8 +21,8 @@ describe('createHub: history and since', () => {
     const all = hub.subscribe({ since: 0 });
     const none = hub.subscribe({ since: 3 });
     hub.close();
-    expect(await drain(all)).to.deep.equal([10, 20, 30]);
-    expect(await drain(none)).to.deep.equal([]);
+    expect(await collect(all)).to.deep.equal([10, 20, 30]);
+    expect(await collect(none)).to.deep.equal([]);
   });
 
   it('keeps only the last `history` messages and reports the ones it cannot replay', async () => {
@@ -38,8 +33,8 @@ describe('createHub: history and since', () => {
     const t = hub.subscribe({ since: 7 });
     expect(t.missed).to.equal(0);
     hub.close();
-    expect(await drain(s)).to.deep.equal([8, 9, 10]);
-    expect(await drain(t)).to.deep.equal([8, 9, 10]);
+    expect(await collect(s)).to.deep.equal([8, 9, 10]);
+    expect(await collect(t)).to.deep.equal([8, 9, 10]);
   });
 
   it('a since beyond the last id (a client of an earlier run) replays the whole history', async () => {
@@ -49,7 +44,7 @@ describe('createHub: history and since', () => {
     const s = hub.subscribe({ since: 900 });
     expect(s.missed).to.equal(0);
     hub.close();
-    expect(await drain(s)).to.deep.equal([1, 2]);
+    expect(await collect(s)).to.deep.equal([1, 2]);
   });
 
   it('without history, since replays nothing and reports what was missed', async () => {
@@ -59,7 +54,7 @@ describe('createHub: history and since', () => {
     expect(s.missed).to.equal(3);
     hub.publish(5);
     hub.close();
-    expect(await drain(s)).to.deep.equal([5]);
+    expect(await collect(s)).to.deep.equal([5]);
   });
 
   it('the initial item comes before the replay; replays count as delivered', async () => {
@@ -69,7 +64,7 @@ describe('createHub: history and since', () => {
     const s = hub.subscribe({ since: 1 });
     hub.publish('z');
     hub.close();
-    expect(await drain(s)).to.deep.equal(['init', 'y', 'z']);
+    expect(await collect(s)).to.deep.equal(['init', 'y', 'z']);
     expect(hub.stats().delivered).to.equal(2);
   });
 
@@ -80,7 +75,7 @@ describe('createHub: history and since', () => {
     for (let i = 6; i <= 9; i++) hub.publish(i);
     expect(s.stats.buffered).to.equal(2);
     hub.close();
-    expect(await drain(s)).to.deep.equal([1, 2, 3, 4, 5, 8, 9]);
+    expect(await collect(s)).to.deep.equal([1, 2, 3, 4, 5, 8, 9]);
   });
 
   it('return() during the replay stops it and unsubscribes', async () => {
@@ -120,7 +115,7 @@ describe('createHub: history and since', () => {
             for (let id = since + 1; id <= since + sub.missed; id++) missed.add(id);
           }
           hub.close();
-          seen.push(...(await drain(sub)));
+          seen.push(...(await collect(sub)));
           for (let i = 1; i < seen.length; i++) expect(seen[i]).to.be.greaterThan(seen[i - 1]!);
           // what was seen and what was reported missed are disjoint and together make every id
           expect([...seen, ...missed].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: hub.lastId }, (_, i) => i + 1));

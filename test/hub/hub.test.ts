@@ -1,22 +1,8 @@
 import { expect } from 'chai';
 import { createHub, HubClosedError, SlowConsumerError } from '../../src/hub/index.js';
 import { BufferOverflowError } from '../../src/errors.js';
-
-async function take<T>(it: AsyncIterator<T>, n: number): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = await it.next();
-    if (r.done) break;
-    out.push(r.value);
-  }
-  return out;
-}
-
-async function drain<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const v of it) out.push(v);
-  return out;
-}
+import { take } from './fixtures/take.js';
+import { collect } from '../support/collect.js';
 
 describe('createHub', () => {
   it('assigns increasing ids and delivers every message to every subscriber in order', async () => {
@@ -39,7 +25,7 @@ describe('createHub', () => {
     const s = hub.subscribe();
     hub.publish('after');
     hub.close();
-    expect(await drain(s)).to.deep.equal(['after']);
+    expect(await collect(s)).to.deep.equal(['after']);
   });
 
   it('resolves a waiting next() at once when a message is published', async () => {
@@ -64,8 +50,8 @@ describe('createHub', () => {
       dropped: { 'drop-oldest': 7, 'drop-newest': 0 }, disconnectedForSlowness: 0,
     });
     hub.close();
-    expect(await drain(slow)).to.deep.equal([8, 9, 10]);
-    expect(await drain(fast)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(await collect(slow)).to.deep.equal([8, 9, 10]);
+    expect(await collect(fast)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(hub.stats().delivered).to.equal(13);
     expect(hub.stats().dropped).to.deep.equal({ 'drop-oldest': 7, 'drop-newest': 0 });
   });
@@ -77,7 +63,7 @@ describe('createHub', () => {
     expect(slow.stats.dropped).to.equal(5);
     expect(hub.stats().dropped).to.deep.equal({ 'drop-oldest': 0, 'drop-newest': 5 });
     hub.close();
-    expect(await drain(slow)).to.deep.equal([1, 2, 3, 4]);
+    expect(await collect(slow)).to.deep.equal([1, 2, 3, 4]);
   });
 
   it("'disconnect' ends only the slow subscriber, with SlowConsumerError after its buffered messages", async () => {
@@ -134,8 +120,8 @@ describe('createHub', () => {
     hub.close();
     expect(hub.closed).to.equal(true);
     expect(hub.size).to.equal(0);
-    expect(await drain(a)).to.deep.equal(['last']);
-    expect(await drain(b)).to.deep.equal(['last']);
+    expect(await collect(a)).to.deep.equal(['last']);
+    expect(await collect(b)).to.deep.equal(['last']);
     expect(await hub.subscribe().next()).to.deep.equal({ value: undefined, done: true });
     expect(() => hub.publish('more')).to.throw(HubClosedError).with.property('code', 'ERR_COMET_HUB_CLOSED');
   });
@@ -186,7 +172,7 @@ describe('createHub: encode and initial', () => {
     hub.publish('b');
     hub.close();
     expect(calls).to.deep.equal([['a', 1], ['b', 2]]);
-    for (const s of subs) expect(await drain(s)).to.deep.equal(['hello', '1:A', '2:B']);
+    for (const s of subs) expect(await collect(s)).to.deep.equal(['hello', '1:A', '2:B']);
     const [first] = subs;
     expect(first!.lastId).to.equal(2);
     expect(hub.stats().delivered).to.equal(100);
@@ -203,7 +189,7 @@ describe('createHub: encode and initial', () => {
     expect(() => hub.publish(-1)).to.throw(RangeError, 'negative');
     expect(hub.publish(7)).to.equal(1);
     hub.close();
-    expect(await drain(s)).to.deep.equal(['7']);
+    expect(await collect(s)).to.deep.equal(['7']);
     expect(hub.stats().published).to.equal(1);
   });
 });
@@ -222,6 +208,30 @@ describe('createHub: coalesce', () => {
     expect(await s.next()).to.deep.equal({ value: [5], done: false });
     hub.close();
     expect(await s.next()).to.deep.equal({ value: undefined, done: true });
+  });
+
+  it('a throwing coalesce fails that subscriber with its error and unsubscribes it, counting nothing', async () => {
+    const oops = new Error('coalesce broke');
+    const coalesce = (): string => {
+      throw oops;
+    };
+    const hub = createHub<string, string>({ encode: (v) => v, initial: 'I', history: 4, coalesce });
+    const live = hub.subscribe();
+    expect(await live.next()).to.deep.equal({ value: 'I', done: false });
+    hub.publish('a');
+    hub.publish('b');
+    expect(await live.next().then(() => null, (e: unknown) => e)).to.equal(oops);
+    expect(live.lastId).to.equal(0);
+    expect(await live.next()).to.deep.equal({ value: undefined, done: true });
+
+    // the initial item and the replay are joined at once: still a rejected promise, not a throw
+    const replay = hub.subscribe({ since: 0 });
+    const first = replay.next();
+    expect(first).to.be.instanceOf(Promise);
+    expect(await first.then(() => null, (e: unknown) => e)).to.equal(oops);
+    expect(await replay.next()).to.deep.equal({ value: undefined, done: true });
+    expect(hub.size).to.equal(0);
+    expect(hub.stats().delivered).to.equal(0);
   });
 
   it('a slow-consumer error still comes after the joined messages', async () => {

@@ -1,27 +1,42 @@
 import { expect } from 'chai';
 import { createClient } from 'redis';
 import { Redis } from 'ioredis';
+import sinon from 'sinon';
 import { createRedisHub, cometEncoding, HubClosedError, HubConnectionError, type RedisHub } from '../../src/hub/index.js';
 import { redisForTests, type RedisServer } from './fixtures/redis-server.js';
+import { take } from './fixtures/take.js';
 
 type Flavor = 'node-redis' | 'ioredis';
 interface Client {
   raw: object;
   command(args: string[]): Promise<unknown>;
+  /** Runs the commands in one MULTI/EXEC transaction. */
+  atomically(commands: string[][]): Promise<unknown>;
   close(): Promise<void>;
 }
 
 async function connect(flavor: Flavor, url: string): Promise<Client> {
+  const retry = (n: number): number => Math.min(n * 20, 200);
   if (flavor === 'node-redis') {
-    const c = createClient({ url, socket: { reconnectStrategy: (n: number) => Math.min(n * 20, 200) } });
+    const c = createClient({ url, socket: { reconnectStrategy: retry } });
     c.on('error', () => {});
     await c.connect();
-    return { raw: c, command: (args) => c.sendCommand(args), close: async () => void c.destroy() };
+    return {
+      raw: c,
+      command: (args) => c.sendCommand(args),
+      atomically: (commands) => commands.reduce((multi, args) => multi.addCommand(args), c.multi()).exec(),
+      close: async () => void c.destroy(),
+    };
   }
-  const c = new Redis(url, { retryStrategy: (n: number) => Math.min(n * 20, 200) });
+  const c = new Redis(url, { retryStrategy: retry });
   c.on('error', () => {});
   await new Promise<void>((resolve) => c.once('ready', () => resolve()));
-  return { raw: c, command: (args) => c.call(args[0]!, ...args.slice(1)), close: async () => void c.disconnect() };
+  return {
+    raw: c,
+    command: (args) => c.call(args[0]!, ...args.slice(1)),
+    atomically: (commands) => commands.reduce((multi, [name, ...args]) => multi.call(name!, ...args), c.multi()).exec(),
+    close: async () => void c.disconnect(),
+  };
 }
 
 async function until(check: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
@@ -32,16 +47,6 @@ async function until(check: () => boolean | Promise<boolean>, what: string, ms =
   }
 }
 
-async function take<T>(it: AsyncIterator<T>, n: number): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = await it.next();
-    if (r.done) break;
-    out.push(r.value);
-  }
-  return out;
-}
-
 describe('createRedisHub: options', () => {
   it('rejects missing or unrecognised clients and bad options synchronously', () => {
     expect(() => createRedisHub({ channel: 'c' } as never)).to.throw(TypeError, /client/);
@@ -49,6 +54,15 @@ describe('createRedisHub: options', () => {
     expect(() => createRedisHub({ channel: '', client: {} })).to.throw(TypeError, /channel/);
     expect(() => createRedisHub({ channel: 'c', client: {}, history: -1 })).to.throw(RangeError, /history/);
     expect(() => createRedisHub({ channel: 'c', client: {}, serialize: 1 as never })).to.throw(TypeError, /serialize/);
+    expect(() => createRedisHub({ channel: 'c', client: createClient() })).to.throw(TypeError, /client is not connected/);
+  });
+
+  it('closes the duplicate it made when that duplicate cannot connect', async () => {
+    const refused = new Error('connection refused');
+    const dup = { isOpen: false, on() {}, subscribe() {}, sendCommand() {}, connect: () => Promise.reject(refused), destroy: sinon.spy() };
+    const client = { isOpen: true, on() {}, subscribe() {}, sendCommand() {}, duplicate: () => dup };
+    expect(await createRedisHub({ channel: 'c', client }).then(() => null, (e: unknown) => e)).to.equal(refused);
+    expect(dup.destroy.callCount).to.equal(1);
   });
 });
 
@@ -151,6 +165,48 @@ describe('createRedisHub', function () {
         await own.close();
         expect(await c.command(['PUBSUB', 'NUMSUB', ch])).to.deep.equal([ch, 0]);
         expect(await c.command(['PING'])).to.equal('PONG');
+      });
+
+      it("starts from the channel's last id, so since counts what this process never saw", async () => {
+        const c = await client();
+        const ch = channel();
+        const first = await hub<number>({ client: c.raw, channel: ch });
+        await Promise.all([1, 2, 3].map((v) => first.publish(v)));
+        const late = await hub<number>({ client: c.raw, channel: ch, history: 10 });
+        expect(late.lastId).to.equal(3);
+        const s = late.subscribe({ since: 1 });
+        expect(s.missed).to.equal(2);
+        await first.publish(4);
+        expect(await take(s, 1)).to.deep.equal([4]);
+        expect(s.lastId).to.equal(4);
+      });
+
+      it('after a reconnection, since counts the messages sent while the subscriber was down', async () => {
+        const c = await client();
+        const ch = channel();
+        const h = await hub<number>({ client: c.raw, channel: ch, history: 10 });
+        const s = h.subscribe();
+        await h.publish(1);
+        expect(await take(s, 1)).to.deep.equal([1]);
+        const failed = s.next().then(() => null, (e: unknown) => e);
+        // in one step: drop the subscriber connection, and let two messages go by elsewhere
+        await c.atomically([['CLIENT', 'KILL', 'TYPE', 'pubsub'], ['INCRBY', `${ch}:id`, '2']]);
+        expect(await failed).to.be.instanceOf(HubConnectionError);
+        await until(() => h.connected, 'the subscriber to reconnect');
+        expect(h.lastId).to.equal(3);
+        const again = h.subscribe({ since: 1 });
+        expect(again.missed).to.equal(2);
+        await h.publish(4);
+        expect(await take(again, 1)).to.deep.equal([4]);
+      });
+
+      it('counts as sent only what Redis accepted', async () => {
+        const pub = await connect(flavor, url);
+        const sub = await client();
+        const h = await hub<number>({ publisher: pub.raw, subscriber: sub.raw, channel: channel() });
+        await pub.close();
+        expect(await h.publish(1).then(() => null, (e: unknown) => e)).to.be.instanceOf(Error);
+        expect(h.stats().sent).to.equal(0);
       });
 
       it('a lost subscriber connection fails every subscriber with HubConnectionError, then recovers', async () => {

@@ -7,7 +7,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import { sendComet } from '../../src/http/send-comet.js';
 import { cometHub, type Hub, type HubSubscription } from '../../src/hub/index.js';
-import { openClient, openFileLimit, until, type CometClient } from './fixtures/comet-clients.js';
+import { openClient, skipWithoutSockets, until, type CometClient } from './fixtures/comet-clients.js';
 
 const CLIENTS = 1000;
 const MAX_AT = 40;
@@ -39,11 +39,7 @@ describe('hub over HTTP: disconnect storm', function () {
   let clients: CometClient[] = [];
 
   before(function () {
-    const limit = openFileLimit();
-    if (limit < 2 * CLIENTS + 200) {
-      console.log(`      skipped: ulimit -n is ${limit}; this test holds ${2 * CLIENTS} sockets in one process and needs at least ${2 * CLIENTS + 200}`);
-      this.skip();
-    }
+    skipWithoutSockets(this, CLIENTS);
   });
 
   after(async () => {
