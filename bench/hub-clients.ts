@@ -1,0 +1,137 @@
+/**
+ * The clients of the broadcast benchmark (bench/hub.ts), in a child process of their own: loopback
+ * HTTP clients that time each message against the publish timestamp it carries, plus unmeasured
+ * "slow" clients on a Unix socket. The server side drives them through `Clients`, one command and
+ * one answer at a time over the IPC channel.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { percentile } from './lib/stats.js';
+
+const SELF = fileURLToPath(import.meta.url);
+const ROLE = 'clients';
+
+/** Wall-clock milliseconds, comparable across the server and client processes. */
+export const now = (): number => performance.timeOrigin + performance.now();
+
+// ---------------------------------------------------------------- client role (child process)
+
+interface Conn {
+  count: number;
+  tail: string;
+}
+
+function clientRole(): void {
+  const conns = new Set<Conn & { socket: net.Socket }>();
+  const slow = new Set<net.Socket>();
+  let samples: number[] = [];
+  let waiting: { target: number; resolve: () => void } | null = null;
+  const MESSAGE = /\[(\d+),([\d.]+)\]/g;
+  const check = (): void => {
+    if (waiting && [...conns].every((c) => c.count >= waiting!.target)) {
+      const w = waiting;
+      waiting = null;
+      w.resolve();
+    }
+  };
+  const onData = (c: Conn, data: string): void => {
+    const t = now();
+    const text = c.tail + data;
+    let end = 0;
+    let got = 0;
+    for (const m of text.matchAll(MESSAGE)) {
+      samples.push(t - Number(m[2]));
+      c.count++;
+      got++;
+      end = m.index! + m[0].length;
+    }
+    c.tail = text.slice(Math.max(end, text.length - 64));
+    if (got > 0 && waiting) check();
+  };
+  const open = (port: number, path: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
+      const c = { socket, count: 0, tail: '' };
+      let headers = false;
+      socket.setEncoding('latin1');
+      socket.on('connect', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`));
+      socket.on('data', (data: string) => {
+        if (!headers && (c.tail + data).includes('\r\n\r\n')) {
+          headers = true;
+          conns.add(c);
+          resolve();
+        }
+        onData(c, data);
+      });
+      socket.on('error', reject);
+      socket.on('close', () => conns.delete(c));
+    });
+  // extra clients on a Unix socket, not measured: reading (and discarding) or paused from the start
+  const openSlow = (socketPath: string, paused: boolean): Promise<void> =>
+    new Promise((resolve) => {
+      const socket = net.connect({ path: socketPath });
+      slow.add(socket);
+      socket.on('connect', () => {
+        socket.write('GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n');
+        if (paused) socket.pause();
+        else socket.resume();
+        resolve();
+      });
+      socket.on('error', () => resolve());
+      socket.on('close', () => slow.delete(socket));
+    });
+  process.on('message', async (cmd: { op: string; port?: number; count?: number; target?: number; path?: string; paused?: boolean }) => {
+    if (cmd.op === 'open') {
+      for (let i = 0; i < cmd.count!; i += 200) {
+        await Promise.all(Array.from({ length: Math.min(200, cmd.count! - i) }, () => open(cmd.port!, '/')));
+      }
+      process.send!({ op: 'open', open: conns.size });
+    } else if (cmd.op === 'reset') {
+      samples = [];
+      for (const c of conns) c.count = 0;
+      process.send!({ op: 'reset' });
+    } else if (cmd.op === 'wait') {
+      await new Promise<void>((resolve) => {
+        waiting = { target: cmd.target!, resolve };
+        check();
+      });
+      const at = now();
+      const sorted = samples.sort((a, b) => a - b);
+      process.send!({ op: 'wait', at, p50: percentile(sorted, 50), p99: percentile(sorted, 99), deliveries: sorted.length });
+    } else if (cmd.op === 'slow') {
+      await Promise.all(Array.from({ length: cmd.count! }, () => openSlow(cmd.path!, cmd.paused!)));
+      process.send!({ op: 'slow', open: slow.size });
+    } else if (cmd.op === 'slow-close') {
+      for (const socket of slow) socket.destroy();
+      process.send!({ op: 'slow-close' });
+    } else if (cmd.op === 'close') {
+      for (const c of conns) c.socket.destroy();
+      process.send!({ op: 'close' });
+    }
+  });
+  process.send!({ op: 'ready' });
+}
+
+// ---------------------------------------------------------------- server side
+
+/** The client process, seen from the server: `ask({})` waits until it is ready. */
+export class Clients {
+  private readonly child: ChildProcess;
+  private waiter: ((m: Record<string, number>) => void) | null = null;
+  constructor() {
+    this.child = fork(SELF, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, HUB_BENCH_ROLE: ROLE } });
+    this.child.on('message', (m: Record<string, number>) => this.waiter?.(m));
+  }
+  ask(cmd: object): Promise<Record<string, number>> {
+    return new Promise((resolve) => {
+      this.waiter = resolve;
+      if (Object.keys(cmd).length > 0) this.child.send(cmd);
+    });
+  }
+  stop(): void {
+    this.child.kill();
+  }
+}
+
+if (process.env.HUB_BENCH_ROLE === ROLE) clientRole();

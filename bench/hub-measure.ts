@@ -1,0 +1,90 @@
+/**
+ * How the broadcast benchmark times a broadcaster against the client process (bench/hub-clients.ts).
+ *
+ * Throughput: messages published in bursts of `BURST` per event-loop turn, timed from the first
+ * publish until every client has every message. Latency: messages published at a steady `RATE`
+ * per second; p50/p99 over every delivery, with the server's CPU time meanwhile.
+ */
+import { now, type Clients } from './hub-clients.js';
+import type { System } from './hub-systems.js';
+import { listen } from './lib/server.js';
+import { median } from './lib/stats.js';
+
+/** Messages published per event-loop turn in a throughput run. */
+export const BURST = 50;
+/** Messages per second while measuring latency. */
+export const RATE = 100;
+
+type Publisher = Pick<System, 'publish'>;
+
+/** What one broadcaster achieved towards one set of clients. */
+export interface Result {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  /** Server CPU time per delivery while paced, in microseconds. */
+  cpuPerDelivery: number;
+}
+
+/** A CPU time per delivery as shown in the tables. */
+export const formatCpu = (micros: number): string => `${micros.toFixed(1)} µs`;
+
+/** Publishes `count` messages at RATE per second; the clients' latency percentiles once all have them. */
+export async function paced(system: Publisher, clients: Clients, count: number, seq: { n: number }): Promise<Record<string, number>> {
+  await clients.ask({ op: 'reset' });
+  const done = clients.ask({ op: 'wait', target: count });
+  for (let i = 0; i < count; i++) {
+    system.publish([++seq.n, now()]);
+    await new Promise((r) => setTimeout(r, 1000 / RATE));
+  }
+  return done;
+}
+
+/** Deliveries per second: `messages` published in bursts of BURST, until `n` clients have them all. */
+export async function throughput(system: Publisher, clients: Clients, n: number, messages: number, seq: { n: number }): Promise<number> {
+  await clients.ask({ op: 'reset' });
+  const done = clients.ask({ op: 'wait', target: messages });
+  const start = now();
+  for (let i = 0; i < messages; i += BURST) {
+    for (let j = 0; j < BURST && i + j < messages; j++) system.publish([++seq.n, now()]);
+    await new Promise((r) => setImmediate(r));
+  }
+  const { at } = await done;
+  return (n * messages) / ((at! - start) / 1000);
+}
+
+/** How much one measurement publishes: `paced` at RATE for latency, then `runs` throughput runs of `messages`. */
+export interface Workload {
+  paced: number;
+  messages: number;
+  runs: number;
+}
+
+/**
+ * Latency first, on a quiet process (after 10 warm-up messages), with the server's CPU time; then
+ * the median throughput. `n` is the number of clients measured.
+ */
+export async function deliveries(system: Publisher, clients: Clients, n: number, work: Workload, seq: { n: number }): Promise<Result> {
+  await paced(system, clients, 10, seq);
+  const cpu = process.cpuUsage();
+  const { p50, p99 } = await paced(system, clients, work.paced, seq);
+  const used = process.cpuUsage(cpu);
+  const rates: number[] = [];
+  for (let run = 0; run < work.runs; run++) rates.push(await throughput(system, clients, n, work.messages, seq));
+  return { perSecond: median(rates), p50: p50!, p99: p99!, cpuPerDelivery: (used.user + used.system) / (work.paced * n) };
+}
+
+/** One cell of the broadcast table: `system` serving `n` clients, `messages` per throughput round. */
+export async function measure(system: System, clients: Clients, n: number, messages: number, rounds: number): Promise<Result> {
+  const server = await listen(system.handler);
+  try {
+    await clients.ask({ op: 'open', port: server.port, count: n });
+    while (system.size() < n) await new Promise((r) => setTimeout(r, 5));
+    const result = await deliveries(system, clients, n, { paced: n >= 1000 ? 2 * RATE : RATE, messages, runs: rounds }, { n: 0 });
+    await clients.ask({ op: 'close' });
+    return result;
+  } finally {
+    await server.close();
+    await system.close();
+  }
+}
