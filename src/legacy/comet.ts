@@ -48,17 +48,13 @@ export function cometEnumeratee<E = string>(callback: string, options: LegacyCom
     return encoder.encode(expression, index);
   };
 
-  const scripts = stepwise<E, string>(() => {
-    let index = 0;
-    return (value) => {
-      const position = index++;
-      try {
-        return { out: [encodeOne(value, position)], stop: false };
-      } catch (error) {
-        if (encoder.onInvalid === 'skip' && error instanceof CometEncodeError) return { out: [], stop: false };
-        throw error;
-      }
-    };
+  const scripts = stepwise<E, string>((value, position) => {
+    try {
+      return { out: [encodeOne(value, position)], stop: false };
+    } catch (error) {
+      if (encoder.onInvalid === 'skip' && error instanceof CometEncodeError) return { out: [], stop: false };
+      throw error;
+    }
   });
 
   const initial = encoder.initialChunk;

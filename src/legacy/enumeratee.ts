@@ -1,11 +1,11 @@
 /**
  * `Enumeratee<From, To>`: an adapter between an enumerator of `From` and an iteratee of `To`
- * (Play's `Enumeratee`): map, mapM, filter, collect, take, drop, and composition.
+ * (Play's `Enumeratee`): map, mapM, filter, collect, take, drop, grouped, and composition.
  */
 import { checkFunction, checkInstance } from './args.js';
 import { warnOnce } from './deprecation.js';
 import { EMPTY, EOF, el, type Input } from './input.js';
-import { applyK, cont, done, flatten, Iteratee, mapIteratee, runIteratee } from './iteratee.js';
+import { applyK, cont, done, errorIteratee, flatten, Iteratee, mapIteratee, runIteratee } from './iteratee.js';
 
 /** Enumeratees made by this library's own code: their constructor does not warn. */
 let internal = 0;
@@ -66,21 +66,21 @@ export class Enumeratee<From, To> {
   static mapM<From, To>(fn: (value: From) => To | PromiseLike<To>): Enumeratee<From, To> {
     warnOnce('Enumeratee');
     checkFunction(fn, 'Enumeratee.mapM');
-    return stepwise<From, To>(() => async (value) => ({ out: [await fn(value)], stop: false }));
+    return stepwise<From, To>(async (value) => ({ out: [await fn(value)], stop: false }));
   }
 
   /** Keeps the elements for which `predicate` is true (it may return a Promise). */
   static filter<E>(predicate: (value: E) => boolean | PromiseLike<boolean>): Enumeratee<E, E> {
     warnOnce('Enumeratee');
     checkFunction(predicate, 'Enumeratee.filter');
-    return stepwise<E, E>(() => async (value) => ({ out: (await predicate(value)) ? [value] : [], stop: false }));
+    return stepwise<E, E>(async (value) => ({ out: (await predicate(value)) ? [value] : [], stop: false }));
   }
 
   /** Maps with `fn` and drops the elements it maps to `undefined` (Play's partial function). */
   static collect<From, To>(fn: (value: From) => To | undefined): Enumeratee<From, To> {
     warnOnce('Enumeratee');
     checkFunction(fn, 'Enumeratee.collect');
-    return stepwise<From, To>(() => (value) => {
+    return stepwise<From, To>((value) => {
       const mapped = fn(value);
       return { out: mapped === undefined ? [] : [mapped], stop: false };
     });
@@ -90,21 +90,33 @@ export class Enumeratee<From, To> {
   static take<E>(count: number): Enumeratee<E, E> {
     warnOnce('Enumeratee');
     checkCount('take', count);
-    return stepwise<E, E>(() => {
-      let seen = 0;
-      return (value) => ({ out: [value], stop: ++seen >= count });
-    }, count === 0);
+    return stepwise<E, E>((value, index) => ({ out: [value], stop: index + 1 >= count }), count === 0);
   }
 
   /** Drops the first `count` elements (and any `Input.Empty` before them) and passes the rest. */
   static drop<E>(count: number): Enumeratee<E, E> {
     warnOnce('Enumeratee');
     checkCount('drop', count);
-    return stepwise<E, E>(() => {
-      let seen = 0;
-      const decide = (value: E): Decision<E> => ({ out: seen++ < count ? [] : [value], stop: false });
-      return Object.assign(decide, { passEmpty: () => seen >= count });
-    });
+    const decide = (value: E, index: number): Decision<E> => ({ out: index < count ? [] : [value], stop: false });
+    return stepwise<E, E>(Object.assign(decide, { passEmpty: (seen: number) => seen >= count }));
+  }
+
+  /**
+   * Groups the elements with `folder` (Play's `Enumeratee.grouped`): `folder` is fed the input
+   * (elements and `Input.Empty`) until it is Done, its result goes on as one element, and a fresh
+   * copy of `folder` starts the next group; input the folder left over (`Done` with an `Input.el`
+   * remaining) starts that next group. On EOF the current group is run (fed EOF) and its result goes
+   * on as the last element, even when that group received nothing, as in Play. A folder in Error
+   * fails the run with its message; a fresh folder that hands back the element it was fed unconsumed
+   * would repeat forever, so it fails the run instead.
+   * @param folder - the iteratee that folds one group; reused (iteratees are immutable) for each group
+   * @throws TypeError when `folder` is not an Iteratee
+   * @deprecated Use an async generator function that collects each group and yields it; see migration-guide.md.
+   */
+  static grouped<From, To>(folder: Iteratee<From, To>): Enumeratee<From, To> {
+    warnOnce('Enumeratee');
+    checkInstance(folder, Iteratee, 'Enumeratee.grouped');
+    return groupedEnumeratee(folder);
   }
 }
 
@@ -121,39 +133,43 @@ export interface Decision<To> {
 }
 
 /**
- * A per-application element handler. `passEmpty` says whether `Input.Empty` goes on to the inner
- * iteratee now; without it, it always does (as in Play's map, filter, take, …).
+ * The element handler of an enumeratee. `index` counts the elements received before this one. The
+ * count is the only state, and it is carried by each step, so an applied enumeratee stays immutable:
+ * feeding the same step twice (a folder reused by `grouped`, an iteratee run twice) starts from the
+ * same count. `passEmpty(seen)` says whether `Input.Empty` goes on to the inner iteratee after
+ * `seen` elements; without it, it always does (as in Play's map, filter, take, …).
  */
-export type Decide<From, To> = ((value: From) => Decision<To> | PromiseLike<Decision<To>>) & {
-  readonly passEmpty?: () => boolean;
+export type Decide<From, To> = ((value: From, index: number) => Decision<To> | PromiseLike<Decision<To>>) & {
+  readonly passEmpty?: (seen: number) => boolean;
 };
 
 /**
- * An enumeratee built from a per-element decision. `create` runs once per application, so state
- * (counters) is never shared between runs. With `stopAtOnce` the wrapper is Done before any input.
+ * An enumeratee built from a per-element decision. With `stopAtOnce` the wrapper is Done before
+ * any input.
  */
-export function stepwise<From, To>(create: () => Decide<From, To>, stopAtOnce = false): Enumeratee<From, To> {
+export function stepwise<From, To>(decide: Decide<From, To>, stopAtOnce = false): Enumeratee<From, To> {
   return makeEnumeratee<From, To>(<A>(inner: Iteratee<To, A>) => {
     if (stopAtOnce) return done<From, Iteratee<To, A>>(inner, EMPTY);
-    const decide = create();
-    const loop = (it: Iteratee<To, A>): Iteratee<From, Iteratee<To, A>> =>
+    const loop = (it: Iteratee<To, A>, seen: number): Iteratee<From, Iteratee<To, A>> =>
       flatten(
         it.step().then((s) => {
           if (s.kind !== 'cont') return done<From, Iteratee<To, A>>(it, EMPTY);
           return cont((input: Input<From>) => {
             if (input.kind === 'eof') return done<From, Iteratee<To, A>>(it, EOF);
-            if (input.kind === 'empty') return decide.passEmpty?.() === false ? loop(it) : flatten(it.feed(EMPTY).then(loop));
+            if (input.kind === 'empty') {
+              return decide.passEmpty?.(seen) === false ? loop(it, seen) : flatten(it.feed(EMPTY).then((next) => loop(next, seen)));
+            }
             return flatten(
               (async () => {
-                const { out, stop } = await decide(input.value);
+                const { out, stop } = await decide(input.value, seen);
                 const next = await feedAll(it, out);
-                return stop ? done<From, Iteratee<To, A>>(next, EMPTY) : loop(next);
+                return stop ? done<From, Iteratee<To, A>>(next, EMPTY) : loop(next, seen + 1);
               })(),
             );
           });
         }),
       );
-    return loop(inner);
+    return loop(inner, 0);
   });
 }
 
@@ -170,5 +186,44 @@ export async function feedAll<E, A>(it: Iteratee<E, A>, values: readonly E[]): P
 
 /** `Enumeratee.map` without the warning. */
 export function mapEnumeratee<From, To>(fn: (value: From) => To): Enumeratee<From, To> {
-  return stepwise<From, To>(() => (value) => ({ out: [fn(value)], stop: false }));
+  return stepwise<From, To>((value) => ({ out: [fn(value)], stop: false }));
+}
+
+/** `Enumeratee.grouped` without the warning. */
+function groupedEnumeratee<From, To>(folder: Iteratee<From, To>): Enumeratee<From, To> {
+  return makeEnumeratee<From, To>(<A>(inner: Iteratee<To, A>) => {
+    type Outer = Iteratee<From, Iteratee<To, A>>;
+    /** Waits for input while `it` (downstream) continues; `group` is the group being folded. */
+    const loop = (it: Iteratee<To, A>, group: Iteratee<From, To>, leftover?: Input<From>): Outer =>
+      flatten(
+        it.step().then((s) => {
+          if (s.kind !== 'cont') return done<From, Iteratee<To, A>>(it, EMPTY);
+          if (leftover !== undefined) return feedGroup(it, group, leftover);
+          return cont((input: Input<From>) => (input.kind === 'eof' ? lastGroup(it, group) : feedGroup(it, group, input)));
+        }),
+      );
+    const lastGroup = (it: Iteratee<To, A>, group: Iteratee<From, To>): Outer =>
+      flatten(
+        (async () => {
+          const last = await runIteratee(group);
+          return done<From, Iteratee<To, A>>(await feedAll(it, [last]), EOF);
+        })(),
+      );
+    const feedGroup = (it: Iteratee<To, A>, group: Iteratee<From, To>, input: Input<From>): Outer =>
+      flatten(
+        (async (): Promise<Outer> => {
+          const fed = await group.feed(input);
+          const s = await fed.step();
+          if (s.kind === 'cont') return loop(it, fed);
+          if (s.kind === 'error') return errorIteratee(s.message, input);
+          const left = s.remaining;
+          if (left.kind === 'el' && group === folder && input.kind === 'el' && Object.is(left.value, input.value)) {
+            return errorIteratee('Enumeratee.grouped: the folder finished a group without consuming any element', input);
+          }
+          const next = await feedAll(it, [s.value]);
+          return loop(next, folder, left.kind === 'el' ? left : undefined);
+        })(),
+      );
+    return loop(inner, folder);
+  });
 }

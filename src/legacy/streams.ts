@@ -1,13 +1,16 @@
 /**
- * `Streams`: where legacy and modern code meet: Enumerator to AsyncIterable and back, and to/from
- * Reactive Streams Publishers.
+ * `Streams`: where legacy and modern code meet: Enumerator to AsyncIterable and back, to/from
+ * Reactive Streams Publishers, and an Iteratee as a Reactive Streams Subscriber.
  */
 import { fromPublisher } from '../source/publisher.js';
 import { toPublisher } from '../source/to-publisher.js';
-import type { Publisher, SourceIterator } from '../source/types.js';
+import type { Publisher, SourceIterator, Subscriber } from '../source/types.js';
+import { checkInstance } from './args.js';
 import { warnOnce } from './deprecation.js';
 import { Enumerator, makeEnumerator } from './enumerator.js';
+import { Iteratee } from './iteratee.js';
 import { asyncIterableApply } from './producers.js';
+import { iterateeSubscriber } from './subscriber.js';
 
 /**
  * Options of `Streams.publisherToEnumerator`.
@@ -63,6 +66,19 @@ export const Streams: {
    * @deprecated Use `fromPublisher(publisher, options)`.
    */
   publisherToEnumerator<E>(publisher: Publisher<E>, options?: PublisherToEnumeratorOptions): Enumerator<E>;
+  /**
+   * The iteratee as a Reactive Streams Subscriber, and the iteratee it ends as (Play's
+   * `iterateeToSubscriber`). The subscriber requests one element at a time, only while the iteratee
+   * is in Cont, and feeds it; `onComplete` feeds `Input.EOF`; `onError(e)` makes the result a failed
+   * iteratee (`run()` rejects with `e`). The iteratee being Done or in Error cancels the
+   * subscription, and later signals are ignored. The result iteratee settles when the iteratee or
+   * the subscription ends: `result.run()` gives the iteratee's result. A second `onSubscribe` is
+   * cancelled (rule 2.5); `onNext` beyond the demand cancels and fails the result (rule 1.1).
+   * @returns `[subscriber, result]`
+   * @throws TypeError when `iteratee` is not an Iteratee
+   * @deprecated Use `fromPublisher(publisher)` and a `for await...of` loop.
+   */
+  iterateeToSubscriber<E, A>(iteratee: Iteratee<E, A>): [Subscriber<E>, Iteratee<E, A>];
 } = Object.freeze({
   enumeratorToSource<E>(enumerator: Enumerator<E>): SourceIterator<E> {
     warnOnce('Streams');
@@ -89,5 +105,10 @@ export const Streams: {
       throw new RangeError(`Streams.publisherToEnumerator: prefetch must be a positive integer, got ${String(prefetch)}`);
     }
     return makeEnumerator<E>(asyncIterableApply({ [Symbol.asyncIterator]: () => fromPublisher(publisher, { prefetch }) }));
+  },
+  iterateeToSubscriber<E, A>(iteratee: Iteratee<E, A>): [Subscriber<E>, Iteratee<E, A>] {
+    warnOnce('Streams');
+    checkInstance(iteratee, Iteratee, 'Streams.iterateeToSubscriber');
+    return iterateeSubscriber(iteratee);
   },
 });

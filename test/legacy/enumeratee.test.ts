@@ -42,6 +42,15 @@ describe('legacy Enumeratee', () => {
     expect(await run(e)).to.deep.equal([1, 2]);
   });
 
+  it('an applied take or drop is immutable: the same iteratee run twice counts from the start both times', async () => {
+    const firstTwo = Enumeratee.take<number>(2).applyOn(Iteratee.getChunks<number>()).map((inner) => inner.run());
+    expect(await Enumerator.of(1, 2, 3).run(firstTwo)).to.deep.equal([1, 2]);
+    expect(await Enumerator.of(4, 5, 6).run(firstTwo)).to.deep.equal([4, 5]);
+    const afterOne = Enumeratee.drop<number>(1).applyOn(Iteratee.getChunks<number>()).map((inner) => inner.run());
+    expect(await Enumerator.of(1, 2).run(afterOne)).to.deep.equal([2]);
+    expect(await Enumerator.of(3, 4).run(afterOne)).to.deep.equal([4]);
+  });
+
   it('drop skips the first n', async () => {
     expect(await run(Enumerator.of(1, 2, 3).through(Enumeratee.drop(2)))).to.deep.equal([3]);
     expect(() => Enumeratee.drop(Number.NaN)).to.throw(RangeError);
