@@ -70,6 +70,15 @@ async function scenario(policy: SlowConsumerPolicy, plain = false) {
   return { hub, clients, loopback };
 }
 
+/** A client that asks for the slow stream and never reads: the kernel buffers fill, then Node's, then the hub queue. */
+async function neverReading(port: number): Promise<net.Socket> {
+  const s = await connect(port);
+  s.pause();
+  s.on('error', () => {});
+  s.write(getRequest('/slow'));
+  return s;
+}
+
 describe('reliability: slow clients', function () {
   this.timeout(60_000);
 
@@ -80,13 +89,7 @@ describe('reliability: slow clients', function () {
       const sockets: net.Socket[] = [];
       try {
         const before = await serverMemory();
-        for (let i = 0; i < SLOW; i++) {
-          const s = await connect(loopback.port);
-          s.pause(); // never reads: the kernel buffers fill, then Node's, then the hub queue
-          s.on('error', () => {});
-          s.write(getRequest('/slow'));
-          sockets.push(s);
-        }
+        for (let i = 0; i < SLOW; i++) sockets.push(await neverReading(loopback.port));
         // readers keep a running hash of the body, not the body: their memory is not the server's
         const fast = Array.from({ length: FAST }, () => {
           const reader = { bytes: 0, hash: createHash('sha256') as Hash };
@@ -181,13 +184,7 @@ describe('reliability: slow clients', function () {
     const { hub, clients, loopback } = await scenario('disconnect', true);
     const sockets: net.Socket[] = [];
     try {
-      for (let i = 0; i < 10; i++) {
-        const s = await connect(loopback.port);
-        s.pause();
-        s.on('error', () => {});
-        s.write(getRequest('/slow'));
-        sockets.push(s);
-      }
+      for (let i = 0; i < 10; i++) sockets.push(await neverReading(loopback.port));
       await eventually(() => hub.size === 10, 5000, 'every client subscribed');
       const text = 'z'.repeat(SIZE);
       for (let n = 0; n < PER_PHASE; n++) {
