@@ -21,7 +21,9 @@ Object.assign(STRING_ASCII, {
   0x22: '\\"', 0x27: "\\'", 0x2f: '\\/', 0x5c: '\\\\', 0x3c: '\\u003C', 0x3e: '\\u003E',
 });
 
-const STRING_SPECIAL = /['"\\/<>\u0000-\u001f\u0080-\uffff]/g;
+/** Finds the first unit to escape (a plain test is twice as fast as a replace that finds nothing on short strings). */
+const STRING_SPECIAL_TEST = /['"\\/<>\u0000-\u001f\u0080-\uffff]/;
+const STRING_SPECIAL = new RegExp(STRING_SPECIAL_TEST.source, 'g');
 
 function replaceStringUnit(unit: string): string {
   const c = unit.charCodeAt(0);
@@ -33,8 +35,7 @@ function replaceStringUnit(unit: string): string {
  * holds no `<` or `>`, and every UTF-16 unit (lone surrogates included) survives evaluation.
  */
 export function escapeJsString(s: string): string {
-  STRING_SPECIAL.lastIndex = 0;
-  return STRING_SPECIAL.test(s) ? s.replace(STRING_SPECIAL, replaceStringUnit) : s;
+  return STRING_SPECIAL_TEST.test(s) ? s.replace(STRING_SPECIAL, replaceStringUnit) : s;
 }
 
 /**
