@@ -1,0 +1,127 @@
+/**
+ * The one set of argument checks every layer uses, and a short description of any value for their
+ * messages. Every message has one shape: `where: what must be …, got …`.
+ * @internal
+ */
+
+/** Describes a value in a few words: `null`, `a string`, `the number 42`, `an instance of Foo`, `a plain object`. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'undefined':
+      return 'undefined';
+    case 'string':
+      return 'a string';
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return `the ${typeof value} ${String(value)}`;
+    case 'symbol':
+      return `the symbol ${String(value.description ?? '')}`;
+    case 'function':
+      return value.name ? `the function ${value.name}` : 'an anonymous function';
+    default: {
+      if (Array.isArray(value)) return 'an array';
+      const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
+      if (proto === null || proto === Object.prototype) return 'a plain object';
+      const name = proto.constructor?.name;
+      return name ? `an instance of ${name}` : 'an object';
+    }
+  }
+}
+
+/** True for objects and functions. */
+export function isObjectLike(value: unknown): value is Record<PropertyKey, unknown> {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function';
+}
+
+/**
+ * Checks that `options` is undefined or an object, and, when `known` is given, that it names no
+ * other option (a misspelt `heartbeatMS` is an error, not a silently ignored key). Keys whose
+ * value is `undefined` are accepted whatever their name.
+ * @throws TypeError naming `where` and the unknown option
+ */
+export function checkOptions<O extends object>(options: O | undefined, where: string, known?: readonly string[]): Partial<O> {
+  if (options === undefined) return {};
+  if (!isObjectLike(options)) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+  if (known !== undefined) {
+    for (const key of Object.keys(options)) {
+      if (!known.includes(key) && (options as Record<string, unknown>)[key] !== undefined) {
+        throw new TypeError(
+          `${where}: unknown option '${key}' (known options: ${known.map((k) => `'${k}'`).join(', ')})`,
+        );
+      }
+    }
+  }
+  return options;
+}
+
+/**
+ * Checks an optional AbortSignal by shape (so signals of other realms and polyfills pass).
+ * @param name - how the message names it, e.g. `options.signal`
+ * @throws TypeError when it is given and is not an AbortSignal
+ */
+export function checkSignal(signal: unknown, where: string, name = 'options.signal'): AbortSignal | undefined {
+  if (signal === undefined) return undefined;
+  if (!isSignal(signal)) throw new TypeError(`${where}: ${name} must be an AbortSignal, got ${describe(signal)}`);
+  return signal;
+}
+
+/** True for anything shaped like an AbortSignal. */
+export function isSignal(value: unknown): value is AbortSignal {
+  return (
+    isObjectLike(value) &&
+    typeof value.aborted === 'boolean' &&
+    typeof value.addEventListener === 'function' &&
+    typeof value.removeEventListener === 'function'
+  );
+}
+
+/**
+ * Checks a count limit: a positive safe integer or `Infinity`.
+ * @param name - how the message names it, e.g. `limit` or `options.buffer.limit`
+ * @throws RangeError `where: name must be a positive integer or Infinity, got …`
+ */
+export function checkLimit(value: unknown, where: string, name: string): number {
+  if (typeof value !== 'number' || !(value === Infinity || (Number.isSafeInteger(value) && value > 0))) {
+    throw new RangeError(`${where}: ${name} must be a positive integer or Infinity, got ${describeNumber(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Checks a count that may be zero: a non-negative safe integer (or `Infinity` when `infinite`).
+ * @throws RangeError `where: name must be a non-negative integer, got …`
+ */
+export function checkCount(value: unknown, where: string, name: string, infinite = false): number {
+  if (typeof value !== 'number' || !((infinite && value === Infinity) || (Number.isSafeInteger(value) && value >= 0))) {
+    throw new RangeError(
+      `${where}: ${name} must be a non-negative integer${infinite ? ' or Infinity' : ''}, got ${describeNumber(value)}`,
+    );
+  }
+  return value;
+}
+
+/** The longest delay a Node timer takes; beyond it Node fires after 1 ms instead. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Checks an optional interval in milliseconds: `undefined` or `0` mean none (returned as 0);
+ * anything else must be a positive finite number of at most 2147483647 (the longest timer Node keeps).
+ * @throws RangeError `where: name must be …, got …`
+ */
+export function checkMs(value: unknown, where: string, name: string): number {
+  if (value === undefined || value === 0) return 0;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new RangeError(`${where}: ${name} must be a positive finite number of milliseconds, got ${describeNumber(value)}`);
+  }
+  if (value > MAX_TIMER_MS) {
+    throw new RangeError(`${where}: ${name} must be at most ${MAX_TIMER_MS} (about 24.8 days), got ${value}`);
+  }
+  return value;
+}
+
+/** Numbers as themselves (so `2 ** 60` reads `1152921504606846976`), anything else described. */
+function describeNumber(value: unknown): string {
+  return typeof value === 'number' ? String(value) : describe(value);
+}
