@@ -1,7 +1,27 @@
 /**
- * The typed errors comet-bridge throws. Each carries a stable `code` so callers can
- * branch on it without `instanceof` across module copies.
+ * The typed errors comet-bridge throws. Each carries a stable `code`, and `instanceof` holds across
+ * copies of the library: an error thrown by the CommonJS build is an instance of the ES module
+ * build's class, and the other way round (each type is branded with a registered symbol).
  */
+import { isObjectLike } from './util/args.js';
+
+/**
+ * Makes `value instanceof type` true for every error of that type made by any copy of comet-bridge
+ * in this process: instances carry `Symbol.for('comet-bridge.error.NAME')` on their prototype, and
+ * `type[Symbol.hasInstance]` accepts it. Subclasses written by users keep the ordinary check.
+ * Not exported from the package.
+ * @internal
+ */
+export function shareIdentity(type: abstract new (...args: never[]) => Error, name: string): void {
+  const brand = Symbol.for(`comet-bridge.error.${name}`);
+  Object.defineProperty(type.prototype, brand, { value: true });
+  Object.defineProperty(type, Symbol.hasInstance, {
+    value(this: unknown, value: unknown): boolean {
+      if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+      return this === type && isObjectLike(value) && value[brand] === true;
+    },
+  });
+}
 
 /** A message the Comet encoder cannot encode (undefined, function, symbol, BigInt, cycle, too large). */
 export class CometEncodeError extends Error {
@@ -20,6 +40,7 @@ export class CometEncodeError extends Error {
     this.index = index;
   }
 }
+shareIdentity(CometEncodeError, 'CometEncodeError');
 
 /** A push queue received a value while `buffer.limit` values were waiting, under overflow policy `'error'`. */
 export class BufferOverflowError extends Error {
@@ -37,3 +58,4 @@ export class BufferOverflowError extends Error {
     this.limit = limit;
   }
 }
+shareIdentity(BufferOverflowError, 'BufferOverflowError');

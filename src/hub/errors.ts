@@ -1,7 +1,8 @@
 /**
- * Errors raised by broadcast hubs. Each carries a stable `code`.
+ * Errors raised by broadcast hubs. Each carries a stable `code`, and `instanceof` holds across
+ * copies of the library (see `shareIdentity`).
  */
-import { BufferOverflowError } from '../errors.js';
+import { BufferOverflowError, shareIdentity } from '../errors.js';
 
 /**
  * Ends one subscriber of a hub whose slow-consumer policy is `'disconnect'`: more than `limit`
@@ -22,6 +23,7 @@ export class SlowConsumerError extends BufferOverflowError {
     super(limit, message);
   }
 }
+shareIdentity(SlowConsumerError, 'SlowConsumerError');
 
 /** `publish()` was called on a hub after `close()`. */
 export class HubClosedError extends Error {
@@ -33,6 +35,7 @@ export class HubClosedError extends Error {
     super(message);
   }
 }
+shareIdentity(HubClosedError, 'HubClosedError');
 
 /**
  * A Redis hub lost its subscriber connection (or cannot reach Redis): every open subscriber of
@@ -51,3 +54,4 @@ export class HubConnectionError extends Error {
     super(message, options);
   }
 }
+shareIdentity(HubConnectionError, 'HubConnectionError');

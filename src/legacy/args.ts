@@ -3,7 +3,7 @@
  * takes it, naming the call and what was given.
  * @internal
  */
-import { describe } from '../source/args.js';
+import { describe } from '../util/args.js';
 
 /** @throws TypeError when `value` is not a function */
 export function checkFunction(value: unknown, where: string): void {

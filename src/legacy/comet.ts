@@ -1,15 +1,18 @@
 /**
- * The `Comet.apply` shim: Play's `Comet(callback)` enumeratee, on top of the modern encoder.
+ * The `Comet.apply` shim: Play's `Comet(callback)` enumeratee, on top of the modern encoder. The
+ * package root joins it to the modern `Comet` object (src/index.ts), as Play 2.5 kept the deprecated
+ * `apply` beside `string`, `json` and `flow`.
  */
 import { Comet, type CometOptions } from '../comet/index.js';
 import { CometEncodeError } from '../errors.js';
+import { checkOptions, describe } from '../util/args.js';
 import { warnOnce } from './deprecation.js';
 import { EMPTY, el } from './input.js';
 import { applyK, done, flatten, type Iteratee } from './iteratee.js';
 import { makeEnumeratee, stepwise, type Enumeratee } from './enumeratee.js';
 
 /**
- * Options of `LegacyComet.apply`: the modern encoder's options plus the message kind.
+ * Options of `Comet.apply`: the modern encoder's options plus the message kind.
  * @deprecated Use `Comet.string(callback, options)` / `Comet.json(callback, options)`.
  */
 export interface LegacyCometOptions extends CometOptions {
@@ -21,10 +24,17 @@ export interface LegacyCometOptions extends CometOptions {
   message?: 'string' | 'json' | ((value: never) => string);
 }
 
-/** `LegacyComet.apply` without the warning. */
-export function cometEnumeratee<E = string>(callback: string, options: LegacyCometOptions = {}): Enumeratee<E, string> {
-  if (options === null || typeof options !== 'object') throw new TypeError('LegacyComet.apply: options must be an object');
-  const { message = 'string', ...cometOptions } = options;
+/** The option names `Comet.apply` takes: the encoder's, and `message`. */
+const OPTION_NAMES = ['message', 'initialChunk', 'nonce', 'onInvalid', 'maxMessageBytes'] as const;
+
+/** Fails to compile when the encoder gains an option that {@link OPTION_NAMES} does not list. */
+type Unlisted = Exclude<keyof LegacyCometOptions, (typeof OPTION_NAMES)[number]>;
+const allListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void allListed;
+
+/** `Comet.apply` without the warning. */
+export function cometEnumeratee<E = string>(callback: string, options?: LegacyCometOptions): Enumeratee<E, string> {
+  const { message = 'string', ...cometOptions } = checkOptions(options, 'Comet.apply', OPTION_NAMES);
   let toMessage: ((value: E) => string) | undefined;
   let kind: 'string' | 'json' | 'flow';
   if (typeof message === 'function') {
@@ -33,7 +43,7 @@ export function cometEnumeratee<E = string>(callback: string, options: LegacyCom
   } else if (message === 'string' || message === 'json') {
     kind = message;
   } else {
-    throw new TypeError(`LegacyComet.apply: options.message must be 'string', 'json' or a function, got ${JSON.stringify(message)}`);
+    throw new TypeError(`Comet.apply: options.message must be 'string', 'json' or a function, got ${describe(message)}`);
   }
   const encoder = Comet.encoder<unknown>(kind, callback, cometOptions);
 
@@ -69,22 +79,30 @@ export function cometEnumeratee<E = string>(callback: string, options: LegacyCom
 }
 
 /**
- * Play's `Comet` object, for code written against the Enumerator API.
- * @deprecated Use `Comet.string()` / `Comet.json()` on an AsyncIterable; see migration-guide.md.
+ * The deprecated member of the package's `Comet` object (Play 2.5's `Comet.apply`); `LegacyComet`
+ * holds it alone. Only the member is marked deprecated, so editors strike `Comet.apply` through and
+ * leave `Comet.string` alone.
  */
-export const LegacyComet: {
+export interface CometApply {
   /**
    * Play's `Comet(callback)` / `Comet.apply(callback)`: an enumeratee emitting the initial chunk
    * (`options.initialChunk`, default `Comet.initialHtmlChunk`, `null` for none), then one
    * `<script>` chunk per element, byte for byte what `Comet.string` (default) or `Comet.json`
-   * (`message: 'json'`) emit for the same messages. The callback is validated now, as `Comet.string`
-   * does (TypeError quoting it). A message that cannot be encoded fails the stream with a
-   * `CometEncodeError`, or is dropped with `onInvalid: 'skip'`. Warns once (`COMETBRIDGE_DEP0006`).
-   * @example `enumerator.through(LegacyComet.apply('parent.cometMessage'))`
+   * (`message: 'json'`) emit for the same messages. The callback and the options are checked now
+   * (TypeError quoting the callback, or naming an unknown option). A message that cannot be encoded
+   * fails the stream with a `CometEncodeError`, or is dropped with `onInvalid: 'skip'`. The first
+   * use warns (`COMETBRIDGE_DEP0006`).
+   * @example `enumerator.through(Comet.apply('parent.cometMessage'))`
    * @deprecated Use `Comet.string(callback, options)` or `Comet.json(callback, options)`.
    */
   apply<E = string>(callback: string, options?: LegacyCometOptions): Enumeratee<E, string>;
-} = Object.freeze({
+}
+
+/**
+ * `Comet.apply` on its own, for code that imported it under this name.
+ * @deprecated Use `Comet.string()` / `Comet.json()` on an AsyncIterable; see migration-guide.md.
+ */
+export const LegacyComet: CometApply = Object.freeze({
   apply<E = string>(callback: string, options?: LegacyCometOptions): Enumeratee<E, string> {
     warnOnce('cometApply');
     return cometEnumeratee<E>(callback, options);

@@ -7,7 +7,9 @@
  * the others go on).
  */
 import { BufferOverflowError } from '../errors.js';
-import { bufferSettings, checkOptions } from '../source/args.js';
+import { bufferSettings } from '../source/args.js';
+import { onAbort } from '../util/abort.js';
+import { checkOptions } from '../util/args.js';
 import { returnQuietly as closeQueue } from '../source/iterators.js';
 import { pushQueue, type PushController } from '../source/queue.js';
 import type { BufferOptions, SourceIterator } from '../source/types.js';
@@ -50,7 +52,7 @@ function channelOverflow(limit: number): Error {
 
 /** Checks the options now, when the channel is made, not when a consumer attaches. */
 function checkChannelOptions(options: ChannelOptions | undefined, where: string): BufferOptions {
-  const { buffer } = checkOptions(options, where);
+  const { buffer } = checkOptions(options, where, ['buffer']);
   const settings = bufferSettings(buffer, where);
   if (settings.overflow === 'pause') {
     throw new TypeError(`${where}: a Channel cannot pause its producer; use overflow 'error', 'drop-oldest' or 'drop-newest'`);
@@ -75,9 +77,7 @@ async function pump<E, A>(
   signal: AbortSignal | undefined,
   callbacks: PumpCallbacks<E> = {},
 ): Promise<Iteratee<E, A>> {
-  const onAbort = (): void => closeQueue(queue);
-  if (signal?.aborted) onAbort();
-  else signal?.addEventListener('abort', onAbort, { once: true });
+  const dispose = onAbort(signal, () => closeQueue(queue));
   let cur = it;
   let fed = false;
   try {
@@ -102,7 +102,7 @@ async function pump<E, A>(
     if (fed && s.kind === 'error') callbacks.onError?.(s.message, s.input);
     return cur;
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    dispose();
     closeQueue(queue);
   }
 }

@@ -1,9 +1,12 @@
 /**
- * One `DeprecationWarning` per legacy API per process.
+ * One `DeprecationWarning` per legacy API per process, even when both builds (ES module and
+ * CommonJS) are loaded: which codes have warned is kept on `globalThis` under a registered symbol.
  *
  * Each legacy API has a stable code. The first use of an API emits its warning through
- * `process.emitWarning`, so `--no-deprecation`, `--trace-deprecation` and `--throw-deprecation`
- * (or `NODE_OPTIONS=--trace-deprecation`) work as for Node's own deprecations.
+ * `process.emitWarning`, so `--no-deprecation`, `--trace-deprecation` and `--disable-warning` work
+ * as for Node's own deprecations. Under `--throw-deprecation` the first use throws the warning
+ * synchronously, at the call site, instead (Node would throw it on the next tick, out of reach of
+ * a `try`/`catch`).
  */
 
 /** A legacy API, the code of its warning, and what replaces it. */
@@ -42,7 +45,7 @@ export const DEPRECATIONS = Object.freeze({
   },
   cometApply: {
     code: 'COMETBRIDGE_DEP0006',
-    api: 'LegacyComet.apply (Comet.apply)',
+    api: 'Comet.apply (LegacyComet.apply)',
     replacement: 'Comet.string() or Comet.json()',
   },
   Streams: {
@@ -60,7 +63,9 @@ export const DEPRECATIONS = Object.freeze({
 /** The name of a legacy API in {@link DEPRECATIONS}. */
 export type LegacyApi = keyof typeof DEPRECATIONS;
 
-const warned = new Set<string>();
+/** The codes that have warned in this process, shared by every copy of the library. */
+const warned: Set<string> = ((globalThis as { [key: symbol]: unknown })[Symbol.for('comet-bridge.deprecations.warned')] ??=
+  new Set<string>()) as Set<string>;
 
 /** The warning text for one legacy API. */
 export function deprecationMessage(api: LegacyApi): string {
@@ -70,12 +75,18 @@ export function deprecationMessage(api: LegacyApi): string {
 
 /**
  * Emits the API's `DeprecationWarning` the first time it is called in this process; later calls do
- * nothing. The API is marked as warned before emitting, so `--throw-deprecation` throws only once.
+ * nothing. Under `--throw-deprecation` (and not `--no-deprecation`) that first call throws the
+ * warning instead: an Error named `DeprecationWarning` with the code. The API is marked as warned
+ * first, so it throws only once.
+ * @throws Error named `DeprecationWarning` under `--throw-deprecation`, on the first use only
  */
 export function warnOnce(api: LegacyApi): void {
   const { code } = DEPRECATIONS[api];
   if (warned.has(code)) return;
   warned.add(code);
+  if (process.throwDeprecation && !process.noDeprecation) {
+    throw Object.assign(new Error(deprecationMessage(api)), { name: 'DeprecationWarning', code });
+  }
   process.emitWarning(deprecationMessage(api), { type: 'DeprecationWarning', code });
 }
 

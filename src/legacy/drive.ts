@@ -2,6 +2,7 @@
  * The loop shared by the pull-based enumerators: while the iteratee continues, pull one element
  * and feed it. An abort (the consumer left) stops the loop at once, even while a pull is pending.
  */
+import { onAbort } from '../util/abort.js';
 import { el, type Input } from './input.js';
 import { applyK, type Iteratee, type Step } from './iteratee.js';
 
@@ -21,16 +22,14 @@ export const ABORTED: unique symbol = Symbol('aborted');
 export function raceAbort<T>(value: T | PromiseLike<T>, signal?: AbortSignal): Promise<T | typeof ABORTED> {
   if (signal === undefined) return Promise.resolve(value);
   return new Promise<T | typeof ABORTED>((resolve, reject) => {
-    const onAbort = (): void => resolve(ABORTED);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    const dispose = onAbort(signal, () => resolve(ABORTED));
     Promise.resolve(value).then(
       (v) => {
-        signal.removeEventListener('abort', onAbort);
+        dispose();
         resolve(v);
       },
       (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        dispose();
         reject(e);
       },
     );

@@ -1,6 +1,6 @@
 /**
  * The deprecated Play-style API: Input, Iteratee, Enumerator, Enumeratee, Concurrent channels, the
- * `Comet.apply` shim (`LegacyComet`) and the `Streams` bridge to AsyncIterables. Each API warns once
+ * `Comet.apply` shim (joined to `Comet` in src/index.ts; `LegacyComet` holds it alone) and the `Streams` bridge to AsyncIterables. Each API warns once
  * per process with its own `COMETBRIDGE_DEP000N` code; migration-guide.md maps each to its
  * replacement.
  */

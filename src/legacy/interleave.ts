@@ -1,6 +1,7 @@
 /**
  * Interleaving: several enumerators feed one iteratee, each element as it comes.
  */
+import { onAbort } from '../util/abort.js';
 import { EMPTY, EOF, type Input } from './input.js';
 import { applyK, cont, done, flatten, type Iteratee } from './iteratee.js';
 import type { ApplyFn } from './drive.js';
@@ -14,9 +15,7 @@ import type { ApplyFn } from './drive.js';
 export function interleaveApply<E>(sources: readonly ApplyFn<E>[]): ApplyFn<E> {
   return async <A>(it: Iteratee<E, A>, signal?: AbortSignal): Promise<Iteratee<E, A>> => {
     const controller = new AbortController();
-    const onAbort = (): void => controller.abort();
-    if (signal?.aborted) controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const dispose = onAbort(signal, () => controller.abort());
     let shared = it;
     let lock: Promise<unknown> = Promise.resolve();
     let eofs = 0;
@@ -60,7 +59,7 @@ export function interleaveApply<E>(sources: readonly ApplyFn<E>[]): ApplyFn<E> {
       await lock;
       return shared;
     } finally {
-      signal?.removeEventListener('abort', onAbort);
+      dispose();
     }
   };
 }

@@ -2,6 +2,7 @@
  * `Iteratee<E, A>`: a consumer fed one `Input` at a time, in one of three steps: Done (with a
  * result), Cont (waiting for input) or Error (with a message).
  */
+import { describe } from '../util/args.js';
 import { checkFunction } from './args.js';
 import { warnOnce } from './deprecation.js';
 import { EMPTY, EOF, type Input } from './input.js';
@@ -114,15 +115,15 @@ export class Iteratee<E, A> {
   }
 
   /**
-   * Concatenates the elements: strings into one string, byte chunks into one Buffer. An empty
-   * stream gives `''`.
+   * Concatenates the chunks, as Play's `consume` does for any traversable chunk type: strings into
+   * one string, byte chunks (`Uint8Array`, `Buffer`) into one Buffer (a string among them counts as
+   * its UTF-8 bytes), arrays into one array (`[1, 2]`, `[3]` give `[1, 2, 3]`). An empty stream
+   * gives `''`. A chunk of another kind, or an array mixed with strings or bytes, fails the run
+   * with a TypeError naming the kinds, when that chunk arrives.
    */
-  static consume<E extends string | Uint8Array>(): Iteratee<E, E extends string ? string : Buffer> {
+  static consume<E extends Consumable>(): Iteratee<E, Consumed<E>> {
     warnOnce('Iteratee');
-    return mapIteratee(chunksIteratee<E>(), (chunks) => {
-      if (chunks.length === 0 || chunks.every((c) => typeof c === 'string')) return chunks.join('');
-      return Buffer.concat(chunks.map((c): Uint8Array => (typeof c === 'string' ? Buffer.from(c) : c)));
-    }) as Iteratee<E, E extends string ? string : Buffer>;
+    return consumeIteratee<E>();
   }
 
   /** Collects every element into an array, in order. */
@@ -225,6 +226,43 @@ function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<T>).then === 'function';
 }
 
+/** The chunk kinds `Iteratee.consume` concatenates. */
+export type Consumable = string | Uint8Array | readonly unknown[];
+
+/** What `Iteratee.consume` gives for chunks of type `E`. */
+export type Consumed<E> = E extends string ? string : E extends Uint8Array ? Buffer : E extends readonly (infer T)[] ? T[] : never;
+
+type ChunkKind = 'string' | 'byte array' | 'array';
+
+function chunkKind(chunk: unknown): ChunkKind {
+  if (typeof chunk === 'string') return 'string';
+  if (chunk instanceof Uint8Array) return 'byte array';
+  if (Array.isArray(chunk)) return 'array';
+  throw new TypeError(`Iteratee.consume: a chunk must be a string, a byte array or an array, got ${describe(chunk)}`);
+}
+
+/** Strings and byte arrays concatenate (a string as its UTF-8 bytes); an array only with arrays. */
+function joinKinds(a: ChunkKind | null, b: ChunkKind): ChunkKind {
+  if (a === null || a === b) return b;
+  if (a !== 'array' && b !== 'array') return 'byte array';
+  throw new TypeError(`Iteratee.consume: cannot concatenate a ${a} chunk with a ${b} chunk`);
+}
+
+/** `Iteratee.consume` without the warning: the kind is checked as each chunk arrives. */
+function consumeIteratee<E extends Consumable>(): Iteratee<E, Consumed<E>> {
+  type State = { readonly kind: ChunkKind | null; readonly chunks: Chain<E> };
+  const folded = foldIteratee<E, State>({ kind: null, chunks: null }, (state, chunk) => ({
+    kind: joinKinds(state.kind, chunkKind(chunk)),
+    chunks: { value: chunk, prev: state.chunks },
+  }));
+  return mapIteratee(folded, ({ kind, chunks }) => {
+    const all = toArray(chunks);
+    if (kind === 'array') return all.flat(1);
+    if (kind === 'byte array') return Buffer.concat(all.map((c) => (typeof c === 'string' ? Buffer.from(c) : (c as Uint8Array))));
+    return all.join('');
+  }) as Iteratee<E, Consumed<E>>;
+}
+
 /** A persistent list, newest first: iteratees stay immutable (one can be run many times). */
 type Chain<E> = { readonly value: E; readonly prev: Chain<E> } | null;
 
@@ -232,10 +270,13 @@ type Chain<E> = { readonly value: E; readonly prev: Chain<E> } | null;
 export function chunksIteratee<E>(): Iteratee<E, E[]> {
   return mapIteratee(
     foldIteratee<E, Chain<E>>(null, (prev, value) => ({ value, prev })),
-    (chain) => {
-      const out: E[] = [];
-      for (let c = chain; c !== null; c = c.prev) out.push(c.value);
-      return out.reverse();
-    },
+    toArray,
   );
+}
+
+/** The values of a chain, oldest first. */
+function toArray<E>(chain: Chain<E>): E[] {
+  const out: E[] = [];
+  for (let c = chain; c !== null; c = c.prev) out.push(c.value);
+  return out.reverse();
 }

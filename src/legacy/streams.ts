@@ -5,6 +5,7 @@
 import { fromPublisher } from '../source/publisher.js';
 import { toPublisher } from '../source/to-publisher.js';
 import type { Publisher, SourceIterator, Subscriber } from '../source/types.js';
+import { checkOptions, describe } from '../util/args.js';
 import { checkInstance } from './args.js';
 import { warnOnce } from './deprecation.js';
 import { Enumerator, makeEnumerator } from './enumerator.js';
@@ -94,15 +95,14 @@ export const Streams: {
     checkEnumerator(enumerator, 'enumeratorToPublisher');
     return toPublisher(enumerator);
   },
-  publisherToEnumerator<E>(publisher: Publisher<E>, options: PublisherToEnumeratorOptions = {}): Enumerator<E> {
+  publisherToEnumerator<E>(publisher: Publisher<E>, options?: PublisherToEnumeratorOptions): Enumerator<E> {
     warnOnce('Streams');
     if (publisher === null || typeof (publisher as Publisher<E>)?.subscribe !== 'function') {
       throw new TypeError('Streams.publisherToEnumerator takes a Reactive Streams Publisher (an object with subscribe())');
     }
-    if (options === null || typeof options !== 'object') throw new TypeError('Streams.publisherToEnumerator: options must be an object');
-    const { prefetch = 16 } = options;
+    const { prefetch = 16 } = checkOptions(options, 'Streams.publisherToEnumerator', ['prefetch']);
     if (!Number.isSafeInteger(prefetch) || prefetch < 1) {
-      throw new RangeError(`Streams.publisherToEnumerator: prefetch must be a positive integer, got ${String(prefetch)}`);
+      throw new RangeError(`Streams.publisherToEnumerator: options.prefetch must be a positive integer, got ${describe(prefetch)}`);
     }
     return makeEnumerator<E>(asyncIterableApply({ [Symbol.asyncIterator]: () => fromPublisher(publisher, { prefetch }) }));
   },

@@ -2,7 +2,7 @@
  * An Iteratee as a Reactive Streams Subscriber (Play's `IterateeStreams.iterateeToSubscriber`):
  * elements are requested one at a time, each only once the iteratee is in Cont again.
  */
-import { describe, isObjectLike } from '../source/args.js';
+import { describe, isObjectLike } from '../util/args.js';
 import type { Subscriber, Subscription } from '../source/types.js';
 import { EOF, el } from './input.js';
 import { applyK, flatten, type Iteratee, type Step } from './iteratee.js';
