@@ -245,7 +245,11 @@ function chunkKind(chunk: unknown): ChunkKind {
 function joinKinds(a: ChunkKind | null, b: ChunkKind): ChunkKind {
   if (a === null || a === b) return b;
   if (a !== 'array' && b !== 'array') return 'byte array';
-  throw new TypeError(`Iteratee.consume: cannot concatenate a ${a} chunk with a ${b} chunk`);
+  throw new TypeError(`Iteratee.consume: cannot concatenate ${withArticle(a)} chunk with ${withArticle(b)} chunk`);
+}
+
+function withArticle(kind: ChunkKind): string {
+  return kind === 'array' ? 'an array' : `a ${kind}`;
 }
 
 /** `Iteratee.consume` without the warning: the kind is checked as each chunk arrives. */

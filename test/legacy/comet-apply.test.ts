@@ -1,14 +1,14 @@
 import { expect } from 'chai';
-import { Comet, CometEncodeError, Enumerator, Iteratee, LegacyComet, Streams } from '../../src/index.js';
+import { Comet, CometEncodeError, Concurrent, Enumerator, Iteratee, LegacyComet, Streams } from '../../src/index.js';
 import { collect, fromArray } from '../support/collect.js';
 import { stringInput, vectors } from '../support/vectors.js';
 
-/** The chunks an enumerator of `inputs` gives through `LegacyComet.apply`. */
-function legacyChunks<E>(inputs: E[], callback: string, options?: Parameters<typeof LegacyComet.apply>[1]): Promise<string[]> {
-  return Enumerator.enumerate(inputs).through(LegacyComet.apply<E>(callback, options)).run(Iteratee.getChunks<string>());
+/** The chunks an enumerator of `inputs` gives through `Comet.apply`, called on the root export. */
+function legacyChunks<E>(inputs: E[], callback: string, options?: Parameters<typeof Comet.apply>[1]): Promise<string[]> {
+  return Enumerator.enumerate(inputs).through(Comet.apply<E>(callback, options)).run(Iteratee.getChunks<string>());
 }
 
-describe('legacy LegacyComet.apply (Comet.apply)', () => {
+describe('legacy Comet.apply (also LegacyComet.apply)', () => {
   describe('equals Comet.string on every string vector', () => {
     for (const v of vectors.string) {
       const input = stringInput(v);
@@ -53,18 +53,37 @@ describe('legacy LegacyComet.apply (Comet.apply)', () => {
 
   it('gives the same bytes through Streams.enumeratorToSource as Comet.string on the same messages', async () => {
     const messages = ['kiki', '</script>', '\u2028'];
-    const legacy = await collect(Streams.enumeratorToSource(Enumerator.enumerate(messages).through(LegacyComet.apply('parent.cometMessage'))));
+    const legacy = await collect(Streams.enumeratorToSource(Enumerator.enumerate(messages).through(Comet.apply('parent.cometMessage'))));
     const modern = await collect(Comet.string('parent.cometMessage')(fromArray(messages)));
     expect(legacy.join('')).to.equal(modern.join(''));
   });
 
   it('validates the callback when created, as Comet.string does', () => {
     for (const bad of vectors.invalidCallbacks) {
+      expect(() => Comet.apply(bad), JSON.stringify(bad)).to.throw(TypeError);
       expect(() => LegacyComet.apply(bad), JSON.stringify(bad)).to.throw(TypeError);
       expect(() => Comet.string(bad), JSON.stringify(bad)).to.throw(TypeError);
     }
-    for (const good of vectors.validCallbacks) expect(() => LegacyComet.apply(good)).to.not.throw();
-    expect(() => LegacyComet.apply('cb', { message: 'xml' as never })).to.throw(TypeError, 'message');
+    for (const good of vectors.validCallbacks) expect(() => Comet.apply(good)).to.not.throw();
+    expect(() => Comet.apply('cb', { message: 'xml' as never })).to.throw(TypeError, "Comet.apply: options.message must be 'string', 'json' or a function, got a string");
+  });
+
+  it('an unknown option name is a TypeError naming it, at the call', () => {
+    expect(() => Comet.apply('cb', { initialchunk: null } as never)).to.throw(
+      TypeError,
+      "Comet.apply: unknown option 'initialchunk' (known options: 'message', 'initialChunk', 'nonce', 'onInvalid', 'maxMessageBytes')",
+    );
+    expect(() => Comet.apply('cb', 'json' as never)).to.throw(TypeError, 'Comet.apply: options must be an object, got a string');
+    expect(() => Comet.apply('cb', { initialChunk: null, message: 'json', nonce: undefined })).to.not.throw();
+  });
+
+  it('the other legacy functions that take options refuse unknown names too', () => {
+    expect(() => Concurrent.broadcast({ bufer: { limit: 1 } } as never)).to.throw(TypeError, "Concurrent.broadcast: unknown option 'bufer'");
+    expect(() => Concurrent.unicast(() => {}, undefined, undefined, { limit: 1 } as never)).to.throw(TypeError, "Concurrent.unicast: unknown option 'limit'");
+    const publisher = { subscribe() {} };
+    expect(() => Streams.publisherToEnumerator(publisher, { preFetch: 4 } as never)).to.throw(TypeError, "Streams.publisherToEnumerator: unknown option 'preFetch'");
+    expect(() => Streams.publisherToEnumerator(publisher, { prefetch: 0 })).to.throw(RangeError, 'Streams.publisherToEnumerator: options.prefetch must be a positive integer, got the number 0');
+    expect(() => Streams.publisherToEnumerator(publisher, { prefetch: 4 })).to.not.throw();
   });
 
   it('a custom message function works like Comet.flow and refuses script-breaking output', async () => {

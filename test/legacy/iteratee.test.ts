@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Enumerator, Input, Iteratee } from '../../src/index.js';
+import { Enumeratee, Enumerator, Input, Iteratee } from '../../src/index.js';
 
 /** An iteratee that records every input it is fed and is Done on EOF. */
 function recorder(): { it: Iteratee<number, string[]>; seen: string[] } {
@@ -47,8 +47,45 @@ describe('legacy Iteratee', () => {
   it('consume concatenates strings, and bytes into a Buffer; an empty stream gives ""', async () => {
     expect(await Enumerator.of('ab', 'c').run(Iteratee.consume())).to.equal('abc');
     const bytes = await Enumerator.of<Uint8Array>(Buffer.from('hi '), new Uint8Array([0x21])).run(Iteratee.consume<Uint8Array>());
+    expect(Buffer.isBuffer(bytes)).to.equal(true);
     expect(Buffer.from(bytes).toString()).to.equal('hi !');
     expect(await Enumerator.empty<string>().run(Iteratee.consume<string>())).to.equal('');
+  });
+
+  it('consume concatenates array chunks into one array, as Play does for sequences', async () => {
+    // Play: Enumerator(List(1, 2), List(3)) |>>> Iteratee.consume[List[Int]]() gives List(1, 2, 3)
+    const joined = await Enumerator.of([1, 2], [3]).run(Iteratee.consume<number[]>());
+    expect(joined).to.deep.equal([1, 2, 3]);
+    expect(await Enumerator.of([[1]], [], [[2, 3]]).run(Iteratee.consume<number[][]>())).to.deep.equal([[1], [2, 3]]);
+    const once = Iteratee.consume<string[]>();
+    expect(await Enumerator.of(['a']).run(once)).to.deep.equal(['a']);
+    expect(await Enumerator.of(['b'], ['c']).run(once), 'a second run starts afresh').to.deep.equal(['b', 'c']);
+  });
+
+  it('consume fails the run with a TypeError naming both kinds when chunks cannot be concatenated', async () => {
+    const mixed = await Enumerator.of<string | number[]>('ab', [1]).run(Iteratee.consume<string | number[]>()).catch((e: unknown) => e);
+    expect(mixed).to.be.instanceOf(TypeError);
+    expect((mixed as Error).message).to.equal('Iteratee.consume: cannot concatenate a string chunk with an array chunk');
+    const bytes = await Enumerator.of<Uint8Array | number[]>([1], Buffer.from('x')).run(Iteratee.consume<Uint8Array | number[]>()).catch((e: unknown) => e);
+    expect((bytes as Error).message).to.equal('Iteratee.consume: cannot concatenate an array chunk with a byte array chunk');
+    const other = await Enumerator.of<unknown>(1).run(Iteratee.consume<never>()).catch((e: unknown) => e);
+    expect(other).to.be.instanceOf(TypeError);
+    expect((other as Error).message).to.equal('Iteratee.consume: a chunk must be a string, a byte array or an array, got the number 1');
+  });
+
+  it('consume checks each chunk as it arrives: the enumerator stops at the first one of another kind', async () => {
+    let pulled = 0;
+    const chunks = Enumerator.generateM<string | number[]>(() => (++pulled <= 5 ? (pulled === 2 ? [2] : 'x') : undefined));
+    const err = await chunks.run(Iteratee.consume<string | number[]>()).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(TypeError);
+    expect(pulled).to.equal(2);
+  });
+
+  it('consume takes arrays from enumeratee compositions: map(i => i + 1) then map(i => [i]) over 1..4', async () => {
+    const wrap = Enumeratee.map((i: number) => i + 1).compose(Enumeratee.map((i: number) => [i]));
+    expect(await Enumerator.enumerate([1, 2, 3, 4]).through(wrap).run(Iteratee.consume<number[]>())).to.deep.equal([2, 3, 4, 5]);
+    const chunked = Enumeratee.grouped(Iteratee.getChunks<number>().map((all) => all)).compose(Enumeratee.take<number[]>(1));
+    expect(await Enumerator.of(7, 8).through(chunked).run(Iteratee.consume<number[]>())).to.deep.equal([7, 8]);
   });
 
   it('getChunks collects in order, and the same iteratee can be run twice independently', async () => {
