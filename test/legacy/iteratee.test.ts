@@ -68,7 +68,7 @@ describe('legacy Iteratee', () => {
     expect((mixed as Error).message).to.equal('Iteratee.consume: cannot concatenate a string chunk with an array chunk');
     const bytes = await Enumerator.of<Uint8Array | number[]>([1], Buffer.from('x')).run(Iteratee.consume<Uint8Array | number[]>()).catch((e: unknown) => e);
     expect((bytes as Error).message).to.equal('Iteratee.consume: cannot concatenate an array chunk with a byte array chunk');
-    const other = await Enumerator.of<unknown>(1).run(Iteratee.consume<never>()).catch((e: unknown) => e);
+    const other = await Enumerator.of<never>(1 as never).run(Iteratee.consume<never>()).catch((e: unknown) => e);
     expect(other).to.be.instanceOf(TypeError);
     expect((other as Error).message).to.equal('Iteratee.consume: a chunk must be a string, a byte array or an array, got the number 1');
   });
