@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fences } from '../support/markdown.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 const guidePath = join(root, 'migration-guide.md');
@@ -24,29 +25,6 @@ interface Example {
   code: string;
   expected: string;
   pair?: { side: 'before' | 'after'; name: string };
-}
-
-interface Fence {
-  line: number;
-  lang: string;
-  info: string;
-  body: string;
-}
-
-/** Every fenced block of the guide, in order. */
-function fences(markdown: string): Fence[] {
-  const out: Fence[] = [];
-  const lines = markdown.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^```(\w*)\s*(.*)$/.exec(lines[i]!);
-    if (!open) continue;
-    const start = i;
-    const body: string[] = [];
-    for (i++; i < lines.length && lines[i] !== '```'; i++) body.push(lines[i]!);
-    if (i >= lines.length) throw new Error(`unclosed code block at line ${start + 1}`);
-    out.push({ line: start + 1, lang: open[1]!, info: open[2]!.trim(), body: body.join('\n') });
-  }
-  return out;
 }
 
 /** The ts and js blocks, each with the `// prints` block after it. */
