@@ -1,13 +1,9 @@
 import { expect } from 'chai';
 import Fastify, { type FastifyInstance } from 'fastify';
 import sinon from 'sinon';
-import { cometFastify, type CometReplyMethod, type ReplyCometResult } from '../../src/http/index.js';
+import { cometFastify, type CometReplyMethod, type ReplyCometResult } from '../../src/fastify.js';
 import { ScriptedResponse } from './scripted.js';
 import { expectHeartbeats, gated, open, reader, ticking, ticks, tornDown } from './loopback.js';
-
-declare module 'fastify' {
-  interface FastifyReply extends CometReplyMethod {}
-}
 
 describe('cometFastify with Fastify 5', () => {
   let app: FastifyInstance | undefined;
