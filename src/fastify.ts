@@ -4,6 +4,7 @@
  * at run time it loads nothing from Fastify.
  * @packageDocumentation
  */
+import type {} from 'fastify';
 import type { CometReplyMethod } from './http/fastify.js';
 
 export { cometFastify } from './http/fastify.js';
