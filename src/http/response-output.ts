@@ -33,6 +33,7 @@ export class ResponseOutput implements ChunkOutput {
   readonly #reject: (error: Error) => void;
 
   constructor(
+    where: string,
     res: ServerResponse,
     iterator: AsyncIterator<unknown>,
     settings: StreamSettings,
@@ -45,7 +46,7 @@ export class ResponseOutput implements ChunkOutput {
     this.#headers = headers;
     this.#resolve = resolve;
     this.#reject = reject;
-    this.#reader = new ChunkReader('sendComet', iterator, this, settings, cutoff);
+    this.#reader = new ChunkReader(where, iterator, this, settings, cutoff);
   }
 
   /** Starts the stream: the client already gone ends it at once; else the headers go out and the first chunk is pulled. */

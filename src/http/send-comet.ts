@@ -56,7 +56,7 @@ export function startComet(
   }
   const cutoff = cutoffOf(chunks);
   return new Promise<SendCometResult>((resolve, reject) => {
-    new ResponseOutput(res, iterator, settings, cutoff, headers, resolve, reject).start();
+    new ResponseOutput(where, res, iterator, settings, cutoff, headers, resolve, reject).start();
   });
 }
 
