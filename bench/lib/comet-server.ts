@@ -97,7 +97,7 @@ export async function startCometServer(lib: Library, options: CometServerOptions
   };
 }
 
-function sendStream(lib: Library, res: ServerResponse, chunks: AsyncIterable<string>): Promise<void> {
+function sendStream(lib: Library, res: ServerResponse, chunks: AsyncIterable<string>): Promise<unknown> {
   return lib.sendComet(res, chunks);
 }
 

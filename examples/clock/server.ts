@@ -53,7 +53,7 @@ export async function startClockServer(options: ClockServerOptions = {}): Promis
     throw new RangeError(`port must be an integer in 0..65535, got ${String(port)}`);
   }
   const emitter = new ClockEmitter(100);
-  const streams = new Set<Promise<void>>();
+  const streams = new Set<Promise<unknown>>();
 
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;

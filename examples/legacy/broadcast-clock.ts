@@ -63,7 +63,7 @@ export async function startBroadcastClock(port = 0, options: BroadcastClockOptio
     channel.push(`#${seq} ${new Date().toISOString().slice(11, 23)}`);
   }, intervalMs);
 
-  const streams = new Set<Promise<void>>();
+  const streams = new Set<Promise<unknown>>();
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/') {

@@ -1,7 +1,9 @@
 /**
- * Pieces shared by every transport: the response headers, the keep-alive chunk, argument checks,
- * and chunk-to-bytes conversion.
+ * Pieces shared by every transport: the response headers, the keep-alive chunk, the checks of
+ * what a transport is given, and chunk sizes.
  */
+import { Buffer } from 'node:buffer';
+import { describe, isObjectLike } from '../util/args.js';
 
 /**
  * The headers every Comet response carries:
@@ -19,14 +21,11 @@ export const cometHeaders: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /**
- * What every transport writes while the source is idle and `heartbeatMs` is set: one newline.
- * Whitespace between (or before) the Comet chunks is inert in HTML, and it is only ever written
- * between whole chunks, never inside a `<script>` element.
+ * What every transport writes while the source is idle and `heartbeatMs` is set, unless a
+ * `heartbeat` chunk is given: one newline. Whitespace between (or before) the Comet chunks is inert
+ * in HTML, and it is only ever written between whole chunks, never inside a `<script>` element.
  */
 export const heartbeatChunk = '\n';
-
-/** The heartbeat as bytes. */
-export const heartbeatBytes: Uint8Array = new TextEncoder().encode(heartbeatChunk);
 
 /** A chunk a transport accepts. */
 export type CometChunk = string | Uint8Array;
@@ -34,54 +33,27 @@ export type CometChunk = string | Uint8Array;
 /** Header values accepted by the transports (as Node's `setHeader`). */
 export type HeaderValue = string | number | readonly string[];
 
-/** The longest delay a Node timer takes; beyond it Node fires after 1 ms instead. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/**
- * Validates a `heartbeatMs` option: `undefined` or `0` mean no heartbeat; anything else must be a
- * positive finite number of milliseconds, at most 2147483647 (the longest timer Node keeps).
- * @returns the interval, or 0 for none
- * @throws RangeError for a negative, non-finite, too large or non-number value
- */
-export function checkHeartbeatMs(where: string, value: unknown): number {
-  if (value === undefined || value === 0) return 0;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${where}: heartbeatMs must be a positive finite number of milliseconds, got ${String(value)}`);
-  }
-  if (value > MAX_TIMER_MS) {
-    throw new RangeError(`${where}: heartbeatMs must be at most ${MAX_TIMER_MS} (about 24.8 days), got ${value}`);
-  }
-  return value;
-}
-
-/**
- * Checks that `chunks` is an AsyncIterable.
- * @throws TypeError when it is not
- */
-export function checkIterable(where: string, chunks: unknown): AsyncIterable<unknown> {
-  const make = (chunks as { [Symbol.asyncIterator]?: unknown } | null | undefined)?.[Symbol.asyncIterator];
-  if (typeof make !== 'function') {
-    throw new TypeError(`${where}: chunks must be an AsyncIterable of strings or Uint8Arrays`);
-  }
-  return chunks as AsyncIterable<unknown>;
-}
-
 /**
  * Checks that `chunks` is an AsyncIterable and returns its iterator.
  * @throws TypeError when it is not
  */
 export function iteratorOf(where: string, chunks: unknown): AsyncIterator<unknown> {
-  return checkIterable(where, chunks)[Symbol.asyncIterator]();
+  const make = (chunks as { [Symbol.asyncIterator]?: unknown } | null | undefined)?.[Symbol.asyncIterator];
+  if (typeof make !== 'function') {
+    throw new TypeError(`${where}: chunks must be an AsyncIterable of strings or Uint8Arrays, got ${describe(chunks)}`);
+  }
+  return (chunks as AsyncIterable<unknown>)[Symbol.asyncIterator]();
 }
 
 /**
- * Checks a chunk taken from the source.
- * @throws TypeError naming the chunk's position when it is neither a string nor a Uint8Array
+ * Checks a chunk.
+ * @param what - how the message names it, e.g. `chunk #3` or `options.heartbeat`
+ * @throws TypeError when it is neither a string nor a Uint8Array
  */
-export function checkChunk(where: string, chunk: unknown, index: number): CometChunk {
+export function checkChunk(where: string, chunk: unknown, what: string | number): CometChunk {
   if (typeof chunk === 'string' || chunk instanceof Uint8Array) return chunk;
-  const kind = chunk === null ? 'null' : typeof chunk;
-  throw new TypeError(`${where}: chunk #${index} is ${kind}, expected a string or a Uint8Array`);
+  const name = typeof what === 'number' ? `chunk #${what}` : what;
+  throw new TypeError(`${where}: ${name} must be a string or a Uint8Array, got ${describe(chunk)}`);
 }
 
 const encoder = new TextEncoder();
@@ -89,6 +61,11 @@ const encoder = new TextEncoder();
 /** A chunk as bytes (UTF-8 for strings). */
 export function toBytes(chunk: CometChunk): Uint8Array {
   return typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
+}
+
+/** The number of bytes a chunk takes on the wire (UTF-8 for strings), without encoding it. */
+export function byteLength(chunk: CometChunk): number {
+  return typeof chunk === 'string' ? Buffer.byteLength(chunk, 'utf8') : chunk.byteLength;
 }
 
 /**
@@ -107,27 +84,49 @@ export function releaseIterator(iterator: AsyncIterator<unknown>): void {
   }
 }
 
-/**
- * The AbortSignal that `chunks` itself carries as `signal`, if any. A hub subscription carries one,
- * aborted when the hub cuts that subscriber off; a transport watching it can end a response at once
- * even while it waits for a client that stopped reading.
- */
-export function carriedSignal(chunks: unknown): AbortSignal | undefined {
-  const signal = (chunks as { signal?: unknown }).signal;
-  return signal instanceof AbortSignal ? signal : undefined;
-}
-
-/** `reason` as an Error to destroy a stream with (wrapped, as `cause`, when it is not one). */
-export function asError(reason: unknown): Error {
-  return reason instanceof Error ? reason : new Error(String(reason), { cause: reason });
-}
+/** An HTTP token (RFC 9110), what a header name must be. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** What Node's `setHeader` refuses in a value: control characters (CR, LF, NUL, …) other than tab, and code points above U+00FF. */
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /**
- * Checks an optional `AbortSignal`.
- * @throws TypeError for anything that is not an AbortSignal
+ * Checks extra headers the way Node's `setHeader` would, but at once: names must be HTTP tokens,
+ * values strings, numbers or arrays of strings without CR, LF or other control characters (which
+ * would let a value forge headers or split the response). `undefined` values are skipped.
+ * @param name - how the message names the object, e.g. `options.headers`
+ * @throws TypeError naming the header
  */
-export function checkSignal(where: string, signal: unknown): AbortSignal | undefined {
-  if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) throw new TypeError(`${where}: signal must be an AbortSignal`);
-  return signal;
+export function checkHeaders(where: string, headers: unknown, name: string): Record<string, HeaderValue> | undefined {
+  if (headers === undefined) return undefined;
+  if (!isObjectLike(headers) || Array.isArray(headers)) {
+    throw new TypeError(`${where}: ${name} must be an object of header names to values, got ${describe(headers)}`);
+  }
+  for (const [header, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    if (!TOKEN.test(header)) throw new TypeError(`${where}: ${name} has an invalid header name ${JSON.stringify(header)}`);
+    const values = Array.isArray(value) ? (value as unknown[]) : [value];
+    for (const v of values) {
+      if (typeof v === 'number' && !Array.isArray(value)) continue;
+      if (typeof v !== 'string') {
+        throw new TypeError(`${where}: header '${header}' must be a string, a number or an array of strings, got ${describe(v)}`);
+      }
+      if (BAD_VALUE.test(v)) {
+        throw new TypeError(`${where}: header '${header}' must not contain CR, LF or other control characters, got ${JSON.stringify(v)}`);
+      }
+    }
+  }
+  return headers as Record<string, HeaderValue>;
+}
+
+/**
+ * Runs a transport's argument checks. When one throws, the source's `return()` is called before the
+ * error is rethrown: a stream refused before its first pull must not leave its source running.
+ */
+export function checkOrRelease<T>(iterator: AsyncIterator<unknown>, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    releaseIterator(iterator);
+    throw error;
+  }
 }

@@ -1,159 +1,145 @@
 /**
- * Web-standard transport: Comet chunks as a pull-based `ReadableStream<Uint8Array>` and a `Response`.
+ * Web-standard transport: Comet chunks as a pull-based `ReadableStream<Uint8Array>` and a `Response`,
+ * a web stream controller as the chunk reader's output.
  */
-import {
-  carriedSignal,
-  checkChunk,
-  checkHeartbeatMs,
-  checkIterable,
-  cometHeaders,
-  heartbeatBytes,
-  iteratorOf,
-  releaseIterator,
-  toBytes,
-} from './chunk.js';
+import { cutoffOf } from '../util/cutoff.js';
+import { describe } from '../util/args.js';
+import { checkHeaders, checkOrRelease, cometHeaders, iteratorOf, toBytes, type CometChunk } from './chunk.js';
+import { STREAM_OPTIONS, streamSettings, type CometStreamOptions, type StreamSettings } from './options.js';
+import { ChunkReader, type ChunkOutput, type ReadEnd } from './reader.js';
 
-/** Options of {@link toWebStream}. */
-export interface WebStreamOptions {
-  /** Enqueue a newline after this many idle milliseconds, and again while idle (see `sendComet`). */
-  heartbeatMs?: number;
-}
+/** Options of {@link toWebStream}: the stream options. */
+export interface WebStreamOptions extends CometStreamOptions {}
 
 /** `ResponseInit` plus the stream options of {@link cometResponse}. */
-export interface CometResponseInit extends ResponseInit {
-  /** Enqueue a newline after this many idle milliseconds, and again while idle (see `sendComet`). */
-  heartbeatMs?: number;
+export interface CometResponseInit extends ResponseInit, CometStreamOptions {}
+
+/** A web stream controller fed by a {@link ChunkReader}. */
+class ControllerOutput implements ChunkOutput {
+  readonly reader: ChunkReader;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  /** Set by `pull()`: the stream asked for a chunk (possibly from inside `enqueue`). */
+  #wanted = false;
+
+  constructor(where: string, iterator: AsyncIterator<unknown>, settings: StreamSettings, cutoff: AbortSignal | undefined) {
+    this.reader = new ChunkReader(where, iterator, this, settings, cutoff);
+  }
+
+  start(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    this.#controller = controller;
+    this.reader.start();
+  }
+
+  pull(): void {
+    this.#wanted = true;
+    this.reader.resume();
+  }
+
+  write(chunk: CometChunk): boolean {
+    this.#wanted = false;
+    this.#controller.enqueue(toBytes(chunk));
+    return this.#wanted;
+  }
+
+  /** Only while nothing is queued, so a reader that stopped reading never collects heartbeats. */
+  beat(chunk: CometChunk): void {
+    if ((this.#controller.desiredSize ?? 0) >= 0) this.#controller.enqueue(toBytes(chunk).slice());
+  }
+
+  close(how: ReadEnd, error: Error | undefined): void {
+    if (how === 'failed') this.#controller.error(error);
+    else if (how !== 'client-gone') this.#controller.close();
+  }
 }
 
 /**
  * The chunks as a pull-based `ReadableStream<Uint8Array>` (strings become UTF-8).
  *
- * One chunk is taken from the source per `pull()`, and the stream asks for at most one chunk ahead
- * of its reader, so a slow reader slows the source. Heartbeats are enqueued only while the source is
- * idle and the stream's queue is empty, so they cannot pile up behind a stalled reader. Cancelling
- * the stream calls the source's `return()` at once (without waiting for it to settle). A source
- * error errors the stream; a chunk of the wrong type errors it with a `TypeError` after the
- * source's `return()` is called. When `chunks` carries an AbortSignal as `signal` (a hub
- * subscription does), its abort errors the stream at once with the reason, even with chunks still
- * unread (a hub cutting off a client that stopped reading).
+ * A chunk is taken from the source only when the stream's reader asks for one (the stream's
+ * high-water mark is 0), so a slow reader slows the source, and nothing is pulled before the first
+ * read. Heartbeats are enqueued only while the source is idle and nothing is queued, so they cannot
+ * pile up behind a stalled reader. Cancelling the stream (before or after the first read) calls the
+ * source's `return()` at once, without waiting for it to settle. A source error errors the stream;
+ * a chunk of the wrong type errors it with a `TypeError` after the source's `return()` is called.
+ * `signal`, `maxBytes`, `maxAgeMs` and `beforeEnd` act as for `sendComet`: a clean end closes the
+ * stream, a failure errors it. A hub subscription's cut-off errors the stream at once with the
+ * reason, even with chunks still unread.
  *
  * @param chunks - strings and/or Uint8Arrays
- * @param options - `heartbeatMs`
- * @throws TypeError when `chunks` is not an AsyncIterable; RangeError for a bad `heartbeatMs`
+ * @param options - {@link CometStreamOptions}
+ * @throws TypeError when `chunks` is not an AsyncIterable, or (after calling its `return()`) for an
+ *   unknown option or a value of the wrong type; RangeError for a number out of range
  */
-export function toWebStream(
-  chunks: AsyncIterable<string | Uint8Array>,
-  options: WebStreamOptions = {},
-): ReadableStream<Uint8Array> {
-  const where = 'toWebStream';
-  const heartbeatMs = checkHeartbeatMs(where, options?.heartbeatMs);
+export function toWebStream(chunks: AsyncIterable<string | Uint8Array>, options?: WebStreamOptions): ReadableStream<Uint8Array> {
+  return webStream('toWebStream', chunks, () => streamSettings('toWebStream', options));
+}
+
+/** The stream of `chunks`, with `settings()` checking the options (the source is returned if it throws). */
+function webStream(where: string, chunks: AsyncIterable<string | Uint8Array>, settings: () => StreamSettings): ReadableStream<Uint8Array> {
   const iterator = iteratorOf(where, chunks);
-  let finished = false;
-  /** True while a pull waits for the source: the only time a heartbeat may be enqueued. */
-  let idle = false;
-  let index = 0;
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  // One timer for the whole stream, re-armed at each wait for the source and after each heartbeat.
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const beat = (): void => {
-    if (!idle || finished) return; // the next wait for the source re-arms it
-    if ((controller.desiredSize ?? 0) > 0) controller.enqueue(heartbeatBytes.slice());
-    timer!.refresh();
-  };
-
-  const cutoff = carriedSignal(chunks);
-  // The source was cut off (a hub dropping a slow subscriber): fail now, whatever is still unread.
-  const onCutoff = (): void => {
-    if (finished) return;
-    finish();
-    releaseIterator(iterator);
-    controller.error(cutoff!.reason);
-  };
-
-  const finish = (): void => {
-    finished = true;
-    idle = false;
-    clearTimeout(timer);
-    timer = undefined;
-    cutoff?.removeEventListener('abort', onCutoff);
-  };
-
-  const stream = new ReadableStream<Uint8Array>(
+  const checked = checkOrRelease(iterator, settings);
+  const output = new ControllerOutput(where, iterator, checked, cutoffOf(chunks));
+  return new ReadableStream<Uint8Array>(
     {
-      start(c) {
-        controller = c;
-      },
-      async pull() {
-        if (finished) return;
-        idle = true;
-        if (heartbeatMs > 0) {
-          if (timer === undefined) timer = setTimeout(beat, heartbeatMs);
-          else timer.refresh();
-        }
-        let result: IteratorResult<unknown>;
-        try {
-          result = await iterator.next();
-        } catch (error) {
-          if (finished) return;
-          finish();
-          controller.error(error);
-          return;
-        }
-        idle = false;
-        if (finished) return;
-        if (result.done) {
-          finish();
-          controller.close();
-          return;
-        }
-        let bytes: Uint8Array;
-        try {
-          bytes = toBytes(checkChunk(where, result.value, index++));
-        } catch (error) {
-          finish();
-          releaseIterator(iterator);
-          controller.error(error);
-          return;
-        }
-        controller.enqueue(bytes);
-      },
-      cancel() {
-        if (finished) return;
-        finish();
-        releaseIterator(iterator);
-      },
+      start: (controller) => output.start(controller),
+      pull: () => output.pull(),
+      cancel: () => output.reader.gone(),
     },
-    { highWaterMark: 1 },
+    { highWaterMark: 0 },
   );
-  if (cutoff?.aborted) onCutoff();
-  else cutoff?.addEventListener('abort', onCutoff, { once: true });
-  return stream;
+}
+
+/** The names `ResponseInit` adds to the stream options. */
+const INIT = [...STREAM_OPTIONS, 'headers', 'status', 'statusText'];
+
+/** `init.headers` in any `HeadersInit` form, checked as `sendComet` checks its headers. */
+function extraHeaders(where: string, extra: HeadersInit): Headers {
+  const pairs: unknown[][] = [];
+  if (extra instanceof Headers) extra.forEach((value, name) => pairs.push([name, value]));
+  else if (Array.isArray(extra)) pairs.push(...(extra as unknown[][]));
+  else pairs.push(...Object.entries(extra as Record<string, unknown>));
+  const headers = new Headers();
+  for (const pair of pairs) {
+    if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError(`${where}: init.headers must hold [name, value] pairs, got ${describe(pair)}`);
+    const [name, value] = pair as [string, string];
+    checkHeaders(where, { [name]: value }, 'init.headers');
+    headers.append(name, value);
+  }
+  return headers;
 }
 
 /**
  * A web-standard `Response` streaming the chunks (for handlers that return a `Response`: Node's
  * own `Response`, Hono, Next.js route handlers, Deno, Bun, Koa 3's `ctx.body`).
  *
- * The body is {@link toWebStream}`(chunks, { heartbeatMs })`: pull-based, one chunk per pull,
- * and cancelling it (the client left) calls the source's `return()`. Headers are
- * {@link cometHeaders}, then `init.headers` (which may add to or override them); `status` and
- * `statusText` pass through.
+ * The body is {@link toWebStream}`(chunks, options)` with the stream options taken from `init`:
+ * pull-based, one chunk per read, and cancelling it (the client left) calls the source's
+ * `return()`. Headers are {@link cometHeaders}, then `init.headers` (which may add to or override
+ * them); `status` and `statusText` pass through.
  *
  * @param chunks - strings and/or Uint8Arrays, e.g. `Comet.json('parent.update')(prices)`
- * @param init - `ResponseInit` plus `heartbeatMs`
- * @throws TypeError when `chunks` is not an AsyncIterable or `init` not an object; RangeError for a
- *   bad `heartbeatMs`
+ * @param init - `status`, `statusText`, `headers` and {@link CometStreamOptions}
+ * @throws TypeError when `chunks` is not an AsyncIterable, or (after calling its `return()`) for an
+ *   unknown option, a value of the wrong type, or a header value with CR, LF or another control
+ *   character; RangeError for a number out of range
  * @example
  * ```ts
  * export const GET = () => cometResponse(Comet.string('parent.tick')(ticks), { heartbeatMs: 15_000 });
  * ```
  */
-export function cometResponse(chunks: AsyncIterable<string | Uint8Array>, init: CometResponseInit = {}): Response {
-  if (init === null || typeof init !== 'object') throw new TypeError('cometResponse: init must be an object');
-  const { heartbeatMs, headers: extra, ...rest } = init;
-  checkHeartbeatMs('cometResponse', heartbeatMs);
-  checkIterable('cometResponse', chunks);
+export function cometResponse(chunks: AsyncIterable<string | Uint8Array>, init?: CometResponseInit): Response {
+  const where = 'cometResponse';
   const headers = new Headers(cometHeaders);
-  if (extra !== undefined) new Headers(extra).forEach((value, name) => headers.set(name, value));
-  return new Response(toWebStream(chunks, { heartbeatMs }), { ...rest, headers });
+  const response: ResponseInit = { headers };
+  const body = webStream(where, chunks, () => {
+    if (init === undefined) return streamSettings(where, undefined);
+    if (init === null || typeof init !== 'object') throw new TypeError(`${where}: init must be an object, got ${describe(init)}`);
+    const { headers: extra, status, statusText, ...options } = init;
+    const settings = streamSettings(where, options, INIT);
+    if (extra !== undefined) extraHeaders(where, extra).forEach((value, name) => headers.set(name, value));
+    if (status !== undefined) response.status = status;
+    if (statusText !== undefined) response.statusText = statusText;
+    return settings;
+  });
+  return new Response(body, response);
 }

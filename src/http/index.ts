@@ -1,14 +1,15 @@
 /**
  * Transports: Comet chunks to a Node `ServerResponse`, a web `Response` or `ReadableStream`,
- * a Node `Readable`, and a Fastify plugin.
+ * a Node `Readable`, and a Fastify plugin, all read by one chunk reader.
  */
 export { cometHeaders, heartbeatChunk } from './chunk.js';
 export type { CometChunk, HeaderValue } from './chunk.js';
+export type { CleanEnd, CometStreamOptions } from './options.js';
 export { sendComet } from './send-comet.js';
-export type { SendCometOptions } from './send-comet.js';
+export type { SendCometOptions, SendCometResult } from './send-comet.js';
 export { cometResponse, toWebStream } from './comet-response.js';
 export type { CometResponseInit, WebStreamOptions } from './comet-response.js';
 export { toNodeReadable } from './node-readable.js';
 export type { NodeReadableOptions } from './node-readable.js';
 export { cometFastify } from './fastify.js';
-export type { CometFastifyInstance, CometFastifyReply, CometReplyMethod } from './fastify.js';
+export type { CometFastifyInstance, CometFastifyReply, CometReplyMethod, ReplyCometResult } from './fastify.js';

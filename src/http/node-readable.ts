@@ -1,123 +1,76 @@
 /**
- * Node stream transport: Comet chunks as a byte `Readable` (for Koa's `ctx.body`, `pipeline`, …).
+ * Node stream transport: Comet chunks as a byte `Readable` (for Koa's `ctx.body`, `pipeline`, …),
+ * the Readable itself as the chunk reader's output.
  */
 import { Readable } from 'node:stream';
-import {
-  asError,
-  carriedSignal,
-  checkChunk,
-  checkHeartbeatMs,
-  heartbeatBytes,
-  iteratorOf,
-  releaseIterator,
-  toBytes,
-} from './chunk.js';
+import { cutoffOf } from '../util/cutoff.js';
+import { checkOrRelease, iteratorOf, toBytes, type CometChunk } from './chunk.js';
+import { streamSettings, type CometStreamOptions, type StreamSettings } from './options.js';
+import { ChunkReader, type ChunkOutput, type ReadEnd } from './reader.js';
 
-/** Options of {@link toNodeReadable}. */
-export interface NodeReadableOptions {
-  /** Push a newline after this many idle milliseconds, and again while idle (see `sendComet`). */
-  heartbeatMs?: number;
-}
+/** Options of {@link toNodeReadable}: the stream options. */
+export interface NodeReadableOptions extends CometStreamOptions {}
 
+/** A Readable fed by a {@link ChunkReader}. */
 class CometReadable extends Readable {
-  readonly #iterator: AsyncIterator<unknown>;
-  readonly #heartbeatMs: number;
-  #pulling = false;
-  #finished = false;
-  #index = 0;
-  // One timer for the whole stream, re-armed at each wait for the source and after each heartbeat.
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #output: ReadableOutput;
 
-  readonly #cutoff: AbortSignal | undefined;
-
-  constructor(iterator: AsyncIterator<unknown>, heartbeatMs: number, cutoff: AbortSignal | undefined) {
+  constructor(iterator: AsyncIterator<unknown>, settings: StreamSettings, cutoff: AbortSignal | undefined) {
     super();
-    this.#iterator = iterator;
-    this.#heartbeatMs = heartbeatMs;
-    this.#cutoff = cutoff;
-    if (cutoff?.aborted) this.#onCutoff();
-    else cutoff?.addEventListener('abort', this.#onCutoff, { once: true });
+    this.#output = new ReadableOutput(this, iterator, settings, cutoff);
   }
-
-  /** The source was cut off (a hub dropping a slow subscriber): fail now, whatever is still unread. */
-  readonly #onCutoff = (): void => {
-    if (!this.#finished) this.destroy(asError(this.#cutoff!.reason));
-  };
 
   override _read(): void {
-    if (this.#pulling || this.#finished) return;
-    this.#pulling = true;
-    if (this.#heartbeatMs > 0) {
-      if (this.#timer === undefined) this.#timer = setTimeout(this.#beat, this.#heartbeatMs);
-      else this.#timer.refresh();
-    }
-    let next: unknown;
-    try {
-      next = this.#iterator.next();
-    } catch (error) {
-      return this.#onError(error);
-    }
-    Promise.resolve(next as Promise<IteratorResult<unknown>>).then(this.#onResult, this.#onError);
-  }
-
-  /** Only while waiting for the source and nothing waits to be read, so a stalled reader never collects heartbeats. */
-  readonly #beat = (): void => {
-    if (!this.#pulling || this.#finished) return; // the next wait for the source re-arms it
-    if (this.readableLength === 0) this.push(heartbeatBytes.slice());
-    this.#timer!.refresh();
-  };
-
-  readonly #onResult = (result: IteratorResult<unknown>): void => {
-    this.#pulling = false;
-    if (this.#finished) return;
-    if (result.done) {
-      this.#finish();
-      this.push(null);
-      return;
-    }
-    let bytes: Uint8Array;
-    try {
-      bytes = toBytes(checkChunk('toNodeReadable', result.value, this.#index++));
-    } catch (error) {
-      this.destroy(error as Error);
-      return;
-    }
-    this.push(bytes);
-  };
-
-  readonly #onError = (error: unknown): void => {
-    this.#pulling = false;
-    if (this.#finished) return;
-    this.#finish();
-    this.destroy(asError(error));
-  };
-
-  #finish(): void {
-    this.#finished = true;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#cutoff?.removeEventListener('abort', this.#onCutoff);
+    this.#output.wanted = true;
+    this.#output.reader.resume();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (!this.#finished) {
-      this.#finish();
-      releaseIterator(this.#iterator);
-    }
+    this.#output.reader.gone(); // nothing if the read is already over
     callback(error);
+  }
+}
+
+/** The reader's output: pushes onto the Readable (kept apart so the Readable has no `write`). */
+class ReadableOutput implements ChunkOutput {
+  readonly reader: ChunkReader;
+  readonly #readable: Readable;
+  /** Set by `_read()`: the stream asked for more (possibly from inside `push`). */
+  wanted = false;
+
+  constructor(readable: Readable, iterator: AsyncIterator<unknown>, settings: StreamSettings, cutoff: AbortSignal | undefined) {
+    this.#readable = readable;
+    this.reader = new ChunkReader('toNodeReadable', iterator, this, settings, cutoff);
+    this.reader.start();
+  }
+
+  write(chunk: CometChunk): boolean {
+    this.wanted = false;
+    return this.#readable.push(toBytes(chunk)) || this.wanted;
+  }
+
+  /** Only while nothing waits to be read, so a stalled reader never collects heartbeats. */
+  beat(chunk: CometChunk): void {
+    if (this.#readable.readableLength === 0) this.#readable.push(toBytes(chunk).slice());
+  }
+
+  close(how: ReadEnd, error: Error | undefined): void {
+    if (how === 'failed') this.#readable.destroy(error);
+    else if (how !== 'client-gone') this.#readable.push(null);
   }
 }
 
 /**
  * The chunks as a Node byte `Readable` (strings become UTF-8), pulled from the source in `_read`:
- * one chunk per read, never more than the stream's `highWaterMark` ahead of its reader.
+ * never more than the stream's `highWaterMark` ahead of its reader, and nothing before the first
+ * read.
  *
- * Destroying the stream (as Koa and `pipeline` do when the client leaves) calls the source's
- * `return()` at once, without waiting for it to settle. When `chunks` carries an AbortSignal as
- * `signal` (a hub subscription does), its abort destroys the stream at once with the reason, even
- * with chunks still unread (a hub cutting off a client that stopped reading). A source error destroys the stream with
- * that error; a chunk of the wrong type destroys it with a `TypeError` after the source's
- * `return()` is called.
+ * Destroying the stream (as Koa and `pipeline` do when the client leaves), before or after the
+ * first read, calls the source's `return()` at once, without waiting for it to settle. A source
+ * error destroys the stream with that error; a chunk of the wrong type destroys it with a
+ * `TypeError` after the source's `return()` is called. `signal`, `maxBytes`, `maxAgeMs` and
+ * `beforeEnd` act as for `sendComet`: a clean end ends the stream, a failure destroys it. A hub
+ * subscription's cut-off destroys the stream at once with the reason, even with chunks unread.
  *
  * With Koa, set the headers yourself, since Koa would otherwise label a stream
  * `application/octet-stream`:
@@ -128,10 +81,12 @@ class CometReadable extends Readable {
  * ```
  *
  * @param chunks - strings and/or Uint8Arrays
- * @param options - `heartbeatMs`
- * @throws TypeError when `chunks` is not an AsyncIterable; RangeError for a bad `heartbeatMs`
+ * @param options - {@link CometStreamOptions}
+ * @throws TypeError when `chunks` is not an AsyncIterable, or (after calling its `return()`) for an
+ *   unknown option or a value of the wrong type; RangeError for a number out of range
  */
-export function toNodeReadable(chunks: AsyncIterable<string | Uint8Array>, options: NodeReadableOptions = {}): Readable {
-  const heartbeatMs = checkHeartbeatMs('toNodeReadable', options?.heartbeatMs);
-  return new CometReadable(iteratorOf('toNodeReadable', chunks), heartbeatMs, carriedSignal(chunks));
+export function toNodeReadable(chunks: AsyncIterable<string | Uint8Array>, options?: NodeReadableOptions): Readable {
+  const iterator = iteratorOf('toNodeReadable', chunks);
+  const settings = checkOrRelease(iterator, () => streamSettings('toNodeReadable', options));
+  return new CometReadable(iterator, settings, cutoffOf(chunks));
 }

@@ -3,6 +3,7 @@
  * optionally joining the messages waiting together.
  */
 import type { QueueStats, SourceIterator } from '../source/types.js';
+import { cutoffKey } from '../util/cutoff.js';
 import type { Entry } from './history.js';
 import type { HubSubscription, SlowConsumerPolicy } from './types.js';
 
@@ -51,6 +52,11 @@ export class Subscription<O> implements HubSubscription<O> {
       if (this.#cut !== undefined) this.#controller.abort(this.#cut.error);
     }
     return this.#controller.signal;
+  }
+
+  /** The same signal, under the key the transports read (see src/util/cutoff.ts). */
+  get [cutoffKey](): AbortSignal {
+    return this.signal;
   }
 
   /** @internal Called by the hub when it ends this subscriber with `error`: aborts `signal`, once. */

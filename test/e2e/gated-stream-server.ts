@@ -24,7 +24,7 @@ export interface GatedStream {
   /** Lets the stream send the messages after the first, then end. */
   release(): void;
   /** Settles when `sendComet` has finished (resolves on a normal end). */
-  readonly sent: Promise<void>;
+  readonly sent: Promise<unknown>;
 }
 
 /** A running gated-stream server. */
@@ -60,7 +60,7 @@ interface Entry {
   gate: Promise<void>;
   release: () => void;
   response: http.ServerResponse | undefined;
-  started: (sent: Promise<void>) => void;
+  started: (sent: Promise<unknown>) => void;
 }
 
 /** Starts the server on 127.0.0.1 and an ephemeral port. */
@@ -96,8 +96,8 @@ export async function startGatedStreamServer(): Promise<GatedStreamServer> {
       const id = String(++next);
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
-      let started!: (sent: Promise<void>) => void;
-      const sent = new Promise<void>((resolve) => (started = resolve));
+      let started!: (sent: Promise<unknown>) => void;
+      const sent = new Promise<unknown>((resolve) => (started = resolve));
       const entry: Entry = { kind, messages, gate, release, response: undefined, started };
       entries.set(id, entry);
       return {

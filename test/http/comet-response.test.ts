@@ -52,19 +52,19 @@ describe('cometResponse', () => {
     expect(await response.text()).to.equal('ab');
   });
 
-  it('pulls one chunk per read, at most one ahead of the reader', async () => {
+  it('pulls nothing before the first read, then one chunk per read and none ahead of the reader', async () => {
     const counter = countingSource(3);
     const reader = cometResponse(counter.source).body!.getReader();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(counter.pulled()).to.equal(1);
+    expect(counter.pulled()).to.equal(0);
     const first = await reader.read();
     expect(decoder.decode(first.value)).to.equal('xxx');
     await new Promise((resolve) => setImmediate(resolve));
-    expect(counter.pulled()).to.equal(2);
+    expect(counter.pulled()).to.equal(1);
     await reader.read();
     await reader.read();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(counter.pulled()).to.equal(4);
+    expect(counter.pulled()).to.equal(3);
     await reader.cancel();
     expect(counter.returned()).to.equal(true);
   });
@@ -126,11 +126,11 @@ describe('cometResponse', () => {
     let caught: unknown;
     await reader.read().catch((error: unknown) => (caught = error));
     expect(caught).to.be.instanceOf(TypeError);
-    expect((caught as Error).message).to.equal('toWebStream: chunk #0 is null, expected a string or a Uint8Array');
+    expect((caught as Error).message).to.equal('toWebStream: chunk #0 must be a string or a Uint8Array, got null');
     expect(returned.callCount).to.equal(1);
   });
 
-  it('enqueues heartbeats while idle, never more than one ahead of a stalled reader', async () => {
+  it('enqueues heartbeats only while a read waits on an idle source: none pile up behind a stalled reader', async () => {
     clock = sinon.useFakeTimers();
     const release = deferred();
     async function* source() {
@@ -140,9 +140,17 @@ describe('cometResponse', () => {
     }
     const reader = cometResponse(source(), { heartbeatMs: 100 }).body!.getReader();
     expect(decoder.decode((await reader.read()).value)).to.equal('a');
-    await clock.tickAsync(100);
-    expect(decoder.decode((await reader.read()).value)).to.equal('\n');
-    // nobody reads for ten intervals: one heartbeat waits in the queue, the rest are not made
+    // nobody reads for ten intervals: nothing is pulled, no heartbeat is made
+    await clock.tickAsync(1000);
+    const beat = reader.read();
+    await clock.tickAsync(99);
+    let got: string | undefined;
+    void beat.then((r) => (got = decoder.decode(r.value)));
+    await clock.tickAsync(0);
+    expect(got).to.equal(undefined);
+    await clock.tickAsync(1);
+    expect(got).to.equal('\n');
+    // a second heartbeat while nobody reads: queued, at most one
     await clock.tickAsync(1000);
     expect(decoder.decode((await reader.read()).value)).to.equal('\n');
     release.resolve();

@@ -1,13 +1,9 @@
 import { expect } from 'chai';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { ServerResponse } from 'node:http';
 import sinon from 'sinon';
-import { cometFastify, type CometReplyMethod } from '../../src/http/index.js';
+import { cometFastify, type CometReplyMethod, type ReplyCometResult } from '../../src/fastify.js';
+import { ScriptedResponse } from './scripted.js';
 import { expectHeartbeats, gated, open, reader, ticking, ticks, tornDown } from './loopback.js';
-
-declare module 'fastify' {
-  interface FastifyReply extends CometReplyMethod {}
-}
 
 describe('cometFastify with Fastify 5', () => {
   let app: FastifyInstance | undefined;
@@ -63,7 +59,7 @@ describe('cometFastify with Fastify 5', () => {
   it('tears the source down when the client leaves', async () => {
     const tick = ticking();
     stopTicker = tick.stop;
-    let finished: Promise<void> | undefined;
+    let finished: Promise<ReplyCometResult> | undefined;
     const url = await start((root) =>
       root.get('/comet', (_request, reply) => {
         finished = reply.comet(tick.source);
@@ -73,7 +69,7 @@ describe('cometFastify with Fastify 5', () => {
     await reader(res, ticks(2)).seen;
     req.destroy();
     await tornDown(tick);
-    expect(await finished).to.equal(undefined);
+    expect(await finished).to.equal('client-gone');
   });
 
   it('a failing source aborts the response and is logged, without rejecting', async () => {
@@ -83,7 +79,7 @@ describe('cometFastify with Fastify 5', () => {
       throw boom;
     }
     const logged = sinon.spy();
-    let finished: Promise<void> | undefined;
+    let finished: Promise<ReplyCometResult> | undefined;
     const url = await start((root) =>
       root.get('/comet', (_request, reply) => {
         reply.log = Object.assign(Object.create(reply.log), { error: logged });
@@ -94,17 +90,17 @@ describe('cometFastify with Fastify 5', () => {
     const body = reader(res);
     expect(await body.ended).to.equal('aborted');
     expect(body.text()).to.equal('one');
-    expect(await finished).to.equal(undefined);
+    expect(await finished).to.equal('failed');
     expect(logged.callCount).to.equal(1);
     expect(logged.firstCall.args).to.deep.equal([{ err: boom }, 'comet stream failed']);
   });
 
   it('reply.comet rejects bad options at once, before taking the reply over', () => {
     let comet: CometReplyMethod['comet'] | undefined;
-    cometFastify({ decorateReply: (_name: string, fn: unknown) => (comet = fn as typeof comet) }, {}, () => {});
-    const reply = { raw: {} as ServerResponse, hijack: sinon.spy(), getHeaders: () => ({}), log: { error() {} } };
+    cometFastify({ decorateReply: (_name: string, fn: unknown) => (comet = fn as typeof comet), addHook: () => {} }, {}, () => {});
+    const reply = { raw: new ScriptedResponse().asResponse(), hijack: sinon.spy(), getHeaders: () => ({}), log: { error() {} } };
     const chunks = gated('a', 'b').source();
-    expect(() => comet!.call(reply, chunks, null as never)).to.throw(TypeError, 'reply.comet: options must be an object');
+    expect(() => comet!.call(reply, chunks, null as never)).to.throw(TypeError, 'reply.comet: options must be an object, got null');
     expect(reply.hijack.callCount).to.equal(0);
   });
 });

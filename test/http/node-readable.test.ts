@@ -90,7 +90,7 @@ describe('toNodeReadable', () => {
     readable.resume();
     const [error] = await once(readable, 'error');
     expect(error).to.be.instanceOf(TypeError);
-    expect((error as Error).message).to.equal('toNodeReadable: chunk #0 is object, expected a string or a Uint8Array');
+    expect((error as Error).message).to.equal('toNodeReadable: chunk #0 must be a string or a Uint8Array, got a plain object');
     expect(returned.callCount).to.equal(1);
   });
 

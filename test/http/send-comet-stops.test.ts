@@ -10,9 +10,9 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 const EVENTS = ['close', 'error', 'drain'] as const;
 
 /** Records how a promise settles, without leaving a rejection unhandled. */
-function outcome(promise: Promise<void>): Promise<unknown> {
+function outcome(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
-    () => 'resolved',
+    (result) => result,
     (error: unknown) => error,
   );
 }
@@ -41,7 +41,7 @@ describe('sendComet: early stops', () => {
     await turn();
     expect(res.listenerCount('drain')).to.equal(1);
     res.emit('close');
-    expect(await done).to.equal('resolved');
+    expect(await done).to.equal('client-gone');
     expect(src.returns()).to.equal(1);
     expect(src.pulls()).to.equal(1);
     expect(EVENTS.map((e) => res.listenerCount(e))).to.deep.equal([0, 0, 0]);
@@ -94,7 +94,7 @@ describe('sendComet: early stops', () => {
       const done = outcome(sendComet(res.asResponse(), src.source, { heartbeatMs: 50 }));
       await turn();
       res.emit('close');
-      expect(await done).to.equal('resolved');
+      expect(await done).to.equal('client-gone');
       if (settle === 'value') src.give('late');
       else if (settle === 'done') src.finish();
       else src.fail(new Error('late failure'));
@@ -114,7 +114,7 @@ describe('sendComet: early stops', () => {
     src.give('a');
     await turn();
     src.finish();
-    expect(await done).to.equal('resolved');
+    expect(await done).to.equal('end');
     res.emit('close');
     expect(res.writes).to.deep.equal(['a']);
     expect(res.writableEnded).to.equal(true);

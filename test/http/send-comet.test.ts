@@ -23,10 +23,10 @@ describe('sendComet over a real HTTP server', () => {
   let server: Listening | undefined;
   let stopTicker: (() => void) | undefined;
   let settled: Promise<unknown> | undefined;
-  /** Records how the stream's promise settles ('resolved' or the rejection), handled at once. */
-  const track = (promise: Promise<void>): void => {
+  /** Records how the stream's promise settles (what it resolves with, or the rejection), handled at once. */
+  const track = (promise: Promise<unknown>): void => {
     settled = promise.then(
-      () => 'resolved',
+      (result) => result,
       (error: unknown) => error,
     );
   };
@@ -61,7 +61,7 @@ describe('sendComet over a real HTTP server', () => {
     release.resolve();
     expect(await body.ended).to.equal('end');
     expect(body.text()).to.equal('late');
-    expect(await outcome()).to.equal('resolved');
+    expect(await outcome()).to.equal('end');
   });
 
   it('exports exactly the four documented headers', () => {
@@ -90,7 +90,7 @@ describe('sendComet over a real HTTP server', () => {
     release.resolve();
     expect(await body.ended).to.equal('end');
     expect(body.text()).to.equal('<p>first</p><p>second ✓</p>');
-    expect(await outcome()).to.equal('resolved');
+    expect(await outcome()).to.equal('end');
   });
 
   it('on client disconnect calls return() at once and leaves no listener on the emitter', async () => {
@@ -103,7 +103,7 @@ describe('sendComet over a real HTTP server', () => {
     await reader(res, ticks(2)).seen;
     expect(tick.emitter.listenerCount('tick')).to.equal(1);
     req.destroy();
-    expect(await outcome()).to.equal('resolved');
+    expect(await outcome()).to.equal('client-gone');
     expect(tick.returned.callCount).to.equal(1);
     // the generator's finally runs once its pending await settles (the next tick)
     await tornDown(tick);
@@ -146,7 +146,7 @@ describe('sendComet over a real HTTP server', () => {
     expect(await body.ended).to.equal('aborted');
     const error = await outcome();
     expect(error).to.be.instanceOf(TypeError);
-    expect((error as Error).message).to.equal('sendComet: chunk #1 is number, expected a string or a Uint8Array');
+    expect((error as Error).message).to.equal('sendComet: chunk #1 must be a string or a Uint8Array, got the number 42');
     expect(returned.callCount).to.equal(1);
     expect(body.text()).to.equal('ok');
   });
@@ -175,7 +175,7 @@ describe('sendComet over a real HTTP server', () => {
     await delay(200);
     expect(counter.pulled()).to.equal(stalled);
     socket.destroy();
-    expect(await outcome()).to.equal('resolved');
+    expect(await outcome()).to.equal('client-gone');
     expect(counter.returned()).to.equal(true);
   });
 
@@ -185,7 +185,7 @@ describe('sendComet over a real HTTP server', () => {
       track(sendComet(res, source(), { heartbeatMs: 15 }));
     });
     await expectHeartbeats((await open(server.url)).res, '<p>a</p>', '<p>b</p>', release);
-    expect(await outcome()).to.equal('resolved');
+    expect(await outcome()).to.equal('end');
   });
 
   it('an aborted signal returns the source, destroys the response and rejects with the reason', async () => {
@@ -216,7 +216,7 @@ describe('sendComet over a real HTTP server', () => {
     const { req, res } = await open(server.url);
     await reader(res, ticks(2)).seen;
     req.destroy();
-    expect(await outcome()).to.equal('resolved');
+    expect(await outcome()).to.equal('client-gone');
     expect(spy.callCount).to.equal(1);
     // the queue tears its source down inside return(), without waiting for another event
     expect(clock.emitter.listenerCount('tick')).to.equal(0);

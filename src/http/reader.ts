@@ -1,0 +1,202 @@
+/**
+ * The one chunk reader under every transport: pulls one chunk at a time from the source and hands
+ * it to the transport's output, heartbeats only while waiting on the source, watches the cut-off
+ * and stop signals, rotates after `maxBytes` / `maxAgeMs`, and ends every way through one funnel.
+ * Each transport is an output for it: a Node response, a web stream controller, a Node Readable.
+ */
+import { onAbort, toError } from '../util/abort.js';
+import { byteLength, checkChunk, releaseIterator, type CometChunk } from './chunk.js';
+import type { CleanEnd, StreamSettings } from './options.js';
+
+/** How a read ended: cleanly (see {@link CleanEnd}), because the client left, or failed. */
+export type ReadEnd = CleanEnd | 'client-gone' | 'failed';
+
+/** @internal What a transport gives the reader. */
+export interface ChunkOutput {
+  /** Writes a chunk; `false` when the output is full: the reader then waits for {@link ChunkReader.resume}. */
+  write(chunk: CometChunk): boolean;
+  /** Writes a heartbeat unless data is still waiting to go out; called only while the reader waits on the source. */
+  beat(chunk: CometChunk): void;
+  /**
+   * Called once, when the read is over: end the output (a {@link CleanEnd}), nothing more to do
+   * (`'client-gone'`), or fail it with `error` (`'failed'`). The source has been dealt with.
+   */
+  close(how: ReadEnd, error: Error | undefined): void;
+}
+
+/** True for the reason of `controller.abort()` called without one: a shutdown, not a failure. */
+function isPlainAbort(reason: unknown): boolean {
+  return typeof DOMException === 'function' && reason instanceof DOMException && reason.name === 'AbortError';
+}
+
+/**
+ * @internal One stream's reader, driven by callbacks rather than `await`: per chunk it makes no
+ * promise or closure of its own (only the `then` on the source's promise), and one heartbeat timer
+ * serves the whole stream, re-armed with `refresh()` at each wait for the source.
+ *
+ * States: `ready` (not pulled yet), `next` (waiting on the source: the only time a heartbeat may go
+ * out), `paused` (the output is full: waiting for {@link resume}), `busy` (handing a chunk over),
+ * `done`.
+ */
+export class ChunkReader {
+  readonly #where: string;
+  readonly #iterator: AsyncIterator<unknown>;
+  readonly #output: ChunkOutput;
+  readonly #settings: StreamSettings;
+  readonly #cutoff: AbortSignal | undefined;
+  #state: 'ready' | 'next' | 'paused' | 'busy' | 'done' = 'ready';
+  #index = 0;
+  #written = 0;
+  #beatTimer: ReturnType<typeof setTimeout> | undefined;
+  #ageTimer: ReturnType<typeof setTimeout> | undefined;
+  #unwatch: (() => void)[] = [];
+
+  constructor(
+    where: string,
+    iterator: AsyncIterator<unknown>,
+    output: ChunkOutput,
+    settings: StreamSettings,
+    cutoff: AbortSignal | undefined,
+  ) {
+    this.#where = where;
+    this.#iterator = iterator;
+    this.#output = output;
+    this.#settings = settings;
+    this.#cutoff = cutoff;
+  }
+
+  /** True once the read is over. */
+  get done(): boolean {
+    return this.#state === 'done';
+  }
+
+  /**
+   * Watches the signals and starts the `maxAgeMs` clock; pulls nothing. A signal already aborted
+   * ends the read here, before anything is pulled.
+   */
+  start(): void {
+    for (const signal of this.#settings.signals) {
+      this.#unwatch.push(onAbort(signal, () => this.#onAbort(signal.reason)));
+      if (this.#state === 'done') return;
+    }
+    const cutoff = this.#cutoff;
+    if (cutoff !== undefined) {
+      this.#unwatch.push(onAbort(cutoff, () => this.#finish('failed', toError(cutoff.reason), true)));
+      if (this.#state === 'done') return;
+    }
+    if (this.#settings.maxAgeMs > 0) this.#ageTimer = setTimeout(this.#onAge, this.#settings.maxAgeMs);
+  }
+
+  /** The output can take more: pulls the first chunk, or the next one after a pause. Otherwise does nothing. */
+  resume(): void {
+    if (this.#state === 'ready' || this.#state === 'paused') this.#pull();
+  }
+
+  /** The client left (the response closed, the stream was cancelled or destroyed): returns the source. */
+  gone(): void {
+    this.#finish('client-gone', undefined, true);
+  }
+
+  /** The output failed: returns the source and fails with `error`. */
+  fail(error: unknown): void {
+    this.#finish('failed', toError(error), true);
+  }
+
+  #pull(): void {
+    this.#state = 'busy';
+    let next: unknown;
+    try {
+      next = this.#iterator.next();
+    } catch (error) {
+      return this.#finish('failed', toError(error), false);
+    }
+    if (this.done) {
+      // ended from inside next(): its outcome no longer matters, but must not go unhandled
+      Promise.resolve(next).then(undefined, () => {});
+      return;
+    }
+    this.#state = 'next';
+    const ms = this.#settings.heartbeatMs;
+    if (ms > 0) {
+      if (this.#beatTimer === undefined) this.#beatTimer = setTimeout(this.#beat, ms);
+      else this.#beatTimer.refresh();
+    }
+    Promise.resolve(next as Promise<IteratorResult<unknown>>).then(this.#onResult, this.#onSourceError);
+  }
+
+  readonly #onResult = (result: IteratorResult<unknown>): void => {
+    if (this.#state !== 'next') return; // ended meanwhile: the value is dropped
+    if (!result || typeof result !== 'object') {
+      return this.#finish('failed', new TypeError(`${this.#where}: the source's next() gave ${String(result)}, not an iterator result`), true);
+    }
+    if (result.done) return this.#end('end');
+    this.#state = 'busy';
+    let chunk: CometChunk;
+    let ok: boolean;
+    try {
+      chunk = checkChunk(this.#where, result.value, this.#index++);
+      ok = this.#output.write(chunk);
+    } catch (error) {
+      return this.#finish('failed', toError(error), true);
+    }
+    if (this.#state !== 'busy') return; // ended from inside write()
+    if (this.#settings.maxBytes !== Infinity && (this.#written += byteLength(chunk)) >= this.#settings.maxBytes) {
+      return this.#end('rotated');
+    }
+    if (ok) this.#pull();
+    else this.#state = 'paused';
+  };
+
+  readonly #onSourceError = (error: unknown): void => {
+    if (this.#state === 'next') this.#finish('failed', toError(error), false);
+  };
+
+  /** The heartbeat: only while waiting on the source; the next wait re-arms the timer otherwise. */
+  readonly #beat = (): void => {
+    if (this.#state !== 'next') return;
+    try {
+      this.#output.beat(this.#settings.heartbeat);
+    } catch (error) {
+      return this.#finish('failed', toError(error), true);
+    }
+    if (this.#state === 'next') this.#beatTimer!.refresh();
+  };
+
+  readonly #onAge = (): void => {
+    this.#ageTimer = undefined;
+    if (this.#state !== 'done') this.#end('rotated');
+  };
+
+  #onAbort(reason: unknown): void {
+    if (isPlainAbort(reason)) this.#end('shutdown');
+    else this.#finish('failed', toError(reason), true);
+  }
+
+  /** A clean end: the last chunk from `beforeEnd`, then the output's end; the source is returned unless it finished. */
+  #end(how: CleanEnd): void {
+    if (this.#state === 'done') return;
+    this.#state = 'busy';
+    const beforeEnd = this.#settings.beforeEnd;
+    if (beforeEnd !== undefined) {
+      try {
+        const last: unknown = beforeEnd(how);
+        if (last !== undefined && this.#state === 'busy') this.#output.write(checkChunk(this.#where, last, 'the chunk beforeEnd returned'));
+      } catch (error) {
+        return this.#finish('failed', toError(error), how !== 'end');
+      }
+    }
+    this.#finish(how, undefined, how !== 'end');
+  }
+
+  /** The one way out: stops the timers and watchers, returns the source if asked, tells the output. */
+  #finish(how: ReadEnd, error: Error | undefined, release: boolean): void {
+    if (this.#state === 'done') return;
+    this.#state = 'done';
+    clearTimeout(this.#beatTimer);
+    clearTimeout(this.#ageTimer);
+    for (const unwatch of this.#unwatch) unwatch();
+    this.#unwatch = [];
+    if (release) releaseIterator(this.#iterator);
+    this.#output.close(how, error);
+  }
+}
