@@ -12,8 +12,9 @@ export { escapeJsString, asciiJson } from './escape.js';
 export type CometOperator<T> = (source: AsyncIterable<T>) => AsyncIterableIterator<string>;
 
 function operator<T>(kind: CometKind, callback: string, options?: CometOptions): CometOperator<T> {
-  const encoder = createEncoder<T>(kind, callback, options);
-  return (source) => encodeStream(encoder, source);
+  const where = `Comet.${kind}`;
+  const encoder = createEncoder<T>(kind, callback, options, where);
+  return (source) => encodeStream(encoder, source, where);
 }
 
 /** The Comet encoders, named as in Play's `Comet` helper. */
@@ -56,6 +57,6 @@ export const Comet = Object.freeze({
    * @param callback - dotted path of JavaScript identifiers, validated now (TypeError quoting it)
    */
   encoder<T = unknown>(kind: CometKind, callback: string, options?: CometOptions): CometEncoder<T> {
-    return createEncoder<T>(kind, callback, options);
+    return createEncoder<T>(kind, callback, options, 'Comet.encoder');
   },
 });
