@@ -35,7 +35,8 @@ export const Comet = Object.freeze({
   /**
    * Encodes JSON values: each becomes `<script type="text/javascript">callback(JSON);</script>`, the JSON
    * pure ASCII with `<` and `>` escaped. A value `JSON.stringify` cannot encode is a `CometEncodeError`
-   * naming its position (or is skipped with `onInvalid: 'skip'`).
+   * naming its position (or is skipped with `onInvalid: 'skip'`), and so is a value whose arrays and
+   * objects nest deeper than `options.maxDepth` (default 500), which browsers may fail to parse.
    * @param callback - dotted path of JavaScript identifiers, validated now (TypeError quoting it)
    */
   json(callback: string, options?: CometOptions): CometOperator<unknown> {

@@ -37,7 +37,7 @@ function plural(count: number): string {
  * The other endings read `clock ended after N elements` and `clock failed after N elements: <error>`.
  * When `NODE_DEBUG` does not name `comet-bridge` (and no `write` is given) nothing is formatted,
  * so leaving `log()` in place costs one function call per element. `return()` on the output
- * reaches the source at once. A `write` that throws on an element or the end fails the stream,
+ * reaches the source at once, even before the first `next()`. A `write` that throws on an element or the end fails the stream,
  * as a throwing {@link tap} callback does.
  *
  * @param label - the line prefix, default `'stream'`

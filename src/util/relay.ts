@@ -69,50 +69,50 @@ export function relay<T, U>(source: AsyncIterable<T>, where: string, step: Relay
   let inflight = 0;
   let last: Promise<IteratorResult<U>> | undefined;
 
+  /** One answer: the first value, or source values until one is not skipped. Serves next() and throw(). */
   async function advance(thrown: boolean, error?: unknown): Promise<IteratorResult<U>> {
-    for (;;) {
-      if (finished) return DONE;
-      let result: IteratorResult<T>;
-      try {
-        result = await (thrown ? iterator.throw!(error) : iterator.next());
-      } catch (failure) {
-        if (!finished) {
-          finished = true;
-          quietly(() => step.error?.(failure, count));
-        }
-        throw failure;
-      }
-      if (finished) return DONE;
-      if (result.done) {
-        finished = true;
-        step.end?.(count);
-        return DONE;
-      }
-      let value: U | typeof SKIP;
-      try {
-        value = step.map(result.value, count++);
-      } catch (failure) {
-        finished = true;
-        release(iterator);
-        throw failure;
-      }
-      if (value !== SKIP) return { done: false, value };
-      thrown = false;
-    }
-  }
-
-  async function pull(): Promise<IteratorResult<U>> {
+    const queued = !thrown;
     try {
-      if (first !== undefined && !finished) {
+      if (queued && first !== undefined && !finished) {
         const value = first;
         first = undefined;
         return { done: false, value };
       }
-      return await advance(false);
+      for (;;) {
+        if (finished) return DONE;
+        let result: IteratorResult<T>;
+        try {
+          result = await (thrown ? iterator.throw!(error) : iterator.next());
+        } catch (failure) {
+          if (!finished) {
+            finished = true;
+            quietly(() => step.error?.(failure, count));
+          }
+          throw failure;
+        }
+        if (finished) return DONE;
+        if (result.done) {
+          finished = true;
+          step.end?.(count);
+          return DONE;
+        }
+        let value: U | typeof SKIP;
+        try {
+          value = step.map(result.value, count++);
+        } catch (failure) {
+          finished = true;
+          release(iterator);
+          throw failure;
+        }
+        if (value !== SKIP) return { done: false, value };
+        thrown = false;
+      }
     } finally {
-      inflight--;
+      if (queued) inflight--;
     }
   }
+
+  const pull = (): Promise<IteratorResult<U>> => advance(false);
 
   async function cancel(): Promise<void> {
     finished = true;
