@@ -2,7 +2,9 @@
  * The Comet encoder: one message in, one complete `<script>` chunk out.
  */
 import { CometEncodeError } from '../errors.js';
-import { validateCallback, validateNonce } from './callback.js';
+import { checkLimit, checkOptions, describe } from '../util/args.js';
+import { checkCallback, checkNonce } from './callback.js';
+import { nestsDeeperThan } from './depth.js';
 import { asciiJson, escapeJsString, isUnsafeInScript } from './escape.js';
 
 /** How messages are turned into the callback's argument. */
@@ -18,7 +20,21 @@ export interface CometOptions {
   onInvalid?: 'error' | 'skip';
   /** Largest chunk, in bytes, one message may produce; a larger one is a {@link CometEncodeError}. */
   maxMessageBytes?: number;
+  /**
+   * `Comet.json` (kind `'json'`) only, refused by the other kinds: how deep arrays and objects may
+   * nest in one message (`[[1]]` is 2 deep), default 500; a deeper message is a
+   * {@link CometEncodeError} (or skipped under `onInvalid: 'skip'`). `JSON.stringify` writes any
+   * depth, but a browser running the chunk overflows its parser's stack on deep enough nesting
+   * (Chromium near 2,000) and loses the message while the server counts it sent. `Infinity`: no limit.
+   */
+  maxDepth?: number;
 }
+
+/** The default {@link CometOptions.maxDepth}: far below what browsers parse, far above real messages. */
+const DEFAULT_MAX_DEPTH = 500;
+
+const OPTIONS = ['initialChunk', 'nonce', 'onInvalid', 'maxMessageBytes'] as const;
+const JSON_OPTIONS = [...OPTIONS, 'maxDepth'] as const;
 
 /** Encodes single messages into Comet chunks. */
 export interface CometEncoder<T> {
@@ -42,25 +58,25 @@ function flatten(s: string): string {
   return Buffer.from(s, 'latin1').toString('latin1');
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'bigint') return 'a BigInt';
-  if (typeof value === 'symbol') return 'a symbol';
-  if (typeof value === 'function') return 'a function';
-  if (value === undefined) return 'undefined';
-  return `a ${typeof value}`;
-}
-
-function jsonMessage(value: unknown, index: number): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch (cause) {
-    throw new CometEncodeError(`message ${index} cannot be encoded as JSON: ${(cause as Error).message}`, index, { cause });
-  }
-  if (json === undefined) {
-    throw new CometEncodeError(`message ${index} cannot be encoded as JSON: it is ${describe(value)}`, index);
-  }
-  return asciiJson(json);
+/** The JSON message writer of one encoder: `JSON.stringify`, the depth check, then ASCII and script-safe. */
+function jsonMessage(maxDepth: number): (value: unknown, index: number) => string {
+  // d levels of nesting take at least 2d characters: shorter texts need no look at their depth.
+  const deepLength = 2 * maxDepth + 2;
+  return (value, index) => {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch (cause) {
+      throw new CometEncodeError(`message ${index} cannot be encoded as JSON: ${(cause as Error).message}`, index, { cause });
+    }
+    if (json === undefined) {
+      throw new CometEncodeError(`message ${index} cannot be encoded as JSON: it is ${describe(value)}`, index);
+    }
+    if (json.length >= deepLength && nestsDeeperThan(json, maxDepth)) {
+      throw new CometEncodeError(`message ${index} nests arrays and objects more than maxDepth (${maxDepth}) deep`, index);
+    }
+    return asciiJson(json);
+  };
 }
 
 function stringMessage(value: unknown, index: number): string {
@@ -80,35 +96,44 @@ function flowMessage(value: unknown, index: number): string {
   return value;
 }
 
-const MESSAGE = { string: stringMessage, json: jsonMessage, flow: flowMessage } as const;
+const KINDS: readonly CometKind[] = ['string', 'json', 'flow'];
 
 /**
- * Creates an encoder of single messages. Validates everything at once: the callback name, the nonce,
- * the kind and the options.
+ * Creates an encoder of single messages. Validates everything at once: the kind, the callback
+ * name, the nonce and the options (an option of another name is refused).
  * @param kind - `'string'` (single-quoted literal), `'json'` (JSON value) or `'flow'` (trusted expression)
- * @param callback - dotted path of JavaScript identifiers, e.g. `parent.cometMessage`
- * @throws TypeError for a bad callback, nonce, kind or option; RangeError for a bad `maxMessageBytes`
+ * @param callback - dotted path of JavaScript identifiers, e.g. `parent.cometMessage` (see {@link validateCallback})
+ * @param where - the public function's name, for errors (e.g. `Comet.json`)
+ * @throws TypeError for a bad kind, callback, nonce or option; RangeError for a bad `maxMessageBytes` or `maxDepth`
  */
-export function createEncoder<T = unknown>(kind: CometKind, callback: string, options: CometOptions = {}): CometEncoder<T> {
-  const message = MESSAGE[kind];
-  if (typeof message !== 'function' || !Object.hasOwn(MESSAGE, kind)) {
-    throw new TypeError(`Unknown Comet message kind ${JSON.stringify(kind)}: expected "string", "json" or "flow"`);
+export function createEncoder<T = unknown>(
+  kind: CometKind,
+  callback: string,
+  options: CometOptions | undefined,
+  where: string,
+): CometEncoder<T> {
+  if (!KINDS.includes(kind)) {
+    throw new TypeError(`${where}: kind must be "string", "json" or "flow", got ${typeof kind === 'string' ? JSON.stringify(kind) : describe(kind)}`);
   }
-  if (options === null || typeof options !== 'object') throw new TypeError('Comet options must be an object');
-  validateCallback(callback);
-  const { initialChunk = initialHtmlChunk, nonce, onInvalid = 'error', maxMessageBytes = Infinity } = options;
+  const {
+    initialChunk = initialHtmlChunk,
+    nonce,
+    onInvalid = 'error',
+    maxMessageBytes = Infinity,
+    maxDepth = DEFAULT_MAX_DEPTH,
+  } = checkOptions(options, where, kind === 'json' ? JSON_OPTIONS : OPTIONS);
+  checkCallback(callback, where);
   if (initialChunk !== null && typeof initialChunk !== 'string') {
-    throw new TypeError('Comet option initialChunk must be a string or null');
+    throw new TypeError(`${where}: options.initialChunk must be a string or null, got ${describe(initialChunk)}`);
   }
   if (onInvalid !== 'error' && onInvalid !== 'skip') {
-    throw new TypeError(`Comet option onInvalid must be "error" or "skip", got ${JSON.stringify(onInvalid)}`);
+    throw new TypeError(`${where}: options.onInvalid must be "error" or "skip", got ${typeof onInvalid === 'string' ? JSON.stringify(onInvalid) : describe(onInvalid)}`);
   }
-  if (typeof maxMessageBytes !== 'number' || !(maxMessageBytes > 0) || (!Number.isInteger(maxMessageBytes) && maxMessageBytes !== Infinity)) {
-    throw new RangeError(`Comet option maxMessageBytes must be a positive integer, got ${String(maxMessageBytes)}`);
-  }
+  checkLimit(maxMessageBytes, where, 'options.maxMessageBytes');
+  const message = kind === 'json' ? jsonMessage(checkLimit(maxDepth, where, 'options.maxDepth')) : kind === 'string' ? stringMessage : flowMessage;
   // Built by concatenation, then made flat once, so every chunk copies one flat string.
   const open = flatten(
-    '<script type="text/javascript"' + (nonce === undefined ? '' : ` nonce="${validateNonce(nonce)}"`) + '>' + callback + '(',
+    '<script type="text/javascript"' + (nonce === undefined ? '' : ` nonce="${checkNonce(nonce, where)}"`) + '>' + callback + '(',
   );
   const close = ');</script>';
   const ascii = kind !== 'flow';

@@ -12,8 +12,9 @@ export { escapeJsString, asciiJson } from './escape.js';
 export type CometOperator<T> = (source: AsyncIterable<T>) => AsyncIterableIterator<string>;
 
 function operator<T>(kind: CometKind, callback: string, options?: CometOptions): CometOperator<T> {
-  const encoder = createEncoder<T>(kind, callback, options);
-  return (source) => encodeStream(encoder, source);
+  const where = `Comet.${kind}`;
+  const encoder = createEncoder<T>(kind, callback, options, where);
+  return (source) => encodeStream(encoder, source, where);
 }
 
 /** The Comet encoders, named as in Play's `Comet` helper. */
@@ -34,7 +35,8 @@ export const Comet = Object.freeze({
   /**
    * Encodes JSON values: each becomes `<script type="text/javascript">callback(JSON);</script>`, the JSON
    * pure ASCII with `<` and `>` escaped. A value `JSON.stringify` cannot encode is a `CometEncodeError`
-   * naming its position (or is skipped with `onInvalid: 'skip'`).
+   * naming its position (or is skipped with `onInvalid: 'skip'`), and so is a value whose arrays and
+   * objects nest deeper than `options.maxDepth` (default 500), which browsers may fail to parse.
    * @param callback - dotted path of JavaScript identifiers, validated now (TypeError quoting it)
    */
   json(callback: string, options?: CometOptions): CometOperator<unknown> {
@@ -56,6 +58,6 @@ export const Comet = Object.freeze({
    * @param callback - dotted path of JavaScript identifiers, validated now (TypeError quoting it)
    */
   encoder<T = unknown>(kind: CometKind, callback: string, options?: CometOptions): CometEncoder<T> {
-    return createEncoder<T>(kind, callback, options);
+    return createEncoder<T>(kind, callback, options, 'Comet.encoder');
   },
 });

@@ -3,6 +3,7 @@
  * `util.debuglog('comet-bridge')`, shown when `NODE_DEBUG=comet-bridge` is set.
  */
 import { debuglog, inspect } from 'node:util';
+import { checkOptions, describe } from '../util/args.js';
 import { tap, type TapOperator } from './tap.js';
 
 const debug = debuglog('comet-bridge');
@@ -36,23 +37,26 @@ function plural(count: number): string {
  * The other endings read `clock ended after N elements` and `clock failed after N elements: <error>`.
  * When `NODE_DEBUG` does not name `comet-bridge` (and no `write` is given) nothing is formatted,
  * so leaving `log()` in place costs one function call per element. `return()` on the output
- * reaches the source at once. A `write` that throws on an element or the end fails the stream,
+ * reaches the source at once, even before the first `next()`. A `write` that throws on an element or the end fails the stream,
  * as a throwing {@link tap} callback does.
  *
  * @param label - the line prefix, default `'stream'`
  * @param options - `write`: a different sink for the lines (a logger, or a test)
- * @throws TypeError for a non-string label or a non-function `write`
+ * @throws TypeError for a non-string label, a non-function `write`, or an option of another name
  * @example
  * ```ts
  * // NODE_DEBUG=comet-bridge node server.js
  * sendComet(res, Comet.string('parent.tick')(log('clock')(ticks)));
  * ```
  */
-export function log<T>(label = 'stream', options: LogOptions = {}): TapOperator<T> {
-  if (typeof label !== 'string') throw new TypeError('log: label must be a string');
-  const write = options?.write ?? debug;
-  if (typeof write !== 'function') throw new TypeError('log: options.write must be a function');
-  const enabled = (): boolean => options?.write !== undefined || debug.enabled;
+export function log<T>(label = 'stream', options?: LogOptions): TapOperator<T> {
+  if (typeof label !== 'string') throw new TypeError(`log: label must be a string, got ${describe(label)}`);
+  const given = checkOptions(options, 'log', ['write']).write;
+  if (given !== undefined && typeof given !== 'function') {
+    throw new TypeError(`log: options.write must be a function, got ${describe(given)}`);
+  }
+  const write = given ?? debug;
+  const enabled = (): boolean => given !== undefined || debug.enabled;
   return tap<T>({
     next(value, index) {
       if (enabled()) write(`${label} #${index} ${show(value)}`);

@@ -1,6 +1,8 @@
 /**
  * `tap`: a pass-through operator that reports what flows through an AsyncIterable.
  */
+import { checkOptions, describe, isObjectLike } from '../util/args.js';
+import { relay, type RelayStep } from '../util/relay.js';
 
 /** What {@link tap} reports. Every member is optional. */
 export interface TapObserver<T> {
@@ -17,35 +19,42 @@ export interface TapObserver<T> {
 /** A pass-through operator: the same elements, the same end, the same error. */
 export type TapOperator<T> = (source: AsyncIterable<T>) => AsyncIterableIterator<T>;
 
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 const members = ['next', 'end', 'error', 'cancel'] as const;
 
 function checkObserver<T>(observer: unknown): TapObserver<T> {
   if (typeof observer === 'function') return { next: observer as TapObserver<T>['next'] };
-  if (observer === null || typeof observer !== 'object') {
-    throw new TypeError('tap: expected a function or an observer { next?, end?, error?, cancel? }');
+  if (!isObjectLike(observer)) {
+    throw new TypeError(`tap: expected a function or an observer { next?, end?, error?, cancel? }, got ${describe(observer)}`);
   }
+  // A plain object names only the four members (a misspelt `nxt` would silently report nothing);
+  // an instance of a class may hold its own state besides its methods.
+  const proto = Object.getPrototypeOf(observer) as unknown;
+  if (proto === Object.prototype || proto === null) checkOptions(observer, 'tap', members);
   for (const name of members) {
-    const member = (observer as Record<string, unknown>)[name];
-    if (member !== undefined && typeof member !== 'function') throw new TypeError(`tap: observer.${name} must be a function`);
+    const member = observer[name];
+    if (member !== undefined && typeof member !== 'function') {
+      throw new TypeError(`tap: observer.${name} must be a function, got ${describe(member)}`);
+    }
   }
   return observer as TapObserver<T>;
 }
 
 /**
  * A pass-through operator that reports each element, the end, and any error, without changing
- * the stream. `return()` on the output reaches the source at once, even while a `next()` is
- * waiting on it, and is reported as `cancel`.
+ * the stream. The source is opened at once; `return()` on the output reaches it at once, even
+ * before the first `next()` or while a `next()` is waiting on it, and is reported as `cancel`.
+ * The output carries the source's cut-off signal.
  *
- * If `next` or `end` throws, the output rejects with that exception (and the source is returned
- * first, so it is torn down; should that `return()` fail too, the callback's exception is still
- * the one passed on); exceptions from `error` and `cancel` are ignored, so they can never
- * hide the source's error or stop its teardown. `throw()` on the output is passed to the source's
+ * If `next` or `end` throws, the output rejects with that exception at once (the source's
+ * `return()` is started, not awaited, and a failure of it ignored, so the callback's exception is
+ * the one passed on); exceptions from `error` and `cancel` are ignored, so they can never hide
+ * the source's error or stop its teardown. `throw()` on the output is passed to the source's
  * `throw()` when it has one (its outcome reported like any other), else reported as `cancel` and
  * the source returned.
  *
  * @param observer - a function called with each element and its position, or a {@link TapObserver}
- * @throws TypeError for anything else (at once, not when the stream runs)
+ * @throws TypeError for anything else, or a plain-object observer with a member of another name
+ *   (at once, not when the stream runs)
  * @example
  * ```ts
  * const seen: string[] = [];
@@ -54,92 +63,14 @@ function checkObserver<T>(observer: unknown): TapObserver<T> {
  */
 export function tap<T>(observer: TapObserver<T> | ((value: T, index: number) => void)): TapOperator<T> {
   const report = checkObserver<T>(observer);
-  return (source) => {
-    const make = (source as AsyncIterable<T> | null | undefined)?.[Symbol.asyncIterator];
-    if (typeof make !== 'function') throw new TypeError('tap: the source must be an AsyncIterable');
-    const iterator = make.call(source);
-    let count = 0;
-    let finished = false;
-
-    const quietly = (call: () => void): void => {
-      try {
-        call();
-      } catch {
-        // a reporting callback must not change the stream's outcome
-      }
-    };
-
-    const output: AsyncIterableIterator<T> = {
-      async next(): Promise<IteratorResult<T>> {
-        if (finished) return DONE;
-        let result: IteratorResult<T>;
-        try {
-          result = await iterator.next();
-        } catch (error) {
-          if (!finished) {
-            finished = true;
-            quietly(() => report.error?.(error, count));
-          }
-          throw error;
-        }
-        if (finished) return DONE;
-        try {
-          if (result.done) {
-            finished = true;
-            report.end?.(count);
-            return DONE;
-          }
-          const index = count++;
-          report.next?.(result.value, index);
-        } catch (error) {
-          if (!finished) {
-            finished = true;
-            // the callback's error is the one to report; a failing return() must not replace it
-            await Promise.resolve()
-              .then(() => iterator.return?.())
-              .catch(() => {});
-          }
-          throw error;
-        }
-        return result;
-      },
-      async return(value?: unknown): Promise<IteratorResult<T>> {
-        if (!finished) {
-          finished = true;
-          quietly(() => report.cancel?.(count));
-          await iterator.return?.();
-        }
-        return { done: true, value: value as undefined };
-      },
-      async throw(error?: unknown): Promise<IteratorResult<T>> {
-        if (finished) throw error;
-        if (typeof iterator.throw !== 'function') {
-          finished = true;
-          quietly(() => report.cancel?.(count));
-          await iterator.return?.();
-          throw error;
-        }
-        let result: IteratorResult<T>;
-        try {
-          result = await iterator.throw(error);
-        } catch (thrown) {
-          finished = true;
-          quietly(() => report.error?.(thrown, count));
-          throw thrown;
-        }
-        if (result.done) {
-          finished = true;
-          quietly(() => report.end?.(count));
-          return DONE;
-        }
-        const index = count++;
-        quietly(() => report.next?.(result.value, index));
-        return result;
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
-    return output;
+  const step: RelayStep<T, T> = {
+    map(value, index) {
+      report.next?.(value, index);
+      return value;
+    },
+    end: (count) => report.end?.(count),
+    error: (error, count) => report.error?.(error, count),
+    cancel: (count) => report.cancel?.(count),
   };
+  return (source) => relay(source, 'tap', step);
 }
