@@ -25,7 +25,7 @@ export interface LegacyCometOptions extends CometOptions {
 }
 
 /** The option names `Comet.apply` takes: the encoder's, and `message`. */
-const OPTION_NAMES = ['message', 'initialChunk', 'nonce', 'onInvalid', 'maxMessageBytes'] as const;
+const OPTION_NAMES = ['message', 'initialChunk', 'nonce', 'onInvalid', 'maxMessageBytes', 'maxDepth'] as const;
 
 /** Fails to compile when the encoder gains an option that {@link OPTION_NAMES} does not list. */
 type Unlisted = Exclude<keyof LegacyCometOptions, (typeof OPTION_NAMES)[number]>;
