@@ -40,6 +40,9 @@ function plural(count: number): string {
  * reaches the source at once, even before the first `next()`. A `write` that throws on an element or the end fails the stream,
  * as a throwing {@link tap} callback does.
  *
+ * The element type is taken from the source the operator is applied to (`log('ticks')(ticks)` keeps
+ * `ticks`' type); `log<T>()` bounds it.
+ *
  * @param label - the line prefix, default `'stream'`
  * @param options - `write`: a different sink for the lines (a logger, or a test)
  * @throws TypeError for a non-string label, a non-function `write`, or an option of another name
@@ -49,7 +52,7 @@ function plural(count: number): string {
  * sendComet(res, Comet.string('parent.tick')(log('clock')(ticks)));
  * ```
  */
-export function log<T>(label = 'stream', options?: LogOptions): TapOperator<T> {
+export function log<T = unknown>(label = 'stream', options?: LogOptions): <U extends T>(source: AsyncIterable<U>) => AsyncIterableIterator<U> {
   if (typeof label !== 'string') throw new TypeError(`log: label must be a string, got ${describe(label)}`);
   const given = checkOptions(options, 'log', ['write']).write;
   if (given !== undefined && typeof given !== 'function') {
@@ -57,6 +60,7 @@ export function log<T>(label = 'stream', options?: LogOptions): TapOperator<T> {
   }
   const write = given ?? debug;
   const enabled = (): boolean => given !== undefined || debug.enabled;
+  // a pass-through: what goes in comes out, so the one operator serves every element type
   return tap<T>({
     next(value, index) {
       if (enabled()) write(`${label} #${index} ${show(value)}`);
@@ -70,5 +74,5 @@ export function log<T>(label = 'stream', options?: LogOptions): TapOperator<T> {
     cancel(count) {
       if (enabled()) write(`${label} cancelled after ${plural(count)}`);
     },
-  });
+  }) as <U extends T>(source: AsyncIterable<U>) => AsyncIterableIterator<U>;
 }
