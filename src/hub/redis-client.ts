@@ -4,6 +4,8 @@
  * Nothing here imports either package.
  */
 
+import { describe } from '../util/args.js';
+
 /** @internal Which client library a client object comes from. */
 export type RedisFlavor = 'node-redis' | 'ioredis';
 
@@ -20,11 +22,11 @@ export function redisFlavor(client: unknown, what: string): RedisFlavor {
   if (c !== null && typeof c === 'object' && typeof c.subscribe === 'function' && typeof c.on === 'function') {
     if (typeof c.call === 'function' && typeof c.status === 'string') return 'ioredis';
     if (typeof c.sendCommand === 'function' && 'isOpen' in c) {
-      if (!c.isOpen) throw new TypeError(`${what} is not connected: call \`await ${what}.connect()\` first`);
+      if (!c.isOpen) throw new TypeError(`createRedisHub: ${what} is not connected: call \`await ${what}.connect()\` first`);
       return 'node-redis';
     }
   }
-  throw new TypeError(`${what} must be a node-redis (v4 or later) or ioredis (v5 or later) client`);
+  throw new TypeError(`createRedisHub: ${what} must be a node-redis (v4 or later) or ioredis (v5 or later) client, got ${describe(client)}`);
 }
 
 /** @internal Connection state callbacks. */
@@ -33,10 +35,25 @@ export interface LinkWatcher {
   up(): void;
 }
 
+/**
+ * @internal True for an error reply of Redis itself (node-redis `ErrorReply`, ioredis `ReplyError`,
+ * and their subclasses), as opposed to a failure of the connection.
+ */
+export function isReplyError(error: unknown): boolean {
+  for (let proto = error instanceof Error ? Object.getPrototypeOf(error) : null; proto !== null && proto !== Error.prototype;
+    proto = Object.getPrototypeOf(proto)) {
+    const name = (proto as { constructor?: { name?: string } }).constructor?.name;
+    if (name === 'ErrorReply' || name === 'ReplyError') return true;
+  }
+  return false;
+}
+
 /** @internal One connection, whatever the library. */
 export interface RedisLink {
   readonly flavor: RedisFlavor;
   readonly ready: boolean;
+  /** The last error the client reported while watched, if any. */
+  readonly lastError: unknown;
   command(args: string[]): Promise<unknown>;
   subscribe(channel: string, onMessage: (message: string) => void): Promise<void>;
   unsubscribe(channel: string): Promise<void>;
@@ -84,10 +101,14 @@ function listen(c: AnyClient, handlers: Record<string, (arg?: unknown) => void>)
 
 function nodeRedisLink(c: AnyClient): RedisLink {
   let listener: ((message: string, channel: string) => void) | null = null;
+  let last: unknown = undefined;
   return {
     flavor: 'node-redis',
     get ready() {
       return Boolean(c.isReady);
+    },
+    get lastError() {
+      return last;
     },
     command: (args) => c.sendCommand(args),
     async subscribe(channel, onMessage) {
@@ -101,7 +122,6 @@ function nodeRedisLink(c: AnyClient): RedisLink {
     // node-redis resubscribes before it reports 'ready'
     resubscribed: async () => {},
     watch(watcher) {
-      let last: unknown = undefined;
       return listen(c, {
         error: (error) => {
           last = error;
@@ -121,10 +141,14 @@ function nodeRedisLink(c: AnyClient): RedisLink {
 
 function ioredisLink(c: AnyClient): RedisLink {
   let listener: ((channel: string, message: string) => void) | null = null;
+  let last: unknown = undefined;
   return {
     flavor: 'ioredis',
     get ready() {
       return c.status === 'ready';
+    },
+    get lastError() {
+      return last;
     },
     command: (args) => c.call(args[0], ...args.slice(1)),
     async subscribe(channel, onMessage) {
@@ -145,7 +169,6 @@ function ioredisLink(c: AnyClient): RedisLink {
       await c.subscribe(channel);
     },
     watch(watcher) {
-      let last: unknown = undefined;
       return listen(c, {
         error: (error) => {
           last = error;

@@ -1,10 +1,11 @@
 /**
  * A broadcast hub spanning processes and machines over Redis pub/sub.
  */
-import { coreSettings } from './hub.js';
+import { checkMs, describe } from '../util/args.js';
+import { checkFunction, coreSettings, HUB_OPTIONS } from './hub.js';
 import { HubCore } from './core.js';
 import { HubClosedError, HubConnectionError } from './errors.js';
-import { duplicateClient, redisFlavor, redisLink, type RedisLink } from './redis-client.js';
+import { duplicateClient, isReplyError, redisFlavor, redisLink, type RedisLink } from './redis-client.js';
 import type { HubBase, HubOptions, HubStats, HubSubscription, SubscribeOptions } from './types.js';
 
 /**
@@ -12,8 +13,8 @@ import type { HubBase, HubOptions, HubStats, HubSubscription, SubscribeOptions }
  * duplicate it creates, connects and closes itself), or `publisher` and `subscriber` (two
  * connections you own; the subscriber one is put in subscribe mode and must not be used for
  * other commands). Clients are node-redis v4 or later (connected) or ioredis v5 or later, recognised
- * by shape. While Redis is unreachable, `publish` follows the client's offline queue (by default both
- * clients hold commands until they reconnect).
+ * by shape. Attach an `'error'` listener to every client you pass: a client without one crashes the
+ * process when its connection fails.
  */
 export interface RedisHubOptions<T, O = T> extends HubOptions<T, O> {
   /** Redis pub/sub channel shared by every process of this hub. */
@@ -30,7 +31,19 @@ export interface RedisHubOptions<T, O = T> extends HubOptions<T, O> {
   serialize?: (value: T) => string;
   /** Turns received text back into a value. Default `JSON.parse`. */
   deserialize?: (text: string) => T;
+  /**
+   * How long `publish` waits for Redis to answer before it rejects with {@link HubConnectionError}
+   * (a hung or unreachable server). Default 5000 ms.
+   */
+  publishTimeoutMs?: number;
 }
+
+const REDIS_HUB_OPTIONS: readonly string[] = [
+  ...HUB_OPTIONS,
+  ...Object.keys({
+    channel: 1, client: 1, publisher: 1, subscriber: 1, idKey: 1, serialize: 1, deserialize: 1, publishTimeoutMs: 1,
+  } satisfies Record<Exclude<keyof RedisHubOptions<unknown>, keyof HubOptions<unknown>>, 1>),
+];
 
 /** Counters of a Redis hub (this process only). */
 export interface RedisHubStats extends HubStats {
@@ -50,7 +63,10 @@ export interface RedisHub<T, O = T> extends HubBase<O> {
    * Sends `value` to every process's subscribers (this one's included, on its way back from
    * Redis). Resolves with the message id, which Redis assigns atomically with the publish, so ids
    * are the same in every process and increase in delivery order.
-   * @throws {@link HubClosedError} after `close()`; TypeError when `serialize` gives no string
+   * @throws {@link HubClosedError} after `close()`; TypeError when `serialize` gives no string;
+   *   {@link HubConnectionError} (with the client's error as `cause`, if any) at once when the publishing
+   *   connection is down, and after `publishTimeoutMs` without an answer. A publish that timed out may
+   *   still reach Redis later if the client had queued it; a Redis error reply rejects as it is.
    */
   publish(value: T): Promise<number>;
   /** Ends every local subscriber cleanly, unsubscribes, and closes the duplicate connection it created. */
@@ -91,16 +107,18 @@ const SCRIPT = "local id = redis.call('INCR', KEYS[1]) redis.call('PUBLISH', ARG
 export function createRedisHub<T>(options: RedisHubOptions<T, T> & { encode?: undefined }): Promise<RedisHub<T, T>>;
 export function createRedisHub<T, O>(options: RedisHubOptions<T, O> & { encode: (value: T, id: number) => O }): Promise<RedisHub<T, O>>;
 export function createRedisHub<T, O>(options: RedisHubOptions<T, O>): Promise<RedisHub<T, O>> {
-  const settings = coreSettings(options);
+  const where = 'createRedisHub';
+  const settings = coreSettings(options, where, REDIS_HUB_OPTIONS);
   const { channel, client, subscriber, serialize = JSON.stringify, deserialize = JSON.parse } = options;
-  if (typeof channel !== 'string' || channel === '') throw new TypeError('channel must be a non-empty string');
+  checkName(channel, where, 'channel');
   const idKey = options.idKey ?? `${channel}:id`;
-  if (typeof idKey !== 'string' || idKey === '') throw new TypeError('idKey must be a non-empty string');
-  if (typeof serialize !== 'function' || typeof deserialize !== 'function') {
-    throw new TypeError('serialize and deserialize must be functions');
-  }
+  checkName(idKey, where, 'idKey');
+  checkFunction(serialize, where, 'serialize');
+  checkFunction(deserialize, where, 'deserialize');
+  const timeoutMs = options.publishTimeoutMs === undefined ? 5000 : checkMs(options.publishTimeoutMs, where, 'publishTimeoutMs');
+  if (timeoutMs === 0) throw new RangeError(`${where}: publishTimeoutMs must be a positive finite number of milliseconds, got 0`);
   const publisherClient = options.publisher ?? client;
-  if (publisherClient === undefined) throw new TypeError('createRedisHub needs `client`, or `publisher` and `subscriber`');
+  if (publisherClient === undefined) throw new TypeError(`${where}: needs \`client\`, or \`publisher\` and \`subscriber\``);
   const publisher = redisLink(publisherClient, options.publisher ? 'publisher' : 'client');
   if (subscriber !== undefined) redisFlavor(subscriber, 'subscriber');
 
@@ -109,7 +127,7 @@ export function createRedisHub<T, O>(options: RedisHubOptions<T, O>): Promise<Re
     const subscriberClient = owned ? await duplicateClient(publisherClient) : subscriber;
     const hub = new RedisHubImpl<T, O>({
       core: new HubCore<O>(settings), encode: settings.encode, channel, idKey, serialize, deserialize, publisher,
-      subscriber: redisLink(subscriberClient, 'subscriber'), owned,
+      subscriber: redisLink(subscriberClient, 'subscriber'), owned, timeoutMs,
     });
     try {
       await hub.start();
@@ -131,6 +149,13 @@ interface Parts<T, O> {
   publisher: RedisLink;
   subscriber: RedisLink;
   owned: boolean;
+  timeoutMs: number;
+}
+
+const noop = (): void => {};
+
+function checkName(name: unknown, where: string, what: string): void {
+  if (typeof name !== 'string' || name === '') throw new TypeError(`${where}: ${what} must be a non-empty string, got ${describe(name)}`);
 }
 
 class RedisHubImpl<T, O> implements RedisHub<T, O> {
@@ -147,8 +172,14 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
   }
 
   async start(): Promise<void> {
-    const { subscriber, channel } = this.#p;
-    this.#unwatch = subscriber.watch({ down: (cause) => this.#down(cause), up: () => this.#up() });
+    const { subscriber, publisher, channel } = this.#p;
+    const unwatchSubscriber = subscriber.watch({ down: (cause) => this.#down(cause), up: () => this.#up() });
+    // the publisher is watched only for its last error, the `cause` of a failed publish
+    const unwatchPublisher = publisher.watch({ down: noop, up: noop });
+    this.#unwatch = () => {
+      unwatchSubscriber();
+      unwatchPublisher();
+    };
     await subscriber.subscribe(channel, this.#receive);
     await this.#catchUp();
     this.#connected = subscriber.ready;
@@ -219,9 +250,36 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
     if (core.closed) throw new HubClosedError();
     const data = serialize(value);
     if (typeof data !== 'string') throw new TypeError(`serialize returned ${typeof data}, not a string`);
-    const id = Number(await publisher.command(['EVAL', SCRIPT, '1', idKey, channel, data]));
+    const id = Number(await this.#ask(['EVAL', SCRIPT, '1', idKey, channel, data]));
     this.#sent++;
     return id;
+  }
+
+  /**
+   * Sends one command on the publishing connection, bounded: a connection that is down, a failure
+   * of the connection and no answer within `timeoutMs` are each a {@link HubConnectionError}.
+   */
+  #ask(args: string[]): Promise<unknown> {
+    const { publisher, channel, timeoutMs } = this.#p;
+    const what = `publish on "${channel}"`;
+    if (!publisher.ready) {
+      return Promise.reject(new HubConnectionError(`${what}: the Redis connection is down`, { cause: publisher.lastError }));
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new HubConnectionError(`${what}: no answer from Redis within ${timeoutMs} ms`, { cause: publisher.lastError }));
+      }, timeoutMs);
+      publisher.command(args).then(
+        (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(isReplyError(error) ? error : new HubConnectionError(`${what}: ${String((error as Error)?.message ?? error)}`, { cause: error }));
+        },
+      );
+    });
   }
 
   subscribe(options?: SubscribeOptions): HubSubscription<O> {
@@ -234,6 +292,10 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
 
   get lastId(): number {
     return this.#p.core.lastId;
+  }
+
+  get epoch(): string {
+    return this.#p.core.epoch;
   }
 
   get closed(): boolean {
