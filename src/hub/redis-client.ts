@@ -52,8 +52,6 @@ export function isReplyError(error: unknown): boolean {
 export interface RedisLink {
   readonly flavor: RedisFlavor;
   readonly ready: boolean;
-  /** The last error the client reported while watched, if any. */
-  readonly lastError: unknown;
   command(args: string[]): Promise<unknown>;
   subscribe(channel: string, onMessage: (message: string) => void): Promise<void>;
   unsubscribe(channel: string): Promise<void>;
@@ -101,14 +99,10 @@ function listen(c: AnyClient, handlers: Record<string, (arg?: unknown) => void>)
 
 function nodeRedisLink(c: AnyClient): RedisLink {
   let listener: ((message: string, channel: string) => void) | null = null;
-  let last: unknown = undefined;
   return {
     flavor: 'node-redis',
     get ready() {
       return Boolean(c.isReady);
-    },
-    get lastError() {
-      return last;
     },
     command: (args) => c.sendCommand(args),
     async subscribe(channel, onMessage) {
@@ -122,6 +116,7 @@ function nodeRedisLink(c: AnyClient): RedisLink {
     // node-redis resubscribes before it reports 'ready'
     resubscribed: async () => {},
     watch(watcher) {
+      let last: unknown = undefined;
       return listen(c, {
         error: (error) => {
           last = error;
@@ -141,14 +136,10 @@ function nodeRedisLink(c: AnyClient): RedisLink {
 
 function ioredisLink(c: AnyClient): RedisLink {
   let listener: ((channel: string, message: string) => void) | null = null;
-  let last: unknown = undefined;
   return {
     flavor: 'ioredis',
     get ready() {
       return c.status === 'ready';
-    },
-    get lastError() {
-      return last;
     },
     command: (args) => c.call(args[0], ...args.slice(1)),
     async subscribe(channel, onMessage) {
@@ -169,6 +160,7 @@ function ioredisLink(c: AnyClient): RedisLink {
       await c.subscribe(channel);
     },
     watch(watcher) {
+      let last: unknown = undefined;
       return listen(c, {
         error: (error) => {
           last = error;

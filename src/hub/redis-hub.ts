@@ -166,6 +166,7 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
   #malformed = 0;
   #disconnects = 0;
   #generation = 0;
+  #publisherError: unknown = undefined;
 
   constructor(parts: Parts<T, O>) {
     this.#p = parts;
@@ -174,8 +175,13 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
   async start(): Promise<void> {
     const { subscriber, publisher, channel } = this.#p;
     const unwatchSubscriber = subscriber.watch({ down: (cause) => this.#down(cause), up: () => this.#up() });
-    // the publisher is watched only for its last error, the `cause` of a failed publish
-    const unwatchPublisher = publisher.watch({ down: noop, up: noop });
+    // the publisher is watched only for the error of its last loss, the `cause` of a failed publish
+    const unwatchPublisher = publisher.watch({
+      down: (cause) => {
+        if (cause !== undefined) this.#publisherError = cause;
+      },
+      up: noop,
+    });
     this.#unwatch = () => {
       unwatchSubscriber();
       unwatchPublisher();
@@ -263,11 +269,11 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
     const { publisher, channel, timeoutMs } = this.#p;
     const what = `publish on "${channel}"`;
     if (!publisher.ready) {
-      return Promise.reject(new HubConnectionError(`${what}: the Redis connection is down`, { cause: publisher.lastError }));
+      return Promise.reject(new HubConnectionError(`${what}: the Redis connection is down`, { cause: this.#publisherError }));
     }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new HubConnectionError(`${what}: no answer from Redis within ${timeoutMs} ms`, { cause: publisher.lastError }));
+        reject(new HubConnectionError(`${what}: no answer from Redis within ${timeoutMs} ms`, { cause: this.#publisherError }));
       }, timeoutMs);
       publisher.command(args).then(
         (reply) => {
