@@ -6,37 +6,10 @@ import { checkFunction, coreSettings, HUB_OPTIONS } from './hub.js';
 import { HubCore } from './core.js';
 import { HubClosedError, HubConnectionError } from './errors.js';
 import { duplicateClient, isReplyError, redisFlavor, redisLink, type RedisLink } from './redis-client.js';
-import type { HubBase, HubOptions, HubStats, HubSubscription, SubscribeOptions } from './types.js';
+import type { RedisHub, RedisHubOptions, RedisHubStats } from './redis-types.js';
+import type { HubOptions, HubSubscription, SubscribeOptions } from './types.js';
 
-/**
- * Options of {@link createRedisHub}. Pass `client` (the hub publishes with it and subscribes on a
- * duplicate it creates, connects and closes itself), or `publisher` and `subscriber` (two
- * connections you own; the subscriber one is put in subscribe mode and must not be used for
- * other commands). Clients are node-redis v4 or later (connected) or ioredis v5 or later, recognised
- * by shape. Attach an `'error'` listener to every client you pass: a client without one crashes the
- * process when its connection fails.
- */
-export interface RedisHubOptions<T, O = T> extends HubOptions<T, O> {
-  /** Redis pub/sub channel shared by every process of this hub. */
-  channel: string;
-  /** A client to publish with; the hub duplicates it for subscribing. */
-  client?: object;
-  /** A client to publish with (instead of `client`). */
-  publisher?: object;
-  /** A dedicated connection to subscribe with (default: a duplicate of `client`/`publisher`). */
-  subscriber?: object;
-  /** Counter key giving messages ids shared by every process. Default `` `${channel}:id` ``. */
-  idKey?: string;
-  /** Turns a published value into text. Default `JSON.stringify`. */
-  serialize?: (value: T) => string;
-  /** Turns received text back into a value. Default `JSON.parse`. */
-  deserialize?: (text: string) => T;
-  /**
-   * How long `publish` waits for Redis to answer before it rejects with {@link HubConnectionError}
-   * (a hung or unreachable server). Default 5000 ms.
-   */
-  publishTimeoutMs?: number;
-}
+export type { RedisHub, RedisHubOptions, RedisHubStats } from './redis-types.js';
 
 const REDIS_HUB_OPTIONS: readonly string[] = [
   ...HUB_OPTIONS,
@@ -44,38 +17,6 @@ const REDIS_HUB_OPTIONS: readonly string[] = [
     channel: 1, client: 1, publisher: 1, subscriber: 1, idKey: 1, serialize: 1, deserialize: 1, publishTimeoutMs: 1,
   } satisfies Record<Exclude<keyof RedisHubOptions<unknown>, keyof HubOptions<unknown>>, 1>),
 ];
-
-/** Counters of a Redis hub (this process only). */
-export interface RedisHubStats extends HubStats {
-  /** Messages this process published. */
-  readonly sent: number;
-  /** Received messages skipped because they could not be parsed, deserialized or encoded. */
-  readonly malformed: number;
-  /** Times the subscriber connection was lost. */
-  readonly disconnects: number;
-  /** Whether the subscriber connection is up. */
-  readonly connected: boolean;
-}
-
-/** A broadcast hub over Redis pub/sub (see {@link createRedisHub}). */
-export interface RedisHub<T, O = T> extends HubBase<O> {
-  /**
-   * Sends `value` to every process's subscribers (this one's included, on its way back from
-   * Redis). Resolves with the message id, which Redis assigns atomically with the publish, so ids
-   * are the same in every process and increase in delivery order.
-   * @throws {@link HubClosedError} after `close()`; TypeError when `serialize` gives no string;
-   *   {@link HubConnectionError} (with the client's error as `cause`, if any) at once when the publishing
-   *   connection is down, and after `publishTimeoutMs` without an answer. A publish that timed out may
-   *   still reach Redis later if the client had queued it; a Redis error reply rejects as it is.
-   */
-  publish(value: T): Promise<number>;
-  /** Ends every local subscriber cleanly, unsubscribes, and closes the duplicate connection it created. */
-  close(): Promise<void>;
-  /** Whether the subscriber connection is up. */
-  readonly connected: boolean;
-  /** Counters of this process (see {@link RedisHubStats}). */
-  stats(): RedisHubStats;
-}
 
 // Assigns the next id and publishes "<id>:<data>" in one atomic step, so ids follow delivery order.
 const SCRIPT = "local id = redis.call('INCR', KEYS[1]) redis.call('PUBLISH', ARGV[1], id .. ':' .. ARGV[2]) return id";
@@ -101,7 +42,7 @@ const SCRIPT = "local id = redis.call('INCR', KEYS[1]) redis.call('PUBLISH', ARG
  *
  * @param options - `channel`, the clients, and the {@link HubOptions} shared with {@link createHub}
  * @returns a hub, once its subscription to `channel` is confirmed
- * @throws TypeError / RangeError for invalid options, an unrecognised client or a node-redis client
+ * @throws TypeError / RangeError for an unknown option name, an invalid option, an unrecognised client or a node-redis client
  *   that is not connected (synchronously); the promise rejects when Redis cannot be reached
  */
 export function createRedisHub<T>(options: RedisHubOptions<T, T> & { encode?: undefined }): Promise<RedisHub<T, T>>;
