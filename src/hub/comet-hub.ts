@@ -2,7 +2,8 @@
  * Hubs of ready-made Comet chunks: each message is encoded once, whatever the number of clients.
  */
 import { Comet, type CometOptions } from '../comet/index.js';
-import { createHub } from './hub.js';
+import { checkOptions, describe } from '../util/args.js';
+import { checkFunction, coreSettings, HUB_OPTIONS, localHub } from './hub.js';
 import type { Hub, HubOptions } from './types.js';
 
 /**
@@ -28,6 +29,17 @@ export interface CometEncodingOptions<T> extends Omit<CometOptions, 'onInvalid'>
 
 const join = (chunks: string[]): string => chunks.join('');
 
+/** The option names of {@link CometEncodingOptions} (the compiler keeps the list complete). */
+const ENCODING_OPTIONS: readonly string[] = Object.keys({
+  kind: 1, map: 1, coalesce: 1, initialChunk: 1, nonce: 1, maxMessageBytes: 1,
+} satisfies Record<keyof CometEncodingOptions<unknown>, 1>);
+
+/** The option names of {@link CometHubOptions}. */
+const COMET_HUB_OPTIONS: readonly string[] = [
+  ...Object.keys({ history: 1, limit: 1, policy: 1 } satisfies Record<Exclude<keyof CometHubOptions<unknown>, keyof CometEncodingOptions<unknown>>, 1>),
+  ...ENCODING_OPTIONS,
+];
+
 /**
  * The `encode`, `initial` and `coalesce` options of a hub whose subscribers receive Comet chunks:
  * `encode` turns each message into one `<script>callback(…);</script>` chunk, computed once per
@@ -44,15 +56,25 @@ const join = (chunks: string[]): string => chunks.join('');
 export function cometEncoding<T = unknown>(
   callback: string,
   options: CometEncodingOptions<T> = {},
-): { encode: (value: T, id: number) => string; initial: string | undefined; coalesce: ((chunks: string[]) => string) | undefined } {
-  if (options === null || typeof options !== 'object') throw new TypeError('comet options must be an object');
-  if ('onInvalid' in options) {
-    throw new TypeError('onInvalid does not apply to a hub: publish throws CometEncodeError and publishes nothing');
+): CometEncoding<T> {
+  return encoding<T>(callback, options, 'cometEncoding');
+}
+
+/** What {@link cometEncoding} returns: the `encode`, `initial` and `coalesce` options of a hub. */
+export interface CometEncoding<T> {
+  encode: (value: T, id: number) => string;
+  initial: string | undefined;
+  coalesce: ((chunks: string[]) => string) | undefined;
+}
+
+function encoding<T>(callback: string, options: CometEncodingOptions<T> | undefined, where: string): CometEncoding<T> {
+  if (options !== null && typeof options === 'object' && 'onInvalid' in options) {
+    throw new TypeError(`${where}: onInvalid does not apply to a hub: publish throws CometEncodeError and publishes nothing`);
   }
-  const { kind = 'json', map, coalesce = true, ...cometOptions } = options;
-  if (typeof coalesce !== 'boolean') throw new TypeError('coalesce must be a boolean');
-  if (kind !== 'json' && kind !== 'string') throw new TypeError(`kind must be 'json' or 'string', got ${String(kind)}`);
-  if (map !== undefined && typeof map !== 'function') throw new TypeError('map must be a function');
+  const { kind = 'json', map, coalesce = true, ...cometOptions } = checkOptions(options, where, ENCODING_OPTIONS);
+  if (typeof coalesce !== 'boolean') throw new TypeError(`${where}: coalesce must be a boolean, got ${describe(coalesce)}`);
+  if (kind !== 'json' && kind !== 'string') throw new TypeError(`${where}: kind must be 'json' or 'string', got ${describe(kind)}`);
+  checkFunction(map, where, 'map');
   const encoder = Comet.encoder<unknown>(kind, callback, cometOptions);
   const encode = map
     ? (value: T, id: number): string => encoder.encode(map(value, id), id)
@@ -76,10 +98,11 @@ export interface CometHubOptions<T> extends Omit<HubOptions<T, string>, 'encode'
  * ```
  * @param callback - the page's callback, e.g. `'parent.clockChanged'` (validated now)
  * @param options - hub options (`history`, `limit`, `policy`) and {@link CometEncodingOptions}
- * @throws TypeError / RangeError for an invalid callback or option
+ * @throws TypeError for an invalid callback, an unknown option name or a bad option type; RangeError
+ *   for a bad number (`cometHub: limit must be …, got …`)
  */
-export function cometHub<T = unknown>(callback: string, options: CometHubOptions<T> = {}): Hub<T, string> {
-  if (options === null || typeof options !== 'object') throw new TypeError('comet hub options must be an object');
-  const { history, limit, policy, ...encodingOptions } = options;
-  return createHub<T, string>({ history, limit, policy, ...cometEncoding<T>(callback, encodingOptions) });
+export function cometHub<T = unknown>(callback: string, options?: CometHubOptions<T>): Hub<T, string> {
+  const { history, limit, policy, ...encodingOptions } = checkOptions(options, 'cometHub', COMET_HUB_OPTIONS);
+  const hubOptions: HubOptions<T, string> = { history, limit, policy, ...encoding<T>(callback, encodingOptions, 'cometHub') };
+  return localHub<T, string>(coreSettings(hubOptions, 'cometHub', HUB_OPTIONS));
 }

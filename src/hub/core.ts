@@ -2,43 +2,37 @@
  * The fan-out engine shared by the in-process and the Redis hub: subscriber set, per-subscriber
  * queues from the source layer, history ring, counters.
  */
+import { randomBytes } from 'node:crypto';
 import { pushQueue, type PushController } from '../source/queue.js';
 import type { SourceIterator } from '../source/types.js';
+import { checkCount, checkLimit, checkOptions, checkSignal, describe } from '../util/args.js';
 import { SlowConsumerError } from './errors.js';
 import { History, type Entry } from './history.js';
-import { Subscription } from './subscription.js';
+import { HubFeed, type Tally } from './subscription.js';
 import type { HubStats, HubSubscription, SlowConsumerPolicy, SubscribeOptions } from './types.js';
 
 const POLICIES: readonly SlowConsumerPolicy[] = ['drop-oldest', 'drop-newest', 'disconnect'];
 
+const SUBSCRIBE_OPTIONS = Object.keys({ policy: 1, limit: 1, since: 1, signal: 1 } satisfies Record<keyof SubscribeOptions, 1>);
+
 /** @internal Validates a slow-consumer policy name. */
-export function checkPolicy(policy: unknown, what: string): SlowConsumerPolicy {
+export function checkPolicy(policy: unknown, where: string): SlowConsumerPolicy {
   if (!POLICIES.includes(policy as SlowConsumerPolicy)) {
-    throw new TypeError(`${what} must be one of ${POLICIES.map((p) => `'${p}'`).join(', ')}, got ${String(policy)}`);
+    throw new TypeError(`${where}: policy must be one of ${POLICIES.map((p) => `'${p}'`).join(', ')}, got ${describe(policy)}`);
   }
   return policy as SlowConsumerPolicy;
 }
 
-/** @internal Validates a per-subscriber limit. */
-export function checkLimit(limit: unknown, what: string): number {
-  if (limit !== Infinity && !(typeof limit === 'number' && Number.isInteger(limit) && limit > 0)) {
-    throw new RangeError(`${what} must be a positive integer or Infinity, got ${String(limit)}`);
-  }
-  return limit;
+/** @internal A new epoch: 16 url-safe characters from 12 random bytes. */
+export function newEpoch(): string {
+  return randomBytes(12).toString('base64url');
 }
 
-/** @internal Validates a count that may be zero. */
-export function checkCount(n: unknown, what: string): number {
-  if (!(typeof n === 'number' && Number.isSafeInteger(n) && n >= 0)) {
-    throw new RangeError(`${what} must be a non-negative integer, got ${String(n)}`);
-  }
-  return n;
-}
-
-interface Subscriber<O> {
+/** One subscriber as the hub sees it. */
+interface Member<O> {
   ctl: PushController<Entry<O>> | null;
   queue: SourceIterator<Entry<O>> | null;
-  view: Subscription<O> | null;
+  feed: HubFeed<O> | null;
   readonly policy: SlowConsumerPolicy;
   ended: boolean;
 }
@@ -47,8 +41,8 @@ interface Subscriber<O> {
  * Tells a subscription that the hub cut it off. Deferred to a microtask: its signal's listeners
  * (a transport giving up) call back into the queue, which is still in the middle of a push here.
  */
-function cutOff<O>(sub: Subscriber<O>, error: Error): void {
-  queueMicrotask(() => sub.view?.cutOff(error));
+function cutOff<O>(member: Member<O>, error: Error): void {
+  queueMicrotask(() => member.feed?.cutOff(error));
 }
 
 /** @internal Settings of a core. */
@@ -62,14 +56,16 @@ export interface CoreSettings<O> {
 
 /** @internal The subscriber set and counters behind every hub. */
 export class HubCore<O> {
-  readonly #subs = new Set<Subscriber<O>>();
+  /** This hub's epoch (see {@link HubBase.epoch}). */
+  readonly epoch = newEpoch();
+  readonly #members = new Set<Member<O>>();
   readonly #history: History<O>;
   readonly #settings: CoreSettings<O>;
+  readonly #tally: Tally = { offered: 0, delivered: 0, slow: 0, discarded: 0 };
   #closed = false;
   #refusal: Error | null = null;
   #lastId = 0;
   #published = 0;
-  #delivered = 0;
   #droppedOldest = 0;
   #droppedNewest = 0;
   #disconnected = 0;
@@ -80,7 +76,7 @@ export class HubCore<O> {
   }
 
   get size(): number {
-    return this.#subs.size;
+    return this.#members.size;
   }
 
   get lastId(): number {
@@ -95,9 +91,10 @@ export class HubCore<O> {
   emit(id: number, value: O): void {
     const entry: Entry<O> = { id, value };
     this.#published++;
-    // Subscribers added during this loop are visited too, and the entry joins the history only
-    // afterwards, so such a subscriber gets it exactly once.
-    for (const sub of this.#subs) sub.ctl!.push(entry);
+    this.#tally.offered += this.#members.size;
+    // A member that overflows leaves the set during this loop; no member joins during it, and the
+    // entry joins the history only afterwards.
+    for (const member of this.#members) member.ctl!.push(entry);
     if (id !== this.#lastId + 1) this.#history.clear();
     this.#history.add(entry);
     this.#lastId = id;
@@ -121,10 +118,10 @@ export class HubCore<O> {
 
   /** Ends every subscriber with `error` (after what is buffered for each); the core stays open. */
   failAll(error: Error): void {
-    for (const sub of [...this.#subs]) {
-      sub.ctl!.fail(error);
-      this.#finish(sub);
-      cutOff(sub, error);
+    for (const member of [...this.#members]) {
+      member.ctl!.fail(error);
+      this.#finish(member);
+      cutOff(member, error);
     }
     this.#history.clear();
   }
@@ -133,9 +130,9 @@ export class HubCore<O> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const sub of [...this.#subs]) {
-      sub.ctl!.end();
-      this.#finish(sub);
+    for (const member of [...this.#members]) {
+      member.ctl!.end();
+      this.#finish(member);
     }
     this.#history.clear();
   }
@@ -143,77 +140,87 @@ export class HubCore<O> {
   stats(): HubStats {
     let oldest = this.#droppedOldest;
     let newest = this.#droppedNewest;
-    for (const sub of this.#subs) {
-      const dropped = sub.queue?.stats.dropped ?? 0;
-      if (sub.policy === 'drop-oldest') oldest += dropped;
-      else if (sub.policy === 'drop-newest') newest += dropped;
+    let waiting = 0;
+    for (const member of this.#members) {
+      const dropped = member.queue?.stats.dropped ?? 0;
+      if (member.policy === 'drop-oldest') oldest += dropped;
+      else if (member.policy === 'drop-newest') newest += dropped;
+      waiting += member.feed?.held ?? 0;
     }
+    const tally = this.#tally;
     return {
-      subscribers: this.#subs.size,
+      subscribers: this.#members.size,
       published: this.#published,
-      delivered: this.#delivered,
+      offered: tally.offered,
+      delivered: tally.delivered,
       dropped: { 'drop-oldest': oldest, 'drop-newest': newest },
+      cutOff: tally.slow,
+      discarded: tally.discarded,
+      waiting,
       disconnectedForSlowness: this.#disconnected,
     };
   }
 
-  subscribe(options: SubscribeOptions = {}): HubSubscription<O> {
-    if (options === null || typeof options !== 'object') throw new TypeError('subscribe options must be an object');
-    const policy = options.policy === undefined ? this.#settings.policy : checkPolicy(options.policy, 'policy');
-    const limit = options.limit === undefined ? this.#settings.limit : checkLimit(options.limit, 'limit');
-    const since = options.since === undefined ? undefined : checkCount(options.since, 'since');
-    const signal = options.signal;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('signal must be an AbortSignal');
+  subscribe(options?: SubscribeOptions): HubSubscription<O> {
+    const opts = checkOptions(options, 'subscribe', SUBSCRIBE_OPTIONS);
+    const policy = opts.policy === undefined ? this.#settings.policy : checkPolicy(opts.policy, 'subscribe');
+    const limit = opts.limit === undefined ? this.#settings.limit : checkLimit(opts.limit, 'subscribe', 'limit');
+    const since = opts.since === undefined ? undefined : checkCount(opts.since, 'subscribe', 'since');
+    const signal = checkSignal(opts.signal, 'subscribe');
 
-    const sub: Subscriber<O> = { ctl: null, queue: null, view: null, policy, ended: false };
+    const member: Member<O> = { ctl: null, queue: null, feed: null, policy, ended: false };
     const refusal = this.#refusal;
+    const open = !this.#closed && !refusal;
     const queue = pushQueue<Entry<O>>(
       (ctl) => {
-        sub.ctl = ctl;
+        member.ctl = ctl;
         if (this.#closed) return ctl.end();
         if (refusal) return ctl.fail(refusal);
-        this.#subs.add(sub);
-        return () => this.#finish(sub);
+        this.#members.add(member);
+        return () => this.#finish(member);
       },
       {
         buffer: { limit, overflow: policy === 'disconnect' ? 'error' : policy },
-        signal,
         overflowError: (max) => {
+          // the arriving message and every one still waiting are lost to slowness (until read)
+          const held = member.feed!.held;
           this.#disconnected++;
+          this.#tally.slow += held + 1;
+          member.feed!.owe(held);
           const error = new SlowConsumerError(max);
-          cutOff(sub, error);
+          cutOff(member, error);
           return error;
         },
       },
     );
-    sub.queue = queue;
+    member.queue = queue;
 
     const prefix: Entry<O>[] = [];
-    if (this.#settings.initial !== undefined && !this.#closed && !refusal) prefix.push({ id: 0, value: this.#settings.initial });
+    if (this.#settings.initial !== undefined && open) prefix.push({ id: 0, value: this.#settings.initial });
     let missed = 0;
-    if (since !== undefined && !this.#closed && !refusal) {
+    if (since !== undefined && open) {
       const from = since > this.#lastId ? 0 : since;
       const first = this.#history.firstId;
       missed = from + 1 < first ? first - from - 1 : 0;
       if (first === 0) missed = this.#lastId - from;
+      const before = prefix.length;
       this.#history.after(from, prefix);
+      this.#tally.offered += prefix.length - before;
     }
-    const view = new Subscription<O>(queue, prefix, missed, policy, limit, signal, this.#count, this.#settings.coalesce);
-    if (refusal && !this.#closed) view.cutOff(refusal);
-    else sub.view = view;
-    return view;
+    const feed = new HubFeed<O>({
+      queue, prefix, missed, policy, limit, signal, tally: this.#tally, coalesce: this.#settings.coalesce,
+    });
+    if (refusal && !this.#closed) feed.cutOff(refusal);
+    else member.feed = feed;
+    return feed;
   }
 
-  readonly #count = (n: number): void => {
-    this.#delivered += n;
-  };
-
-  #finish(sub: Subscriber<O>): void {
-    if (sub.ended) return;
-    sub.ended = true;
-    this.#subs.delete(sub);
-    const dropped = sub.queue?.stats.dropped ?? 0;
-    if (sub.policy === 'drop-oldest') this.#droppedOldest += dropped;
-    else if (sub.policy === 'drop-newest') this.#droppedNewest += dropped;
+  #finish(member: Member<O>): void {
+    if (member.ended) return;
+    member.ended = true;
+    this.#members.delete(member);
+    const dropped = member.queue?.stats.dropped ?? 0;
+    if (member.policy === 'drop-oldest') this.#droppedOldest += dropped;
+    else if (member.policy === 'drop-newest') this.#droppedNewest += dropped;
   }
 }

@@ -1,24 +1,47 @@
 /**
  * The in-process broadcast hub.
  */
-import { checkCount, checkLimit, checkPolicy, HubCore, type CoreSettings } from './core.js';
+import { checkCount, checkLimit, checkOptions, describe } from '../util/args.js';
+import { checkPolicy, HubCore, type CoreSettings } from './core.js';
 import { HubClosedError } from './errors.js';
 import type { Hub, HubOptions, HubStats, HubSubscription, SubscribeOptions } from './types.js';
 
-/** @internal Validates the options shared by every hub and returns the core settings. */
-export function coreSettings<T, O>(options: HubOptions<T, O>): CoreSettings<O> & { encode?: (value: T, id: number) => O } {
-  if (options === null || typeof options !== 'object') throw new TypeError('hub options must be an object');
-  const { history = 0, limit = 1024, policy = 'disconnect', encode, initial, coalesce } = options;
-  if (encode !== undefined && typeof encode !== 'function') throw new TypeError('encode must be a function');
-  if (coalesce !== undefined && typeof coalesce !== 'function') throw new TypeError('coalesce must be a function');
+/** @internal The option names of {@link HubOptions}. */
+export const HUB_OPTIONS: readonly string[] = Object.keys({
+  history: 1, limit: 1, policy: 1, encode: 1, initial: 1, coalesce: 1,
+} satisfies Record<keyof HubOptions<unknown>, 1>);
+
+/**
+ * @internal Validates the options shared by every hub and returns the core settings.
+ * @param where - the public function, for messages
+ * @param known - every option name `where` accepts (default: those of {@link HubOptions})
+ */
+export function coreSettings<T, O>(
+  options: HubOptions<T, O> | undefined,
+  where: string,
+  known: readonly string[] = HUB_OPTIONS,
+): CoreSettings<O> & { encode: ((value: T, id: number) => O) | undefined } {
+  const { history = 0, limit = 1024, policy = 'disconnect', encode, initial, coalesce } = checkOptions(options, where, known);
+  checkFunction(encode, where, 'encode');
+  checkFunction(coalesce, where, 'coalesce');
   return {
-    history: checkCount(history, 'history'),
-    limit: checkLimit(limit, 'limit'),
-    policy: checkPolicy(policy, 'policy'),
+    history: checkCount(history, where, 'history'),
+    limit: checkLimit(limit, where, 'limit'),
+    policy: checkPolicy(policy, where),
     initial,
     coalesce,
     encode,
   };
+}
+
+/** @internal Checks an optional callback option. */
+export function checkFunction(fn: unknown, where: string, name: string): void {
+  if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`${where}: ${name} must be a function, got ${describe(fn)}`);
+}
+
+/** @internal An in-process hub made with validated settings. */
+export function localHub<T, O>(settings: CoreSettings<O> & { encode: ((value: T, id: number) => O) | undefined }): Hub<T, O> {
+  return new LocalHub<T, O>(new HubCore<O>(settings), settings.encode);
 }
 
 /**
@@ -36,13 +59,13 @@ export function coreSettings<T, O>(options: HubOptions<T, O>): CoreSettings<O> &
  * hub.publish('tick');
  * ```
  * @param options - {@link HubOptions}: `history`, `limit`, `policy`, `encode`, `initial`, `coalesce`
- * @throws TypeError / RangeError for invalid options
+ * @throws TypeError for an unknown option name or a bad option type, RangeError for a bad number
+ *   (`createHub: limit must be a positive integer or Infinity, got …`), here rather than at `subscribe`
  */
 export function createHub<T>(options?: HubOptions<T, T> & { encode?: undefined }): Hub<T, T>;
 export function createHub<T, O>(options: HubOptions<T, O> & { encode: (value: T, id: number) => O }): Hub<T, O>;
-export function createHub<T, O>(options: HubOptions<T, O> = {}): Hub<T, O> {
-  const settings = coreSettings(options);
-  return new LocalHub<T, O>(new HubCore<O>(settings), settings.encode);
+export function createHub<T, O>(options?: HubOptions<T, O>): Hub<T, O> {
+  return localHub<T, O>(coreSettings(options, 'createHub'));
 }
 
 class LocalHub<T, O> implements Hub<T, O> {
@@ -72,6 +95,10 @@ class LocalHub<T, O> implements Hub<T, O> {
 
   get lastId(): number {
     return this.#core.lastId;
+  }
+
+  get epoch(): string {
+    return this.#core.epoch;
   }
 
   get closed(): boolean {

@@ -3,7 +3,7 @@
  * policies, optional replay, in one process or across processes over Redis pub/sub.
  */
 export { createHub } from './hub.js';
-export { cometHub, cometEncoding, type CometEncodingOptions, type CometHubOptions } from './comet-hub.js';
+export { cometHub, cometEncoding, type CometEncoding, type CometEncodingOptions, type CometHubOptions } from './comet-hub.js';
 export { createRedisHub, type RedisHub, type RedisHubOptions, type RedisHubStats } from './redis-hub.js';
 export { SlowConsumerError, HubClosedError, HubConnectionError } from './errors.js';
 export type {

@@ -4,6 +4,8 @@
  * Nothing here imports either package.
  */
 
+import { describe } from '../util/args.js';
+
 /** @internal Which client library a client object comes from. */
 export type RedisFlavor = 'node-redis' | 'ioredis';
 
@@ -20,17 +22,30 @@ export function redisFlavor(client: unknown, what: string): RedisFlavor {
   if (c !== null && typeof c === 'object' && typeof c.subscribe === 'function' && typeof c.on === 'function') {
     if (typeof c.call === 'function' && typeof c.status === 'string') return 'ioredis';
     if (typeof c.sendCommand === 'function' && 'isOpen' in c) {
-      if (!c.isOpen) throw new TypeError(`${what} is not connected: call \`await ${what}.connect()\` first`);
+      if (!c.isOpen) throw new TypeError(`createRedisHub: ${what} is not connected: call \`await ${what}.connect()\` first`);
       return 'node-redis';
     }
   }
-  throw new TypeError(`${what} must be a node-redis (v4 or later) or ioredis (v5 or later) client`);
+  throw new TypeError(`createRedisHub: ${what} must be a node-redis (v4 or later) or ioredis (v5 or later) client, got ${describe(client)}`);
 }
 
 /** @internal Connection state callbacks. */
 export interface LinkWatcher {
   down(cause: unknown): void;
   up(): void;
+}
+
+/**
+ * @internal True for an error reply of Redis itself (node-redis `ErrorReply`, ioredis `ReplyError`,
+ * and their subclasses), as opposed to a failure of the connection.
+ */
+export function isReplyError(error: unknown): boolean {
+  for (let proto = error instanceof Error ? Object.getPrototypeOf(error) : null; proto !== null && proto !== Error.prototype;
+    proto = Object.getPrototypeOf(proto)) {
+    const name = (proto as { constructor?: { name?: string } }).constructor?.name;
+    if (name === 'ErrorReply' || name === 'ReplyError') return true;
+  }
+  return false;
 }
 
 /** @internal One connection, whatever the library. */

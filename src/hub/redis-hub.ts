@@ -1,65 +1,22 @@
 /**
  * A broadcast hub spanning processes and machines over Redis pub/sub.
  */
-import { coreSettings } from './hub.js';
+import { checkMs, describe } from '../util/args.js';
+import { checkFunction, coreSettings, HUB_OPTIONS } from './hub.js';
 import { HubCore } from './core.js';
 import { HubClosedError, HubConnectionError } from './errors.js';
-import { duplicateClient, redisFlavor, redisLink, type RedisLink } from './redis-client.js';
-import type { HubBase, HubOptions, HubStats, HubSubscription, SubscribeOptions } from './types.js';
+import { duplicateClient, isReplyError, redisFlavor, redisLink, type RedisLink } from './redis-client.js';
+import type { RedisHub, RedisHubOptions, RedisHubStats } from './redis-types.js';
+import type { HubOptions, HubSubscription, SubscribeOptions } from './types.js';
 
-/**
- * Options of {@link createRedisHub}. Pass `client` (the hub publishes with it and subscribes on a
- * duplicate it creates, connects and closes itself), or `publisher` and `subscriber` (two
- * connections you own; the subscriber one is put in subscribe mode and must not be used for
- * other commands). Clients are node-redis v4 or later (connected) or ioredis v5 or later, recognised
- * by shape. While Redis is unreachable, `publish` follows the client's offline queue (by default both
- * clients hold commands until they reconnect).
- */
-export interface RedisHubOptions<T, O = T> extends HubOptions<T, O> {
-  /** Redis pub/sub channel shared by every process of this hub. */
-  channel: string;
-  /** A client to publish with; the hub duplicates it for subscribing. */
-  client?: object;
-  /** A client to publish with (instead of `client`). */
-  publisher?: object;
-  /** A dedicated connection to subscribe with (default: a duplicate of `client`/`publisher`). */
-  subscriber?: object;
-  /** Counter key giving messages ids shared by every process. Default `` `${channel}:id` ``. */
-  idKey?: string;
-  /** Turns a published value into text. Default `JSON.stringify`. */
-  serialize?: (value: T) => string;
-  /** Turns received text back into a value. Default `JSON.parse`. */
-  deserialize?: (text: string) => T;
-}
+export type { RedisHub, RedisHubOptions, RedisHubStats } from './redis-types.js';
 
-/** Counters of a Redis hub (this process only). */
-export interface RedisHubStats extends HubStats {
-  /** Messages this process published. */
-  readonly sent: number;
-  /** Received messages skipped because they could not be parsed, deserialized or encoded. */
-  readonly malformed: number;
-  /** Times the subscriber connection was lost. */
-  readonly disconnects: number;
-  /** Whether the subscriber connection is up. */
-  readonly connected: boolean;
-}
-
-/** A broadcast hub over Redis pub/sub (see {@link createRedisHub}). */
-export interface RedisHub<T, O = T> extends HubBase<O> {
-  /**
-   * Sends `value` to every process's subscribers (this one's included, on its way back from
-   * Redis). Resolves with the message id, which Redis assigns atomically with the publish, so ids
-   * are the same in every process and increase in delivery order.
-   * @throws {@link HubClosedError} after `close()`; TypeError when `serialize` gives no string
-   */
-  publish(value: T): Promise<number>;
-  /** Ends every local subscriber cleanly, unsubscribes, and closes the duplicate connection it created. */
-  close(): Promise<void>;
-  /** Whether the subscriber connection is up. */
-  readonly connected: boolean;
-  /** Counters of this process (see {@link RedisHubStats}). */
-  stats(): RedisHubStats;
-}
+const REDIS_HUB_OPTIONS: readonly string[] = [
+  ...HUB_OPTIONS,
+  ...Object.keys({
+    channel: 1, client: 1, publisher: 1, subscriber: 1, idKey: 1, serialize: 1, deserialize: 1, publishTimeoutMs: 1,
+  } satisfies Record<Exclude<keyof RedisHubOptions<unknown>, keyof HubOptions<unknown>>, 1>),
+];
 
 // Assigns the next id and publishes "<id>:<data>" in one atomic step, so ids follow delivery order.
 const SCRIPT = "local id = redis.call('INCR', KEYS[1]) redis.call('PUBLISH', ARGV[1], id .. ':' .. ARGV[2]) return id";
@@ -85,22 +42,24 @@ const SCRIPT = "local id = redis.call('INCR', KEYS[1]) redis.call('PUBLISH', ARG
  *
  * @param options - `channel`, the clients, and the {@link HubOptions} shared with {@link createHub}
  * @returns a hub, once its subscription to `channel` is confirmed
- * @throws TypeError / RangeError for invalid options, an unrecognised client or a node-redis client
+ * @throws TypeError / RangeError for an unknown option name, an invalid option, an unrecognised client or a node-redis client
  *   that is not connected (synchronously); the promise rejects when Redis cannot be reached
  */
 export function createRedisHub<T>(options: RedisHubOptions<T, T> & { encode?: undefined }): Promise<RedisHub<T, T>>;
 export function createRedisHub<T, O>(options: RedisHubOptions<T, O> & { encode: (value: T, id: number) => O }): Promise<RedisHub<T, O>>;
 export function createRedisHub<T, O>(options: RedisHubOptions<T, O>): Promise<RedisHub<T, O>> {
-  const settings = coreSettings(options);
+  const where = 'createRedisHub';
+  const settings = coreSettings(options, where, REDIS_HUB_OPTIONS);
   const { channel, client, subscriber, serialize = JSON.stringify, deserialize = JSON.parse } = options;
-  if (typeof channel !== 'string' || channel === '') throw new TypeError('channel must be a non-empty string');
+  checkName(channel, where, 'channel');
   const idKey = options.idKey ?? `${channel}:id`;
-  if (typeof idKey !== 'string' || idKey === '') throw new TypeError('idKey must be a non-empty string');
-  if (typeof serialize !== 'function' || typeof deserialize !== 'function') {
-    throw new TypeError('serialize and deserialize must be functions');
-  }
+  checkName(idKey, where, 'idKey');
+  checkFunction(serialize, where, 'serialize');
+  checkFunction(deserialize, where, 'deserialize');
+  const timeoutMs = options.publishTimeoutMs === undefined ? 5000 : checkMs(options.publishTimeoutMs, where, 'publishTimeoutMs');
+  if (timeoutMs === 0) throw new RangeError(`${where}: publishTimeoutMs must be a positive finite number of milliseconds, got 0`);
   const publisherClient = options.publisher ?? client;
-  if (publisherClient === undefined) throw new TypeError('createRedisHub needs `client`, or `publisher` and `subscriber`');
+  if (publisherClient === undefined) throw new TypeError(`${where}: needs \`client\`, or \`publisher\` and \`subscriber\``);
   const publisher = redisLink(publisherClient, options.publisher ? 'publisher' : 'client');
   if (subscriber !== undefined) redisFlavor(subscriber, 'subscriber');
 
@@ -109,7 +68,7 @@ export function createRedisHub<T, O>(options: RedisHubOptions<T, O>): Promise<Re
     const subscriberClient = owned ? await duplicateClient(publisherClient) : subscriber;
     const hub = new RedisHubImpl<T, O>({
       core: new HubCore<O>(settings), encode: settings.encode, channel, idKey, serialize, deserialize, publisher,
-      subscriber: redisLink(subscriberClient, 'subscriber'), owned,
+      subscriber: redisLink(subscriberClient, 'subscriber'), owned, timeoutMs,
     });
     try {
       await hub.start();
@@ -131,6 +90,13 @@ interface Parts<T, O> {
   publisher: RedisLink;
   subscriber: RedisLink;
   owned: boolean;
+  timeoutMs: number;
+}
+
+const noop = (): void => {};
+
+function checkName(name: unknown, where: string, what: string): void {
+  if (typeof name !== 'string' || name === '') throw new TypeError(`${where}: ${what} must be a non-empty string, got ${describe(name)}`);
 }
 
 class RedisHubImpl<T, O> implements RedisHub<T, O> {
@@ -141,14 +107,26 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
   #malformed = 0;
   #disconnects = 0;
   #generation = 0;
+  #publisherError: unknown = undefined;
 
   constructor(parts: Parts<T, O>) {
     this.#p = parts;
   }
 
   async start(): Promise<void> {
-    const { subscriber, channel } = this.#p;
-    this.#unwatch = subscriber.watch({ down: (cause) => this.#down(cause), up: () => this.#up() });
+    const { subscriber, publisher, channel } = this.#p;
+    const unwatchSubscriber = subscriber.watch({ down: (cause) => this.#down(cause), up: () => this.#up() });
+    // the publisher is watched only for the error of its last loss, the `cause` of a failed publish
+    const unwatchPublisher = publisher.watch({
+      down: (cause) => {
+        if (cause !== undefined) this.#publisherError = cause;
+      },
+      up: noop,
+    });
+    this.#unwatch = () => {
+      unwatchSubscriber();
+      unwatchPublisher();
+    };
     await subscriber.subscribe(channel, this.#receive);
     await this.#catchUp();
     this.#connected = subscriber.ready;
@@ -219,9 +197,36 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
     if (core.closed) throw new HubClosedError();
     const data = serialize(value);
     if (typeof data !== 'string') throw new TypeError(`serialize returned ${typeof data}, not a string`);
-    const id = Number(await publisher.command(['EVAL', SCRIPT, '1', idKey, channel, data]));
+    const id = Number(await this.#ask(['EVAL', SCRIPT, '1', idKey, channel, data]));
     this.#sent++;
     return id;
+  }
+
+  /**
+   * Sends one command on the publishing connection, bounded: a connection that is down, a failure
+   * of the connection and no answer within `timeoutMs` are each a {@link HubConnectionError}.
+   */
+  #ask(args: string[]): Promise<unknown> {
+    const { publisher, channel, timeoutMs } = this.#p;
+    const what = `publish on "${channel}"`;
+    if (!publisher.ready) {
+      return Promise.reject(new HubConnectionError(`${what}: the Redis connection is down`, { cause: this.#publisherError }));
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new HubConnectionError(`${what}: no answer from Redis within ${timeoutMs} ms`, { cause: this.#publisherError }));
+      }, timeoutMs);
+      publisher.command(args).then(
+        (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(isReplyError(error) ? error : new HubConnectionError(`${what}: ${String((error as Error)?.message ?? error)}`, { cause: error }));
+        },
+      );
+    });
   }
 
   subscribe(options?: SubscribeOptions): HubSubscription<O> {
@@ -234,6 +239,10 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
 
   get lastId(): number {
     return this.#p.core.lastId;
+  }
+
+  get epoch(): string {
+    return this.#p.core.epoch;
   }
 
   get closed(): boolean {

@@ -3,22 +3,54 @@
  * optionally joining the messages waiting together.
  */
 import type { QueueStats, SourceIterator } from '../source/types.js';
+import { onAbort, toError } from '../util/abort.js';
 import { cutoffKey } from '../util/cutoff.js';
 import type { Entry } from './history.js';
 import type { HubSubscription, SlowConsumerPolicy } from './types.js';
 
 type Done<O> = IteratorReturnResult<O | undefined>;
 
+/**
+ * @internal Where every message offered to a subscriber ends up; shared by a hub and its feeds.
+ * `offered = delivered + dropped + slow + discarded + waiting now`.
+ */
+export interface Tally {
+  offered: number;
+  delivered: number;
+  /** Overflowing messages, plus those held by subscribers cut off for slowness that they have not read. */
+  slow: number;
+  /** Unread messages thrown away because their subscriber stopped (return, throw, abort). */
+  discarded: number;
+}
+
+/** @internal What a feed is made with. */
+export interface FeedParts<O> {
+  queue: SourceIterator<Entry<O>>;
+  prefix: Entry<O>[];
+  missed: number;
+  policy: SlowConsumerPolicy;
+  limit: number;
+  signal: AbortSignal | undefined;
+  tally: Tally;
+  coalesce: ((values: O[]) => O) | undefined;
+}
+
+const noop = (): void => {};
+
 /** @internal One subscriber's iterator: initial item and replay first, then its live queue. */
-export class Subscription<O> implements HubSubscription<O> {
+export class HubFeed<O> implements HubSubscription<O> {
   readonly #queue: SourceIterator<Entry<O>>;
-  readonly #signal: AbortSignal | undefined;
-  readonly #count: (n: number) => void;
+  readonly #tally: Tally;
   readonly #coalesce: ((values: O[]) => O) | undefined;
   #prefix: Entry<O>[];
   #pos = 0;
   #finished = false;
   #lastId = 0;
+  /** Messages counted in `tally.slow` at the cut that this subscriber may still read. */
+  #owed = 0;
+  /** The abort reason, until one `next()` has rejected with it. */
+  #failure: { error: Error } | undefined;
+  #unwatch: () => void = noop;
   /** Made on the first read of `signal`; `#cut` holds the error once the hub cut this subscriber off. */
   #controller: AbortController | undefined;
   #cut: { error: unknown } | undefined;
@@ -26,16 +58,16 @@ export class Subscription<O> implements HubSubscription<O> {
   readonly policy: SlowConsumerPolicy;
   readonly limit: number;
 
-  constructor(queue: SourceIterator<Entry<O>>, prefix: Entry<O>[], missed: number, policy: SlowConsumerPolicy,
-    limit: number, signal: AbortSignal | undefined, count: (n: number) => void, coalesce: ((values: O[]) => O) | undefined) {
-    this.#queue = queue;
-    this.#prefix = prefix;
-    this.missed = missed;
-    this.policy = policy;
-    this.limit = limit;
-    this.#signal = signal;
-    this.#count = count;
-    this.#coalesce = coalesce;
+  constructor(parts: FeedParts<O>) {
+    this.#queue = parts.queue;
+    this.#prefix = parts.prefix;
+    this.missed = parts.missed;
+    this.policy = parts.policy;
+    this.limit = parts.limit;
+    this.#tally = parts.tally;
+    this.#coalesce = parts.coalesce;
+    const signal = parts.signal;
+    if (signal !== undefined) this.#unwatch = onAbort(signal, () => this.#abort(signal.reason));
   }
 
   get lastId(): number {
@@ -46,6 +78,10 @@ export class Subscription<O> implements HubSubscription<O> {
     return this.#queue.stats;
   }
 
+  /**
+   * The cut-off signal (see {@link HubSubscription.signal}); the same one is carried under
+   * `cutoffKey`, where the transports look for it.
+   */
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
@@ -59,6 +95,16 @@ export class Subscription<O> implements HubSubscription<O> {
     return this.signal;
   }
 
+  /** @internal Messages waiting for this subscriber now (replay and live queue). */
+  get held(): number {
+    return this.#prefix.length - this.#pos + this.#queue.stats.buffered;
+  }
+
+  /** @internal The hub counted `n` waiting messages as lost to slowness: reading them takes them back. */
+  owe(n: number): void {
+    this.#owed += n;
+  }
+
   /** @internal Called by the hub when it ends this subscriber with `error`: aborts `signal`, once. */
   cutOff(error: unknown): void {
     if (this.#cut !== undefined) return;
@@ -67,7 +113,15 @@ export class Subscription<O> implements HubSubscription<O> {
   }
 
   readonly #unwrap = (result: IteratorResult<Entry<O>>): IteratorResult<O> | Promise<IteratorResult<O>> => {
-    if (result.done) return result as Done<O> as IteratorResult<O>;
+    if (result.done) {
+      this.#unwatch();
+      const failure = this.#failure;
+      if (failure !== undefined) {
+        this.#failure = undefined;
+        throw failure.error;
+      }
+      return result as Done<O> as IteratorResult<O>;
+    }
     if (this.#coalesce !== undefined && this.#queue.stats.buffered > 0) return this.#gather([result.value]);
     return this.#take([result.value]);
   };
@@ -85,9 +139,8 @@ export class Subscription<O> implements HubSubscription<O> {
       try {
         value = this.#coalesce!(entries.map((e) => e.value));
       } catch (error) {
-        this.#finished = true;
-        this.#prefix = [];
-        this.#queue.return!().then(undefined, () => {});
+        this.#stop(entries.filter((e) => e.id !== 0).length);
+        this.#queue.return!().then(undefined, noop);
         throw error;
       }
     }
@@ -97,7 +150,15 @@ export class Subscription<O> implements HubSubscription<O> {
       this.#lastId = entry.id;
       messages++;
     }
-    if (messages > 0) this.#count(messages);
+    if (messages > 0) {
+      const tally = this.#tally;
+      tally.delivered += messages;
+      if (this.#owed > 0) {
+        const back = Math.min(messages, this.#owed);
+        this.#owed -= back;
+        tally.slow -= back;
+      }
+    }
     return { value, done: false };
   }
 
@@ -111,8 +172,38 @@ export class Subscription<O> implements HubSubscription<O> {
     return this.#take(entries);
   }
 
+  /**
+   * The one way this feed stops on the consumer's side: what is still waiting (plus `inHand`
+   * messages taken but not handed over) is counted as discarded, unless it was already counted as
+   * lost to slowness, and the replay is dropped. The caller then ends the queue.
+   */
+  #stop(inHand = 0): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#unwatch();
+    const unread = this.held + inHand;
+    this.#tally.discarded += Math.max(0, unread - this.#owed);
+    this.#owed = 0;
+    this.#prefix = [];
+    this.#pos = 0;
+  }
+
+  /** The subscriber's own signal aborted: stop now; one `next()` rejects with the reason. */
+  #abort(reason: unknown): void {
+    if (this.#finished) return;
+    this.#failure = { error: toError(reason) };
+    this.#stop();
+    this.#queue.return!().then(undefined, noop);
+  }
+
   next(): Promise<IteratorResult<O>> {
-    if (this.#pos < this.#prefix.length && !this.#finished && !this.#signal?.aborted) {
+    if (this.#finished) {
+      const failure = this.#failure;
+      if (failure !== undefined) {
+        this.#failure = undefined;
+        return Promise.reject(failure.error);
+      }
+    } else if (this.#pos < this.#prefix.length) {
       let entries: Entry<O>[];
       if (this.#coalesce !== undefined) {
         entries = this.#pos === 0 ? this.#prefix : this.#prefix.slice(this.#pos);
@@ -134,14 +225,12 @@ export class Subscription<O> implements HubSubscription<O> {
   }
 
   return(value?: unknown): Promise<IteratorResult<O>> {
-    this.#finished = true;
-    this.#prefix = [];
+    this.#stop();
     return this.#queue.return!(value).then(() => ({ done: true, value: value as O }));
   }
 
   throw(error?: unknown): Promise<IteratorResult<O>> {
-    this.#finished = true;
-    this.#prefix = [];
+    this.#stop();
     return this.#queue.throw!(error).then(this.#unwrap);
   }
 

@@ -72,12 +72,14 @@ export interface HubSubscription<O> extends SourceIterator<O> {
   /** Counters of this subscriber's live queue (replayed history is not counted in `buffered`). */
   readonly stats: QueueStats;
   /**
+   * The cut-off signal, also carried under the `Symbol.for('comet-bridge.cutoff')` key, which is
+   * where the transports and pass-through operators find it (so they keep finding it when the
+   * subscription is wrapped, e.g. in `Comet.json(cb)` or `toSource`).
    * Aborted, with the error, when the hub cuts this subscriber off: a {@link SlowConsumerError}
    * under `'disconnect'`, a {@link HubConnectionError} when a Redis hub loses its connection. The
    * iterator still yields what was buffered, then that error; the signal tells at once, so whoever
    * is stuck writing to a client that stopped reading can give up now. `sendComet`, `toNodeReadable`
-   * and `toWebStream` watch it by themselves when given the subscription; pass it as their `signal`
-   * when the subscription is wrapped (e.g. in `Comet.json(cb)`). Never aborted by a clean end
+   * and `toWebStream` watch it by themselves, read under that key. Never aborted by a clean end
    * (`close()`) or by the consumer itself (`return()`, `throw()`, its own `signal`).
    */
   readonly signal: AbortSignal;
@@ -87,16 +89,36 @@ export interface HubSubscription<O> extends SourceIterator<O> {
   throw(error?: unknown): Promise<IteratorResult<O>>;
 }
 
-/** Counters of a hub. */
+/**
+ * Counters of a hub. Every message offered to a subscriber ends in exactly one place, so at any
+ * quiet moment (no read in progress) of an open hub:
+ * `offered = delivered + dropped['drop-oldest'] + dropped['drop-newest'] + cutOff + discarded + waiting`.
+ * (After `close()` or a lost Redis connection, what ended subscribers still hold is in none of them
+ * until they read it, then it is `delivered`, or stop, then it is `discarded`.)
+ */
 export interface HubStats {
   /** Subscribers now. */
   readonly subscribers: number;
   /** Messages fanned out by this hub. */
   readonly published: number;
+  /**
+   * Messages offered to subscribers: each published message once per subscriber it was given to,
+   * plus every replayed message (the initial item excluded).
+   */
+  readonly offered: number;
   /** Messages handed to subscribers' consumers (replays included, the initial item excluded). */
   readonly delivered: number;
   /** Messages discarded by each dropping policy, over all subscribers past and present. */
   readonly dropped: { readonly 'drop-oldest': number; readonly 'drop-newest': number };
+  /**
+   * Messages lost to subscribers cut off for slowness (`'disconnect'`): for each, the message that
+   * overflowed its queue plus those waiting for it then that it has not read since.
+   */
+  readonly cutOff: number;
+  /** Messages still waiting for a subscriber when it stopped (`return()`, `throw()`, its `signal`). */
+  readonly discarded: number;
+  /** Messages waiting now for the current subscribers (their replay and their queues). */
+  readonly waiting: number;
   /** Subscribers ended with {@link SlowConsumerError}. */
   readonly disconnectedForSlowness: number;
 }
@@ -113,6 +135,11 @@ export interface HubBase<O> {
   readonly size: number;
   /** Id of the last message fanned out, 0 before the first. */
   readonly lastId: number;
+  /**
+   * A random id made when this hub was created (16 url-safe characters), the same for its whole
+   * life: a cursor (`since`) is only meaningful with the epoch of the hub that gave it.
+   */
+  readonly epoch: string;
   /** True once `close()` was called. */
   readonly closed: boolean;
   /** Counters (see {@link HubStats}). */

@@ -123,5 +123,7 @@ export function checkMs(value: unknown, where: string, name: string): number {
 
 /** Numbers as themselves (so `2 ** 60` reads `1152921504606846976`), anything else described. */
 function describeNumber(value: unknown): string {
-  return typeof value === 'number' ? String(value) : describe(value);
+  if (typeof value !== 'number') return describe(value);
+  // integers past 2 ** 53 in full (String() would round 2 ** 60 to 1152921504606847000); 1e21 and up stay in e-notation
+  return Number.isInteger(value) && Math.abs(value) < 1e21 ? BigInt(value).toString() : String(value);
 }

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { sendComet, toNodeReadable, toWebStream } from '../../src/http/index.js';
 import { createHub, HubConnectionError, SlowConsumerError, type Hub } from '../../src/hub/index.js';
 import { HubCore } from '../../src/hub/core.js';
+import { carryCutoff, cutoffOf } from '../../src/util/cutoff.js';
 import { ScriptedResponse } from '../http/scripted.js';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -32,6 +33,25 @@ describe('hub subscriptions: cut off at once', () => {
     publish(hub, 2);
     await turn();
     expect(late.signal.reason).to.be.instanceOf(SlowConsumerError);
+    hub.close();
+  });
+
+  it('the cut-off signal is carried under cutoffKey, so cutoffOf finds it on the subscription and on what carries it', async () => {
+    const hub = createHub<string>({ limit: 1 });
+    const sub = hub.subscribe();
+    const signal = cutoffOf(sub);
+    expect(signal).to.equal(sub.signal);
+    const wrapper = carryCutoff({}, sub);
+    expect(cutoffOf(wrapper)).to.equal(signal);
+    publish(hub, 2);
+    await turn();
+    expect(signal!.aborted).to.equal(true);
+    expect(cutoffOf(wrapper)!.reason).to.be.instanceOf(SlowConsumerError);
+    // read first under the key, after the cut: already aborted
+    const late = hub.subscribe();
+    publish(hub, 2);
+    await turn();
+    expect(cutoffOf(late)!.reason).to.be.instanceOf(SlowConsumerError);
     hub.close();
   });
 

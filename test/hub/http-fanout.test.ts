@@ -83,8 +83,8 @@ describe('hub over HTTP: 1,000 clients', function () {
       expect(c.count, c.tag).to.equal(100);
     }
     expect(hub.stats()).to.deep.equal({
-      subscribers: 0, published: 100, delivered: 100 * CLIENTS,
-      dropped: { 'drop-oldest': 0, 'drop-newest': 0 }, disconnectedForSlowness: 0,
+      subscribers: 0, published: 100, offered: 100 * CLIENTS, delivered: 100 * CLIENTS,
+      dropped: { 'drop-oldest': 0, 'drop-newest': 0 }, cutOff: 0, discarded: 0, waiting: 0, disconnectedForSlowness: 0,
     });
   });
 

@@ -46,8 +46,8 @@ describe('createHub', () => {
     expect(slow.stats.dropped).to.equal(7);
     expect(slow.stats.highWaterMark).to.equal(3);
     expect(hub.stats()).to.deep.equal({
-      subscribers: 2, published: 10, delivered: 0,
-      dropped: { 'drop-oldest': 7, 'drop-newest': 0 }, disconnectedForSlowness: 0,
+      subscribers: 2, published: 10, offered: 20, delivered: 0,
+      dropped: { 'drop-oldest': 7, 'drop-newest': 0 }, cutOff: 0, discarded: 0, waiting: 13, disconnectedForSlowness: 0,
     });
     hub.close();
     expect(await collect(slow)).to.deep.equal([8, 9, 10]);
@@ -143,8 +143,8 @@ describe('createHub', () => {
     await take(a, 2);
     await take(b, 1);
     expect(hub.stats()).to.deep.equal({
-      subscribers: 2, published: 2, delivered: 3,
-      dropped: { 'drop-oldest': 0, 'drop-newest': 0 }, disconnectedForSlowness: 0,
+      subscribers: 2, published: 2, offered: 4, delivered: 3,
+      dropped: { 'drop-oldest': 0, 'drop-newest': 0 }, cutOff: 0, discarded: 0, waiting: 1, disconnectedForSlowness: 0,
     });
     hub.close();
   });

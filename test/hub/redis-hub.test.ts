@@ -110,6 +110,9 @@ describe('createRedisHub', function () {
         expect(await take(sb, 5)).to.deep.equal([10, 20, 30, 40, 50]);
         expect(sa.lastId).to.equal(5);
         expect(b.lastId).to.equal(5);
+        // each hub has an epoch of its own, fixed for its life
+        expect(a.epoch).to.match(/^[A-Za-z0-9_-]{16}$/);
+        expect(b.epoch).to.match(/^[A-Za-z0-9_-]{16}$/).and.not.equal(a.epoch);
         expect(a.stats()).to.deep.include({ sent: 5, published: 5, delivered: 5, malformed: 0, connected: true });
         expect(b.stats()).to.deep.include({ sent: 0, published: 5, delivered: 5 });
       });

@@ -2,6 +2,23 @@ import { expect } from 'chai';
 import { createHub } from '../../src/hub/index.js';
 
 describe('createHub: unsubscribe on every path', () => {
+  for (const policy of ['drop-oldest', 'drop-newest', 'disconnect'] as const) {
+    it(`return() before the first next() leaves the hub at once ('${policy}')`, async () => {
+      const hub = createHub<number>({ policy, limit: 2, history: 4 });
+      hub.publish(1);
+      const plain = hub.subscribe();
+      const replaying = hub.subscribe({ since: 0 });
+      expect(hub.stats().subscribers).to.equal(2);
+      const returned = [plain.return(), replaying.return()];
+      expect(hub.stats().subscribers).to.equal(0);
+      await Promise.all(returned);
+      for (let i = 0; i < 10; i++) hub.publish(i);
+      expect(hub.stats()).to.include({ subscribers: 0, delivered: 0, discarded: 1, waiting: 0 });
+      expect(await plain.next()).to.deep.equal({ value: undefined, done: true });
+      expect(await replaying.next()).to.deep.equal({ value: undefined, done: true });
+    });
+  }
+
   it('break out of for await unsubscribes', async () => {
     const hub = createHub<number>();
     const s = hub.subscribe();
