@@ -11,9 +11,16 @@ const RESERVED = new Set(
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
+/** Names that run or write markup from a string: never a Comet callback, anywhere in its path. */
+const SINKS = new Set(
+  ('eval Function setTimeout setInterval setImmediate execScript importScripts write writeln assign ' +
+    'insertAdjacentHTML globalEval html $ jQuery').split(' '),
+);
+
 /**
  * Checks that `name` is a dotted path of ASCII JavaScript identifiers with no reserved word
- * (e.g. `parent.cometMessage`, `window.top.cb`) and returns it.
+ * (e.g. `parent.cometMessage`, `window.top.cb`) and no name that runs or writes markup from a string
+ * (`eval`, `Function`, `setTimeout`, `write`, `insertAdjacentHTML`, `$`, `jQuery`, …), and returns it.
  * @throws TypeError quoting the bad name when it is anything else.
  */
 export function validateCallback(name: string): string {
@@ -29,6 +36,9 @@ export function validateCallback(name: string): string {
     }
     if (RESERVED.has(part)) {
       throw new TypeError(`Invalid Comet callback ${JSON.stringify(name)}: "${part}" is a reserved word`);
+    }
+    if (SINKS.has(part)) {
+      throw new TypeError(`Invalid Comet callback ${JSON.stringify(name)}: "${part}" runs or writes code from a string`);
     }
   }
   return name;

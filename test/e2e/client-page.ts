@@ -1,0 +1,51 @@
+/** What the browser tests do in the page: connect with `comet-bridge/client` and record what it reports. */
+import { waitIn, type Tab } from './harness/harness.js';
+import { CALLBACK } from './fixtures/wire-server.js';
+
+/** What the page has recorded (see {@link connectIn}). */
+export interface Recorded {
+  /** Ids given to onMessage, in order, unless the page was told to count only. */
+  ids: number[];
+  /** How many values did not match their id (each value published is `{ n: id }`). */
+  wrong: number;
+  count: number;
+  lastId: number;
+  gaps: unknown[];
+  opens: number;
+  states: string[];
+  leader: boolean;
+  state: string;
+}
+
+/**
+ * Connects the page in `tab` to `/comet` with `options` (JSON data, merged into the client's options),
+ * recording each message into `window.rec`. `countOnly`: count messages instead of keeping their ids.
+ */
+export async function connectIn(tab: Tab, options: Record<string, unknown> = {}, countOnly = false): Promise<void> {
+  await tab.run(`
+    var rec = window.rec = { ids: [], wrong: 0, count: 0, gaps: [], opens: 0, states: [] };
+    var options = Object.assign(${JSON.stringify({ callback: CALLBACK, ...options })}, {
+      onMessage: function (value, id) {
+        rec.count++;
+        if (!${countOnly}) rec.ids.push(id);
+        if (!value || value.n !== id) rec.wrong++;
+      },
+      onGap: function (info) { rec.gaps.push(info); },
+      onOpen: function () { rec.opens++; },
+      onStateChange: function (state) { rec.states.push(state); }
+    });
+    window.conn = window.comet.connectComet('/comet', options);`);
+}
+
+/** Reads the page's record. */
+export function recorded(tab: Tab): Promise<Recorded> {
+  return tab.run<Recorded>('return Object.assign({}, window.rec, { lastId: conn.lastId, leader: conn.leader, state: conn.state })');
+}
+
+/** Waits until the page has been given message `id`. */
+export async function waitForId(tab: Tab, id: number, timeoutMs = 20_000): Promise<void> {
+  await waitIn(tab, `return window.conn.lastId >= ${id}`, `message ${id}`, timeoutMs);
+}
+
+/** 1, 2, …, n. */
+export const upTo = (n: number, from = 1): number[] => Array.from({ length: n - from + 1 }, (_, i) => from + i);
