@@ -102,12 +102,11 @@ export const webkitEngine: Engine = {
       throw error;
     }
     const d = driver;
-    let first: string | undefined = (await d.send('GET', '/window')) as string;
+    const home = (await d.send('GET', '/window')) as string;
     return {
       async open(url) {
-        // The session starts with one empty window: the first tab uses it.
-        const handle = first ?? ((await d.send('POST', '/window/new', { type: 'tab' })) as { handle: string }).handle;
-        first = undefined;
+        // The session's first window stays open, empty: closing a session's last window ends the session.
+        const { handle } = (await d.in(home, () => d.send('POST', '/window/new', { type: 'tab' }))) as { handle: string };
         const tab = d.tab(handle);
         await tab.goto(url);
         await pageReady(tab);
