@@ -9,6 +9,9 @@ export interface Recorded {
   /** How many values did not match their id (each value published is `{ n: id }`). */
   wrong: number;
   count: number;
+  /** Most script elements, and most nodes in the body, of the iframe's document seen while messages ran. */
+  maxScripts: number;
+  maxNodes: number;
   lastId: number;
   gaps: unknown[];
   opens: number;
@@ -23,12 +26,17 @@ export interface Recorded {
  */
 export async function connectIn(tab: Tab, options: Record<string, unknown> = {}, countOnly = false): Promise<void> {
   await tab.run(`
-    var rec = window.rec = { ids: [], wrong: 0, count: 0, gaps: [], opens: 0, states: [] };
+    var rec = window.rec = { ids: [], wrong: 0, count: 0, gaps: [], opens: 0, states: [], maxScripts: 0, maxNodes: 0 };
     var options = Object.assign(${JSON.stringify({ callback: CALLBACK, ...options })}, {
       onMessage: function (value, id) {
         rec.count++;
         if (!${countOnly}) rec.ids.push(id);
         if (!value || value.n !== id) rec.wrong++;
+        var frame = document.querySelector('iframe'), doc = frame && frame.contentDocument;
+        if (doc && doc.body) {
+          rec.maxScripts = Math.max(rec.maxScripts, doc.getElementsByTagName('script').length);
+          rec.maxNodes = Math.max(rec.maxNodes, doc.body.childNodes.length);
+        }
       },
       onGap: function (info) { rec.gaps.push(info); },
       onOpen: function () { rec.opens++; },

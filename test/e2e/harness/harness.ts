@@ -47,9 +47,19 @@ export async function waitIn(tab: Tab, body: string, what: string, timeoutMs = 1
   }
 }
 
-/** Waits until a freshly opened page has loaded and its module has run. */
-export const pageReady = (tab: Tab): Promise<void> =>
-  waitIn(tab, "return document.readyState === 'complete' && window.ready === true", 'the page to load', 15_000);
+/**
+ * Waits until a freshly opened page has loaded and its module has run. A script that lands while the
+ * old document unloads fails in some drivers: those failures are retried too.
+ */
+export async function pageReady(tab: Tab, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ready = await tab.run("return document.readyState === 'complete' && window.ready === true").catch((error: Error) => error);
+    if (ready === true) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for the page to load (last: ${String(ready)})`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
 
 /** Rejects with `what` when `promise` takes longer than `ms`. */
 export async function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

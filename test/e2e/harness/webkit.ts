@@ -19,6 +19,16 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Waits until `tab` shows `url`, loaded; scripts that land while the old document unloads are retried. */
+async function loaded(tab: Tab, url: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const body = `return location.href === ${JSON.stringify(new URL(url).href)} && document.readyState === 'complete'`;
+  while ((await tab.run(body).catch(() => false)) !== true) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${url} to load`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 /** A WebDriver session: every command goes through one queue, since the current window is shared state. */
 class WebDriver {
   #queue: Promise<unknown> = Promise.resolve();
@@ -61,14 +71,19 @@ class WebDriver {
   }
 
   tab(handle: string): Tab {
-    return {
+    const tab: Tab = {
       run: async (body) => JSON.parse((await this.in(handle, () => this.send('POST', '/execute/sync', { script: `return ${asJson(body)}`, args: [] }))) as string),
-      goto: (url) => this.in(handle, async () => void (await this.send('POST', '/url', { url }))),
+      // The session's page load strategy is 'none': wait here for the new document's load.
+      goto: async (url) => {
+        await this.in(handle, () => this.send('POST', '/url', { url }));
+        await loaded(tab, url);
+      },
       close: () => this.in(handle, async () => {
         await this.send('DELETE', '/window');
         this.#current = '';
       }),
     };
+    return tab;
   }
 }
 
@@ -93,7 +108,8 @@ export const webkitEngine: Engine = {
       }
       const session = (await WebDriver.call(`${base}/session`, 'POST', {
         capabilities: {
-          alwaysMatch: { 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } },
+          // 'none': a navigation returns at once (then pageReady waits), whatever a streaming iframe does next.
+          alwaysMatch: { pageLoadStrategy: 'none', 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } },
         },
       })) as { sessionId: string };
       driver = new WebDriver(base, session.sessionId);
