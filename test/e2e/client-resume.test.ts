@@ -64,7 +64,8 @@ eachEngine('connectComet resuming', (session) => {
     // Every cut and every rotation the client saw made one new request (a cut may land on a rotation).
     expect(s.requests.length, 'stream requests').to.be.within(1 + destroyed, 1 + destroyed + s.rotations);
     expect(s.requests.slice(1).every((q) => q.epoch === s.epoch && q.since !== null), 'every reconnect carries the cursor').to.equal(true);
-    expect(r.opens).to.equal(s.requests.length);
+    // Each request opened, but the last one may still be on its way.
+    expect(r.opens, 'opens').to.be.within(s.requests.length - 1, s.requests.length);
   });
 
   it('a server restarted on the same port with a new epoch: the client reconnects and onGap reports reset', async () => {
