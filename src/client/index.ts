@@ -113,7 +113,12 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   const ms = { 'reconnect.minMs': minMs, 'reconnect.maxMs': maxMs, livenessMs } as Record<string, unknown>;
   for (const k in ms) if (!((ms[k] as number) > 0 && (ms[k] as number) < 2 ** 31)) fail(`${k} must be a positive number of ms, got ${ms[k]}`);
   if (maxMs < minMs) fail('reconnect.maxMs must not be below reconnect.minMs');
-  const base = new URL(url, location.href);
+  let base: URL;
+  try {
+    base = new URL(url, location.href);
+  } catch {
+    return fail(`invalid url ${String(url)}`);
+  }
   const key = 'comet-bridge ' + base.href + ' ' + callback;
 
   let state: CometState = 'connecting';

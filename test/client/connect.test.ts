@@ -53,6 +53,7 @@ describe('connectComet (fake page)', () => {
     for (const options of bad) {
       expect(() => connectComet('/comet', options as ConnectCometOptions), JSON.stringify(options)).to.throw(TypeError, /^connectComet: /);
     }
+    expect(() => connectComet('http://[bad', ok), 'bad url').to.throw(TypeError, /^connectComet: invalid url/);
     expect(page.frames).to.have.length(0);
   });
 

@@ -4,47 +4,21 @@
  * three engines.
  */
 import { expect } from 'chai';
-import { connectIn, recorded, waitForId } from './client-page.js';
-import { startWireServer, type WireServer } from './fixtures/wire-server.js';
+import { clientFixture, connectIn, recorded, waitForId } from './client-page.js';
 import { eachEngine } from './harness/engines.js';
-import { waitIn, type Tab } from './harness/harness.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
+import { sleep, until, waitIn } from './harness/harness.js';
 
 /** What the page holds once the connection is closed: its state, timers, iframes and the callback. */
 const LEFT = `return { state: conn.state, timers: window.liveTimers.size, frames: document.querySelectorAll('iframe').length,
   callback: typeof window.cometMessage }`;
 
 eachEngine('connectComet lifecycle', (session) => {
-  let server: WireServer | undefined;
-  let tab: Tab | undefined;
-
-  afterEach(async () => {
-    await tab?.close().catch(() => {});
-    tab = undefined;
-    await server?.close();
-    server = undefined;
-  });
-
-  async function openConnected(s: WireServer, options: Record<string, unknown> = {}, countOnly = false): Promise<Tab> {
-    tab = await session().open(s.url + '/');
-    await connectIn(tab, options, countOnly);
-    await waitIn(tab, 'return window.rec.opens === 1', 'the first open');
-    return tab;
-  }
+  const fx = clientFixture(session);
 
   it('20,000 messages over one connection: the iframe keeps at most a script or two', async function () {
     this.timeout(120_000);
-    const s = (server = await startWireServer({ beatMs: 1000 }));
-    const t = await openConnected(s, { livenessMs: 20_000 }, true);
+    const s = await fx.serve({ beatMs: 1000 });
+    const t = await fx.connected({ livenessMs: 20_000 }, true);
     for (let id = 1; id <= 20_000; ) {
       for (const end = id + 500; id < end; id++) s.publish({ n: id });
       await sleep(20);
@@ -59,8 +33,8 @@ eachEngine('connectComet lifecycle', (session) => {
   });
 
   it('close(): the server sees the stream end; no timer, iframe or callback is left', async () => {
-    const s = (server = await startWireServer({ beatMs: 200 }));
-    const t = await openConnected(s, { livenessMs: 5000 });
+    const s = await fx.serve({ beatMs: 200 });
+    const t = await fx.connected({ livenessMs: 5000 });
     expect(await t.run('return window.liveTimers.size')).to.equal(1);
     await t.run('conn.close()');
     await until(() => s.ended === 1 && s.open.size === 0, 'the stream end on the server');
@@ -71,8 +45,8 @@ eachEngine('connectComet lifecycle', (session) => {
   });
 
   it('pagehide: the connection closes itself (server sees the end, no timer left), and leaving the page ends it', async () => {
-    const s = (server = await startWireServer({ beatMs: 200 }));
-    const t = await openConnected(s, { livenessMs: 5000 });
+    const s = await fx.serve({ beatMs: 200 });
+    const t = await fx.connected({ livenessMs: 5000 });
     await t.run("window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }))");
     await until(() => s.ended === 1 && s.open.size === 0, 'the stream end on the server');
     expect(await t.run(LEFT)).to.deep.equal({ state: 'closed', timers: 0, frames: 0, callback: 'undefined' });
@@ -83,8 +57,8 @@ eachEngine('connectComet lifecycle', (session) => {
   });
 
   it('before the page’s load no iframe is made; at its load, the stream starts', async () => {
-    const s = (server = await startWireServer({ beatMs: 200 }));
-    const t = (tab = await session().open(s.url + '/early'));
+    const s = await fx.serve({ beatMs: 200 });
+    const t = await fx.open('/early');
     expect(await t.run('return window.early')).to.deep.equal({ frames: 0, readyState: 'interactive', atLoad: 1 });
     await until(() => s.requests.length === 1, 'the stream request');
     expect(s.slowAt, 'the image holding the load was answered').to.be.above(0);

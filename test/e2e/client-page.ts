@@ -1,6 +1,6 @@
 /** What the browser tests do in the page: connect with `comet-bridge/client` and record what it reports. */
-import { waitIn, type Tab } from './harness/harness.js';
-import { CALLBACK } from './fixtures/wire-server.js';
+import { waitIn, type BrowserSession, type Tab } from './harness/harness.js';
+import { CALLBACK, startWireServer, type WireServer, type WireServerOptions } from './fixtures/wire-server.js';
 
 /** What the page has recorded (see {@link connectIn}). */
 export interface Recorded {
@@ -57,3 +57,40 @@ export async function waitForId(tab: Tab, id: number, timeoutMs = 20_000): Promi
 
 /** 1, 2, …, n. */
 export const upTo = (n: number, from = 1): number[] => Array.from({ length: n - from + 1 }, (_, i) => from + i);
+
+/** One test's server and tabs, closed after it (see {@link clientFixture}). */
+export interface ClientFixture {
+  /** Starts this test's server. */
+  serve(options?: WireServerOptions): Promise<WireServer>;
+  /** Opens `path` of the server in a new tab. */
+  open(path?: string): Promise<Tab>;
+  /** Opens the test page, connects it ({@link connectIn}) and waits for the first `open`. */
+  connected(options?: Record<string, unknown>, countOnly?: boolean): Promise<Tab>;
+}
+
+/** Declares an `afterEach` that closes every tab and the server a test made through the returned fixture. */
+export function clientFixture(session: () => BrowserSession): ClientFixture {
+  const tabs: Tab[] = [];
+  let server: WireServer | undefined;
+  afterEach(async () => {
+    for (const tab of tabs.splice(0)) await tab.close().catch(() => {});
+    await server?.close();
+    server = undefined;
+  });
+  const fixture: ClientFixture = {
+    serve: async (options) => (server = await startWireServer(options)),
+    async open(path = '/') {
+      if (!server) throw new Error('serve() first');
+      const tab = await session().open(server.url + path);
+      tabs.push(tab);
+      return tab;
+    },
+    async connected(options = {}, countOnly = false) {
+      const tab = await fixture.open();
+      await connectIn(tab, options, countOnly);
+      await waitIn(tab, 'return window.rec.opens === 1', 'the first open');
+      return tab;
+    },
+  };
+  return fixture;
+}

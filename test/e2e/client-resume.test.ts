@@ -3,44 +3,17 @@
  * order; a new epoch is a reset; a silent stream is dead after livenessMs. In all three engines.
  */
 import { expect } from 'chai';
-import { connectIn, recorded, upTo, waitForId } from './client-page.js';
-import { startWireServer, type WireServer } from './fixtures/wire-server.js';
+import { clientFixture, recorded, upTo, waitForId } from './client-page.js';
 import { eachEngine } from './harness/engines.js';
-import { waitIn, type Tab } from './harness/harness.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Resolves when `predicate` holds; rejects naming `what` after `timeoutMs`. */
-async function until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
+import { sleep, until, waitIn } from './harness/harness.js';
 
 eachEngine('connectComet resuming', (session) => {
-  let server: WireServer | undefined;
-  let tab: Tab | undefined;
-
-  afterEach(async () => {
-    await tab?.close().catch(() => {});
-    tab = undefined;
-    await server?.close();
-    server = undefined;
-  });
-
-  async function openConnected(s: WireServer, options: Record<string, unknown>): Promise<Tab> {
-    tab = await session().open(s.url + '/');
-    await connectIn(tab, options);
-    await waitIn(tab, 'return window.rec.opens === 1', 'the first open');
-    return tab;
-  }
+  const fx = clientFixture(session);
 
   it('2,000 messages through 5 socket destructions and a rotation every 16 KiB: each exactly once, in order', async () => {
-    const s = (server = await startWireServer({ rotateBytes: 16 * 1024, beatMs: 250 }));
-    // A cut connection fires no load event in any engine: livenessMs is what notices it.
-    const t = await openConnected(s, { reconnect: { minMs: 20, maxMs: 200 }, livenessMs: 1000 });
+    const s = await fx.serve({ rotateBytes: 16 * 1024, beatMs: 250 });
+    // Chromium and Firefox fire no load event for a cut connection: livenessMs is what notices it.
+    const t = await fx.connected({ reconnect: { minMs: 20, maxMs: 200 }, livenessMs: 1000 });
     // 200 batches of 10 messages, 5 ms apart; the socket is destroyed after 5 random batches.
     const cuts = new Set<number>();
     while (cuts.size < 5) cuts.add(10 + Math.floor(Math.random() * 180));
@@ -69,8 +42,8 @@ eachEngine('connectComet resuming', (session) => {
   });
 
   it('a server restarted on the same port with a new epoch: the client reconnects and onGap reports reset', async () => {
-    const s = (server = await startWireServer({ beatMs: 250 }));
-    const t = await openConnected(s, { reconnect: { minMs: 20, maxMs: 200 }, livenessMs: 1000 });
+    const s = await fx.serve({ beatMs: 250 });
+    const t = await fx.connected({ reconnect: { minMs: 20, maxMs: 200 }, livenessMs: 1000 });
     for (let i = 1; i <= 3; i++) s.publish({ n: i });
     await waitForId(t, 3);
     const before = s.epoch;
@@ -89,8 +62,8 @@ eachEngine('connectComet resuming', (session) => {
 
   it('a stalled stream (no chunk, no heartbeat, not closed): the client reconnects within livenessMs', async () => {
     const livenessMs = 1500;
-    const s = (server = await startWireServer({ beatMs: 200 }));
-    const t = await openConnected(s, { reconnect: { minMs: 20, maxMs: 100 }, livenessMs });
+    const s = await fx.serve({ beatMs: 200 });
+    const t = await fx.connected({ reconnect: { minMs: 20, maxMs: 100 }, livenessMs });
     s.publish({ n: 1 });
     await waitForId(t, 1);
     // Heartbeats alone keep it alive past livenessMs.

@@ -4,29 +4,18 @@
  * without losing a message. In all three engines.
  */
 import { expect } from 'chai';
-import { connectIn, recorded, upTo, waitForId } from './client-page.js';
-import { startWireServer, type WireServer } from './fixtures/wire-server.js';
+import { clientFixture, connectIn, recorded, upTo, waitForId } from './client-page.js';
 import { eachEngine } from './harness/engines.js';
-import { waitIn, type Tab } from './harness/harness.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep, waitIn, type Tab } from './harness/harness.js';
 
 eachEngine('connectComet share: true', (session) => {
-  let server: WireServer | undefined;
-  let tabs: Tab[] = [];
-
-  afterEach(async () => {
-    for (const tab of tabs) await tab.close().catch(() => {});
-    tabs = [];
-    await server?.close();
-    server = undefined;
-  });
+  const fx = clientFixture(session);
 
   it('three tabs hold one stream; closing the leader hands over without loss', async () => {
-    const s = (server = await startWireServer({ beatMs: 250 }));
-    const has = await (tabs[0] = await session().open(s.url + '/')).run('return [!!navigator.locks, typeof BroadcastChannel]');
+    const s = await fx.serve({ beatMs: 250 });
+    const tabs: Tab[] = [await fx.open(), await fx.open(), await fx.open()];
+    const has = await tabs[0]!.run('return [!!navigator.locks, typeof BroadcastChannel]');
     expect(has, 'Web Locks and BroadcastChannel').to.deep.equal([true, 'function']);
-    for (let i = 1; i < 3; i++) tabs[i] = await session().open(s.url + '/');
     const options = { share: true, reconnect: { minMs: 20, maxMs: 100 }, livenessMs: 1000 };
     await connectIn(tabs[0]!, options);
     await waitIn(tabs[0]!, 'return conn.leader && window.rec.opens === 1', 'the first tab to lead');

@@ -1,7 +1,7 @@
 /** The Chromium driver of the browser harness: Debian `chromium` through playwright-core. */
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../browser.js';
-import { asJson, bounded, pageReady, type BrowserSession, type Engine, type Tab } from './harness.js';
+import { asJson, bounded, openIn, type BrowserSession, type Engine, type Tab } from './harness.js';
 
 function tabOf(page: Page): Tab {
   return {
@@ -19,11 +19,7 @@ export const chromiumEngine: Engine = {
     const context = await browser.newContext();
     return {
       async open(url) {
-        const page = await context.newPage();
-        await page.goto(url, { waitUntil: 'load', timeout: 15_000 });
-        const tab = tabOf(page);
-        await pageReady(tab);
-        return tab;
+        return openIn(tabOf(await context.newPage()), url);
       },
       close: () => bounded(browser.close(), 15_000, 'closing Chromium'),
     };

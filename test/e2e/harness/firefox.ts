@@ -1,7 +1,7 @@
 /** The Firefox driver of the browser harness: Debian `firefox-esr` through puppeteer-core over WebDriver BiDi. */
 import { existsSync } from 'node:fs';
 import puppeteer, { type Page } from 'puppeteer-core';
-import { asJson, bounded, pageReady, type BrowserSession, type Engine, type Tab } from './harness.js';
+import { asJson, bounded, openIn, type BrowserSession, type Engine, type Tab } from './harness.js';
 
 export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 
@@ -34,11 +34,7 @@ export const firefoxEngine: Engine = {
     const child = browser.process();
     return {
       async open(url) {
-        const page = await browser.newPage();
-        await page.goto(url, { waitUntil: 'load', timeout: 15_000 });
-        const tab = tabOf(page);
-        await pageReady(tab);
-        return tab;
+        return openIn(tabOf(await browser.newPage()), url);
       },
       async close() {
         try {

@@ -61,6 +61,25 @@ export async function pageReady(tab: Tab, timeoutMs = 15_000): Promise<void> {
   }
 }
 
+/** Resolves after `ms`. */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves when `predicate` (run in Node) holds; rejects naming `what` after `timeoutMs`. */
+export async function until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/** Loads `url` in a new `tab` and waits for the page (see {@link pageReady}). */
+export async function openIn(tab: Tab, url: string): Promise<Tab> {
+  await tab.goto(url);
+  await pageReady(tab);
+  return tab;
+}
+
 /** Rejects with `what` when `promise` takes longer than `ms`. */
 export async function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { killGroup } from './firefox.js';
-import { asJson, bounded, pageReady, type BrowserSession, type Engine, type Tab } from './harness.js';
+import { asJson, bounded, openIn, type BrowserSession, type Engine, type Tab } from './harness.js';
 
 export const WEBKIT_DRIVER = process.env.WEBKIT_DRIVER ?? '/usr/bin/WebKitWebDriver';
 export const MINIBROWSER = process.env.MINIBROWSER ?? '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
@@ -123,10 +123,7 @@ export const webkitEngine: Engine = {
       async open(url) {
         // The session's first window stays open, empty: closing a session's last window ends the session.
         const { handle } = (await d.in(home, () => d.send('POST', '/window/new', { type: 'tab' }))) as { handle: string };
-        const tab = d.tab(handle);
-        await tab.goto(url);
-        await pageReady(tab);
-        return tab;
+        return openIn(d.tab(handle), url);
       },
       async close() {
         try {
