@@ -31,7 +31,7 @@ const join = (chunks: string[]): string => chunks.join('');
 
 /** The option names of {@link CometEncodingOptions} (the compiler keeps the list complete). */
 const ENCODING_OPTIONS: readonly string[] = Object.keys({
-  kind: 1, map: 1, coalesce: 1, initialChunk: 1, nonce: 1, maxMessageBytes: 1,
+  kind: 1, map: 1, coalesce: 1, initialChunk: 1, nonce: 1, maxMessageBytes: 1, maxDepth: 1,
 } satisfies Record<keyof CometEncodingOptions<unknown>, 1>);
 
 /** The option names of {@link CometHubOptions}. */

@@ -1,0 +1,166 @@
+/**
+ * connectComet's own logic in Node, on a fake page with fake timers: options, ids, gaps, the reconnect
+ * URL, backoff with full jitter, rotation, liveness and close().
+ */
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { connectComet, type CometConnection, type ConnectCometOptions } from '../../src/client/index.js';
+import { installFakePage, type FakePage } from './fake-page.js';
+
+type Call = (value: unknown, id: number) => void;
+const server = (): Call => (globalThis as unknown as { cometMessage: Call }).cometMessage;
+const open = (info: Partial<{ epoch: string; since: number; missed: number; reset: boolean }> = {}): void =>
+  server()({ type: 'open', epoch: 'E1', lastId: 0, since: 0, missed: 0, reset: false, ...info }, 0);
+
+describe('connectComet (fake page)', () => {
+  let page: FakePage;
+  let clock: sinon.SinonFakeTimers;
+  let got: [unknown, number][];
+  let conn: CometConnection | undefined;
+
+  beforeEach(() => {
+    page = installFakePage('http://127.0.0.1:8080/page');
+    clock = sinon.useFakeTimers();
+    got = [];
+  });
+  afterEach(() => {
+    conn?.close();
+    conn = undefined;
+    clock.restore();
+    page.uninstall();
+    sinon.restore();
+  });
+
+  const connect = (options: Partial<ConnectCometOptions> = {}, url = '/comet?room=7'): CometConnection =>
+    (conn = connectComet(url, { callback: 'parent.cometMessage', onMessage: (v, id) => got.push([v, id]), ...options }));
+
+  it('refuses bad options with a TypeError naming connectComet', () => {
+    const ok = { callback: 'parent.cometMessage', onMessage: () => {} };
+    const bad: unknown[] = [
+      undefined,
+      { ...ok, callback: 'parent.eval' },
+      { ...ok, callback: 'document.write' },
+      { ...ok, callback: 'cometMessage' },
+      { ...ok, callback: 'parent' },
+      { ...ok, onMessage: undefined },
+      { ...ok, onGap: 'x' },
+      { ...ok, reconnect: { minMs: 0 } },
+      { ...ok, reconnect: { minMs: 500, maxMs: 100 } },
+      { ...ok, livenessMs: -1 },
+      { ...ok, livenessMs: 2 ** 31 },
+      { ...ok, sinse: 3 },
+    ];
+    for (const options of bad) {
+      expect(() => connectComet('/comet', options as ConnectCometOptions), JSON.stringify(options)).to.throw(TypeError, /^connectComet: /);
+    }
+    expect(() => connectComet('http://[bad', ok), 'bad url').to.throw(TypeError, /^connectComet: invalid url/);
+    expect(page.frames).to.have.length(0);
+  });
+
+  it('waits for the page’s load before making the iframe', () => {
+    page.setReadyState('interactive');
+    connect();
+    expect(page.frames).to.have.length(0);
+    page.setReadyState('complete');
+    page.fire('load');
+    expect(page.frames).to.have.length(1);
+    expect(page.frame().hidden).to.equal(true);
+  });
+
+  it('delivers each id once, in order, dropping a replay’s overlap; reports open, missed and reset', () => {
+    const opens: unknown[] = [];
+    const gaps: unknown[] = [];
+    const states: string[] = [];
+    const c = connect({ onOpen: (i) => opens.push(i), onGap: (i) => gaps.push(i), onStateChange: (s) => states.push(s) });
+    open({ missed: 2 });
+    server()('a', 1);
+    server()('b', 2);
+    server()('a again', 1);
+    server()('b again', 2);
+    server()('c', 3);
+    expect(got).to.deep.equal([['a', 1], ['b', 2], ['c', 3]]);
+    expect(c.lastId).to.equal(3);
+    expect(gaps).to.deep.equal([{ missed: 2 }]);
+    expect(opens).to.have.length(1);
+    open({ epoch: 'E2', reset: true });
+    server()('new', 1);
+    expect(got.at(-1)).to.deep.equal(['new', 1]);
+    expect(gaps.at(-1)).to.deep.equal({ reset: true });
+    expect(states).to.deep.equal(['open']);
+    expect(c.state).to.equal('open');
+  });
+
+  it('reconnects with epoch and since = the last id, keeping the URL’s other parameters', () => {
+    connect({}, '/comet?room=7&since=99');
+    expect(page.frame().src).to.equal('http://127.0.0.1:8080/comet?room=7');
+    open();
+    server()('a', 1);
+    server()('b', 2);
+    page.frame().onload!();
+    clock.tick(2000);
+    expect(page.frames).to.have.length(2);
+    expect(page.frames[0]!.removed).to.equal(true);
+    expect(page.frame().src).to.equal('http://127.0.0.1:8080/comet?room=7&epoch=E1&since=2');
+  });
+
+  it('backs off with full jitter, min(maxMs, minMs * 2^attempt) at most; an open starts the count again', () => {
+    // The delay is Math.random() times the cap: 1 shows the cap itself.
+    const random = sinon.stub(Math, 'random').returns(1);
+    connect({ reconnect: { minMs: 100, maxMs: 1000 }, livenessMs: 60_000 });
+    const delays: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const before = page.frames.length;
+      const ended = Date.now();
+      page.frame().onload!();
+      while (page.frames.length === before) clock.tick(1);
+      delays.push(Date.now() - ended);
+    }
+    expect(delays).to.deep.equal([100, 200, 400, 800, 1000, 1000]);
+    open();
+    random.returns(0.5);
+    page.frame().onload!();
+    clock.tick(49);
+    expect(page.frames).to.have.length(7);
+    clock.tick(1);
+    expect(page.frames).to.have.length(8);
+  });
+
+  it('reconnects at once after a rotate', () => {
+    connect({ reconnect: { minMs: 5000, maxMs: 10_000 } });
+    open();
+    server()({ type: 'rotate' }, 0);
+    page.frame().onload!();
+    clock.tick(0);
+    expect(page.frames).to.have.length(2);
+  });
+
+  it('treats livenessMs without a chunk or heartbeat as a dead stream', () => {
+    sinon.stub(Math, 'random').returns(0);
+    connect({ livenessMs: 1000 });
+    open();
+    clock.tick(900);
+    server()({ type: 'beat' }, 0);
+    clock.tick(900);
+    expect(page.frames).to.have.length(1);
+    clock.tick(100);
+    expect(page.frame().removed).to.equal(true);
+    clock.tick(1);
+    expect(page.frames).to.have.length(2);
+  });
+
+  it('close() and pagehide leave no timer, iframe, listener or callback', () => {
+    const c = connect();
+    open();
+    expect(clock.countTimers()).to.equal(1);
+    c.close();
+    expect(clock.countTimers()).to.equal(0);
+    expect(page.frame().removed).to.equal(true);
+    expect(c.state).to.equal('closed');
+    expect([...page.listeners.values()].every((s) => s.size === 0)).to.equal(true);
+    expect((globalThis as Record<string, unknown>).cometMessage).to.equal(undefined);
+    connect();
+    page.fire('pagehide');
+    expect(clock.countTimers()).to.equal(0);
+    expect(page.frame().removed).to.equal(true);
+  });
+});
