@@ -11,7 +11,15 @@ import { BufferOverflowError } from '../errors.js';
 import { asyncDispose, bufferSettings, checkOptions, checkSignal, describe, isObjectLike } from './args.js';
 import { BY_CONSUMER, BY_SOURCE, EndingIterator, OPEN } from './ending.js';
 import { Ring } from './ring.js';
-import type { OverflowPolicy, PushController, PushHooks, PushQueueOptions, QueueStats, SourceIterator } from './types.js';
+import type {
+  OverflowPolicy,
+  PushController,
+  PushHooks,
+  PushQueueOptions,
+  QueueOptions,
+  QueueStats,
+  SourceIterator,
+} from './types.js';
 import { NO_ERROR } from './waiters.js';
 
 export type { PushController, PushHooks, PushQueueOptions } from './types.js';
@@ -206,6 +214,8 @@ class PushQueue<T> extends EndingIterator<T> implements SourceIterator<T> {
   }
 }
 
+const PUSH_QUEUE_OPTIONS: readonly (keyof PushQueueOptions)[] = ['buffer', 'signal', 'overflowError'];
+
 function noop(): void {}
 
 function toHooks(result: PushHooks | (() => void) | void): PushHooks {
@@ -233,13 +243,26 @@ export function pushQueue<T>(
   options?: PushQueueOptions,
 ): SourceIterator<T> {
   if (typeof start !== 'function') throw new TypeError(`pushQueue: start must be a function, got ${describe(start)}`);
-  const opts = checkOptions(options, 'pushQueue');
-  const { limit, overflow } = bufferSettings(opts.buffer, 'pushQueue');
-  const signal = checkSignal(opts.signal, 'pushQueue');
+  const opts = checkOptions(options, 'pushQueue', PUSH_QUEUE_OPTIONS);
   const overflowError = opts.overflowError;
   if (overflowError !== undefined && typeof overflowError !== 'function') {
     throw new TypeError(`pushQueue: options.overflowError must be a function, got ${describe(overflowError)}`);
   }
+  return queueIn('pushQueue', start, opts, overflowError);
+}
+
+/**
+ * The push queue of an adapter: checks `buffer` and `signal` with messages naming `where`, then starts.
+ * @internal
+ */
+export function queueIn<T>(
+  where: string,
+  start: (ctl: PushController<T>) => PushHooks | (() => void) | void,
+  options: QueueOptions,
+  overflowError?: (limit: number) => Error,
+): SourceIterator<T> {
+  const { limit, overflow } = bufferSettings(options.buffer, where);
+  const signal = checkSignal(options.signal, where);
   const queue = new PushQueue<T>(limit, overflow, overflowError);
   queue.start(start, signal);
   return queue;

@@ -19,7 +19,8 @@ export interface ObservableSubscription {
   readonly closed: boolean;
 }
 
-class IteratorSubscription<T> implements ObservableSubscription {
+/** One subscription: pulls the iterator one value at a time while the observer listens. */
+class PullingSubscription<T> implements ObservableSubscription {
   closed = false;
   private iterator: AsyncIterator<T> | null = null;
 
@@ -97,7 +98,10 @@ class IteratorSubscription<T> implements ObservableSubscription {
   }
 }
 
-/** The Observable made by {@link toObservable}. */
+/**
+ * The Observable made by {@link toObservable}; exported as a type only, since only toObservable
+ * adds `Symbol.observable`.
+ */
 export class IterableObservable<T> {
   /** @param iterable - the values to emit */
   constructor(private readonly iterable: AsyncIterable<T>) {}
@@ -123,7 +127,7 @@ export class IterableObservable<T> {
     } else {
       throw new TypeError(`subscribe: expected an observer or a next callback, got ${describe(observerOrNext)}`);
     }
-    const subscription = new IteratorSubscription<T>(observer);
+    const subscription = new PullingSubscription<T>(observer);
     if (typeof observer.start === 'function') observer.start(subscription);
     if (!subscription.closed) void subscription.run(this.iterable);
     return subscription;

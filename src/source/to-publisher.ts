@@ -6,7 +6,8 @@ import { describe, isObjectLike } from './args.js';
 import { reportLater, returnQuietly } from './iterators.js';
 import type { Publisher, Subscriber, Subscription } from './types.js';
 
-class IteratorSubscription<T> implements Subscription {
+/** One Subscriber's subscription: pulls the iterator only as far as the demand requested. */
+class DemandSubscription<T> implements Subscription {
   private demand = 0;
   private pulling = false;
   private done = false;
@@ -156,7 +157,7 @@ class IterablePublisher<T> implements Publisher<T> {
       subscriber.onError(error);
       return;
     }
-    new IteratorSubscription(iterator, subscriber).start();
+    new DemandSubscription(iterator, subscriber).start();
   }
 }
 
