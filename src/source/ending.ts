@@ -25,6 +25,32 @@ export type By = typeof BY_SOURCE | typeof BY_ABORT | typeof BY_CONSUMER;
 
 function noop(): void {}
 
+/** What a source's controller reaches: the iterator's state and its source-side end. */
+interface SourceSide {
+  readonly state: number;
+  close(error: unknown): void;
+}
+
+/**
+ * The source's handle on its iterator: ends or fails it. Cut when the source is torn down, so a
+ * late callback from a leaked listener reaches, and retains, nothing.
+ */
+export class SourceLink<I extends SourceSide> {
+  constructor(protected target: I | null) {}
+  end(): void {
+    this.target?.close(NO_ERROR);
+  }
+  fail(error: unknown): void {
+    this.target?.close(error);
+  }
+  get closed(): boolean {
+    return this.target === null || this.target.state !== OPEN;
+  }
+  cut(): void {
+    this.target = null;
+  }
+}
+
 export abstract class EndingIterator<T> {
   /** Only ever advances: OPEN -> ENDING -> ENDED (a consumer's stop may go straight to ENDED). */
   state = OPEN;

@@ -5,7 +5,7 @@
  * @internal
  */
 import { asyncDispose } from './args.js';
-import { BY_CONSUMER, BY_SOURCE, EndingIterator, OPEN, type By } from './ending.js';
+import { BY_CONSUMER, BY_SOURCE, EndingIterator, OPEN, SourceLink, type By } from './ending.js';
 import type { QueueStats, SourceIterator } from './types.js';
 import { NO_ERROR } from './waiters.js';
 
@@ -40,20 +40,10 @@ class PullIteratorCounters implements QueueStats {
   }
 }
 
-/** Forwards a source's answers; detached when the iterator closes so a late callback retains nothing. */
-class PullIteratorController<T> implements PullController<T> {
-  constructor(public it: PullIterator<T> | null) {}
+/** Forwards a source's answers to the iterator. */
+class PullIteratorController<T> extends SourceLink<PullIterator<T>> implements PullController<T> {
   value(value: T): void {
-    this.it?.answer(value);
-  }
-  end(): void {
-    this.it?.close(NO_ERROR);
-  }
-  fail(error: unknown): void {
-    this.it?.close(error);
-  }
-  get closed(): boolean {
-    return this.it === null || this.it.state !== OPEN;
+    this.target?.answer(value);
   }
 }
 
@@ -174,10 +164,8 @@ class PullIterator<T> extends EndingIterator<T> implements SourceIterator<T> {
 
   /** Detaches the controller, runs the source's `cleanup`, and on a stop (return, throw, abort) its `cancel`. */
   protected tearDown(by: By): void {
-    if (this.ctl !== null) {
-      this.ctl.it = null;
-      this.ctl = null;
-    }
+    this.ctl?.cut();
+    this.ctl = null;
     const hooks = this.hooks;
     if (hooks === null) return;
     let failure: unknown = NO_ERROR;

@@ -9,7 +9,7 @@
  */
 import { BufferOverflowError } from '../errors.js';
 import { asyncDispose, bufferSettings, checkOptions, checkSignal, describe, isObjectLike } from './args.js';
-import { BY_CONSUMER, BY_SOURCE, EndingIterator, OPEN } from './ending.js';
+import { BY_CONSUMER, BY_SOURCE, EndingIterator, OPEN, SourceLink } from './ending.js';
 import { Ring } from './ring.js';
 import type {
   OverflowPolicy,
@@ -24,20 +24,10 @@ import { NO_ERROR } from './waiters.js';
 
 export type { PushController, PushHooks, PushQueueOptions } from './types.js';
 
-/** Hands pushes from a source to the queue; detached when the queue closes so a leaked listener retains nothing. */
-class PushQueueController<T> implements PushController<T> {
-  constructor(public q: PushQueue<T> | null) {}
+/** Hands pushes from a source to the queue. */
+class PushQueueController<T> extends SourceLink<PushQueue<T>> implements PushController<T> {
   push(value: T): void {
-    this.q?.push(value);
-  }
-  end(): void {
-    this.q?.close(NO_ERROR);
-  }
-  fail(error: unknown): void {
-    this.q?.close(error);
-  }
-  get closed(): boolean {
-    return this.q === null || this.q.state !== OPEN;
+    this.target?.push(value);
   }
 }
 
@@ -179,11 +169,8 @@ class PushQueue<T> extends EndingIterator<T> implements SourceIterator<T> {
   }
 
   protected tearDown(): void {
-    // cut the source's path to the queue: later pushes from a leaked listener reach nothing
-    if (this.ctl !== null) {
-      this.ctl.q = null;
-      this.ctl = null;
-    }
+    this.ctl?.cut();
+    this.ctl = null;
     const hooks = this.hooks;
     this.hooks = this.notify = null;
     if (hooks !== null) hooks.teardown();
