@@ -3,7 +3,7 @@
  * `Symbol.observable`-aware library accept.
  */
 import { describe, isObjectLike } from './args.js';
-import { reportLater, returnQuietly } from './iterators.js';
+import { notAResult, reportLater, returnQuietly } from './iterators.js';
 
 /** A partial observer, as accepted by {@link IterableObservable.subscribe}. */
 export interface PartialObserver<T> {
@@ -47,18 +47,12 @@ class PullingSubscription<T> implements ObservableSubscription {
       try {
         result = await (this.iterator as AsyncIterator<T>).next();
       } catch (error) {
-        this.end('error', error);
-        return;
+        return this.end('error', error);
       }
       if (this.closed) return;
-      if (!isObjectLike(result)) {
-        this.stop(new TypeError(`toObservable: the iterator's next() gave ${describe(result)}, not an iterator result`));
-        return;
-      }
-      if (result.done) {
-        this.end('complete', undefined);
-        return;
-      }
+      const invalid = notAResult(result, 'toObservable');
+      if (invalid !== null) return this.stop(invalid);
+      if (result.done) return this.end('complete', undefined);
       const observer = this.observer as PartialObserver<T>;
       if (typeof observer.next === 'function') {
         try {
