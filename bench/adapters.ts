@@ -25,13 +25,17 @@ interface Contender {
   emit?: (value: number) => void;
 }
 type Maker = () => Contender;
+/** Makes one more consumer of the emitter's 'data' event. */
+type FanMaker = (ee: EventEmitter) => AsyncIterable<number>;
 interface Pair {
   adapter: string;
   peer: string;
   ours: Maker;
   theirs: Maker;
+  /** For emitter pairs: many consumers of one emitter. */
+  fan?: [FanMaker, FanMaker];
 }
-type Scenario = 'bursts' | 'waiting' | 'pull';
+type Scenario = 'bursts' | 'waiting' | 'pull' | `fan-out x${number}`;
 interface PairResult {
   names?: [string, string];
   rates: Partial<Record<Scenario, [number, number]>>; // [adapter, peer] messages per CPU second
@@ -46,16 +50,18 @@ let WARM_UP = 3;
 const HELD_ITERATORS = 40;
 const HELD_EACH = 1000; // below the default buffer limit (1024) and Repeater's 1024 pending pushes
 const PAIR_FLAG = '--adapter-bench-pair';
+const FAN_OUT = [1, 1000]; // consumers of one emitter in the fan-out scenarios
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 const heap = (): number => getHeapStatistics().used_heap_size;
 
-function emitterPair(lib: Library, peer: string, theirs: (ee: EventEmitter) => AsyncIterable<number>): Pair {
+function emitterPair(lib: Library, peer: string, theirs: FanMaker, fan = false): Pair {
   const make = (f: (ee: EventEmitter) => AsyncIterable<number>): Maker => () => {
     const ee = new EventEmitter();
     return { iterable: f(ee), emit: (v) => ee.emit('data', v) };
   };
-  return { adapter: 'fromEventEmitter', peer, ours: make((ee) => lib.fromEventEmitter<number>(ee, 'data')), theirs: make(theirs) };
+  const ours = (ee: EventEmitter): AsyncIterable<number> => lib.fromEventEmitter<number>(ee, 'data');
+  return { adapter: 'fromEventEmitter', peer, ours: make(ours), theirs: make(theirs), ...(fan ? { fan: [ours, theirs] } : {}) };
 }
 
 async function* firstArgument(ee: EventEmitter): AsyncGenerator<number> {
@@ -73,7 +79,7 @@ function counter(): Readable {
 }
 
 const pairs = (lib: Library): Pair[] => [
-  emitterPair(lib, 'events.on (first argument)', firstArgument),
+  emitterPair(lib, 'events.on (first argument)', firstArgument, true),
   emitterPair(lib, 'event-iterator', (ee) =>
     new EventIterator<number>(({ push }) => {
       ee.on('data', push);
@@ -142,6 +148,39 @@ async function throughput(make: Maker, scenario: Scenario, sample = false): Prom
   return sample ? peak : (MESSAGES / (used.user + used.system)) * 1e6;
 }
 
+/**
+ * `consumers` iterators on one emitter, each reading MESSAGES / consumers values emitted BURST per
+ * macrotask; returns deliveries (values times consumers) per CPU second.
+ */
+async function fanOut(make: FanMaker, consumers: number): Promise<number> {
+  const ee = new EventEmitter();
+  ee.setMaxListeners(0); // the peers add one listener per consumer
+  const each = Math.max(BURST, Math.floor(MESSAGES / consumers));
+  const iterables = Array.from({ length: consumers }, () => make(ee));
+  let produced = 0;
+  const produce = (): void => {
+    for (let i = 0; i < BURST && produced < each; i++) ee.emit('data', produced++);
+    if (produced < each) setImmediate(produce);
+  };
+  const start = process.cpuUsage();
+  setImmediate(produce);
+  const sums = await Promise.all(
+    iterables.map(async (iterable) => {
+      let count = 0;
+      let sum = 0;
+      for await (const value of iterable) {
+        sum += value;
+        if (++count === each) break;
+      }
+      return sum;
+    }),
+  );
+  const used = process.cpuUsage(start);
+  if (sums.some((sum) => sum !== (each * (each - 1)) / 2)) throw new Error('fan-out: lost or reordered messages');
+  if (ee.listenerCount('data') !== 0) throw new Error(`fan-out: ${ee.listenerCount('data')} listeners left`);
+  return ((each * consumers) / (used.user + used.system)) * 1e6;
+}
+
 /** Bytes of heap held per message waiting for a consumer that has started but not yet pulled. */
 async function heldPerMessage(make: Maker): Promise<number> {
   const contenders = Array.from({ length: HELD_ITERATORS }, make);
@@ -183,6 +222,18 @@ async function measurePair(pair: Pair): Promise<PairResult> {
       (first === pair.ours ? theirs : ours).push(b);
     }
     rates[scenario] = [median(ours), median(theirs)];
+  }
+  for (const consumers of pair.fan ? FAN_OUT : []) {
+    const [ours, theirs] = pair.fan as [FanMaker, FanMaker];
+    const figures: [number[], number[]] = [[], []];
+    for (let r = 0; r < WARM_UP + ROUNDS; r++) {
+      const a = await fanOut(r % 2 === 0 ? ours : theirs, consumers);
+      const b = await fanOut(r % 2 === 0 ? theirs : ours, consumers);
+      if (r < WARM_UP) continue;
+      figures[0].push(r % 2 === 0 ? a : b);
+      figures[1].push(r % 2 === 0 ? b : a);
+    }
+    rates[`fan-out x${consumers}`] = [median(figures[0]), median(figures[1])];
   }
   const three = async (make: Maker, f: (m: Maker) => Promise<number>): Promise<number> =>
     median([await f(make), await f(make), await f(make)]);
@@ -256,6 +307,7 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
       'msg/s counts the CPU time of the process (user + system), so other load on the machine does not skew the ratios.',
       'Every contender uses its default options, except event-iterator, whose highWaterMark is raised so it does not warn.',
       'events.on is wrapped in an async generator that yields the first argument, as a user would write it.',
+      `fan-out xN: N consumers of one emitter (${FAN_OUT.join(' and ')}), each reading ${MESSAGES} / N values (at least ${BURST}) emitted ${BURST} per macrotask; msg/s counts every delivery to every consumer.`,
       `B/waiting msg: heap held per message buffered for a started consumer (${HELD_ITERATORS} iterators x ${HELD_EACH} messages, after gc).`,
       'Peak heap: most heap above the starting point during an untimed run of the first scenario (includes uncollected garbage).',
       "fromReadable pulls, so it holds nothing beyond the stream's own highWaterMark: no B/waiting msg figure.",

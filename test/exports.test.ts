@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { IterableObservable, heartbeatChunk, toObservable, cometHeaders } from '../src/index.js';
+import * as lib from '../src/index.js';
+import { heartbeatChunk, toObservable, cometHeaders, type IterableObservable } from '../src/index.js';
 
 describe('small exports', () => {
   it('heartbeatChunk is one newline, inert between Comet chunks', () => {
@@ -16,16 +17,17 @@ describe('small exports', () => {
     ]);
   });
 
-  it('toObservable returns an IterableObservable that can be constructed directly too', async () => {
+  it('IterableObservable is a type only: toObservable is the one way to make one', async () => {
     async function* three() {
       yield 1;
       yield 2;
       yield 3;
     }
-    expect(toObservable(three())).to.be.instanceOf(IterableObservable);
+    expect(lib).not.to.have.property('IterableObservable');
+    const observable: IterableObservable<number> = toObservable(three());
     const seen: number[] = [];
     await new Promise<void>((resolve, reject) => {
-      new IterableObservable(three()).subscribe({ next: (v) => seen.push(v), error: reject, complete: resolve });
+      observable.subscribe({ next: (v) => seen.push(v), error: reject, complete: resolve });
     });
     expect(seen).to.deep.equal([1, 2, 3]);
   });

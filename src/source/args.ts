@@ -18,9 +18,10 @@ export function isSourceIterator(value: unknown): boolean {
 }
 
 export { checkOptions, checkSignal, describe, isObjectLike } from '../util/args.js';
-import { checkLimit, describe, isObjectLike } from '../util/args.js';
+import { checkLimit, checkOptions, describe, isObjectLike } from '../util/args.js';
 
 const POLICIES: readonly OverflowPolicy[] = ['error', 'drop-oldest', 'drop-newest', 'pause'];
+const BUFFER_OPTIONS: readonly (keyof BufferOptions)[] = ['limit', 'overflow'];
 
 /** Validated buffer settings with defaults applied. */
 export interface BufferSettings {
@@ -38,6 +39,7 @@ export function bufferSettings(buffer: BufferOptions | undefined, where: string)
   if (!isObjectLike(buffer)) {
     throw new TypeError(`${where}: options.buffer must be an object, got ${describe(buffer)}`);
   }
+  checkOptions(buffer, `${where}: options.buffer`, BUFFER_OPTIONS);
   const limit = checkLimit(buffer.limit === undefined ? 1024 : buffer.limit, where, 'options.buffer.limit');
   const overflow: unknown = buffer.overflow === undefined ? 'error' : buffer.overflow;
   if (!POLICIES.includes(overflow as OverflowPolicy)) {

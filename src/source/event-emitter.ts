@@ -3,7 +3,8 @@
  * with on/off or addListener/removeListener, as an async iterator.
  */
 import { checkOptions, describe, isObjectLike } from './args.js';
-import { pushQueue, type PushHooks } from './queue.js';
+import { shareListeners, type FanOutKey, type ListenerPair } from './emitter-fan-out.js';
+import { queueIn, type PushController, type PushHooks } from './queue.js';
 import type { QueueOptions, SourceIterator } from './types.js';
 
 /** Options of {@link fromEventEmitter}. */
@@ -22,11 +23,11 @@ export type EventSourceLike =
   | { on(event: string | symbol, fn: (...args: any[]) => void): unknown; off(event: string | symbol, fn: (...args: any[]) => void): unknown }
   | { addEventListener(type: string, fn: (event: any) => void): unknown; removeEventListener(type: string, fn: (event: any) => void): unknown };
 
-type Listen = (event: string | symbol, fn: (...args: any[]) => void) => void;
 const WHERE = 'fromEventEmitter';
+const OPTIONS: readonly (keyof FromEventEmitterOptions)[] = ['buffer', 'signal', 'endEvents', 'errorEvent', 'multiArgs'];
 
 /** Finds the add/remove pair: addListener/removeListener, on/off, then addEventListener/removeEventListener. */
-function listenerPair(emitter: Record<PropertyKey, any>): { add: Listen; remove: Listen; target: boolean } | null {
+function listenerPair(emitter: Record<PropertyKey, any>): ListenerPair | null {
   for (const [add, remove] of [
     ['addListener', 'removeListener'],
     ['on', 'off'],
@@ -60,6 +61,9 @@ function checkEventName(name: unknown, what: string, target: boolean): string | 
  * in flowing mode): it is paused at the limit and resumed once the consumer has drained below half.
  * An emitter paused when the iterator ends stays paused: resuming it with no listener would lose data.
  * An EventTarget yields its Event objects; its error event fails with `event.error` when set.
+ * However many iterators listen to one event of one emitter (with the same end and error events),
+ * the emitter holds one listener per event, removed when the last of them ends; each iterator keeps
+ * its own buffer, overflow policy and counters.
  *
  * @param emitter - an EventEmitter, an EventTarget, or anything with on/off or addListener/removeListener
  * @param event - the event whose values are yielded
@@ -79,7 +83,7 @@ export function fromEventEmitter<T = unknown>(
         `got ${describe(emitter)}`,
     );
   }
-  const opts = checkOptions(options, WHERE);
+  const opts = checkOptions(options, WHERE, OPTIONS);
   const target = pair.target;
   const name = checkEventName(event, 'event', target);
   const endEvents = opts.endEvents ?? ['end'];
@@ -106,26 +110,11 @@ export function fromEventEmitter<T = unknown>(
     );
   }
 
-  return pushQueue<T>(
+  const key: FanOutKey = { name, ends, errorName, multiArgs };
+  return queueIn<T>(
+    WHERE,
     (ctl) => {
-      const onValue = multiArgs
-        ? (...args: unknown[]) => ctl.push(args as T)
-        : (value: T) => ctl.push(value);
-      const onEnd = () => ctl.end();
-      const onError = target
-        ? (ev: { error?: unknown }) => ctl.fail(ev !== null && typeof ev === 'object' && ev.error !== undefined ? ev.error : ev)
-        : (error: unknown) => ctl.fail(error);
-      const { add, remove } = pair;
-      add(name, onValue);
-      for (const e of ends) add(e, onEnd);
-      if (errorName !== null) add(errorName, onError);
-      const hooks: PushHooks = {
-        teardown() {
-          remove(name, onValue);
-          for (const e of ends) remove(e, onEnd);
-          if (errorName !== null) remove(errorName, onError);
-        },
-      };
+      const hooks: PushHooks = { teardown: shareListeners(emitter, pair, key, ctl as PushController<unknown>) };
       if (opts.buffer?.overflow === 'pause') {
         hooks.pause = () => (pausable.pause as () => void).call(emitter);
         hooks.resume = () => (pausable.resume as () => void).call(emitter);

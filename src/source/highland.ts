@@ -27,6 +27,7 @@ export interface FromHighlandOptions {
 }
 
 const WHERE = 'fromHighland';
+const OPTIONS: readonly (keyof FromHighlandOptions)[] = ['errors', 'onError', 'signal'];
 
 /** True for a Highland stream (it carries the `__HighlandStream__` marker). */
 export function isHighlandStream(value: unknown): value is HighlandStreamLike<unknown> {
@@ -46,7 +47,7 @@ export function fromHighland<T = unknown>(stream: HighlandStreamLike<T>, options
   if (!isHighlandStream(stream) || typeof stream.destroy !== 'function') {
     throw new TypeError(`${WHERE}: expected a Highland stream (an object marked __HighlandStream__), got ${describe(stream)}`);
   }
-  const opts = checkOptions(options, WHERE);
+  const opts = checkOptions(options, WHERE, OPTIONS);
   const signal = checkSignal(opts.signal, WHERE);
   const errors = opts.errors ?? 'throw';
   if (errors !== 'throw' && errors !== 'skip') {

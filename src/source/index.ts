@@ -27,7 +27,7 @@ export { fromPublisher, type FromPublisherOptions } from './publisher.js';
 export { toPublisher } from './to-publisher.js';
 export {
   toObservable,
-  IterableObservable,
+  type IterableObservable,
   type ObservableSubscription,
   type PartialObserver,
 } from './to-observable.js';

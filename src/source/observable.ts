@@ -3,7 +3,7 @@
  * `Symbol.observable`) as an async iterator, through the push queue.
  */
 import { checkOptions, describe, isObjectLike } from './args.js';
-import { pushQueue, type PushController } from './queue.js';
+import { queueIn, type PushController } from './queue.js';
 import type { QueueOptions, SourceIterator } from './types.js';
 
 /** An observer as passed to `subscribe`. */
@@ -28,6 +28,7 @@ export interface SubscribableLike<T> {
 export type ObservableLike<T> = SubscribableLike<T> | { '@@observable'(): SubscribableLike<T> };
 
 const WHERE = 'fromObservable';
+const OPTIONS: readonly (keyof QueueOptions)[] = ['buffer', 'signal'];
 
 /** The interop method of an Observable: `Symbol.observable` when defined, else `'@@observable'`. */
 export function interopMethod(value: unknown): (() => unknown) | undefined {
@@ -148,11 +149,12 @@ export function fromObservable<T = unknown>(observable: ObservableLike<T>, optio
       `${WHERE}: expected an Observable (an object with subscribe() or Symbol.observable), got ${describe(observable)}`,
     );
   }
-  const opts = checkOptions(options, WHERE);
+  const opts = checkOptions(options, WHERE, OPTIONS);
   if (opts.buffer?.overflow === 'pause') {
     throw new TypeError(`${WHERE}: an Observable cannot be paused; use overflow 'error', 'drop-oldest' or 'drop-newest'`);
   }
-  return pushQueue<T>(
+  return queueIn<T>(
+    WHERE,
     (ctl) => {
       const observer = new QueueObserver<T>(ctl);
       observer.subscribed(source.subscribe(observer));

@@ -1,8 +1,8 @@
 /**
  * fromPublisher: a Reactive Streams Publisher as an async iterator, with bounded demand.
  */
-import { checkOptions, checkSignal, describe, isObjectLike } from './args.js';
-import { pushQueue } from './queue.js';
+import { checkOptions, describe, isObjectLike } from './args.js';
+import { queueIn } from './queue.js';
 import type { Publisher, SourceIterator, Subscriber, Subscription } from './types.js';
 
 /** Options of {@link fromPublisher}. */
@@ -14,6 +14,7 @@ export interface FromPublisherOptions {
 }
 
 const WHERE = 'fromPublisher';
+const OPTIONS: readonly (keyof FromPublisherOptions)[] = ['prefetch', 'signal'];
 
 /** True for an object with a `subscribe` method (the shape of a Reactive Streams Publisher). */
 export function isPublisherLike(value: unknown): value is Publisher<unknown> {
@@ -36,15 +37,15 @@ export function fromPublisher<T = unknown>(publisher: Publisher<T>, options?: Fr
   if (!isPublisherLike(publisher)) {
     throw new TypeError(`${WHERE}: expected a Reactive Streams Publisher (an object with subscribe()), got ${describe(publisher)}`);
   }
-  const opts = checkOptions(options, WHERE);
+  const opts = checkOptions(options, WHERE, OPTIONS);
   const prefetch = opts.prefetch ?? 16;
   if (typeof prefetch !== 'number' || !Number.isSafeInteger(prefetch) || prefetch < 1) {
     throw new RangeError(`${WHERE}: options.prefetch must be a positive integer, got ${describe(prefetch)}`);
   }
-  const signal = checkSignal(opts.signal, WHERE);
   const batch = Math.ceil(prefetch / 2);
 
-  return pushQueue<T>(
+  return queueIn<T>(
+    WHERE,
     (ctl) => {
       let subscription: Subscription | null = null;
       let done = false; // torn down, or terminated by the publisher
@@ -109,6 +110,6 @@ export function fromPublisher<T = unknown>(publisher: Publisher<T>, options?: Fr
       };
     },
     // demand bounds the buffer at prefetch; the limit only catches a publisher that ignores it
-    { buffer: { limit: prefetch, overflow: 'error' }, signal },
+    { buffer: { limit: prefetch, overflow: 'error' }, signal: opts.signal },
   );
 }

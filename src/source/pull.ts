@@ -5,7 +5,7 @@
  * @internal
  */
 import { asyncDispose } from './args.js';
-import { DONE, ENDING, EndingIterator, OPEN } from './ending.js';
+import { BY_CONSUMER, BY_SOURCE, EndingIterator, OPEN, SourceLink, type By } from './ending.js';
 import type { QueueStats, SourceIterator } from './types.js';
 import { NO_ERROR } from './waiters.js';
 
@@ -29,7 +29,7 @@ export interface PullHooks {
   buffered?(): number;
 }
 
-class Stats implements QueueStats {
+class PullIteratorCounters implements QueueStats {
   constructor(private readonly it: PullIterator<unknown>) {}
   get buffered(): number {
     return this.it.buffered();
@@ -40,20 +40,10 @@ class Stats implements QueueStats {
   }
 }
 
-/** Forwards a source's answers; detached when the iterator closes so a late callback retains nothing. */
-class Controller<T> implements PullController<T> {
-  constructor(public it: PullIterator<T> | null) {}
+/** Forwards a source's answers to the iterator. */
+class PullIteratorController<T> extends SourceLink<PullIterator<T>> implements PullController<T> {
   value(value: T): void {
-    this.it?.answer(value);
-  }
-  end(): void {
-    this.it?.close(NO_ERROR);
-  }
-  fail(error: unknown): void {
-    this.it?.close(error);
-  }
-  get closed(): boolean {
-    return this.it === null || this.it.state !== OPEN;
+    this.target?.answer(value);
   }
 }
 
@@ -66,18 +56,16 @@ class PullIterator<T> extends EndingIterator<T> implements SourceIterator<T> {
   private direct = false;
   private hasDirect = false;
   private directValue: T | undefined = undefined;
-  private ctl: Controller<T> | null = new Controller<T>(this);
-  private statsView: Stats | undefined;
+  private ctl: PullIteratorController<T> | null = new PullIteratorController<T>(this);
+  private statsView: PullIteratorCounters | undefined;
+  /** What the source's `cancel()` gave on a consumer's stop, for `return()` to wait on. */
+  private cancelled: unknown;
 
-  start(start: (ctl: PullController<T>) => PullHooks): void {
-    const hooks = start(this.ctl as Controller<T>);
+  start(start: (ctl: PullController<T>) => PullHooks, signal: AbortSignal | undefined): void {
+    const hooks = start(this.ctl as PullIteratorController<T>);
     if (this.state === OPEN) this.hooks = hooks;
-    else hooks.cleanup?.(); // answered at creation (an ended or destroyed source)
-    const signal = this.signal;
-    if (signal !== undefined) {
-      if (signal.aborted) this.abort(); // the source is torn down at once
-      else if (this.state === OPEN) signal.addEventListener('abort', this.onAbort);
-    }
+    else if (hooks.cleanup !== undefined) this.runTeardown(hooks.cleanup.bind(hooks)); // answered at creation
+    this.watch(signal); // an already-aborted signal tears the source down at once
   }
 
   buffered(): number {
@@ -127,19 +115,22 @@ class PullIterator<T> extends EndingIterator<T> implements SourceIterator<T> {
   }
 
   return(value?: unknown): Promise<IteratorResult<T>> {
-    return this.stop().then(() => ({ value: value as T, done: true }));
+    return this.stop(NO_ERROR).then(() => ({ value: value as T, done: true }));
   }
 
   throw(error?: unknown): Promise<IteratorResult<T>> {
-    return this.stop().then(() => Promise.reject(error));
+    return this.stop(error).then(
+      () => Promise.reject(error),
+      () => Promise.reject(error),
+    );
   }
 
   [asyncDispose](): Promise<void> {
-    return this.stop();
+    return this.stop(NO_ERROR);
   }
 
   get stats(): QueueStats {
-    return (this.statsView ??= new Stats(this as PullIterator<unknown>));
+    return (this.statsView ??= new PullIteratorCounters(this as PullIterator<unknown>));
   }
 
   /** Pulls while consumers wait; a synchronous answer loops here instead of recursing. */
@@ -159,79 +150,46 @@ class PullIterator<T> extends EndingIterator<T> implements SourceIterator<T> {
   }
 
   close(error: unknown): void {
-    if (this.state !== OPEN) return;
-    this.state = ENDING;
-    this.detach();
-    this.error = error;
-    try {
-      this.cleanup();
-    } catch (thrown) {
-      if (this.error === NO_ERROR) this.error = thrown;
-    }
-    this.flush();
+    this.end(error, BY_SOURCE);
   }
 
-  private stop(): Promise<void> {
-    if (this.state === DONE) return Promise.resolve();
-    const wasOpen = this.state === OPEN;
-    this.state = DONE;
-    this.detach();
+  /** The consumer stops: settled once the source's own `cancel()` has (an async generator finishes its step). */
+  private stop(error: unknown): Promise<void> {
+    const failure = this.end(error, BY_CONSUMER);
+    const cancelled = this.cancelled;
+    this.cancelled = undefined;
+    if (failure !== NO_ERROR) return Promise.reject(failure);
+    return Promise.resolve(cancelled).then(noop);
+  }
+
+  /** Detaches the controller, runs the source's `cleanup`, and on a stop (return, throw, abort) its `cancel`. */
+  protected tearDown(by: By): void {
+    this.ctl?.cut();
+    this.ctl = null;
+    const hooks = this.hooks;
+    if (hooks === null) return;
     let failure: unknown = NO_ERROR;
-    let outcome: unknown;
     try {
-      this.cleanup();
+      hooks.cleanup?.();
     } catch (error) {
       failure = error;
     }
-    if (wasOpen) {
+    if (by !== BY_SOURCE && hooks.cancel !== undefined) {
       try {
-        outcome = this.hooks?.cancel?.();
+        const outcome = Promise.resolve(hooks.cancel());
+        if (by === BY_CONSUMER) this.cancelled = outcome;
+        else outcome.catch(noop); // an abort: its reason is what the consumer sees
       } catch (error) {
         if (failure === NO_ERROR) failure = error;
       }
     }
-    this.waiters.settleAll(NO_ERROR);
-    this.release();
-    if (failure !== NO_ERROR) return Promise.reject(failure);
-    return Promise.resolve(outcome).then(noop);
+    if (failure !== NO_ERROR) throw failure;
   }
 
-  protected abort(): void {
-    if (this.state === DONE) return;
-    const reason = this.signal?.reason;
-    const wasOpen = this.state === OPEN;
-    this.state = ENDING;
-    this.detach();
-    try {
-      this.cleanup();
-    } catch {
-      // the abort reason is what the consumer sees
-    }
-    if (wasOpen) {
-      try {
-        Promise.resolve(this.hooks?.cancel?.()).catch(noop);
-      } catch {
-        // likewise
-      }
-    }
-    this.error = reason;
-    this.flush();
-  }
+  protected discard(): void {}
 
-  private detach(): void {
-    if (this.ctl !== null) {
-      this.ctl.it = null;
-      this.ctl = null;
-    }
-  }
-
-  private cleanup(): void {
-    const hooks = this.hooks;
-    if (hooks !== null && hooks.cleanup !== undefined) {
-      const cleanup = hooks.cleanup;
-      hooks.cleanup = undefined;
-      cleanup.call(hooks);
-    }
+  protected holding(): boolean {
+    return false;
   }
 
   protected override release(): void {
@@ -250,7 +208,7 @@ export function pullSource<T>(
   start: (ctl: PullController<T>) => PullHooks,
   signal: AbortSignal | undefined,
 ): SourceIterator<T> {
-  const it = new PullIterator<T>(signal);
-  it.start(start);
+  const it = new PullIterator<T>();
+  it.start(start, signal);
   return it;
 }

@@ -9,32 +9,30 @@
  */
 import { BufferOverflowError } from '../errors.js';
 import { asyncDispose, bufferSettings, checkOptions, checkSignal, describe, isObjectLike } from './args.js';
-import { DONE, ENDING, EndingIterator, OPEN } from './ending.js';
+import { BY_CONSUMER, BY_SOURCE, EndingIterator, OPEN, SourceLink } from './ending.js';
 import { Ring } from './ring.js';
-import type { OverflowPolicy, PushController, PushHooks, PushQueueOptions, QueueStats, SourceIterator } from './types.js';
+import type {
+  OverflowPolicy,
+  PushController,
+  PushHooks,
+  PushQueueOptions,
+  QueueOptions,
+  QueueStats,
+  SourceIterator,
+} from './types.js';
 import { NO_ERROR } from './waiters.js';
 
 export type { PushController, PushHooks, PushQueueOptions } from './types.js';
 
-/** Hands pushes from a source to the queue; detached when the queue closes so a leaked listener retains nothing. */
-class Controller<T> implements PushController<T> {
-  constructor(public q: PushQueue<T> | null) {}
+/** Hands pushes from a source to the queue. */
+class PushQueueController<T> extends SourceLink<PushQueue<T>> implements PushController<T> {
   push(value: T): void {
-    this.q?.push(value);
-  }
-  end(): void {
-    this.q?.close(NO_ERROR);
-  }
-  fail(error: unknown): void {
-    this.q?.close(error);
-  }
-  get closed(): boolean {
-    return this.q === null || this.q.state !== OPEN;
+    this.target?.push(value);
   }
 }
 
 /** The live counters: each read looks at the queue. */
-class Stats implements QueueStats {
+class PushQueueCounters implements QueueStats {
   constructor(private readonly q: PushQueue<unknown>) {}
   get buffered(): number {
     return this.q.buffer.size;
@@ -55,54 +53,37 @@ class PushQueue<T> extends EndingIterator<T> implements SourceIterator<T> {
   /** The hooks again when they have `delivered`, else null: one check per value. */
   private notify: PushHooks | null = null;
   private readonly pausable: boolean;
-  private torn = false;
   private paused = false;
-  private ctl: Controller<T> | null;
-  private statsView: Stats | undefined;
+  private ctl: PushQueueController<T> | null;
+  private statsView: PushQueueCounters | undefined;
 
   constructor(
     private readonly limit: number,
     private readonly policy: OverflowPolicy,
     private readonly overflowError: ((limit: number) => Error) | undefined,
-    signal: AbortSignal | undefined,
   ) {
-    super(signal);
-    this.ctl = new Controller(this);
+    super();
+    this.ctl = new PushQueueController(this);
     this.pausable = policy === 'pause';
   }
 
-  start(start: (ctl: PushController<T>) => PushHooks | (() => void) | void): void {
-    const signal = this.signal;
-    if (signal !== undefined) {
-      if (signal.aborted) {
-        this.torn = true;
-        this.detach();
-        this.error = signal.reason;
-        this.state = ENDING;
-        return;
-      }
-      signal.addEventListener('abort', this.onAbort);
-    }
+  start(start: (ctl: PushController<T>) => PushHooks | (() => void) | void, signal: AbortSignal | undefined): void {
+    this.watch(signal);
+    if (this.state !== OPEN) return; // already aborted: the source is never started
     let hooks: PushHooks | undefined;
     try {
-      hooks = toHooks(start(this.ctl as Controller<T>));
+      hooks = toHooks(start(this.ctl as PushQueueController<T>));
       if (this.policy === 'pause' && (typeof hooks.pause !== 'function' || typeof hooks.resume !== 'function')) {
         throw new TypeError("pushQueue: overflow 'pause' needs a source whose hooks include pause() and resume()");
       }
     } catch (error) {
       // creation fails: undo whatever the source set up, exactly once
-      this.state = DONE;
-      this.torn = true;
-      this.detach();
-      try {
-        hooks?.teardown();
-      } finally {
-        this.release();
-      }
+      this.hooks = hooks ?? null;
+      this.end(NO_ERROR, BY_CONSUMER);
       throw error;
     }
-    if (this.torn) {
-      hooks.teardown(); // the source ended while starting; its teardown is now known
+    if (this.state !== OPEN) {
+      this.runTeardown(hooks.teardown.bind(hooks)); // the source ended while starting; its teardown is now known
     } else {
       this.hooks = hooks;
       if (typeof hooks.delivered === 'function') this.notify = hooks;
@@ -165,15 +146,13 @@ class PushQueue<T> extends EndingIterator<T> implements SourceIterator<T> {
   }
 
   return(value?: unknown): Promise<IteratorResult<T>> {
-    const failure = this.stop();
-    return failure === NO_ERROR
-      ? Promise.resolve({ value: value as T, done: true })
-      : Promise.reject(failure);
+    const failure = this.end(NO_ERROR, BY_CONSUMER);
+    return failure === NO_ERROR ? Promise.resolve({ value: value as T, done: true }) : Promise.reject(failure);
   }
 
   throw(error?: unknown): Promise<IteratorResult<T>> {
-    const failure = this.stop();
-    return Promise.reject(failure === NO_ERROR ? error : failure);
+    this.end(error, BY_CONSUMER);
+    return Promise.reject(error);
   }
 
   [asyncDispose](): Promise<void> {
@@ -181,67 +160,28 @@ class PushQueue<T> extends EndingIterator<T> implements SourceIterator<T> {
   }
 
   get stats(): QueueStats {
-    return (this.statsView ??= new Stats(this as PushQueue<unknown>));
+    return (this.statsView ??= new PushQueueCounters(this as PushQueue<unknown>));
   }
 
   /** The source is done (`error` is NO_ERROR for a normal end): tear it down, deliver the rest in order. */
   close(error: unknown): void {
-    if (this.state !== OPEN) return;
-    this.state = ENDING;
-    this.error = error;
-    try {
-      this.tearDown();
-    } catch (thrown) {
-      if (this.error === NO_ERROR) this.error = thrown;
-    }
-    if (this.buffer.size === 0) this.flush();
+    this.end(error, BY_SOURCE);
   }
 
-  /** The consumer stops: discard, tear down, settle every pending `next()` with done. */
-  private stop(): unknown {
-    if (this.state === DONE) return NO_ERROR;
-    this.state = DONE;
-    this.buffer.clear();
-    let failure: unknown = NO_ERROR;
-    try {
-      this.tearDown();
-    } catch (thrown) {
-      failure = thrown;
-    }
-    this.waiters.settleAll(NO_ERROR);
-    this.release();
-    return failure;
-  }
-
-  protected abort(): void {
-    if (this.state === DONE) return;
-    const reason = this.signal?.reason;
-    this.state = ENDING;
-    this.buffer.clear();
-    try {
-      this.tearDown();
-    } catch {
-      // the abort reason is what the consumer sees
-    }
-    this.error = reason;
-    this.flush();
-  }
-
-  private tearDown(): void {
-    if (this.torn) return;
-    this.torn = true;
-    this.detach();
+  protected tearDown(): void {
+    this.ctl?.cut();
+    this.ctl = null;
     const hooks = this.hooks;
     this.hooks = this.notify = null;
     if (hooks !== null) hooks.teardown();
   }
 
-  /** Cuts the source's path to the queue: later pushes from a leaked listener reach nothing. */
-  private detach(): void {
-    if (this.ctl !== null) {
-      this.ctl.q = null;
-      this.ctl = null;
-    }
+  protected discard(): void {
+    this.buffer.clear();
+  }
+
+  protected holding(): boolean {
+    return this.buffer.size > 0;
   }
 
   /** Drops every reference the queue no longer needs once the end has been delivered. */
@@ -260,6 +200,8 @@ class PushQueue<T> extends EndingIterator<T> implements SourceIterator<T> {
     }
   }
 }
+
+const PUSH_QUEUE_OPTIONS: readonly (keyof PushQueueOptions)[] = ['buffer', 'signal', 'overflowError'];
 
 function noop(): void {}
 
@@ -288,14 +230,27 @@ export function pushQueue<T>(
   options?: PushQueueOptions,
 ): SourceIterator<T> {
   if (typeof start !== 'function') throw new TypeError(`pushQueue: start must be a function, got ${describe(start)}`);
-  const opts = checkOptions(options, 'pushQueue');
-  const { limit, overflow } = bufferSettings(opts.buffer, 'pushQueue');
-  const signal = checkSignal(opts.signal, 'pushQueue');
+  const opts = checkOptions(options, 'pushQueue', PUSH_QUEUE_OPTIONS);
   const overflowError = opts.overflowError;
   if (overflowError !== undefined && typeof overflowError !== 'function') {
     throw new TypeError(`pushQueue: options.overflowError must be a function, got ${describe(overflowError)}`);
   }
-  const queue = new PushQueue<T>(limit, overflow, overflowError, signal);
-  queue.start(start);
+  return queueIn('pushQueue', start, opts, overflowError);
+}
+
+/**
+ * The push queue of an adapter: checks `buffer` and `signal` with messages naming `where`, then starts.
+ * @internal
+ */
+export function queueIn<T>(
+  where: string,
+  start: (ctl: PushController<T>) => PushHooks | (() => void) | void,
+  options: QueueOptions,
+  overflowError?: (limit: number) => Error,
+): SourceIterator<T> {
+  const { limit, overflow } = bufferSettings(options.buffer, where);
+  const signal = checkSignal(options.signal, where);
+  const queue = new PushQueue<T>(limit, overflow, overflowError);
+  queue.start(start, signal);
   return queue;
 }

@@ -18,6 +18,7 @@ export interface FromReadableOptions {
 }
 
 const WHERE = 'fromReadable';
+const OPTIONS: readonly (keyof FromReadableOptions)[] = ['encoding', 'destroyOnReturn', 'signal'];
 
 /** True for objects that look like a Node Readable stream. */
 export function isReadableLike(value: unknown): value is Readable {
@@ -46,7 +47,7 @@ export function fromReadable<T = Buffer | string>(readable: Readable, options?: 
   if (!isReadableLike(readable)) {
     throw new TypeError(`${WHERE}: expected a Node Readable stream, got ${describe(readable)}`);
   }
-  const opts = checkOptions(options, WHERE);
+  const opts = checkOptions(options, WHERE, OPTIONS);
   const signal = checkSignal(opts.signal, WHERE);
   const destroyOnReturn = opts.destroyOnReturn ?? true;
   if (typeof destroyOnReturn !== 'boolean') {

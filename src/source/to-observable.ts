@@ -3,7 +3,7 @@
  * `Symbol.observable`-aware library accept.
  */
 import { describe, isObjectLike } from './args.js';
-import { reportLater, returnQuietly } from './iterators.js';
+import { notAResult, reportLater, returnQuietly } from './iterators.js';
 
 /** A partial observer, as accepted by {@link IterableObservable.subscribe}. */
 export interface PartialObserver<T> {
@@ -19,7 +19,8 @@ export interface ObservableSubscription {
   readonly closed: boolean;
 }
 
-class IteratorSubscription<T> implements ObservableSubscription {
+/** One subscription: pulls the iterator one value at a time while the observer listens. */
+class PullingSubscription<T> implements ObservableSubscription {
   closed = false;
   private iterator: AsyncIterator<T> | null = null;
 
@@ -46,18 +47,12 @@ class IteratorSubscription<T> implements ObservableSubscription {
       try {
         result = await (this.iterator as AsyncIterator<T>).next();
       } catch (error) {
-        this.end('error', error);
-        return;
+        return this.end('error', error);
       }
       if (this.closed) return;
-      if (!isObjectLike(result)) {
-        this.stop(new TypeError(`toObservable: the iterator's next() gave ${describe(result)}, not an iterator result`));
-        return;
-      }
-      if (result.done) {
-        this.end('complete', undefined);
-        return;
-      }
+      const invalid = notAResult(result, 'toObservable');
+      if (invalid !== null) return this.stop(invalid);
+      if (result.done) return this.end('complete', undefined);
       const observer = this.observer as PartialObserver<T>;
       if (typeof observer.next === 'function') {
         try {
@@ -97,7 +92,10 @@ class IteratorSubscription<T> implements ObservableSubscription {
   }
 }
 
-/** The Observable made by {@link toObservable}. */
+/**
+ * The Observable made by {@link toObservable}; exported as a type only, since only toObservable
+ * adds `Symbol.observable`.
+ */
 export class IterableObservable<T> {
   /** @param iterable - the values to emit */
   constructor(private readonly iterable: AsyncIterable<T>) {}
@@ -123,7 +121,7 @@ export class IterableObservable<T> {
     } else {
       throw new TypeError(`subscribe: expected an observer or a next callback, got ${describe(observerOrNext)}`);
     }
-    const subscription = new IteratorSubscription<T>(observer);
+    const subscription = new PullingSubscription<T>(observer);
     if (typeof observer.start === 'function') observer.start(subscription);
     if (!subscription.closed) void subscription.run(this.iterable);
     return subscription;

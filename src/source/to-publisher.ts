@@ -3,10 +3,11 @@
  * rules on demand, cancellation and serial signals.
  */
 import { describe, isObjectLike } from './args.js';
-import { reportLater, returnQuietly } from './iterators.js';
+import { notAResult, reportLater, returnQuietly } from './iterators.js';
 import type { Publisher, Subscriber, Subscription } from './types.js';
 
-class IteratorSubscription<T> implements Subscription {
+/** One Subscriber's subscription: pulls the iterator only as far as the demand requested. */
+class DemandSubscription<T> implements Subscription {
   private demand = 0;
   private pulling = false;
   private done = false;
@@ -48,18 +49,12 @@ class IteratorSubscription<T> implements Subscription {
         try {
           result = await (this.iterator as AsyncIterator<T>).next();
         } catch (error) {
-          this.terminate('onError', error);
-          return;
+          return this.terminate('onError', error);
         }
         if (this.done) return; // cancelled while waiting
-        if (!isObjectLike(result)) {
-          this.fail(new TypeError(`toPublisher: the iterator's next() gave ${describe(result)}, not an iterator result`));
-          return;
-        }
-        if (result.done) {
-          this.terminate('onComplete', undefined);
-          return;
-        }
+        const invalid = notAResult(result, 'toPublisher');
+        if (invalid !== null) return this.fail(invalid);
+        if (result.done) return this.terminate('onComplete', undefined);
         this.demand--;
         this.call('onNext', result.value);
       }
@@ -156,7 +151,7 @@ class IterablePublisher<T> implements Publisher<T> {
       subscriber.onError(error);
       return;
     }
-    new IteratorSubscription(iterator, subscriber).start();
+    new DemandSubscription(iterator, subscriber).start();
   }
 }
 

@@ -2,6 +2,7 @@
  * toSource: one entry point that recognises every supported source by its shape and returns the
  * matching adapter's iterator.
  */
+import { carryCutoff } from '../util/cutoff.js';
 import { describe, isObjectLike, isSourceIterator } from './args.js';
 import { fromHighland, isHighlandStream } from './highland.js';
 import { fromObservable, isInteropObservable } from './observable.js';
@@ -98,12 +99,17 @@ function fromPromise<T>(promise: PromiseLike<T>): SourceIterator<T> {
  * directly for options. An EventEmitter needs an event name: use `fromEventEmitter(emitter, event)`.
  * For an iterable, `return()` settles the pending `next()` calls at once and resolves once the wrapped
  * iterator's own `return()` does (an async generator first finishes the step it is in).
+ * The cut-off signal a source carries (a hub subscription's) is carried by the iterator returned.
  *
  * @param source - the source
  * @throws TypeError naming what was passed and what is accepted (strings are refused: they would
  *   iterate character by character)
  */
 export function toSource<T = unknown>(source: SourceLike<T>): SourceIterator<T> {
+  return carryCutoff(adapt<T>(source), source);
+}
+
+function adapt<T>(source: SourceLike<T>): SourceIterator<T> {
   const value: unknown = source;
   if (typeof value === 'string' || value instanceof String) {
     throw new TypeError(`toSource: a string is not a source (it would be read character by character); accepted: ${ACCEPTED}`);

@@ -18,7 +18,11 @@ export interface BufferOptions {
 export interface QueueOptions {
   /** Buffer limit and overflow policy; see {@link BufferOptions}. */
   buffer?: BufferOptions;
-  /** Aborting ends the iterator with the signal's reason and tears the source down. */
+  /**
+   * Aborting tears the source down, discards the buffered values and ends the iterator with the
+   * signal's reason, as it is: the next `next()` rejects with `signal.reason`, an Error or not
+   * (`controller.abort()` with no argument gives a DOMException named `AbortError`).
+   */
   signal?: AbortSignal;
 }
 
@@ -81,8 +85,10 @@ export interface PushController<T> {
 export interface PushHooks {
   /**
    * Called exactly once on every end path: end, fail, overflow error, `return()`, `throw()`, abort.
-   * If it throws on `end()`, the iterator fails with that error after the buffered values; on
-   * `return()`/`throw()`, that call rejects with it once the pending `next()` calls are settled.
+   * If it throws, its error counts only where the end has no error of its own: on `end()` the
+   * iterator fails with it after the buffered values, and `return()` rejects with it once the
+   * pending `next()` calls are settled; a source error, an overflow error, an abort reason or the
+   * argument of `throw()` is what the consumer sees, never replaced.
    */
   teardown(): void;
   /** Required with overflow `'pause'`: the buffer reached its limit. */

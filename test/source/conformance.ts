@@ -97,6 +97,15 @@ export function conformance(name: string, factory: Factory, takesSignal: boolean
       expect(await h.it.next()).to.deep.equal(DONE);
     });
 
+    it('return() before the first next() tears the source down at once', async () => {
+      const h = factory({});
+      expect(h.attached()).to.be.greaterThan(0);
+      const returning = h.it.return();
+      expect(h.attached()).to.equal(0);
+      expect(await returning).to.deep.equal(DONE);
+      expect(await h.it.next()).to.deep.equal(DONE);
+    });
+
     it('return() discards buffered values', async () => {
       const h = factory({});
       h.emit('a', 'b', 'c');

@@ -194,3 +194,44 @@ describe('pushQueue: abort around the end', () => {
     expect(getEventListeners(ac.signal, 'abort')).to.have.length(0);
   });
 });
+
+describe('pushQueue: one rule for a teardown that throws', () => {
+  const broken = new Error('teardown failed');
+
+  it("throw(error) rejects with its own error, the teardown's does not replace it, and tears down once", async () => {
+    const q = queue<number>({ teardown: thrower(broken) });
+    const pending = q.it.next();
+    const mine = new Error('mine');
+    expect(await settled(q.it.throw(mine))).to.deep.equal({ ok: false, reason: mine });
+    expect(await pending).to.deep.equal(DONE);
+    expect(q.teardown.callCount).to.equal(1);
+  });
+
+  it("an abort delivers its reason, not the teardown's error", async () => {
+    const ac = new AbortController();
+    const q = queue<number>({ teardown: thrower(broken) }, { signal: ac.signal });
+    const pending = settled(q.it.next());
+    const reason = new Error('client left');
+    ac.abort(reason);
+    expect(await pending).to.deep.equal({ ok: false, reason });
+    expect(q.teardown.callCount).to.equal(1);
+  });
+
+  it("an overflow delivers the overflow error, not the teardown's", async () => {
+    const q = queue<number>({ teardown: thrower(broken) }, { buffer: { limit: 1 } });
+    q.ctl.push(1);
+    q.ctl.push(2);
+    const { values, error } = await rest(q.it);
+    expect(values).to.deep.equal([1]);
+    expect(error).to.have.property('name', 'BufferOverflowError');
+  });
+
+  it('a teardown that throws while the source is starting (it ended at once) fails the iterator with that error', async () => {
+    const it = pushQueue<number>((ctl) => {
+      ctl.push(1);
+      ctl.end();
+      return thrower(broken);
+    });
+    expect(await rest(it)).to.deep.equal({ values: [1], error: broken });
+  });
+});

@@ -6,6 +6,7 @@ import { of } from 'rxjs';
 import sinon from 'sinon';
 import ZenObservable from 'zen-observable';
 import { fromEventEmitter, toSource } from '../../src/source/index.js';
+import { cutoffKey, cutoffOf } from '../../src/util/cutoff.js';
 import { rest } from './helpers.js';
 import { ScriptPublisher } from './harnesses.js';
 
@@ -153,5 +154,68 @@ describe('toSource', () => {
 
   it('points an EventEmitter to fromEventEmitter', () => {
     expect(() => toSource(new EventEmitter() as never)).to.throw(TypeError, /an instance of EventEmitter .*fromEventEmitter\(emitter, event\)/);
+  });
+});
+
+describe('toSource: the cut-off signal and an early return()', () => {
+  const cutoff = new AbortController().signal;
+  const carrying = <T extends object>(x: T): T => Object.assign(x, { [cutoffKey]: cutoff });
+
+  it('keeps the cut-off signal of what it wraps', () => {
+    async function* ticks() {
+      yield 1;
+    }
+    for (const source of [ticks(), [1, 2], Readable.from(['x']), Promise.resolve(1)]) {
+      const it = toSource(carrying(source) as never);
+      expect(it).to.not.equal(source);
+      expect(cutoffOf(it)).to.equal(cutoff);
+    }
+    expect(cutoffOf(toSource([1]))).to.equal(undefined);
+  });
+
+  it('keeps the cut-off signal of an iterator it returns unchanged', () => {
+    const own = carrying(fromEventEmitter(new EventEmitter(), 'tick'));
+    expect(toSource(own)).to.equal(own);
+    expect(cutoffOf(toSource(own))).to.equal(cutoff);
+  });
+
+  it('return() before the first next() calls the return() of a sync iterator at once', async () => {
+    const stop = sinon.spy(() => ({ value: undefined, done: true as const }));
+    const iterable = { [Symbol.iterator]: () => ({ next: () => ({ value: 1, done: false }), return: stop }) };
+    const returning = toSource(iterable).return();
+    expect(stop.callCount).to.equal(1);
+    expect(await returning).to.deep.equal({ value: undefined, done: true });
+  });
+
+  it('return() before the first next() leaves a Promise source done, its value never read', async () => {
+    const it = toSource(Promise.resolve('never read'));
+    await it.return();
+    expect(await it.next()).to.deep.equal({ value: undefined, done: true });
+  });
+});
+
+describe('the pull iterator: one rule for a teardown that throws', () => {
+  const broken = new Error('return failed');
+  const throwingReturn = () => ({
+    [Symbol.asyncIterator]: () => ({
+      next: () => new Promise<IteratorResult<number>>(() => {}),
+      return: () => {
+        throw broken;
+      },
+    }),
+  });
+
+  it('return() rejects with it, after settling a pending next() with done', async () => {
+    const it = toSource<number>(throwingReturn());
+    const pending = it.next();
+    expect(await it.return().catch((e: unknown) => e)).to.equal(broken);
+    expect(await pending).to.deep.equal({ value: undefined, done: true });
+  });
+
+  it("throw(error) rejects with its own error: the teardown's does not replace it", async () => {
+    const it = toSource<number>(throwingReturn());
+    const mine = new Error('mine');
+    expect(await it.throw(mine).catch((e: unknown) => e)).to.equal(mine);
+    expect(await it.next()).to.deep.equal({ value: undefined, done: true });
   });
 });
