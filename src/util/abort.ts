@@ -7,9 +7,16 @@
 function noop(): void {}
 
 /**
+ * The callbacks waiting on each signal. One listener per signal serves them all, so a thousand
+ * streams that share one signal (a server's shutdown signal) add one listener, not a thousand,
+ * and never trip EventTarget's max-listeners warning.
+ */
+const watchers = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
  * Calls `fn` once when `signal` aborts. If it has already aborted, `fn` runs now, synchronously,
- * and nothing is registered. The returned function removes the listener; it is safe to call more
- * than once, and after `fn` has run.
+ * and nothing is registered. The returned function removes `fn`; it is safe to call more than
+ * once, and after `fn` has run. The signal's own listener goes when its last callback does.
  */
 export function onAbort(signal: AbortSignal | undefined, fn: () => void): () => void {
   if (signal === undefined) return noop;
@@ -17,19 +24,34 @@ export function onAbort(signal: AbortSignal | undefined, fn: () => void): () => 
     fn();
     return noop;
   }
-  let armed = true;
-  const listener = (): void => {
-    if (!armed) return;
-    armed = false;
-    signal.removeEventListener('abort', listener);
-    fn();
+  const fns = watchers.get(signal) ?? watch(signal);
+  // each registration is its own entry, so one fn watched twice runs twice, as two listeners would
+  const entry = (): void => {
+    if (fns.delete(entry)) fn();
   };
-  signal.addEventListener('abort', listener);
+  fns.add(entry);
   return () => {
-    if (!armed) return;
-    armed = false;
-    signal.removeEventListener('abort', listener);
+    if (!fns.delete(entry) || fns.size > 0 || watchers.get(signal) !== fns) return;
+    watchers.delete(signal);
+    signal.removeEventListener('abort', listenerOf.get(fns)!);
   };
+}
+
+/** The signal listener that serves each set of callbacks. */
+const listenerOf = new WeakMap<Set<() => void>, () => void>();
+
+/** Adds the one listener of `signal`, which runs every callback in the order they were added. */
+function watch(signal: AbortSignal): Set<() => void> {
+  const fns = new Set<() => void>();
+  const listener = (): void => {
+    signal.removeEventListener('abort', listener);
+    watchers.delete(signal);
+    for (const call of [...fns]) call();
+  };
+  watchers.set(signal, fns);
+  listenerOf.set(fns, listener);
+  signal.addEventListener('abort', listener);
+  return fns;
 }
 
 /**
