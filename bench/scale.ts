@@ -79,7 +79,7 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
     });
     const base = await memory();
     start = performance.now();
-    await fleets.open(server.port, '/', n);
+    await fleets.open(server.port, '/', n, 1);
     const openMs = performance.now() - start;
     await until(() => server.size() === n, timeout, 'Comet streams');
     const idle = await memory();
@@ -142,7 +142,7 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
         `Heap per idle connection: ${formatRatio(heapPer / bareHeapPer)} the bare response (target ≤ 1.30×: ${verdict(heapPer / bareHeapPer <= 1.3)}).`,
         `One message to all: ${formatRatio(hubMs / loopMs)} the bare loop (target ≤ 1.20×: ${verdict(hubMs / loopMs <= 1.2)}).`,
         `Streams that failed: ${failures} (target 0: ${verdict(failures === 0)}); client socket errors: ${clientStats.errors}.`,
-        `Clients: ${fleets.size} child process(es) of raw HTTP/1.1 sockets, from ${Array.from({ length: fleets.size }, (_, i) => FleetGroup.address(i)).join(', ')}; their RSS ${formatBytes(clientStats.memory)}.`,
+        `Clients: ${fleets.size} child process(es) of raw HTTP/1.1 sockets, from ${Array.from({ length: fleets.size }, (_, i) => fleets.address(i)).join(', ')} (bare) and ${Array.from({ length: fleets.size }, (_, i) => fleets.address(i, 1)).join(', ')} (Comet); their RSS ${formatBytes(clientStats.memory)}.`,
         'Memory is measured in the server process after full GC, before and after the clients connect.',
         `One message to all: from publish() (or the first res.write of the bare loop, which writes the same pre-encoded ${chunk.length}-byte chunk to the same responses) until every client has it; ${rounds} rounds of each, interleaved, median and spread.`,
       ],

@@ -78,9 +78,19 @@ function settleWaiters(): void {
   for (const w of done) w.done();
 }
 
+/** Next local port per source address: binding an explicit port is O(1), letting the kernel pick one is not. */
+const nextPort = new Map<string, number>();
+const FIRST_PORT = 10_000;
+
 function openOne(port: number, path: string, localAddress?: string): Promise<void> {
+  const localPort = localAddress === undefined ? undefined : (nextPort.get(localAddress) ?? FIRST_PORT);
+  if (localAddress !== undefined) nextPort.set(localAddress, localPort! + 1);
+  if (localPort !== undefined && localPort > 65_535) {
+    errors++;
+    return Promise.resolve();
+  }
   return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1', localAddress, noDelay: true });
+    const socket = net.connect({ port, host: '127.0.0.1', localAddress, localPort, noDelay: true });
     const client: Client = { socket, scripts: 0, bytes: 0, ready: false, tail: Buffer.alloc(0), text: '' };
     clients.add(client);
     let settled = false;
@@ -92,7 +102,14 @@ function openOne(port: number, path: string, localAddress?: string): Promise<voi
     };
     socket.on('connect', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`));
     socket.on('data', (data: Buffer) => onData(client, data, ready));
-    socket.on('error', () => {
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      // a local port someone else holds: take the next one
+      if (localPort !== undefined && !settled && (error.code === 'EADDRINUSE' || error.code === 'EADDRNOTAVAIL')) {
+        settled = true;
+        clients.delete(client);
+        openOne(port, path, localAddress).then(resolve);
+        return;
+      }
       errors++;
     });
     socket.on('close', () => {

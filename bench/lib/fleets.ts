@@ -1,7 +1,9 @@
 /**
  * Many client processes as one: for connection counts beyond what one process (its file-descriptor
  * limit) or one source address (its ~28,000 ephemeral ports towards one server port) can hold. Fleet
- * i connects from 127.0.0.(2 + i); clients are spread over the fleets evenly.
+ * i connects from 127.0.0.(2 + i), or, for the `round`-th set of connections, from the addresses after
+ * those of earlier rounds (closed connections leave their ports in TIME_WAIT for a minute); clients
+ * are spread over the fleets evenly.
  */
 import { readFileSync } from 'node:fs';
 import { ClientFleet, type FleetTotals } from './clients.js';
@@ -49,16 +51,17 @@ export class FleetGroup {
     return this.fleets.length;
   }
 
-  /** Source address of fleet `i`. */
-  static address(i: number): string {
-    return `127.0.0.${2 + i}`;
+  /** Source address of fleet `i` in connection round `round`. */
+  address(i: number, round = 0): string {
+    const k = 2 + round * this.fleets.length + i;
+    return `127.0.${k >> 8}.${k & 255}`;
   }
 
   /** Opens `count` more clients, spread evenly over the processes, each from its own source address. */
-  async open(port: number, path: string, count: number): Promise<number> {
+  async open(port: number, path: string, count: number, round = 0): Promise<number> {
     const n = this.fleets.length;
     const opened = await Promise.all(
-      this.fleets.map((f, i) => f.open(port, path, Math.floor(count / n) + (i < count % n ? 1 : 0), FleetGroup.address(i))),
+      this.fleets.map((f, i) => f.open(port, path, Math.floor(count / n) + (i < count % n ? 1 : 0), this.address(i, round))),
     );
     return opened.reduce((sum, o) => sum + o.open, 0);
   }
