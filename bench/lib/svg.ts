@@ -91,6 +91,7 @@ export function lineChart(chart: Chart): string {
   }
   out.push(`<text x="${(M.left + W - M.right) / 2}" y="${H - M.bottom + 34}" text-anchor="middle">${escape(chart.xLabel)}</text>`);
   out.push(`<text transform="translate(16 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle">${escape(chart.yLabel)}</text>`);
+  let legendX = M.left;
   chart.series.forEach((s, i) => {
     const colour = COLOURS[i % COLOURS.length]!;
     const pts = [...s.points].sort((a, b) => a.x - b.x);
@@ -101,9 +102,9 @@ export function lineChart(chart: Chart): string {
       }
       out.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="3.5" fill="${colour}"><title>${escape(`${s.name}: ${format(p.x)} → ${format(p.y)}`)}</title></circle>`);
     }
-    const lx = M.left + i * 190;
-    out.push(`<rect x="${lx}" y="${H - 22}" width="14" height="4" fill="${colour}"/>`);
-    out.push(`<text x="${lx + 20}" y="${H - 16}">${escape(s.name)}</text>`);
+    out.push(`<rect x="${legendX}" y="${H - 22}" width="14" height="4" fill="${colour}"/>`);
+    out.push(`<text x="${legendX + 20}" y="${H - 16}">${escape(s.name)}</text>`);
+    legendX += 44 + s.name.length * 7;
   });
   out.push('</svg>');
   return out.join('\n') + '\n';
