@@ -140,7 +140,7 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
       ...notes,
       `${rounds} rounds per cell, the two systems alternating; each round opens the clients afresh, publishes 5 warm-up messages and then 50 (30 at 10,000 clients) at ${rateFor(1)}/s (${rateFor(1000)}/s at 1,000, ${rateFor(10_000)}/s at 10,000 clients), and takes p50/p99 over every delivery of those.`,
       'Latency: publish() to receipt in the client process (raw sockets in one child process), both clocks performance.timeOrigin + now(); same payload [sequence, timestamp] as JSON; the hub sends Comet chunks through sendComet, better-sse SSE events.',
-      'Chart: [fan-out p99](bench/charts/fanout.svg).',
+      '![Fan-out p99 against clients, hub vs better-sse](bench/charts/fanout.svg)',
     ],
   };
 }

@@ -82,7 +82,7 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
       `Server: ${server.mode === 'hub' ? 'cometHub (drop-oldest, limit ' + limit + ') → sendComet' : 'a push queue per connection → sendComet'}; clients: raw HTTP/1.1 sockets in one child process, sharing the machine's cores with the server.`,
       `Throughput: messages published in bursts of ${batch}, each burst waited for on every client; deliveries/s = messages × clients / time; each chunk is ${chunkBytes} bytes.`,
       'Publish → all received: median of 5 single messages, from publish() until every client has the chunk.',
-      'Charts: [deliveries/s](bench/charts/growth-deliveries.svg) and [heap per client](bench/charts/growth-heap.svg) against clients, with the scale benchmark\'s count as the last point.',
+      'Charts, with the scale benchmark\'s count as the last point: ![deliveries/s against clients](bench/charts/growth-deliveries.svg) ![heap per client against clients](bench/charts/growth-heap.svg)',
       'Memory per client: server heap (after full GC) and RSS above the level before the first client, divided by the clients open; not shown below 100 clients, where it is within the heap\'s own noise.',
     ],
   };
