@@ -131,7 +131,7 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
   } finally {
     await fleet.stop();
   }
-  storePoints('fanout', points);
+  if (!settings.quick) storePoints('fanout', points);
   return {
     title: 'Latency under fan-out: hub vs better-sse',
     columns: ['clients', 'system', 'p50 (median of rounds)', 'p99 (median of rounds)', 'p99 range over rounds', 'p99 hub/better-sse'],

@@ -73,7 +73,7 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
     await fleet.stop();
     await server.close();
   }
-  storePoints('growth', points);
+  if (!settings.quick) storePoints('growth', points);
   return {
     title: 'Cost growth with the number of clients',
     columns: ['clients', 'messages', 'deliveries/s', 'MB/s delivered', 'messages/s published', 'publish → all received', 'heap/client', 'RSS/client', 'dropped'],

@@ -5,16 +5,14 @@
  * per connection on each side and the difference, largest first.
  */
 import { readFileSync, rmSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { ClientFleet } from './lib/clients.js';
-import { startCometServer } from './lib/comet-server.js';
+import { startBareServer, startCometServer } from './lib/comet-server.js';
 import { buildLibrary, library } from './lib/library.js';
 import { settle } from './lib/memory.js';
 import { ensureBenchProcess } from './lib/respawn.js';
-import { listen } from './lib/server.js';
 import { formatBytes } from './lib/stats.js';
 import { until } from './scale.js';
 
@@ -75,19 +73,13 @@ async function main(): Promise<void> {
   const lib = await library();
   const fleet = await ClientFleet.start();
   try {
-    const held = new Set<ServerResponse>();
-    const bare = await listen((_req, res) => {
-      res.writeHead(200, lib.cometHeaders);
-      res.write(lib.Comet.initialHtmlChunk);
-      held.add(res);
-    });
+    const bare = await startBareServer(lib);
     const bare0 = await snapshot();
     await fleet.open(bare.port, '/', n);
-    await until(() => held.size === n, 60_000, 'bare responses');
+    await until(() => bare.held.size === n, 60_000, 'bare responses');
     const bare1 = await snapshot();
     await fleet.closeAll();
     await bare.close();
-    held.clear();
 
     const server = await startCometServer(lib);
     const comet0 = await snapshot();

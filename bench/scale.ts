@@ -7,12 +7,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerResponse } from 'node:http';
-import { startCometServer } from './lib/comet-server.js';
+import { startBareServer, startCometServer } from './lib/comet-server.js';
 import { FD_RESERVE, fileLimit, FleetGroup, portsPerAddress } from './lib/fleets.js';
 import { library } from './lib/library.js';
 import { memory } from './lib/memory.js';
 import { storePoints } from './lib/points.js';
-import { connections, listen } from './lib/server.js';
+import { connections } from './lib/server.js';
 import { formatBytes, formatMs, formatRate, formatRatio, median, spread, verdict } from './lib/stats.js';
 import { settingsFromArgv, type BenchSettings, type BenchTable } from './lib/types.js';
 
@@ -52,14 +52,8 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
   const fleets = await FleetGroup.start(n);
   const timeout = 60_000 + n;
   try {
-    // Bare HTTP: headers and the same initial chunk, response held open.
-    const held = new Set<ServerResponse>();
-    const bare = await listen((_req, res) => {
-      res.writeHead(200, lib.cometHeaders);
-      res.write(lib.Comet.initialHtmlChunk);
-      held.add(res);
-      res.on('close', () => held.delete(res));
-    });
+    const bare = await startBareServer(lib);
+    const held = bare.held;
     const bareBase = await memory();
     let start = performance.now();
     await fleets.open(bare.port, '/', n);
@@ -118,7 +112,7 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
     const bareRssPer = (bareHeld.rss - bareBase.rss) / n;
     const hubMs = median(hubTimes);
     const loopMs = median(loopTimes);
-    storePoints<GrowthPoint>('scale', [{ clients: n, deliveriesPerSecond: deliveries, heapPerClient: heapPer }]);
+    if (!settings.quick) storePoints<GrowthPoint>('scale', [{ clients: n, deliveriesPerSecond: deliveries, heapPerClient: heapPer }]);
     const src = server.mode === 'hub' ? 'cometHub → sendComet' : 'pushQueue per connection → sendComet';
     const count = n.toLocaleString('en-US');
     return {

@@ -109,3 +109,18 @@ async function* prepend(first: string | null, rest: AsyncIterable<string>): Asyn
   if (first !== null) yield first;
   yield* rest;
 }
+
+/**
+ * The baseline of the memory benchmarks: a server whose every GET gets the Comet headers and the same
+ * initial chunk and is then held open, doing nothing; `held` are the responses open now.
+ */
+export async function startBareServer(lib: Library): Promise<LoopbackServer & { held: Set<ServerResponse> }> {
+  const held = new Set<ServerResponse>();
+  const server = await listen((_req, res) => {
+    res.writeHead(200, lib.cometHeaders);
+    res.write(lib.Comet.initialHtmlChunk);
+    held.add(res);
+    res.on('close', () => held.delete(res));
+  });
+  return { ...server, held };
+}
