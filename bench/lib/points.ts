@@ -1,7 +1,8 @@
 /**
  * Chart data kept between benchmark steps: each benchmark that feeds a chart stores its points in
  * bench/charts/<name>.json (so `npm run bench -- scale`, run on its own, still adds its point to the
- * curve `npm run bench` drew), and the charts are drawn from whatever is stored.
+ * curve `npm run bench` drew), and the charts are drawn from whatever is stored; `--quick` runs store
+ * nothing.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
