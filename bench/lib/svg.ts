@@ -47,7 +47,7 @@ function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** Powers of ten spanning [min, max] (log axis ticks), or about five round steps (linear). */
+/** Powers of ten spanning [min, max] (log axis ticks), or round steps from 0 to at least max (linear). */
 function ticks(min: number, max: number, log: boolean): number[] {
   if (log) {
     const out: number[] = [];
@@ -56,8 +56,8 @@ function ticks(min: number, max: number, log: boolean): number[] {
   }
   const step = 10 ** Math.floor(Math.log10(max / 5 || 1));
   const nice = [1, 2, 5, 10].map((k) => k * step).find((s) => max / s <= 6) ?? step * 10;
-  const out: number[] = [];
-  for (let v = 0; v <= max + nice / 2; v += nice) out.push(v);
+  const out: number[] = [0];
+  while (out.at(-1)! < max) out.push(out.at(-1)! + nice);
   return out;
 }
 
