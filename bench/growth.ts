@@ -6,9 +6,10 @@ import { ClientFleet } from './lib/clients.js';
 import { startCometServer } from './lib/comet-server.js';
 import { library } from './lib/library.js';
 import { memory } from './lib/memory.js';
+import { storePoints } from './lib/points.js';
 import { formatBytes, formatMs, formatRate, median } from './lib/stats.js';
 import { settingsFromArgv, type BenchSettings, type BenchTable } from './lib/types.js';
-import { until } from './scale.js';
+import { until, type GrowthPoint } from './scale.js';
 
 /** Runs the growth benchmark and returns its table. */
 export async function run(settings: BenchSettings = settingsFromArgv()): Promise<BenchTable> {
@@ -20,6 +21,7 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
   const fleet = await ClientFleet.start();
   const server = await startCometServer(lib, { limit });
   const rows: (string | number)[][] = [];
+  const points: GrowthPoint[] = [];
   let received = 0;
   const message = { id: 0, text: 'a typical small update', price: 101.25 };
   const chunkBytes = lib.Comet.encoder('json', 'parent.cometMessage').encode(message).length;
@@ -52,6 +54,7 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
       }
       const seconds = (performance.now() - t0) / 1000;
       const rate = (messages * n) / seconds;
+      points.push({ clients: n, deliveriesPerSecond: rate, heapPerClient: n >= 100 ? (mem.heap - base.heap) / n : null });
       rows.push([
         n.toLocaleString('en-US'),
         messages,
@@ -70,6 +73,7 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
     await fleet.stop();
     await server.close();
   }
+  if (!settings.quick) storePoints('growth', points);
   return {
     title: 'Cost growth with the number of clients',
     columns: ['clients', 'messages', 'deliveries/s', 'MB/s delivered', 'messages/s published', 'publish → all received', 'heap/client', 'RSS/client', 'dropped'],
@@ -78,6 +82,7 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
       `Server: ${server.mode === 'hub' ? 'cometHub (drop-oldest, limit ' + limit + ') → sendComet' : 'a push queue per connection → sendComet'}; clients: raw HTTP/1.1 sockets in one child process, sharing the machine's cores with the server.`,
       `Throughput: messages published in bursts of ${batch}, each burst waited for on every client; deliveries/s = messages × clients / time; each chunk is ${chunkBytes} bytes.`,
       'Publish → all received: median of 5 single messages, from publish() until every client has the chunk.',
+      'Charts, with the scale benchmark\'s count as the last point: ![deliveries/s against clients](bench/charts/growth-deliveries.svg) ![heap per client against clients](bench/charts/growth-heap.svg)',
       'Memory per client: server heap (after full GC) and RSS above the level before the first client, divided by the clients open; not shown below 100 clients, where it is within the heap\'s own noise.',
     ],
   };

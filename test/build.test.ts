@@ -17,9 +17,12 @@ describe('built package (dist/)', () => {
     }
   });
 
-  it('declares zero runtime dependencies and node >= 18', () => {
+  it('declares zero runtime dependencies and exactly the Node lines CI tests', () => {
     expect(pkg.dependencies ?? {}).to.deep.equal({});
-    expect(pkg.engines.node).to.equal('>=18');
+    const lines = /^node_lines=\(([\d ]+)\)$/m.exec(readFileSync(resolve(root, '.ci/run'), 'utf8'))?.[1]?.split(' ');
+    expect(lines, '.ci/run names its Node lines').to.have.length.above(0);
+    expect(pkg.engines.node).to.equal(lines!.map((line) => `${line}.x`).join(' || '));
+    expect(lines).to.include(process.versions.node.split('.')[0]);
   });
 
   it('every file named in the exports map exists', () => {

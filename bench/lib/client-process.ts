@@ -2,14 +2,19 @@
  * The client side of the loopback benchmarks, run in its own process so that clients and server do
  * not share an event loop. Reads one JSON command per line on stdin, answers one JSON line on stdout
  * (`{ id, ...result }`). Clients are raw TCP sockets speaking just enough HTTP/1.1; each counts the
- * `</script>` closing tags it receives (one per Comet chunk).
+ * `</script>` closing tags it receives (one per Comet chunk). Started with `--stamps`, a client counts
+ * instead every `[sequence,timestamp]` it receives (a Comet chunk or an SSE event alike) and records
+ * its latency: receipt time minus the timestamp, both `performance.timeOrigin + performance.now()`.
  */
 import net from 'node:net';
 import http from 'node:http';
 import { createInterface } from 'node:readline';
+import { percentile } from './stats.js';
 
 const CLOSE_TAG = Buffer.from('</script>');
 const HEADER_END = Buffer.from('\r\n\r\n');
+const STAMPS = process.argv.includes('--stamps');
+const STAMP = /\[(\d+),([\d.]+)\]/g;
 
 interface Client {
   socket: net.Socket;
@@ -17,11 +22,28 @@ interface Client {
   bytes: number;
   ready: boolean;
   tail: Buffer;
+  /** The undecided end of the last data (--stamps). */
+  text: string;
 }
 
 const clients = new Set<Client>();
 let errors = 0;
 let waiters: { target: number; done: () => void; remaining: number }[] = [];
+let samples: number[] = [];
+
+function countStamps(client: Client, data: Buffer): number {
+  const at = performance.timeOrigin + performance.now();
+  const text = client.text + data.toString('latin1');
+  let n = 0;
+  let end = 0;
+  for (const m of text.matchAll(STAMP)) {
+    samples.push(at - Number(m[2]));
+    n++;
+    end = m.index + m[0].length;
+  }
+  client.text = text.slice(Math.max(end, text.length - 48));
+  return n;
+}
 
 function countTags(client: Client, data: Buffer): number {
   let n = 0;
@@ -42,7 +64,7 @@ function onData(client: Client, data: Buffer, ready: () => void): void {
     }
   }
   const before = client.scripts;
-  client.scripts += countTags(client, data);
+  client.scripts += STAMPS ? countStamps(client, data) : countTags(client, data);
   if (client.scripts !== before && waiters.length > 0) {
     for (const w of waiters) if (before < w.target && client.scripts >= w.target) w.remaining--;
     settleWaiters();
@@ -56,10 +78,20 @@ function settleWaiters(): void {
   for (const w of done) w.done();
 }
 
-function openOne(port: number, path: string): Promise<void> {
+/** Next local port per source address: binding an explicit port is O(1), letting the kernel pick one is not. */
+const nextPort = new Map<string, number>();
+const FIRST_PORT = 10_000;
+
+function openOne(port: number, path: string, localAddress?: string): Promise<void> {
+  const localPort = localAddress === undefined ? undefined : (nextPort.get(localAddress) ?? FIRST_PORT);
+  if (localAddress !== undefined) nextPort.set(localAddress, localPort! + 1);
+  if (localPort !== undefined && localPort > 65_535) {
+    errors++;
+    return Promise.resolve();
+  }
   return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
-    const client: Client = { socket, scripts: 0, bytes: 0, ready: false, tail: Buffer.alloc(0) };
+    const socket = net.connect({ port, host: '127.0.0.1', localAddress, localPort, noDelay: true });
+    const client: Client = { socket, scripts: 0, bytes: 0, ready: false, tail: Buffer.alloc(0), text: '' };
     clients.add(client);
     let settled = false;
     const ready = (): void => {
@@ -68,9 +100,16 @@ function openOne(port: number, path: string): Promise<void> {
         resolve();
       }
     };
-    socket.on('connect', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`));
+    socket.on('connect', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`));
     socket.on('data', (data: Buffer) => onData(client, data, ready));
-    socket.on('error', () => {
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      // a local port someone else holds: take the next one
+      if (localPort !== undefined && !settled && (error.code === 'EADDRINUSE' || error.code === 'EADDRNOTAVAIL')) {
+        settled = true;
+        clients.delete(client);
+        openOne(port, path, localAddress).then(resolve);
+        return;
+      }
       errors++;
     });
     socket.on('close', () => {
@@ -80,12 +119,12 @@ function openOne(port: number, path: string): Promise<void> {
   });
 }
 
-async function open(port: number, path: string, count: number, concurrency = 256): Promise<number> {
+async function open(port: number, path: string, count: number, localAddress?: string, concurrency = 256): Promise<number> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) {
       next++;
-      await openOne(port, path);
+      await openOne(port, path, localAddress);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
@@ -139,17 +178,18 @@ function totals(): { open: number; scripts: number; bytes: number; errors: numbe
 }
 
 type Command =
-  | { id: number; cmd: 'open'; port: number; path: string; count: number }
+  | { id: number; cmd: 'open'; port: number; path: string; count: number; localAddress?: string }
   | { id: number; cmd: 'wait'; scripts: number }
   | { id: number; cmd: 'churn'; port: number; path: string; count: number }
   | { id: number; cmd: 'fetch'; port: number; path: string }
   | { id: number; cmd: 'close' }
-  | { id: number; cmd: 'stats' };
+  | { id: number; cmd: 'stats' }
+  | { id: number; cmd: 'samples' };
 
 async function handle(command: Command): Promise<object> {
   switch (command.cmd) {
     case 'open':
-      return { open: await open(command.port, command.path, command.count) };
+      return { open: await open(command.port, command.path, command.count, command.localAddress) };
     case 'wait':
       await wait(command.scripts);
       return totals();
@@ -167,6 +207,12 @@ async function handle(command: Command): Promise<object> {
     }
     case 'stats':
       return { ...totals(), memory: process.memoryUsage().rss };
+    case 'samples': {
+      const taken = samples;
+      samples = [];
+      if (taken.length === 0) return { count: 0, p50: NaN, p99: NaN };
+      return { count: taken.length, p50: percentile(taken, 50), p99: percentile(taken, 99) };
+    }
   }
 }
 

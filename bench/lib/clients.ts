@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const SCRIPT = fileURLToPath(new URL('./client-process.ts', import.meta.url));
 
-/** `ulimit -n` as high as allowed (65536, or the hard limit when that is lower), then exec the rest. */
-export const RAISE_FD_LIMIT = 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"';
+/** `ulimit -n` as high as allowed (262144, or the hard limit when that is lower), then exec the rest. */
+export const RAISE_FD_LIMIT = 'ulimit -n 262144 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"';
 
 /** Totals reported by the client process. */
 export interface FleetTotals {
@@ -41,9 +41,13 @@ export class ClientFleet {
     });
   }
 
-  /** Starts the client process and waits until it is ready. */
-  static async start(): Promise<ClientFleet> {
-    const child = spawn('bash', ['-c', RAISE_FD_LIMIT, process.execPath, '--import', 'tsx', SCRIPT], {
+  /**
+   * Starts the client process and waits until it is ready. With `stamps`, clients count and time
+   * `[sequence,timestamp]` messages instead of Comet chunks (see {@link ClientFleet.samples}).
+   */
+  static async start(options: { stamps?: boolean } = {}): Promise<ClientFleet> {
+    const args = [SCRIPT, ...(options.stamps ? ['--stamps'] : [])];
+    const child = spawn('bash', ['-c', RAISE_FD_LIMIT, process.execPath, '--import', 'tsx', ...args], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const fleet = new ClientFleet(child);
@@ -61,9 +65,17 @@ export class ClientFleet {
     });
   }
 
-  /** Opens `count` more streaming GETs of `path`; resolves once each has its response headers. */
-  open(port: number, path: string, count: number): Promise<{ open: number }> {
-    return this.send({ cmd: 'open', port, path, count });
+  /**
+   * Opens `count` more streaming GETs of `path`, from `localAddress` when given (a 127.x.y.z address,
+   * each of which has its own ~28,000 ephemeral ports); resolves once each has its response headers.
+   */
+  open(port: number, path: string, count: number, localAddress?: string): Promise<{ open: number }> {
+    return this.send({ cmd: 'open', port, path, count, localAddress });
+  }
+
+  /** Latency percentiles (ms) of the messages received since the last call (`stamps` fleets only). */
+  samples(): Promise<{ count: number; p50: number; p99: number }> {
+    return this.send({ cmd: 'samples' });
   }
 
   /** Resolves once every open client has received at least `scripts` Comet chunks. */

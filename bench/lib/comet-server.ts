@@ -31,6 +31,8 @@ export interface CometServerOptions {
   forceLoop?: boolean;
   /** Per-client buffer limit (default 1024) and policy (default 'drop-oldest'). */
   limit?: number;
+  /** Called with each stream's response (to write to the same sockets outside the library). */
+  onStream?: (res: ServerResponse) => void;
 }
 
 /** Starts the Comet broadcast server. */
@@ -46,6 +48,7 @@ export async function startCometServer(lib: Library, options: CometServerOptions
   if (hasHub) {
     const hub = lib.cometHub(callback, { policy: 'drop-oldest', limit });
     const server: LoopbackServer = await listen((_req, res) => {
+      options.onStream?.(res);
       sendStream(lib, res, hub.subscribe()).catch(fail);
     });
     return {
@@ -71,6 +74,7 @@ export async function startCometServer(lib: Library, options: CometServerOptions
   const encoder = lib.Comet.encoder<unknown>('json', callback);
   const controllers = new Set<{ push(chunk: string): void }>();
   const server = await listen((_req, res) => {
+    options.onStream?.(res);
     const queue = lib.pushQueue<string>(
       (c) => {
         controllers.add(c);
@@ -104,4 +108,19 @@ function sendStream(lib: Library, res: ServerResponse, chunks: AsyncIterable<str
 async function* prepend(first: string | null, rest: AsyncIterable<string>): AsyncGenerator<string> {
   if (first !== null) yield first;
   yield* rest;
+}
+
+/**
+ * The baseline of the memory benchmarks: a server whose every GET gets the Comet headers and the same
+ * initial chunk and is then held open, doing nothing; `held` are the responses open now.
+ */
+export async function startBareServer(lib: Library): Promise<LoopbackServer & { held: Set<ServerResponse> }> {
+  const held = new Set<ServerResponse>();
+  const server = await listen((_req, res) => {
+    res.writeHead(200, lib.cometHeaders);
+    res.write(lib.Comet.initialHtmlChunk);
+    held.add(res);
+    res.on('close', () => held.delete(res));
+  });
+  return { ...server, held };
 }

@@ -5,6 +5,7 @@
  * transform wraps every function expression in a call that sets its name, which slows closures.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,7 +15,9 @@ import { promisify } from 'node:util';
 export type Library = typeof import('../../src/index.js');
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const OUT = fileURLToPath(new URL('../../node_modules/.cache/comet-bridge-bench/esm/', import.meta.url));
+// one build per checkout: node_modules may be shared by several checkouts of the project
+const CHECKOUT = createHash('sha1').update(ROOT).digest('hex').slice(0, 8);
+const OUT = fileURLToPath(new URL(`../../node_modules/.cache/comet-bridge-bench/${CHECKOUT}/esm/`, import.meta.url));
 const ENV = 'COMET_BENCH_LIBRARY';
 
 let loaded: Promise<Library> | undefined;
@@ -28,11 +31,11 @@ export function library(): Promise<Library> {
 
 /** Which code {@link library} loads, for the report. */
 export function libraryOrigin(): string {
-  return process.env[ENV] ? 'tsc output of src/ (node_modules/.cache/comet-bridge-bench/esm)' : 'src/ through tsx';
+  return process.env[ENV] ? `tsc output of src/ (node_modules/.cache/comet-bridge-bench/${CHECKOUT}/esm)` : 'src/ through tsx';
 }
 
 /**
- * Compiles src/ with the project's build settings into node_modules/.cache/comet-bridge-bench/esm
+ * Compiles src/ with the project's build settings into node_modules/.cache/comet-bridge-bench/<checkout>/esm
  * and points {@link library} (in this process and its children) at it.
  * @returns null when done, else why the sources are used instead
  */

@@ -11,6 +11,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { getDefaultHighWaterMark } from 'node:stream';
 import { sendComet } from '../../src/http/send-comet.js';
 import { cometHub, type Hub, type HubSubscription, type SlowConsumerPolicy } from '../../src/hub/index.js';
 import { openClient, openClients, skipWithoutSockets, unixFront, until, type CometClient } from './fixtures/comet-clients.js';
@@ -91,8 +92,10 @@ describe('hub over HTTP: 1,000 clients', function () {
   for (const policy of ['drop-oldest', 'drop-newest', 'disconnect'] as const) {
     it(`'${policy}': 10 paused readers stay within their limit, the 990 others get everything`, async () => {
       const LIMIT = 16;
-      const COUNT = 240;
       const SIZE = 1000;
+      // enough to fill a paused reader's socket and response buffers, whose default size grew from
+      // 16 KiB (Node 20) to 64 KiB (Node 22)
+      const COUNT = 240 + 2 * Math.ceil((getDefaultHighWaterMark(false) - 16 * 1024) / SIZE);
       hub = cometHub<string>('cb', { initialChunk: null, map: (v, id) => [id, v], policy, limit: LIMIT });
       const slow = await openClients(SLOW, (i) => {
         const c = openClient(socketPath, `s${i}`, { keepIds: true, contiguous: false });

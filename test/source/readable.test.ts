@@ -44,13 +44,16 @@ describe('fromReadable', () => {
     const it = fromReadable<Buffer>(readable);
     await tick();
     expect([reads, readable.readableLength]).to.deep.equal([3, 12]); // 0, 4, 8 < 10: three reads
-    // read() takes the whole buffer; the stream asks for one more chunk first, then refills to 12 again
+    // read() takes the whole buffer up to Node 24, only the first chunk from Node 26; the stream asks
+    // for one more chunk first, then refills to 12 again
     const first = (await it.next()).value as Buffer;
-    expect([...first]).to.deep.equal([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4]);
+    const taken = first.length / 4;
+    expect(taken).to.be.oneOf([1, 4]);
+    expect([...first]).to.deep.equal([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4].slice(0, first.length));
     await tick();
-    expect([reads, readable.readableLength]).to.deep.equal([7, 12]);
+    expect([reads, readable.readableLength]).to.deep.equal([taken + 3, 12]);
     for (let i = 0; i < 5; i++) await tick();
-    expect(reads).to.equal(7);
+    expect(reads).to.equal(taken + 3);
     await it.return();
   });
 
