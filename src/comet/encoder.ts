@@ -45,9 +45,12 @@ export interface CometEncoder<T> {
   /**
    * One complete `<script …>callback(MESSAGE);</script>` chunk.
    * @param index - the message's position in its stream, named in errors (default `-1`)
+   * @param id - when given, written as the callback's second argument: `callback(MESSAGE,ID)` (a hub's
+   *   message id, which a client resumes from; a page's one-argument callback ignores it)
    * @throws CometEncodeError when the message cannot be encoded or its chunk is too large
+   * @throws TypeError when `id` is given and is not a non-negative safe integer
    */
-  encode(message: T, index?: number): string;
+  encode(message: T, index?: number, id?: number): string;
 }
 
 /** Play's default first chunk: 5 KiB of spaces then `<html><body>`, so browsers start running scripts at once. */
@@ -96,6 +99,12 @@ function flowMessage(value: unknown, index: number): string {
   return value;
 }
 
+/** `,ID` for the callback's second argument. */
+function withId(id: number, where: string): string {
+  if (!Number.isSafeInteger(id) || id < 0) throw new TypeError(`${where}: a message id must be a non-negative safe integer, got ${describe(id)}`);
+  return ',' + id;
+}
+
 const KINDS: readonly CometKind[] = ['string', 'json', 'flow'];
 
 /**
@@ -140,8 +149,8 @@ export function createEncoder<T = unknown>(
   return {
     initialChunk,
     onInvalid,
-    encode(value: T, index = -1): string {
-      const chunk = open + message(value, index) + close;
+    encode(value: T, index = -1, id?: number): string {
+      const chunk = open + message(value, index) + (id === undefined ? close : withId(id, where) + close);
       if (maxMessageBytes !== Infinity) {
         const bytes = ascii ? chunk.length : Buffer.byteLength(chunk);
         if (bytes > maxMessageBytes) {

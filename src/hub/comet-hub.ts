@@ -3,6 +3,7 @@
  */
 import { Comet, type CometOptions } from '../comet/index.js';
 import { checkOptions, describe } from '../util/args.js';
+import { markWire } from './serve.js';
 import { checkFunction, coreSettings, HUB_OPTIONS, localHub } from './hub.js';
 import type { Hub, HubOptions } from './types.js';
 
@@ -77,9 +78,13 @@ function encoding<T>(callback: string, options: CometEncodingOptions<T> | undefi
   checkFunction(map, where, 'map');
   const encoder = Comet.encoder<unknown>(kind, callback, cometOptions);
   const encode = map
-    ? (value: T, id: number): string => encoder.encode(map(value, id), id)
-    : (value: T, id: number): string => encoder.encode(value, id);
-  return { encode, initial: encoder.initialChunk ?? undefined, coalesce: coalesce ? join : undefined };
+    ? (value: T, id: number): string => encoder.encode(map(value, id), id, id)
+    : (value: T, id: number): string => encoder.encode(value, id, id);
+  // the control scripts of hub.serve: JSON, with the same callback and nonce, id 0
+  const controls = Comet.encoder<object>('json', callback, cometOptions.nonce === undefined ? { initialChunk: null } : { initialChunk: null, nonce: cometOptions.nonce });
+  const initial = encoder.initialChunk ?? undefined;
+  markWire(encode, { control: (info) => controls.encode(info, -1, 0), initial });
+  return { encode, initial, coalesce: coalesce ? join : undefined };
 }
 
 /** Options of {@link cometHub}: hub options (without `encode`/`initial`/`coalesce`) and Comet encoding options. */

@@ -3,7 +3,9 @@
  */
 import { checkCount, checkLimit, checkOptions, describe } from '../util/args.js';
 import { checkPolicy, HubCore, type CoreSettings } from './core.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HubClosedError } from './errors.js';
+import { serveHub, wireOf, type ServeOptions, type ServeResult } from './serve.js';
 import type { Hub, HubOptions, HubStats, HubSubscription, SubscribeOptions } from './types.js';
 
 /** @internal The option names of {@link HubOptions}. */
@@ -103,6 +105,10 @@ class LocalHub<T, O> implements Hub<T, O> {
 
   get closed(): boolean {
     return this.#core.closed;
+  }
+
+  serve(req: IncomingMessage, res: ServerResponse, options?: ServeOptions): Promise<ServeResult> {
+    return serveHub(this, wireOf(this.#encode), req, res, options);
   }
 
   close(): void {

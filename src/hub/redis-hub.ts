@@ -8,6 +8,8 @@ import { HubClosedError, HubConnectionError } from './errors.js';
 import { duplicateClient, isReplyError, redisFlavor, redisLink, type RedisLink } from './redis-client.js';
 import type { RedisHub, RedisHubOptions, RedisHubStats } from './redis-types.js';
 import type { HubOptions, HubSubscription, SubscribeOptions } from './types.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveHub, wireOf, type ServeOptions, type ServeResult } from './serve.js';
 
 export type { RedisHub, RedisHubOptions, RedisHubStats } from './redis-types.js';
 
@@ -239,6 +241,10 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
 
   get lastId(): number {
     return this.#p.core.lastId;
+  }
+
+  serve(req: IncomingMessage, res: ServerResponse, options?: ServeOptions): Promise<ServeResult> {
+    return serveHub(this, wireOf(this.#p.encode), req, res, options);
   }
 
   get epoch(): string {

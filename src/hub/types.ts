@@ -1,7 +1,9 @@
 /**
  * Public types of the broadcast hubs (in-process and Redis).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { QueueStats, SourceIterator } from '../source/types.js';
+import type { ServeOptions, ServeResult } from './serve.js';
 import type { HubConnectionError, SlowConsumerError } from './errors.js';
 
 /**
@@ -28,7 +30,7 @@ export interface HubOptions<T, O = T> {
    */
   encode?: (value: T, id: number) => O;
   /** Given to every subscriber before anything else (for a Comet hub: the initial chunk). Not counted as a message. */
-  initial?: O;
+  initial?: O | undefined;
   /**
    * When a subscriber asks for its next message and several are waiting for it, hand them over as
    * one value made by `coalesce` (e.g. `(chunks) => chunks.join('')` for text), so a transport
@@ -36,7 +38,7 @@ export interface HubOptions<T, O = T> {
    * messages. Without it, every message is handed over on its own. If it throws, that subscriber
    * fails with the error and is unsubscribed (its messages are not counted as delivered).
    */
-  coalesce?: (values: O[]) => O;
+  coalesce?: ((values: O[]) => O) | undefined;
 }
 
 /** Options of one subscriber. */
@@ -142,6 +144,21 @@ export interface HubBase<O> {
   readonly epoch: string;
   /** True once `close()` was called. */
   readonly closed: boolean;
+  /**
+   * Serves one client of `comet-bridge/client` (`connectComet`) on a route: reads its cursor from
+   * the request's query (`epoch`, `since`; a malformed one is answered `400` and resolves
+   * `'bad-request'`), subscribes with replay from it, and streams with `sendComet`: every message
+   * as `callback(MESSAGE, ID)`, control scripts as `callback(INFO, 0)`: first `open`
+   * (`{ type, epoch, lastId, since, missed, reset }`, `reset: true` when the cursor's epoch is not
+   * this hub's: everything the history holds follows), `beat` heartbeats (default every 15 s), and
+   * `rotate` before it ends the response on purpose after `maxBytes` (default 1 MiB) or
+   * `maxAgeMs`, so the client starts a fresh document. A cursor ahead of this hub's last id
+   * replays nothing. HEAD is answered with the headers alone, without subscribing. Resolves
+   * and rejects as `sendComet` does.
+   * @throws TypeError (synchronously) when this hub was not made with `cometHub` or
+   *   `cometEncoding`, or for a bad argument or option
+   */
+  serve(req: IncomingMessage, res: ServerResponse, options?: ServeOptions): Promise<ServeResult>;
   /** Counters (see {@link HubStats}). */
   stats(): HubStats;
 }

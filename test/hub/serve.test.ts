@@ -1,0 +1,279 @@
+/**
+ * hub.serve: the server half of the client protocol, over real sockets on 127.0.0.1. Each response
+ * is read as the browser would run it: its scripts run in a fresh context whose `parent.cometMessage`
+ * records every call.
+ */
+import { expect } from 'chai';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import vm from 'node:vm';
+import { createClient } from 'redis';
+import { cometEncoding, cometHub, createHub, createRedisHub, type ServeOptions, type ServeResult } from '../../src/index.js';
+import { redisForTests, type RedisServer } from './fixtures/redis-server.js';
+
+const CB = 'parent.cometMessage';
+
+interface Call {
+  value: unknown;
+  id: number;
+}
+
+/** Runs every script of `body` and returns the callback's calls. */
+function calls(body: string): Call[] {
+  const out: Call[] = [];
+  const context = vm.createContext({ parent: { cometMessage: (value: unknown, id: number) => out.push({ value, id }) } });
+  for (const [, code] of body.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)) vm.runInContext(code!, context);
+  return out;
+}
+
+type Serve = (req: http.IncomingMessage, res: http.ServerResponse, options?: ServeOptions) => Promise<ServeResult>;
+
+/** A server whose one route is `serve`; `results` collects how each response ended. */
+async function serverFor(serve: Serve, options?: ServeOptions) {
+  const results: ServeResult[] = [];
+  const server = http.createServer((req, res) => {
+    serve(req, res, options).then((r) => results.push(r), (e: Error) => results.push(`failed: ${e.message}` as ServeResult));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  return {
+    results,
+    port,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((done) => server.close(() => done()));
+    },
+  };
+}
+
+/** GETs `path`; reads until `until(body)` holds or the response ends; `end` says which. */
+function read(port: number, path: string, until: (body: string) => boolean = () => false, method = 'GET') {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string; ended: boolean }>((done, fail) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      const finish = (ended: boolean) => done({ status: res.statusCode!, headers: res.headers, body, ended });
+      res.on('data', (chunk: string) => {
+        body += chunk;
+        if (until(body)) {
+          finish(false);
+          req.destroy();
+        }
+      });
+      res.on('end', () => finish(true));
+    });
+    req.setTimeout(5000, () => req.destroy(new Error(`no answer from ${path} within 5 s`)));
+    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : fail(error)));
+    req.end();
+  });
+}
+
+const until = async (check: () => boolean, ms = 3000): Promise<void> => {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+describe('hub.serve', function () {
+  this.timeout(20_000);
+
+  it('a first connect: the initial chunk, then open at the hub last id, then live messages as callback(value, id)', async () => {
+    const hub = cometHub<{ n: number }>(CB, { history: 10 });
+    hub.publish({ n: 1 });
+    const s = await serverFor(hub.serve.bind(hub));
+    try {
+      const reading = read(s.port, '/comet', (body) => calls(body).length >= 2);
+      await until(() => hub.size === 1);
+      hub.publish({ n: 2 });
+      const { body, headers } = await reading;
+      expect(headers['content-type']).to.equal('text/html; charset=utf-8');
+      expect(body.startsWith(' '.repeat(5120) + '<html><body><script')).to.equal(true);
+      expect(calls(body)).to.deep.equal([
+        { value: { type: 'open', epoch: hub.epoch, lastId: 1, since: 1, missed: 0, reset: false }, id: 0 },
+        { value: { n: 2 }, id: 2 },
+      ]);
+      await until(() => s.results.length === 1);
+      expect(s.results).to.deep.equal(['client-gone']);
+      expect(hub.size).to.equal(0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a cursor of this epoch replays exactly what came after it, in order; one that fell out of history counts missed', async () => {
+    const hub = cometHub<number>(CB, { history: 3 });
+    for (let i = 1; i <= 10; i++) hub.publish(i * 10);
+    const s = await serverFor(hub.serve.bind(hub));
+    try {
+      const near = await read(s.port, `/comet?epoch=${hub.epoch}&since=8`, (b) => calls(b).length >= 3);
+      expect(calls(near.body)).to.deep.equal([
+        { value: { type: 'open', epoch: hub.epoch, lastId: 10, since: 8, missed: 0, reset: false }, id: 0 },
+        { value: 90, id: 9 },
+        { value: 100, id: 10 },
+      ]);
+      const far = await read(s.port, `/comet?since=2&epoch=${hub.epoch}&page=x`, (b) => calls(b).length >= 4);
+      expect(calls(far.body)).to.deep.equal([
+        { value: { type: 'open', epoch: hub.epoch, lastId: 10, since: 2, missed: 5, reset: false }, id: 0 },
+        { value: 80, id: 8 },
+        { value: 90, id: 9 },
+        { value: 100, id: 10 },
+      ]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a cursor of another epoch gets reset and what the history holds; one ahead of this hub replays nothing', async () => {
+    const hub = cometHub<string>(CB, { history: 2, kind: 'string' });
+    for (const v of ['a', 'b', 'c']) hub.publish(v);
+    const s = await serverFor(hub.serve.bind(hub));
+    try {
+      const other = await read(s.port, '/comet?epoch=anOlderRun&since=3', (b) => calls(b).length >= 3);
+      expect(calls(other.body)).to.deep.equal([
+        { value: { type: 'open', epoch: hub.epoch, lastId: 3, since: 0, missed: 1, reset: true }, id: 0 },
+        { value: 'b', id: 2 },
+        { value: 'c', id: 3 },
+      ]);
+      await until(() => hub.size === 0);
+      const reading = read(s.port, `/comet?epoch=${hub.epoch}&since=99`, (b) => calls(b).length >= 2);
+      await until(() => hub.size === 1);
+      hub.publish('d');
+      expect(calls((await reading).body)).to.deep.equal([
+        { value: { type: 'open', epoch: hub.epoch, lastId: 3, since: 3, missed: 0, reset: false }, id: 0 },
+        { value: 'd', id: 4 },
+      ]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a malformed cursor is a 400, never an exception, and subscribes nobody', async () => {
+    const hub = cometHub(CB, { history: 5 });
+    const s = await serverFor(hub.serve.bind(hub));
+    try {
+      const bad = ['?since=1', '?epoch=abc', '?epoch=abc&since=01', '?epoch=abc&since=-1', '?epoch=abc&since=1.5',
+        '?epoch=a%20b&since=1', `?epoch=${'x'.repeat(65)}&since=1`, '?epoch=abc&since=9007199254740993',
+        '?epoch=abc&since=1&since=2', '?epoch=abc&epoch=abd&since=1'];
+      for (const query of bad) {
+        const { status, body, ended } = await read(s.port, `/comet${query}`);
+        expect(status, query).to.equal(400);
+        expect(ended).to.equal(true);
+        expect(body).to.include('malformed cursor');
+      }
+      expect(s.results).to.deep.equal(bad.map(() => 'bad-request'));
+      expect(hub.stats().offered).to.equal(0);
+      expect(hub.size).to.equal(0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('HEAD gets the Comet headers and an ended response, without subscribing', async () => {
+    const hub = cometHub(CB, { history: 5 });
+    hub.publish(1);
+    let subscribed = 0;
+    const subscribe = hub.subscribe.bind(hub);
+    hub.subscribe = (options) => (subscribed++, subscribe(options));
+    const s = await serverFor(hub.serve.bind(hub));
+    try {
+      const { status, headers, body, ended } = await read(s.port, '/comet', undefined, 'HEAD');
+      expect([status, ended, body]).to.deep.equal([200, true, '']);
+      expect(headers['content-type']).to.equal('text/html; charset=utf-8');
+      await until(() => s.results.length === 1);
+      expect(s.results).to.deep.equal(['head']);
+      expect(subscribed).to.equal(0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('rotates after maxBytes at a message boundary with a rotate script, and beats while idle', async () => {
+    const hub = cometHub<string>(CB, { kind: 'string', initialChunk: null });
+    const s = await serverFor(hub.serve.bind(hub), { maxBytes: 300, heartbeatMs: 40 });
+    try {
+      const reading = read(s.port, '/comet', (b) => calls(b).some((c) => (c.value as { type?: string }).type === 'beat'));
+      await until(() => hub.size === 1);
+      const beat = calls((await reading).body);
+      expect(beat[0]!.value).to.include({ type: 'open' });
+      expect(beat.at(-1)).to.deep.equal({ value: { type: 'beat' }, id: 0 });
+
+      await until(() => hub.size === 0);
+      const rotating = read(s.port, '/comet');
+      await until(() => hub.size === 1);
+      // one message per turn, so each is its own write (messages waiting together are written as one chunk)
+      for (let i = 0; i < 20 && hub.size > 0; i++) {
+        hub.publish('m'.repeat(40) + i);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const { body, ended } = await rotating;
+      expect(ended).to.equal(true);
+      const got = calls(body).filter((c) => c.id > 0);
+      expect(got.length).to.be.within(2, 19);
+      expect(got.map((c) => c.id)).to.deep.equal(got.map((_, i) => got[0]!.id + i));
+      expect(calls(body).filter((c) => c.id === 0).map((c) => (c.value as { type: string }).type).slice(-1)).to.deep.equal(['rotate']);
+      expect(body.endsWith('</script>')).to.equal(true);
+      await until(() => s.results.includes('rotated'));
+      await until(() => hub.size === 0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('writes the nonce into the control scripts too', async () => {
+    const hub = cometHub(CB, { nonce: 'r4nd0m' });
+    const s = await serverFor(hub.serve.bind(hub));
+    try {
+      const { body } = await read(s.port, '/comet', (b) => calls(b).length >= 1);
+      expect(body).to.include('<script type="text/javascript" nonce="r4nd0m">parent.cometMessage({"type":"open"');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('is refused at once on a hub not made for Comet, and for unknown options or a bad request', () => {
+    const plain = createHub<string>();
+    const res = {} as http.ServerResponse;
+    const req = { url: '/comet', method: 'GET' } as http.IncomingMessage;
+    expect(() => plain.serve(req, res)).to.throw(TypeError, /hub\.serve: this hub was not made with cometHub\(\) or cometEncoding\(\)/);
+    const hub = cometHub(CB);
+    expect(() => hub.serve(req, res, { heartbeatMS: 5 } as ServeOptions)).to.throw(TypeError, /hub\.serve: unknown option 'heartbeatMS'/);
+    expect(() => hub.serve({} as http.IncomingMessage, res)).to.throw(TypeError, /hub\.serve: req must be an http\.IncomingMessage/);
+    expect(hub.size).to.equal(0);
+  });
+
+  describe('on a Redis hub made with cometEncoding', () => {
+    let redis: { url: string; server: RedisServer | null };
+    before(async () => {
+      redis = await redisForTests();
+    });
+    after(async () => {
+      await redis.server?.stop();
+    });
+
+    it('serves the same protocol, with ids from Redis and a replay from history', async () => {
+      const client = createClient({ url: redis.url });
+      client.on('error', () => {});
+      await client.connect();
+      const hub = await createRedisHub({ client, channel: `serve-${process.pid}-${Date.now()}`, history: 10, ...cometEncoding(CB) });
+      const s = await serverFor(hub.serve.bind(hub));
+      try {
+        const first = await hub.publish({ n: 1 });
+        const second = await hub.publish({ n: 2 });
+        await until(() => hub.lastId === second);
+        const { body } = await read(s.port, `/comet?epoch=${hub.epoch}&since=${first}`, (b) => calls(b).length >= 2);
+        expect(calls(body)).to.deep.equal([
+          { value: { type: 'open', epoch: hub.epoch, lastId: second, since: first, missed: 0, reset: false }, id: 0 },
+          { value: { n: 2 }, id: second },
+        ]);
+      } finally {
+        await s.close();
+        await hub.close();
+        await client.quit();
+      }
+    });
+  });
+});
