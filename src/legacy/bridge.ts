@@ -8,8 +8,8 @@ import type { QueueStats, SourceIterator } from '../source/types.js';
 import { EMPTY, EOF, type Input } from './input.js';
 import { cont, done, flatten, type Iteratee } from './iteratee.js';
 import type { ApplyFn } from './drive.js';
+import { DONE } from '../util/relay.js';
 
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 interface Waiter<E> {
   resolve(result: IteratorResult<E>): void;

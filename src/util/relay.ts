@@ -29,7 +29,8 @@ export interface RelayStep<T, U> {
   cancel?(count: number): void;
 }
 
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+/** The one frozen "done" result every iterator of this library answers with. */
+export const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 function quietly(call: () => void): void {
   try {
