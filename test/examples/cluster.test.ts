@@ -26,7 +26,7 @@ function openClient(port: number): Promise<Client> {
       res.on('data', (data: string) => {
         const text = tail + data;
         let end = 0;
-        for (const m of text.matchAll(/clockChanged\('([^']+)'\)/g)) {
+        for (const m of text.matchAll(/clockChanged\('([^']+)',\d+\)/g)) {
           client.times.push(m[1]!);
           end = m.index + m[0].length;
         }

@@ -5,19 +5,21 @@ import { cometEncoding, cometHub, createHub } from '../../src/hub/index.js';
 import { collect } from '../support/collect.js';
 
 describe('cometHub', () => {
-  it('yields the initial chunk, then one script chunk per message, the same as Comet.json', async () => {
+  it('yields the initial chunk, then one script chunk per message: Comet.json bytes with the id as second argument', async () => {
     const hub = cometHub<unknown>('parent.cometMessage');
     const s = hub.subscribe();
     hub.publish({ a: 1 });
     hub.publish('</script>');
     hub.close();
-    const expected = await collect(Comet.json('parent.cometMessage')((async function* () {
+    const json = await collect(Comet.json('parent.cometMessage')((async function* () {
       yield { a: 1 };
       yield '</script>';
     })()));
-    expect((await collect(s)).join('')).to.equal(expected.join(''));
-    expect(expected[0]).to.equal(Comet.initialHtmlChunk);
-    expect(expected[1]).to.equal('<script type="text/javascript">parent.cometMessage({"a":1});</script>');
+    const withIds = json.map((chunk, i) => (i === 0 ? chunk : chunk.replace(/\);<\/script>$/, `,${i});</script>`)));
+    expect((await collect(s)).join('')).to.equal(withIds.join(''));
+    expect(withIds[0]).to.equal(Comet.initialHtmlChunk);
+    expect(withIds[1]).to.equal('<script type="text/javascript">parent.cometMessage({"a":1},1);</script>');
+    expect(withIds[2]).to.equal('<script type="text/javascript">parent.cometMessage("\\u003C/script\\u003E",2);</script>');
   });
 
   it("kind 'string' matches Comet.string; initialChunk null sends no initial chunk", async () => {
@@ -28,8 +30,8 @@ describe('cometHub', () => {
     const expected = await collect(Comet.string('cb', { initialChunk: null })((async function* () {
       yield "it's";
     })()));
-    expect(await collect(s)).to.deep.equal(expected);
     expect(expected).to.have.length(1);
+    expect(await collect(s)).to.deep.equal([expected[0]!.replace(');</script>', ',1);</script>')]);
   });
 
   it('encodes each message once: every subscriber gets the very same string', async () => {
@@ -37,7 +39,7 @@ describe('cometHub', () => {
     const subs = [hub.subscribe(), hub.subscribe(), hub.subscribe()];
     hub.publish(42);
     const chunks = await Promise.all(subs.map(async (s) => (await s.next()).value));
-    expect(chunks[0]).to.equal('<script type="text/javascript">cb(42);</script>');
+    expect(chunks[0]).to.equal('<script type="text/javascript">cb(42,1);</script>');
     expect(new Set(chunks).size).to.equal(1);
     hub.close();
   });
@@ -48,7 +50,7 @@ describe('cometHub', () => {
     hub.publish('b');
     const s = hub.subscribe({ since: 1 });
     hub.close();
-    expect(await collect(s)).to.deep.equal(['<script type="text/javascript">cb({"id":2,"v":"b"});</script>']);
+    expect(await collect(s)).to.deep.equal(['<script type="text/javascript">cb({"id":2,"v":"b"},2);</script>']);
   });
 
   it('an unencodable message makes publish throw CometEncodeError naming the id, and publishes nothing', async () => {
@@ -58,7 +60,7 @@ describe('cometHub', () => {
     expect(() => hub.publish(10n)).to.throw(CometEncodeError).with.property('index', 2);
     expect(hub.publish(3)).to.equal(2);
     hub.close();
-    expect((await collect(s)).join('')).to.equal('<script type="text/javascript">cb(1);</script><script type="text/javascript">cb(3);</script>');
+    expect((await collect(s)).join('')).to.equal('<script type="text/javascript">cb(1,1);</script><script type="text/javascript">cb(3,2);</script>');
   });
 
   it('a throwing map makes publish throw that error, consumes no id and delivers nothing', async () => {
@@ -74,7 +76,7 @@ describe('cometHub', () => {
     expect(() => hub.publish(-1)).to.throw(oops);
     expect(hub.publish(5)).to.equal(1);
     hub.close();
-    expect(await collect(s)).to.deep.equal(['<script type="text/javascript">cb({"id":1,"v":5});</script>']);
+    expect(await collect(s)).to.deep.equal(['<script type="text/javascript">cb({"id":1,"v":5},1);</script>']);
     expect(hub.stats().published).to.equal(1);
   });
 
@@ -84,23 +86,23 @@ describe('cometHub', () => {
     hub.publish('ok');
     expect(() => hub.publish('x'.repeat(100))).to.throw(CometEncodeError);
     hub.close();
-    expect(await collect(s)).to.deep.equal([`<script type="text/javascript" nonce="abc123">cb('ok');</script>`]);
+    expect(await collect(s)).to.deep.equal([`<script type="text/javascript" nonce="abc123">cb('ok',1);</script>`]);
   });
 
   it('hands a subscriber the chunks waiting for it as one string, counting each message', async () => {
     const hub = cometHub<number>('cb', { initialChunk: 'I', history: 10 });
     hub.publish(1);
     const replay = hub.subscribe({ since: 0 });
-    expect((await replay.next()).value).to.equal('I<script type="text/javascript">cb(1);</script>');
+    expect((await replay.next()).value).to.equal('I<script type="text/javascript">cb(1,1);</script>');
     const s = hub.subscribe();
     expect((await s.next()).value).to.equal('I');
     const pending = s.next();
     hub.publish(2);
-    expect((await pending).value).to.equal('<script type="text/javascript">cb(2);</script>');
+    expect((await pending).value).to.equal('<script type="text/javascript">cb(2,2);</script>');
     hub.publish(3);
     hub.publish(4);
     hub.publish(5);
-    expect((await s.next()).value).to.equal([3, 4, 5].map((i) => `<script type="text/javascript">cb(${i});</script>`).join(''));
+    expect((await s.next()).value).to.equal([3, 4, 5].map((i) => `<script type="text/javascript">cb(${i},${i});</script>`).join(''));
     expect(s.lastId).to.equal(5);
     expect(s.stats.buffered).to.equal(0);
     expect(hub.stats().delivered).to.equal(5);
@@ -113,7 +115,7 @@ describe('cometHub', () => {
     hub.publish(1);
     hub.publish(2);
     hub.close();
-    expect(await collect(s)).to.deep.equal(['<script type="text/javascript">cb(1);</script>', '<script type="text/javascript">cb(2);</script>']);
+    expect(await collect(s)).to.deep.equal(['<script type="text/javascript">cb(1,1);</script>', '<script type="text/javascript">cb(2,2);</script>']);
   });
 
   it('rejects a bad callback, kind, map or onInvalid at creation', () => {
@@ -130,12 +132,12 @@ describe('cometEncoding', () => {
   it('gives encode and initial for createHub', async () => {
     const encoding = cometEncoding<string>('cb', { kind: 'string' });
     expect(encoding.initial).to.equal(Comet.initialHtmlChunk);
-    expect(encoding.encode('hi', 1)).to.equal(`<script type="text/javascript">cb('hi');</script>`);
+    expect(encoding.encode('hi', 1)).to.equal(`<script type="text/javascript">cb('hi',1);</script>`);
     const hub = createHub<string, string>({ ...encoding, policy: 'drop-oldest' });
     const s = hub.subscribe();
     hub.publish('hi');
     hub.close();
-    expect(await collect(s)).to.deep.equal([Comet.initialHtmlChunk, `<script type="text/javascript">cb('hi');</script>`]);
+    expect(await collect(s)).to.deep.equal([Comet.initialHtmlChunk, `<script type="text/javascript">cb('hi',1);</script>`]);
   });
 
   it('initial is undefined with initialChunk null', () => {

@@ -126,7 +126,7 @@ describe('createRedisHub', function () {
         await Promise.all(['a', 'b', 'c'].map((v) => h.publish(v)));
         await take(live, 3);
         const late = h.subscribe({ since: 1 });
-        expect(await take(late, 2)).to.deep.equal([`<script type="text/javascript">cb('b');</script>`, `<script type="text/javascript">cb('c');</script>`]);
+        expect(await take(late, 2)).to.deep.equal([`<script type="text/javascript">cb('b',2);</script>`, `<script type="text/javascript">cb('c',3);</script>`]);
       });
 
       it('skips and counts malformed messages on the channel', async () => {

@@ -71,7 +71,7 @@ describe('legacy Comet.apply (also LegacyComet.apply)', () => {
   it('an unknown option name is a TypeError naming it, at the call', () => {
     expect(() => Comet.apply('cb', { initialchunk: null } as never)).to.throw(
       TypeError,
-      "Comet.apply: unknown option 'initialchunk' (known options: 'message', 'initialChunk', 'nonce', 'onInvalid', 'maxMessageBytes')",
+      "Comet.apply: unknown option 'initialchunk' (known options: 'message', 'initialChunk', 'nonce', 'onInvalid', 'maxMessageBytes', 'maxDepth')",
     );
     expect(() => Comet.apply('cb', 'json' as never)).to.throw(TypeError, 'Comet.apply: options must be an object, got a string');
     expect(() => Comet.apply('cb', { initialChunk: null, message: 'json', nonce: undefined })).to.not.throw();

@@ -122,7 +122,7 @@ describe('reliability: slow clients', function () {
         const expected = createHash('sha256').update(Comet.initialHtmlChunk);
         let expectedBytes = Comet.initialHtmlChunk.length;
         for (let n = 0; n < published; n++) {
-          const chunk = encoder.encode({ n, text });
+          const chunk = encoder.encode({ n, text }, n, n + 1); // hub chunks carry the id (1, 2, …)
           expected.update(chunk);
           expectedBytes += chunk.length;
         }
