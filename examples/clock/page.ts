@@ -104,7 +104,7 @@ server and start it again, and the page resumes on its own.</p>
       $('gap').dataset.gap = info.reset ? 'reset' : 'missed';
     },
     reconnect: { minMs: 250, maxMs: 2000 },
-    livenessMs: 5000,
+    livenessMs: 3000,
   });
   window.ready = true;
 </script>`,

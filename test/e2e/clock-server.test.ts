@@ -233,7 +233,9 @@ describe('npm start (the clock demo as a process)', function () {
         env: { ...process.env, PORT: '0' },
       });
       let stdout = '';
+      let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
       const exited = once(child, 'exit');
       await waitFor(() => stdout.includes('\n'), 'the URL line', 15_000, 20);
       const url = /^Comet clock running at (http:\/\/127\.0\.0\.1:\d+\/)\n$/.exec(stdout)?.[1];
@@ -245,8 +247,8 @@ describe('npm start (the clock demo as a process)', function () {
       const [incoming] = (await once(stream, 'response')) as [http.IncomingMessage];
       await once(incoming, 'data');
       child.kill(signal);
-      const [code] = (await exited) as [number | null];
-      expect(code).to.equal(0);
+      const [code, signalCode] = (await exited) as [number | null, string | null];
+      expect({ code, signalCode }, stderr).to.deep.equal({ code: 0, signalCode: null });
       expect(stdout.split('\n')).to.deep.equal([`Comet clock running at ${url}`, '']);
       stream.destroy();
     });
