@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendComet, type SendCometOptions, type SendCometResult } from '../http/index.js';
-import { checkOptions, describe, isObjectLike } from '../util/args.js';
+import { checkLimit, checkOptions, describe, isObjectLike } from '../util/args.js';
 import { relay } from '../util/relay.js';
 import type { HubBase, SlowConsumerPolicy } from './types.js';
 
@@ -41,7 +41,10 @@ export interface ServeOptions extends Omit<SendCometOptions, 'heartbeat' | 'befo
    * client's `livenessMs` sees the stream alive. Default 15000; `0` for none.
    */
   heartbeatMs?: number;
-  /** Rotation: end the response at a message boundary after this many bytes. Default 1 MiB (1048576). */
+  /**
+   * Rotation: end the response at a message boundary after this many bytes of messages (counted after
+   * the initial chunk and the `open` script). Default 1 MiB (1048576).
+   */
   maxBytes?: number;
   /** This subscriber's slow-consumer policy (default: the hub's). */
   policy?: SlowConsumerPolicy;
@@ -91,6 +94,7 @@ export function serveHub(
   }
   const { policy, limit, heartbeatMs = 15_000, maxBytes = 1024 * 1024, ...send } = checkOptions(options, where, OPTIONS);
   const { control, initial } = wire;
+  const messageBytes = checkLimit(maxBytes, where, 'maxBytes');
   const cursor = cursorOf(req.url);
   if (cursor === null) {
     res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
@@ -111,6 +115,9 @@ export function serveHub(
     ...(limit === undefined ? {} : { limit }),
   });
   const open = control({ type: 'open', epoch: hub.epoch, lastId, since, missed: sub.missed, reset });
+  // maxBytes counts what follows the open script: were the initial chunk's padding counted, a maxBytes
+  // below it would rotate every response before any message, and the client would reconnect in a loop
+  settings.maxBytes = messageBytes + Buffer.byteLength((initial ?? '') + open);
   // `open` goes after the initial chunk (the first thing the feed yields) and before any replay
   const chunks = relay<string, string>(sub, where, {
     ...(initial === undefined ? { first: open } : {}),

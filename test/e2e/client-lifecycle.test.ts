@@ -17,7 +17,8 @@ eachEngine('connectComet lifecycle', (session) => {
 
   it('20,000 messages over one connection: the iframe keeps at most a script or two', async function () {
     this.timeout(120_000);
-    const s = await fx.serve({ beatMs: 1000 });
+    // ~1.6 MB of chunks: past hub.serve's default rotation (1 MiB), so rotation is moved out of the way.
+    const s = await fx.serve({ heartbeatMs: 1000, maxBytes: 8 * 1024 * 1024 });
     const t = await fx.connected({ livenessMs: 20_000 }, true);
     for (let id = 1; id <= 20_000; ) {
       for (const end = id + 500; id < end; id++) s.publish({ n: id });
@@ -33,7 +34,7 @@ eachEngine('connectComet lifecycle', (session) => {
   });
 
   it('close(): the server sees the stream end; no timer, iframe or callback is left', async () => {
-    const s = await fx.serve({ beatMs: 200 });
+    const s = await fx.serve({ heartbeatMs: 200 });
     const t = await fx.connected({ livenessMs: 5000 });
     expect(await t.run('return window.liveTimers.size')).to.equal(1);
     await t.run('conn.close()');
@@ -45,7 +46,7 @@ eachEngine('connectComet lifecycle', (session) => {
   });
 
   it('pagehide: the connection closes itself (server sees the end, no timer left), and leaving the page ends it', async () => {
-    const s = await fx.serve({ beatMs: 200 });
+    const s = await fx.serve({ heartbeatMs: 200 });
     const t = await fx.connected({ livenessMs: 5000 });
     await t.run("window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }))");
     await until(() => s.ended === 1 && s.open.size === 0, 'the stream end on the server');
@@ -57,7 +58,7 @@ eachEngine('connectComet lifecycle', (session) => {
   });
 
   it('before the page’s load no iframe is made; at its load, the stream starts', async () => {
-    const s = await fx.serve({ beatMs: 200 });
+    const s = await fx.serve({ heartbeatMs: 200 });
     const t = await fx.open('/early');
     expect(await t.run('return window.early')).to.deep.equal({ frames: 0, readyState: 'interactive', atLoad: 1 });
     await until(() => s.requests.length === 1, 'the stream request');

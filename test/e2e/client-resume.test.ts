@@ -11,7 +11,7 @@ eachEngine('connectComet resuming', (session) => {
   const fx = clientFixture(session);
 
   it('2,000 messages through 5 socket destructions and a rotation every 16 KiB: each exactly once, in order', async () => {
-    const s = await fx.serve({ rotateBytes: 16 * 1024, beatMs: 250 });
+    const s = await fx.serve({ maxBytes: 16 * 1024, heartbeatMs: 250 });
     // Chromium and Firefox fire no load event for a cut connection: livenessMs is what notices it.
     const t = await fx.connected({ reconnect: { minMs: 20, maxMs: 200 }, livenessMs: 1000 });
     // 200 batches of 10 messages, 5 ms apart; the socket is destroyed after 5 random batches.
@@ -42,7 +42,7 @@ eachEngine('connectComet resuming', (session) => {
   });
 
   it('a server restarted on the same port with a new epoch: the client reconnects and onGap reports reset', async () => {
-    const s = await fx.serve({ beatMs: 250 });
+    const s = await fx.serve({ heartbeatMs: 250 });
     const t = await fx.connected({ reconnect: { minMs: 20, maxMs: 200 }, livenessMs: 1000 });
     for (let i = 1; i <= 3; i++) s.publish({ n: i });
     await waitForId(t, 3);
@@ -62,7 +62,7 @@ eachEngine('connectComet resuming', (session) => {
 
   it('a stalled stream (no chunk, no heartbeat, not closed): the client reconnects within livenessMs', async () => {
     const livenessMs = 1500;
-    const s = await fx.serve({ beatMs: 200 });
+    const s = await fx.serve({ heartbeatMs: 200 });
     const t = await fx.connected({ reconnect: { minMs: 20, maxMs: 100 }, livenessMs });
     s.publish({ n: 1 });
     await waitForId(t, 1);

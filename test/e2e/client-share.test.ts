@@ -12,7 +12,7 @@ eachEngine('connectComet share: true', (session) => {
   const fx = clientFixture(session);
 
   it('three tabs hold one stream; closing the leader hands over without loss', async () => {
-    const s = await fx.serve({ beatMs: 250 });
+    const s = await fx.serve({ heartbeatMs: 250 });
     const tabs: Tab[] = [await fx.open(), await fx.open(), await fx.open()];
     const has = await tabs[0]!.run('return [!!navigator.locks, typeof BroadcastChannel]');
     expect(has, 'Web Locks and BroadcastChannel').to.deep.equal([true, 'function']);

@@ -1,12 +1,11 @@
 /**
- * The clock demo in headless Chromium: ticks stream into the page while the response is open, and
- * the clock's listener is gone as soon as the browser leaves.
+ * The clock demo in headless Chromium: the page connects with `connectComet` after its load, shows
+ * the state and the ticks, and its hub subscriber is gone as soon as the browser leaves.
  */
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { TICK } from '../../examples/clock/clock.js';
 import { startClockServer, STREAM_PATH, type ClockServer } from '../../examples/clock/server.js';
 import { launchBrowser, waitFor } from './browser.js';
 
@@ -35,7 +34,7 @@ describe('clock demo in headless Chromium', function () {
     clock = await startClockServer();
     streams = [];
     clock.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (req.url === STREAM_PATH) streams.push(res);
+      if (req.url?.startsWith(STREAM_PATH)) streams.push(res);
     });
     pageErrors = [];
     page = await browser.newPage();
@@ -52,27 +51,25 @@ describe('clock demo in headless Chromium', function () {
     clock = undefined;
   });
 
-  /** Opens the demo and records every tick the page's callback receives from now on. */
-  async function openDemo(): Promise<Page> {
-    const p = page!;
-    // The forever iframe holds back the load event: wait for the DOM only.
-    await p.goto(clock!.url, { waitUntil: 'domcontentloaded' });
+  /** Opens the demo (its load is not held: the client makes the iframe after it) and records every time the page shows. */
+  async function openDemo(p = page!): Promise<Page> {
+    await p.goto(clock!.url, { waitUntil: 'load' });
     await p.evaluate(`(function () {
-      var show = window.clockChanged;
+      var el = document.getElementById('clock');
       window.ticks = [];
-      window.clockChanged = function (time) { window.ticks.push(time); show(time); };
+      new MutationObserver(function () { window.ticks.push(el.dataset.time); }).observe(el, { attributeFilter: ['data-time'] });
     })()`);
     return p;
   }
 
-  /** Waits until the page has recorded `n` ticks. A function predicate: the page's CSP forbids eval. */
+  /** Waits until the page has shown `n` ticks. A function predicate: the page's CSP forbids eval. */
   async function ticksSeen(p: Page, n: number): Promise<void> {
     await p.waitForFunction((count) => (window as unknown as { ticks: string[] }).ticks.length >= count, n, {
       timeout: 10_000,
     });
   }
 
-  it('shows ticks arriving in increasing time order while the stream is still open', async () => {
+  it('shows the state open and ticks arriving in increasing time order while the stream is still open', async () => {
     const p = await openDemo();
     await ticksSeen(p, 5);
 
@@ -87,11 +84,14 @@ describe('clock demo in headless Chromium', function () {
     for (let i = 1; i < ticks.length; i++) {
       expect(Date.parse(ticks[i]!), `tick ${i} after tick ${i - 1}`).to.be.greaterThan(Date.parse(ticks[i - 1]!));
     }
-    const shown = (await p.evaluate(`[document.getElementById('clock').textContent,
-      document.getElementById('clock').getAttribute('data-time')]`)) as [string, string];
+    const shown = (await p.evaluate(`[document.getElementById('clock').textContent, document.getElementById('state').textContent,
+      document.getElementById('state').dataset.state, document.querySelectorAll('iframe').length, window.clock.lastId]`)) as [
+      string, string, string, number, number,
+    ];
+    expect(shown.slice(1, 4), 'state text, data-state, iframes').to.deep.equal(['open', 'open', 1]);
     expect(shown[0]).to.match(/^\d\d:\d\d:\d\d\.\d$/);
-    expect(Date.parse(shown[1])).to.be.at.least(Date.parse(ticks[ticks.length - 1]!));
-    expect(clock!.emitter.listenerCount(TICK)).to.equal(1);
+    expect(shown[4], 'the last id the page was given').to.be.within(1, clock!.hub.lastId);
+    expect(clock!.hub.size, 'hub subscribers').to.equal(1);
     expect(pageErrors, 'page errors (CSP violations included)').to.deep.equal([]);
   });
 
@@ -99,51 +99,52 @@ describe('clock demo in headless Chromium', function () {
     ['navigates away', (p: Page) => p.goto('about:blank')],
     ['is closed', (p: Page) => p.close()],
   ] as const) {
-    it(`removes the tick listener and stops the clock when the page ${how}`, async () => {
+    it(`unsubscribes from the hub when the page ${how}`, async () => {
       const p = await openDemo();
       await ticksSeen(p, 2);
-      const emitter = clock!.emitter;
-      expect(emitter.listenerCount(TICK)).to.equal(1);
-      expect(emitter.running).to.equal(true);
+      expect(clock!.hub.size).to.equal(1);
 
       const closed = once(streams[0]!, 'close');
       await leave(p);
       await closed;
       const closedAt = performance.now();
-      await waitFor(() => emitter.listenerCount(TICK) === 0, `0 tick listeners within ${TEARDOWN_BOUND_MS} ms of close`, TEARDOWN_BOUND_MS, 1);
+      const hub = clock!.hub;
+      await waitFor(() => hub.size === 0, `0 subscribers within ${TEARDOWN_BOUND_MS} ms of close`, TEARDOWN_BOUND_MS, 1);
       expect(performance.now() - closedAt).to.be.at.most(TEARDOWN_BOUND_MS + 10);
-      expect(emitter.running, 'clock timer').to.equal(false);
     });
   }
 
-  it('serves several pages from one clock and stops it once all have left', async () => {
+  it('serves several pages from one hub, each with its own stream', async () => {
     const p = await openDemo();
     const second = await browser.newContext().then((context) => context.newPage());
     try {
-      await second.goto(clock!.url, { waitUntil: 'domcontentloaded' });
+      await openDemo(second);
       await ticksSeen(p, 2);
-      await waitFor(() => streams.length === 2, 'a stream per page', 10_000);
-      expect(clock!.emitter.listenerCount(TICK), 'one listener shared by the pages').to.equal(1);
+      await ticksSeen(second, 2);
+      expect(streams, 'a stream per page').to.have.length(2);
+      expect(clock!.hub.size, 'subscribers').to.equal(2);
 
       const closed = once(streams[0]!, 'close');
       await p.goto('about:blank');
       await closed;
-      expect(clock!.emitter.listenerCount(TICK), 'the second page still listens').to.equal(1);
-      expect(clock!.emitter.running).to.equal(true);
+      await waitFor(() => clock!.hub.size === 1, 'the second page still subscribed', 1000);
+      const before = ((await second.evaluate('window.ticks.length')) as number);
+      await ticksSeen(second, before + 2);
     } finally {
       await second.context().close();
     }
-    await waitFor(() => clock!.emitter.listenerCount(TICK) === 0, 'no listener left', 1000);
-    expect(clock!.emitter.running).to.equal(false);
+    await waitFor(() => clock!.hub.size === 0, 'no subscriber left', 1000);
   });
 
-  it('close() ends open streams, leaves no listener and no timer', async () => {
+  it('close() ends the stream cleanly: the page says waiting, no subscriber is left, the clock stops', async () => {
     const p = await openDemo();
     await ticksSeen(p, 1);
     await clock!.close();
-    expect(clock!.emitter.listenerCount(TICK)).to.equal(0);
+    expect(streams[0]!.writableEnded, 'ended by the server').to.equal(true);
+    await p.waitForFunction(() => document.getElementById('state')!.dataset.state !== 'open', undefined, { timeout: 5000 });
+    expect(['waiting', 'connecting']).to.include(await p.evaluate("document.getElementById('state').dataset.state"));
+    expect(clock!.hub.size).to.equal(0);
     expect(clock!.emitter.running).to.equal(false);
     expect(clock!.server.listening).to.equal(false);
-    expect(streams[0]!.destroyed).to.equal(true);
   });
 });

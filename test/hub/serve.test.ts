@@ -223,6 +223,32 @@ describe('hub.serve', function () {
     }
   });
 
+  it('counts maxBytes from after the open script: an idle response is not rotated by its initial chunk', async () => {
+    const hub = cometHub<string>(CB, { kind: 'string' });
+    // below the initial chunk's 5 KiB of padding: counted from the start, every response would rotate at
+    // once with no message, and the client, reconnecting at once after a rotate, would loop
+    const s = await serverFor(hub.serve.bind(hub), { maxBytes: 1000, heartbeatMs: 40 });
+    try {
+      const reading = read(s.port, '/comet', (b) => calls(b).some((c) => (c.value as { type?: string }).type === 'beat'));
+      const idle = await reading;
+      expect(idle.ended, 'ended before a heartbeat').to.equal(false);
+      expect(calls(idle.body).map((c) => (c.value as { type: string }).type)).to.deep.equal(['open', 'beat']);
+      await until(() => hub.size === 0);
+      const rotating = read(s.port, '/comet');
+      await until(() => hub.size === 1);
+      for (let i = 0; i < 40 && hub.size > 0; i++) {
+        hub.publish('m'.repeat(100) + i);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const { body, ended } = await rotating;
+      expect(ended).to.equal(true);
+      const messages = calls(body).filter((c) => c.id > 0).length;
+      expect(messages, 'messages before the rotation (~150 bytes each)').to.be.within(6, 8);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('writes the nonce into the control scripts too', async () => {
     const hub = cometHub(CB, { nonce: 'r4nd0m' });
     const s = await serverFor(hub.serve.bind(hub));
@@ -242,6 +268,7 @@ describe('hub.serve', function () {
     const hub = cometHub(CB);
     expect(() => hub.serve(req, res, { heartbeatMS: 5 } as ServeOptions)).to.throw(TypeError, /hub\.serve: unknown option 'heartbeatMS'/);
     expect(() => hub.serve({} as http.IncomingMessage, res)).to.throw(TypeError, /hub\.serve: req must be an http\.IncomingMessage/);
+    expect(() => hub.serve(req, res, { maxBytes: 0 })).to.throw(RangeError, /^hub\.serve: maxBytes must be a positive integer or Infinity, got 0$/);
     expect(hub.size).to.equal(0);
   });
 
