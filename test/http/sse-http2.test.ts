@@ -85,4 +85,36 @@ describe('sendSSE over HTTP/2 (node:http2 compatibility API)', () => {
     expect(await outcome()).to.equal('client-gone');
     expect(counter.returned()).to.equal(true);
   });
+
+  it('a shutdown (plain abort) ends its own stream cleanly and leaves the other streams of the connection running', async () => {
+    const controllers: AbortController[] = [];
+    const results: unknown[] = [];
+    async function* ticks(): AsyncGenerator<string> {
+      for (let i = 0; ; i++) {
+        yield `tick ${i}`;
+        await delay(10);
+      }
+    }
+    const session = await serve((res) => {
+      const controller = new AbortController();
+      controllers.push(controller);
+      return sendSSE(res, SSE.string()(ticks()), { signal: controller.signal }).then((r) => results.push(r));
+    });
+    const texts = ['', ''];
+    const ended = [0, 1].map((n) => {
+      const req = session.request({ ':path': `/${n}` });
+      req.setEncoding('utf8');
+      req.on('data', (data: string) => (texts[n] += data));
+      return new Promise<string>((resolve) => req.once('end', () => resolve('end')).once('close', () => resolve('closed')));
+    });
+    await eventually(() => controllers.length === 2 && texts.every((t) => t.includes('tick 2')), 3000, 'both streams');
+    controllers[0]!.abort();
+    expect(await ended[0]).to.equal('end');
+    const seen = texts[1]!.length;
+    await eventually(() => texts[1]!.length > seen + 40, 3000, 'the other stream to go on');
+    expect(results).to.deep.equal(['shutdown']);
+    expect(session.destroyed).to.equal(false);
+    controllers[1]!.abort();
+    expect(await ended[1]).to.equal('end');
+  });
 });
