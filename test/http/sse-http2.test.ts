@@ -9,6 +9,7 @@ import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sendSSE, SSE } from '../../src/index.js';
 import { parseEventStream } from '../sse/event-stream.js';
+import { untilStalled } from '../sse/stall.js';
 import { countingSource, delay, eventually, gated } from './loopback.js';
 
 describe('sendSSE over HTTP/2 (node:http2 compatibility API)', () => {
@@ -66,13 +67,8 @@ describe('sendSSE over HTTP/2 (node:http2 compatibility API)', () => {
     const req = session.request({ ':path': '/' });
     req.pause();
     await new Promise((resolve) => req.once('response', resolve));
-    let last = -1;
-    for (let i = 0; i < 60 && counter.pulled() !== last; i++) {
-      last = counter.pulled();
-      await delay(150);
-    }
-    const stalled = counter.pulled();
-    expect(stalled).to.equal(last);
+    const { count: stalled, stable } = await untilStalled(counter.pulled);
+    expect(stable, 'pulling stopped').to.equal(true);
     expect(stalled).to.be.greaterThan(0);
     // HTTP/2 flow control: a 64 KiB stream window, the session's buffers and one frame
     expect(stalled * size, 'bytes pulled while the client does not read').to.be.below(4 * 1024 * 1024);

@@ -7,6 +7,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { sendSSE, SSE, sseHeaders, stopSSE } from '../../src/index.js';
 import { parseEventStream } from '../sse/event-stream.js';
+import { untilStalled } from '../sse/stall.js';
 import { countingSource, deferred, delay, gated, listen, open, reader, ticking, ticks, tornDown, type Listening } from './loopback.js';
 
 describe('sendSSE over a real HTTP server', () => {
@@ -68,13 +69,8 @@ describe('sendSSE over a real HTTP server', () => {
     const socket = net.connect(server.port, '127.0.0.1');
     socket.pause();
     socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    let last = -1;
-    for (let i = 0; i < 60 && counter.pulled() !== last; i++) {
-      last = counter.pulled();
-      await delay(150);
-    }
-    const stalled = counter.pulled();
-    expect(stalled).to.equal(last);
+    const { count: stalled, stable } = await untilStalled(counter.pulled);
+    expect(stable, 'pulling stopped').to.equal(true);
     expect(stalled).to.be.greaterThan(0);
     // bounded by the kernel's socket buffers plus one frame in Node
     expect(stalled * size).to.be.below(40 * 1024 * 1024);

@@ -16,8 +16,11 @@ const long = fc.tuple(fc.constantFrom('x', '\u00e9', '\ud83d\ude00', ' '), fc.in
 
 const strings = fc.oneof({ weight: 5, arbitrary: hostile }, { weight: 1, arbitrary: long });
 
+/** A string with each lone surrogate as U+FFFD, as UTF-8 encoding and decoding leave it. */
+const wellFormed = (s: string): string => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+
 /** What a string becomes on the wire: each line break an LF, each lone surrogate U+FFFD (UTF-8 cannot carry one). */
-const expected = (s: string): string => s.replace(/\r\n|\r|\n/g, '\n').toWellFormed();
+const expected = (s: string): string => wellFormed(s.replace(/\r\n|\r|\n/g, '\n'));
 
 /** Encodes `messages` with `operator` and parses the whole stream back. */
 async function roundTrip<T>(operator: (source: AsyncIterable<T>) => AsyncIterable<string>, messages: readonly T[]) {
@@ -56,7 +59,7 @@ describe('SSE framing against a parser written from the WHATWG algorithm', () =>
   });
 
   it('ids, event names and retry arrive as given, and hostile data never forges a field', async () => {
-    const safe = hostile.map((s) => s.replace(/[\r\n\0]/g, '').toWellFormed());
+    const safe = hostile.map((s) => wellFormed(s.replace(/[\r\n\0]/g, '')));
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.tuple(strings, safe, safe), { minLength: 1, maxLength: 6 }),
