@@ -59,3 +59,31 @@ export class BufferOverflowError extends Error {
   }
 }
 shareIdentity(BufferOverflowError, 'BufferOverflowError');
+
+/**
+ * A Server-Sent Events frame that cannot be written: a message `SSE.json` cannot encode or
+ * `SSE.string` is not given a string (`field` `'data'`), or an `id` or `event` value holding CR, LF
+ * or NUL (which would end the field early and let the rest forge other fields or events), or not a
+ * string (`field` `'id'` or `'event'`).
+ */
+export class SSEEncodeError extends Error {
+  override readonly name = 'SSEEncodeError';
+  readonly code = 'ERR_COMET_SSE_ENCODE';
+  /** Zero-based position of the offending message in its stream (`-1` for an option or a message encoded on its own). */
+  readonly index: number;
+  /** Which field could not be written. */
+  readonly field: 'data' | 'id' | 'event';
+
+  /**
+   * @param message - what went wrong
+   * @param index - zero-based position of the message in its stream, `-1` when none
+   * @param field - which field could not be written
+   * @param options - `cause`: the underlying error, if any
+   */
+  constructor(message: string, index: number, field: 'data' | 'id' | 'event', options?: { cause?: unknown }) {
+    super(message, options);
+    this.index = index;
+    this.field = field;
+  }
+}
+shareIdentity(SSEEncodeError, 'SSEEncodeError');

@@ -5,8 +5,9 @@
 import { Comet as encoders } from './comet/index.js';
 import { LegacyComet, type CometApply } from './legacy/comet.js';
 
-export { CometEncodeError, BufferOverflowError } from './errors.js';
+export { CometEncodeError, BufferOverflowError, SSEEncodeError } from './errors.js';
 export * from './comet/index.js';
+export * from './sse/index.js';
 export * from './source/index.js';
 export * from './http/index.js';
 export * from './debug/index.js';

@@ -27,6 +27,15 @@ export const cometHeaders: Readonly<Record<string, string>> = Object.freeze({
  */
 export const heartbeatChunk = '\n';
 
+/**
+ * @internal What a kind of stream writes besides its chunks: the headers it starts with and its
+ * heartbeat when `options.heartbeat` is not given. Comet's: {@link cometHeaders}, {@link heartbeatChunk}.
+ */
+export interface Framing {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly heartbeat: string;
+}
+
 /** A chunk a transport accepts. */
 export type CometChunk = string | Uint8Array;
 

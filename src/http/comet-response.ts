@@ -4,7 +4,7 @@
  */
 import { cutoffOf } from '../util/cutoff.js';
 import { describe } from '../util/args.js';
-import { checkHeaders, checkOrRelease, cometHeaders, iteratorOf, toBytes, type CometChunk } from './chunk.js';
+import { checkHeaders, checkOrRelease, cometHeaders, heartbeatChunk, iteratorOf, toBytes, type CometChunk, type Framing } from './chunk.js';
 import { STREAM_OPTIONS, streamSettings, type CometStreamOptions, type StreamSettings } from './options.js';
 import { ChunkReader, type ChunkOutput, type ReadEnd } from './reader.js';
 
@@ -128,18 +128,25 @@ function extraHeaders(where: string, extra: HeadersInit): Headers {
  * ```
  */
 export function cometResponse(chunks: AsyncIterable<string | Uint8Array>, init?: CometResponseInit): Response {
-  const where = 'cometResponse';
-  const headers = new Headers(cometHeaders);
+  return webResponse('cometResponse', chunks, init, { headers: cometHeaders, heartbeat: heartbeatChunk });
+}
+
+/**
+ * @internal The `Response` of {@link cometResponse} for any kind of stream: `framing`'s headers,
+ * then `init.headers`; `framing`'s heartbeat unless `init.heartbeat` is given.
+ */
+export function webResponse(where: string, chunks: AsyncIterable<string | Uint8Array>, init: CometResponseInit | undefined, framing: Framing): Response {
+  const headers = new Headers(framing.headers);
   const response: ResponseInit = { headers };
   const body = webStream(where, chunks, () => {
-    if (init === undefined) return streamSettings(where, undefined);
+    if (init === undefined) return { ...streamSettings(where, undefined), heartbeat: framing.heartbeat };
     if (init === null || typeof init !== 'object') throw new TypeError(`${where}: init must be an object, got ${describe(init)}`);
     const { headers: extra, status, statusText, ...options } = init;
     const settings = streamSettings(where, options, INIT);
     if (extra !== undefined) extraHeaders(where, extra).forEach((value, name) => headers.set(name, value));
     if (status !== undefined) response.status = status;
     if (statusText !== undefined) response.statusText = statusText;
-    return settings;
+    return options.heartbeat === undefined ? { ...settings, heartbeat: framing.heartbeat } : settings;
   });
   return new Response(body, response);
 }

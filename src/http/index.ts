@@ -13,3 +13,7 @@ export { toNodeReadable } from './node-readable.js';
 export type { NodeReadableOptions } from './node-readable.js';
 export { cometFastify } from './fastify.js';
 export type { CometFastifyInstance, CometFastifyReply, CometReplyMethod, ReplyCometResult } from './fastify.js';
+export { sendSSE, sseHeaders, stopSSE } from './send-sse.js';
+export type { SendSSEOptions, SendSSEResult } from './send-sse.js';
+export { sseResponse } from './sse-response.js';
+export type { SSEResponseInit } from './sse-response.js';

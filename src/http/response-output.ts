@@ -91,8 +91,9 @@ export class ResponseOutput implements ChunkOutput {
     try {
       setCometHeaders(res, this.#headers);
       // a shutdown also closes the connection once the response is out, so that server.close()
-      // need not wait for an idle keep-alive connection
-      const socket: Partial<Socket> | null = how === 'shutdown' ? res.socket : null;
+      // need not wait for an idle keep-alive connection (not on HTTP/2, whose `res.stream` shares
+      // the connection with other streams: `res.socket` is the whole session's)
+      const socket: Partial<Socket> | null = how === 'shutdown' && !('stream' in res) ? res.socket : null;
       res.end();
       socket?.destroySoon?.();
     } catch (failure) {

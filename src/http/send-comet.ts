@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import { cutoffOf } from '../util/cutoff.js';
 import { describe } from '../util/args.js';
-import { checkHeaders, checkOrRelease, iteratorOf, releaseIterator, type HeaderValue } from './chunk.js';
+import { checkHeaders, checkOrRelease, iteratorOf, releaseIterator, type Framing, type HeaderValue } from './chunk.js';
 import { STREAM_OPTIONS, streamSettings, type CometStreamOptions } from './options.js';
 import { clientGone, ResponseOutput, setCometHeaders, type SendCometResult } from './response-output.js';
 
@@ -23,7 +23,8 @@ const KNOWN = [...STREAM_OPTIONS, 'headers'];
 
 /**
  * @internal Checks `sendComet`'s arguments and starts the stream; `shutdown` is a further signal
- * whose plain abort ends it cleanly (Fastify's close).
+ * whose plain abort ends it cleanly (Fastify's close); `framing` (another kind of stream, e.g.
+ * Server-Sent Events) gives headers set over {@link cometHeaders} and the default heartbeat.
  */
 export function startComet(
   where: string,
@@ -31,6 +32,7 @@ export function startComet(
   chunks: AsyncIterable<string | Uint8Array>,
   options: SendCometOptions | undefined,
   shutdown?: AbortSignal,
+  framing?: Framing,
 ): Promise<SendCometResult> {
   const iterator = iteratorOf(where, chunks);
   const [settings, headers] = checkOrRelease(iterator, () => {
@@ -38,7 +40,11 @@ export function startComet(
     if (typeof r?.write !== 'function' || typeof r.end !== 'function' || typeof r.setHeader !== 'function' || typeof r.on !== 'function') {
       throw new TypeError(`${where}: res must be an http.ServerResponse, got ${describe(res)}`);
     }
-    return [streamSettings(where, options, KNOWN, shutdown), checkHeaders(where, options?.headers, 'options.headers')] as const;
+    const settings = streamSettings(where, options, KNOWN, shutdown);
+    const extra = checkHeaders(where, options?.headers, 'options.headers');
+    if (framing === undefined) return [settings, extra] as const;
+    const heartbeat = options?.heartbeat === undefined ? framing.heartbeat : settings.heartbeat;
+    return [{ ...settings, heartbeat }, { ...framing.headers, ...extra }] as const;
   });
   if (res.writableEnded) {
     releaseIterator(iterator);
