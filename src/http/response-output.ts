@@ -24,10 +24,29 @@ export function clientGone(res: ServerResponse): boolean {
   return res.destroyed || res.socket?.destroyed === true;
 }
 
+/**
+ * The output of each response while it streams. The response's listeners are three functions
+ * shared by every response, which find their output here (an emitter calls a listener with itself
+ * as `this`), so a stream adds no function of its own to its response.
+ */
+const outputs = new WeakMap<ServerResponse, ResponseOutput>();
+
+function onClose(this: ServerResponse): void {
+  if (!this.writableEnded) outputs.get(this)?.reader.gone();
+}
+
+function onError(this: ServerResponse, error: unknown): void {
+  outputs.get(this)?.reader.fail(error);
+}
+
+function onDrain(this: ServerResponse): void {
+  outputs.get(this)?.reader.resume();
+}
+
 /** @internal One response fed by a {@link ChunkReader}. */
 export class ResponseOutput implements ChunkOutput {
   readonly #res: ServerResponse;
-  readonly #reader: ChunkReader;
+  readonly reader: ChunkReader;
   readonly #headers: Record<string, HeaderValue> | undefined;
   readonly #resolve: (result: SendCometResult) => void;
   readonly #reject: (error: Error) => void;
@@ -37,7 +56,7 @@ export class ResponseOutput implements ChunkOutput {
     res: ServerResponse,
     iterator: AsyncIterator<unknown>,
     settings: StreamSettings,
-    cutoff: AbortSignal | undefined,
+    carrier: unknown,
     headers: Record<string, HeaderValue> | undefined,
     resolve: (result: SendCometResult) => void,
     reject: (error: Error) => void,
@@ -46,17 +65,18 @@ export class ResponseOutput implements ChunkOutput {
     this.#headers = headers;
     this.#resolve = resolve;
     this.#reject = reject;
-    this.#reader = new ChunkReader(where, iterator, this, settings, cutoff);
+    this.reader = new ChunkReader(where, iterator, this, settings, carrier);
   }
 
   /** Starts the stream: the client already gone ends it at once; else the headers go out and the first chunk is pulled. */
   start(): void {
     const res = this.#res;
-    const reader = this.#reader;
+    const reader = this.reader;
     if (clientGone(res)) return reader.gone();
-    res.on('close', this.#onClose);
-    res.on('error', this.#onError);
-    res.on('drain', this.#onDrain);
+    outputs.set(res, this);
+    res.on('close', onClose);
+    res.on('error', onError);
+    res.on('drain', onDrain);
     reader.start();
     if (reader.done) return;
     try {
@@ -83,9 +103,10 @@ export class ResponseOutput implements ChunkOutput {
 
   close(how: ReadEnd, error: Error | undefined): void {
     const res = this.#res;
-    res.removeListener('close', this.#onClose);
-    res.removeListener('error', this.#onError);
-    res.removeListener('drain', this.#onDrain);
+    res.removeListener('close', onClose);
+    res.removeListener('error', onError);
+    res.removeListener('drain', onDrain);
+    if (outputs.get(res) === this) outputs.delete(res);
     if (how === 'client-gone') return this.#resolve(how);
     if (how === 'failed') return this.#destroy(error!);
     try {
@@ -100,14 +121,6 @@ export class ResponseOutput implements ChunkOutput {
     }
     this.#resolve(how);
   }
-
-  readonly #onClose = (): void => {
-    if (!this.#res.writableEnded) this.#reader.gone();
-  };
-
-  readonly #onError = (error: unknown): void => this.#reader.fail(error);
-
-  readonly #onDrain = (): void => this.#reader.resume();
 
   /** `compression` adds `res.flush()`: without it each chunk would wait for a full gzip block. */
   #flush(): void {

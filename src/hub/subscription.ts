@@ -2,9 +2,10 @@
  * One subscriber's iterator over a hub: the initial item and the replay first, then its live queue,
  * optionally joining the messages waiting together.
  */
-import type { QueueStats, SourceIterator } from '../source/types.js';
+import type { BufferedQueue } from '../source/queue.js';
+import type { QueueStats } from '../source/types.js';
 import { onAbort, toError } from '../util/abort.js';
-import { cutoffKey } from '../util/cutoff.js';
+import { cutoffKey, cutoffSlotKey, type CutoffListener, type CutoffSlot } from '../util/cutoff.js';
 import type { Entry } from './history.js';
 import type { HubSubscription, SlowConsumerPolicy } from './types.js';
 
@@ -25,7 +26,7 @@ export interface Tally {
 
 /** @internal What a feed is made with. */
 export interface FeedParts<O> {
-  queue: SourceIterator<Entry<O>>;
+  queue: BufferedQueue<Entry<O>>;
   prefix: Entry<O>[];
   missed: number;
   policy: SlowConsumerPolicy;
@@ -38,8 +39,8 @@ export interface FeedParts<O> {
 const noop = (): void => {};
 
 /** @internal One subscriber's iterator: initial item and replay first, then its live queue. */
-export class HubFeed<O> implements HubSubscription<O> {
-  readonly #queue: SourceIterator<Entry<O>>;
+export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
+  readonly #queue: BufferedQueue<Entry<O>>;
   readonly #tally: Tally;
   readonly #coalesce: ((values: O[]) => O) | undefined;
   #prefix: Entry<O>[];
@@ -53,7 +54,9 @@ export class HubFeed<O> implements HubSubscription<O> {
   #unwatch: () => void = noop;
   /** Made on the first read of `signal`; `#cut` holds the error once the hub cut this subscriber off. */
   #controller: AbortController | undefined;
-  #cut: { error: unknown } | undefined;
+  #cut: { error: Error } | undefined;
+  /** The transport told of the cut through the slot (see src/util/cutoff.ts), if any. */
+  #watcher: CutoffListener | undefined;
   readonly missed: number;
   readonly policy: SlowConsumerPolicy;
   readonly limit: number;
@@ -95,6 +98,27 @@ export class HubFeed<O> implements HubSubscription<O> {
     return this.signal;
   }
 
+  /** @internal This feed is its own cut-off slot, which the transports prefer to the signal. */
+  get [cutoffSlotKey](): CutoffSlot {
+    return this;
+  }
+
+  /** @internal Takes a transport into the cut-off slot (see {@link CutoffSlot.watchCutoff}). */
+  watchCutoff(listener: CutoffListener): boolean {
+    if (this.#cut !== undefined) {
+      listener.cutOff(this.#cut.error);
+      return true;
+    }
+    if (this.#watcher !== undefined && this.#watcher !== listener) return false;
+    this.#watcher = listener;
+    return true;
+  }
+
+  /** @internal Frees the cut-off slot if `listener` holds it. */
+  unwatchCutoff(listener: CutoffListener): void {
+    if (this.#watcher === listener) this.#watcher = undefined;
+  }
+
   /** @internal Messages waiting for this subscriber now (replay and live queue). */
   get held(): number {
     return this.#prefix.length - this.#pos + this.#queue.stats.buffered;
@@ -105,14 +129,20 @@ export class HubFeed<O> implements HubSubscription<O> {
     this.#owed += n;
   }
 
-  /** @internal Called by the hub when it ends this subscriber with `error`: aborts `signal`, once. */
-  cutOff(error: unknown): void {
+  /**
+   * @internal Called by the hub when it ends this subscriber with `error`: aborts `signal` (if it
+   * was made) and tells the slot's transport, once.
+   */
+  cutOff(error: Error): void {
     if (this.#cut !== undefined) return;
     this.#cut = { error };
     this.#controller?.abort(error);
+    const watcher = this.#watcher;
+    this.#watcher = undefined;
+    watcher?.cutOff(error);
   }
 
-  readonly #unwrap = (result: IteratorResult<Entry<O>>): IteratorResult<O> | Promise<IteratorResult<O>> => {
+  readonly #unwrap = (result: IteratorResult<Entry<O>>): IteratorResult<O> => {
     if (result.done) {
       this.#unwatch();
       const failure = this.#failure;
@@ -122,8 +152,10 @@ export class HubFeed<O> implements HubSubscription<O> {
       }
       return result as Done<O> as IteratorResult<O>;
     }
-    if (this.#coalesce !== undefined && this.#queue.stats.buffered > 0) return this.#gather([result.value]);
-    return this.#take([result.value]);
+    const entries = [result.value];
+    // with coalescing, the messages waiting now join this one, read in one step
+    if (this.#coalesce !== undefined) this.#queue.takeBuffered(entries);
+    return this.#take(entries);
   };
 
   /**
@@ -160,16 +192,6 @@ export class HubFeed<O> implements HubSubscription<O> {
       }
     }
     return { value, done: false };
-  }
-
-  /** Adds the messages waiting now (values only: the end or an error always comes after them). */
-  async #gather(entries: Entry<O>[]): Promise<IteratorResult<O>> {
-    for (let waiting = this.#queue.stats.buffered; waiting > 0 && !this.#finished; waiting--) {
-      const result = await this.#queue.next();
-      if (result.done) break;
-      entries.push(result.value);
-    }
-    return this.#take(entries);
   }
 
   /**
