@@ -12,11 +12,26 @@ import type { StreamSettings } from './options.js';
 /** How `sendComet` ended without failing. */
 export type SendCometResult = 'end' | 'client-gone' | 'rotated' | 'shutdown' | 'head';
 
-/** Sets {@link cometHeaders} then `headers` on `res`, unless its headers were sent already. */
+/**
+ * Sets {@link cometHeaders} then `headers` on `res` (a later name replaces an earlier one whatever
+ * its case, as `setHeader` does), unless its headers were sent already. One `writeHead` with the
+ * response's own status: headers set on `res` before are kept unless named again, and Node keeps
+ * no header map of its own for the response (with `setHeader` it would, ~250 B per stream).
+ */
 export function setCometHeaders(res: ServerResponse, headers: Record<string, HeaderValue> | undefined): void {
   if (res.headersSent) return;
-  for (const name in cometHeaders) res.setHeader(name, cometHeaders[name]!);
-  if (headers) for (const name in headers) if (headers[name] !== undefined) res.setHeader(name, headers[name]!);
+  let all: Record<string, HeaderValue> = cometHeaders;
+  if (headers) {
+    all = { ...cometHeaders };
+    for (const name in headers) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      const lower = name.toLowerCase();
+      for (const known in all) if (known.toLowerCase() === lower) delete all[known];
+      all[name] = value;
+    }
+  }
+  res.writeHead(res.statusCode, all as Record<string, string | number | string[]>);
 }
 
 /** True when the client has already gone: the response or its socket is destroyed. */
@@ -50,6 +65,8 @@ export class ResponseOutput implements ChunkOutput {
   readonly #headers: Record<string, HeaderValue> | undefined;
   readonly #resolve: (result: SendCometResult) => void;
   readonly #reject: (error: Error) => void;
+  /** True once `onDrain` listens on the response. */
+  #draining = false;
 
   constructor(
     where: string,
@@ -76,7 +93,6 @@ export class ResponseOutput implements ChunkOutput {
     outputs.set(res, this);
     res.on('close', onClose);
     res.on('error', onError);
-    res.on('drain', onDrain);
     reader.start();
     if (reader.done) return;
     try {
@@ -90,8 +106,14 @@ export class ResponseOutput implements ChunkOutput {
   }
 
   write(chunk: CometChunk): boolean {
-    const ok = this.#res.write(chunk);
+    const res = this.#res;
+    const ok = res.write(chunk);
     this.#flush();
+    // 'drain' is listened for from the first full write on: an idle stream's response holds two listeners
+    if (!ok && !this.#draining) {
+      this.#draining = true;
+      res.on('drain', onDrain);
+    }
     return ok;
   }
 
@@ -105,7 +127,7 @@ export class ResponseOutput implements ChunkOutput {
     const res = this.#res;
     res.removeListener('close', onClose);
     res.removeListener('error', onError);
-    res.removeListener('drain', onDrain);
+    if (this.#draining) res.removeListener('drain', onDrain);
     if (outputs.get(res) === this) outputs.delete(res);
     if (how === 'client-gone') return this.#resolve(how);
     if (how === 'failed') return this.#destroy(error!);
