@@ -38,6 +38,9 @@ export interface FeedParts<O> {
 
 const noop = (): void => {};
 
+/** The replay of every feed that has none left. */
+const NO_ENTRIES: Entry<never>[] = [];
+
 /** @internal One subscriber's iterator: initial item and replay first, then its live queue. */
 export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
   readonly #queue: BufferedQueue<Entry<O>>;
@@ -60,6 +63,8 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
   readonly missed: number;
   readonly policy: SlowConsumerPolicy;
   readonly limit: number;
+  /** `#unwrap` bound to this feed: the `then` callback of each read of the queue. */
+  readonly #onEntry: (result: IteratorResult<Entry<O>>) => IteratorResult<O>;
 
   constructor(parts: FeedParts<O>) {
     this.#queue = parts.queue;
@@ -69,6 +74,7 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
     this.limit = parts.limit;
     this.#tally = parts.tally;
     this.#coalesce = parts.coalesce;
+    this.#onEntry = this.#unwrap.bind(this);
     const signal = parts.signal;
     if (signal !== undefined) this.#unwatch = onAbort(signal, () => this.#abort(signal.reason));
   }
@@ -142,7 +148,7 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
     watcher?.cutOff(error);
   }
 
-  readonly #unwrap = (result: IteratorResult<Entry<O>>): IteratorResult<O> => {
+  #unwrap(result: IteratorResult<Entry<O>>): IteratorResult<O> {
     if (result.done) {
       this.#unwatch();
       const failure = this.#failure;
@@ -156,7 +162,7 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
     // with coalescing, the messages waiting now join this one, read in one step
     if (this.#coalesce !== undefined) this.#queue.takeBuffered(entries);
     return this.#take(entries);
-  };
+  }
 
   /**
    * Hands over `entries` as one value (joined with `coalesce` when there are several). When
@@ -206,7 +212,7 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
     const unread = this.held + inHand;
     this.#tally.discarded += Math.max(0, unread - this.#owed);
     this.#owed = 0;
-    this.#prefix = [];
+    this.#prefix = NO_ENTRIES;
     this.#pos = 0;
   }
 
@@ -234,7 +240,7 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
         entries = [this.#prefix[this.#pos++]!];
       }
       if (this.#pos === this.#prefix.length) {
-        this.#prefix = [];
+        this.#prefix = NO_ENTRIES;
         this.#pos = 0;
       }
       try {
@@ -243,7 +249,7 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
         return Promise.reject(error);
       }
     }
-    return this.#queue.next().then(this.#unwrap);
+    return this.#queue.next().then(this.#onEntry);
   }
 
   return(value?: unknown): Promise<IteratorResult<O>> {
@@ -253,7 +259,7 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
 
   throw(error?: unknown): Promise<IteratorResult<O>> {
     this.#stop();
-    return this.#queue.throw!(error).then(this.#unwrap);
+    return this.#queue.throw!(error).then(this.#onEntry);
   }
 
   [Symbol.asyncIterator](): this {
