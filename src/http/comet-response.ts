@@ -2,7 +2,6 @@
  * Web-standard transport: Comet chunks as a pull-based `ReadableStream<Uint8Array>` and a `Response`,
  * a web stream controller as the chunk reader's output.
  */
-import { cutoffOf } from '../util/cutoff.js';
 import { describe } from '../util/args.js';
 import { checkHeaders, checkOrRelease, cometHeaders, heartbeatChunk, iteratorOf, toBytes, type CometChunk, type Framing } from './chunk.js';
 import { STREAM_OPTIONS, streamSettings, type CometStreamOptions, type StreamSettings } from './options.js';
@@ -21,8 +20,8 @@ class ControllerOutput implements ChunkOutput {
   /** Set by `pull()`: the stream asked for a chunk (possibly from inside `enqueue`). */
   #wanted = false;
 
-  constructor(where: string, iterator: AsyncIterator<unknown>, settings: StreamSettings, cutoff: AbortSignal | undefined) {
-    this.reader = new ChunkReader(where, iterator, this, settings, cutoff);
+  constructor(where: string, iterator: AsyncIterator<unknown>, settings: StreamSettings, carrier: unknown) {
+    this.reader = new ChunkReader(where, iterator, this, settings, carrier);
   }
 
   start(controller: ReadableStreamDefaultController<Uint8Array>): void {
@@ -78,7 +77,7 @@ export function toWebStream(chunks: AsyncIterable<string | Uint8Array>, options?
 function webStream(where: string, chunks: AsyncIterable<string | Uint8Array>, settings: () => StreamSettings): ReadableStream<Uint8Array> {
   const iterator = iteratorOf(where, chunks);
   const checked = checkOrRelease(iterator, settings);
-  const output = new ControllerOutput(where, iterator, checked, cutoffOf(chunks));
+  const output = new ControllerOutput(where, iterator, checked, chunks);
   return new ReadableStream<Uint8Array>(
     {
       start: (controller) => output.start(controller),

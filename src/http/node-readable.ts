@@ -3,7 +3,6 @@
  * the Readable itself as the chunk reader's output.
  */
 import { Readable } from 'node:stream';
-import { cutoffOf } from '../util/cutoff.js';
 import { checkOrRelease, iteratorOf, toBytes, type CometChunk } from './chunk.js';
 import { streamSettings, type CometStreamOptions, type StreamSettings } from './options.js';
 import { ChunkReader, type ChunkOutput, type ReadEnd } from './reader.js';
@@ -15,9 +14,9 @@ export interface NodeReadableOptions extends CometStreamOptions {}
 class CometReadable extends Readable {
   readonly #output: ReadableOutput;
 
-  constructor(iterator: AsyncIterator<unknown>, settings: StreamSettings, cutoff: AbortSignal | undefined) {
+  constructor(iterator: AsyncIterator<unknown>, settings: StreamSettings, carrier: unknown) {
     super();
-    this.#output = new ReadableOutput(this, iterator, settings, cutoff);
+    this.#output = new ReadableOutput(this, iterator, settings, carrier);
   }
 
   override _read(): void {
@@ -38,9 +37,9 @@ class ReadableOutput implements ChunkOutput {
   /** Set by `_read()`: the stream asked for more (possibly from inside `push`). */
   wanted = false;
 
-  constructor(readable: Readable, iterator: AsyncIterator<unknown>, settings: StreamSettings, cutoff: AbortSignal | undefined) {
+  constructor(readable: Readable, iterator: AsyncIterator<unknown>, settings: StreamSettings, carrier: unknown) {
     this.#readable = readable;
-    this.reader = new ChunkReader('toNodeReadable', iterator, this, settings, cutoff);
+    this.reader = new ChunkReader('toNodeReadable', iterator, this, settings, carrier);
     this.reader.start();
   }
 
@@ -88,5 +87,5 @@ class ReadableOutput implements ChunkOutput {
 export function toNodeReadable(chunks: AsyncIterable<string | Uint8Array>, options?: NodeReadableOptions): Readable {
   const iterator = iteratorOf('toNodeReadable', chunks);
   const settings = checkOrRelease(iterator, () => streamSettings('toNodeReadable', options));
-  return new CometReadable(iterator, settings, cutoffOf(chunks));
+  return new CometReadable(iterator, settings, chunks);
 }

@@ -86,7 +86,14 @@ export function streamSettings(
   known: readonly string[] = STREAM_OPTIONS,
   extra?: AbortSignal,
 ): StreamSettings {
-  const o = checkOptions(options, where, known);
+  if (options === undefined && extra === undefined) return (defaults ??= settingsOf(where, {}, undefined));
+  return settingsOf(where, checkOptions(options, where, known), extra);
+}
+
+/** The settings of a stream given no options: one frozen object shared by all of them. */
+let defaults: StreamSettings | undefined;
+
+function settingsOf(where: string, o: CometStreamOptions, extra: AbortSignal | undefined): StreamSettings {
   const signal = checkSignal(o.signal, where);
   const beforeEnd = o.beforeEnd;
   if (beforeEnd !== undefined && typeof beforeEnd !== 'function') {
@@ -95,12 +102,12 @@ export function streamSettings(
   const signals: AbortSignal[] = [];
   if (signal !== undefined) signals.push(signal);
   if (extra !== undefined && extra !== signal) signals.push(extra);
-  return {
+  return Object.freeze({
     heartbeatMs: checkMs(o.heartbeatMs, where, 'heartbeatMs'),
     heartbeat: o.heartbeat === undefined ? heartbeatChunk : checkChunk(where, o.heartbeat, 'options.heartbeat'),
     maxBytes: o.maxBytes === undefined ? Infinity : checkLimit(o.maxBytes, where, 'maxBytes'),
     maxAgeMs: checkMs(o.maxAgeMs, where, 'maxAgeMs'),
     beforeEnd,
-    signals,
-  };
+    signals: Object.freeze(signals),
+  });
 }

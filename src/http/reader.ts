@@ -5,6 +5,7 @@
  * Each transport is an output for it: a Node response, a web stream controller, a Node Readable.
  */
 import { onAbort, toError } from '../util/abort.js';
+import { watchCutoff, type CutoffListener, type CutoffWatch } from '../util/cutoff.js';
 import { byteLength, checkChunk, releaseIterator, type CometChunk } from './chunk.js';
 import type { CleanEnd, StreamSettings } from './options.js';
 
@@ -32,37 +33,46 @@ function isPlainAbort(reason: unknown): boolean {
 /**
  * @internal One stream's reader, driven by callbacks rather than `await`: per chunk it makes no
  * promise or closure of its own (only the `then` on the source's promise), and one heartbeat timer
- * serves the whole stream, re-armed with `refresh()` at each wait for the source.
+ * serves the whole stream, re-armed with `refresh()` at each wait for the source. Per stream it
+ * makes two functions (the `then` callbacks); the timers call static methods with the reader as
+ * their argument, and the cut-off reaches it as a {@link CutoffListener} (see src/util/cutoff.ts).
  *
  * States: `ready` (not pulled yet), `next` (waiting on the source: the only time a heartbeat may go
  * out), `paused` (the output is full: waiting for {@link resume}), `busy` (handing a chunk over),
  * `done`.
  */
-export class ChunkReader {
+export class ChunkReader implements CutoffListener {
   readonly #where: string;
   readonly #iterator: AsyncIterator<unknown>;
   readonly #output: ChunkOutput;
   readonly #settings: StreamSettings;
-  readonly #cutoff: AbortSignal | undefined;
+  /** The stream whose cut-off is watched, until {@link start}. */
+  #carrier: unknown;
+  #cutoff: CutoffWatch | undefined;
   #state: 'ready' | 'next' | 'paused' | 'busy' | 'done' = 'ready';
   #index = 0;
   #written = 0;
   #beatTimer: ReturnType<typeof setTimeout> | undefined;
   #ageTimer: ReturnType<typeof setTimeout> | undefined;
-  #unwatch: (() => void)[] = [];
+  /** Disposers of the signal watchers; none is made for a stream without signals. */
+  #unwatch: (() => void)[] | undefined;
+  readonly #onResult: (result: IteratorResult<unknown>) => void;
+  readonly #onSourceError: (error: unknown) => void;
 
   constructor(
     where: string,
     iterator: AsyncIterator<unknown>,
     output: ChunkOutput,
     settings: StreamSettings,
-    cutoff: AbortSignal | undefined,
+    carrier: unknown,
   ) {
     this.#where = where;
     this.#iterator = iterator;
     this.#output = output;
     this.#settings = settings;
-    this.#cutoff = cutoff;
+    this.#carrier = carrier;
+    this.#onResult = this.#result.bind(this);
+    this.#onSourceError = this.#sourceError.bind(this);
   }
 
   /** True once the read is over. */
@@ -71,20 +81,26 @@ export class ChunkReader {
   }
 
   /**
-   * Watches the signals and starts the `maxAgeMs` clock; pulls nothing. A signal already aborted
-   * ends the read here, before anything is pulled.
+   * Watches the signals and the cut-off of the carrier (the stream given to the transport) and
+   * starts the `maxAgeMs` clock; pulls nothing. A signal already aborted, or a carrier already cut
+   * off, ends the read here, before anything is pulled.
    */
   start(): void {
     for (const signal of this.#settings.signals) {
-      this.#unwatch.push(onAbort(signal, () => this.#onAbort(signal.reason)));
+      (this.#unwatch ??= []).push(onAbort(signal, () => this.#onAbort(signal.reason)));
       if (this.#state === 'done') return;
     }
-    const cutoff = this.#cutoff;
-    if (cutoff !== undefined) {
-      this.#unwatch.push(onAbort(cutoff, () => this.#finish('failed', toError(cutoff.reason), true)));
-      if (this.#state === 'done') return;
-    }
-    if (this.#settings.maxAgeMs > 0) this.#ageTimer = setTimeout(this.#onAge, this.#settings.maxAgeMs);
+    const carrier = this.#carrier;
+    this.#carrier = undefined;
+    const cutoff = watchCutoff(carrier, this);
+    if (this.#state === 'done') return cutoff?.unwatchCutoff(this);
+    this.#cutoff = cutoff;
+    if (this.#settings.maxAgeMs > 0) this.#ageTimer = setTimeout(ChunkReader.#onAge, this.#settings.maxAgeMs, this);
+  }
+
+  /** The carrier was cut off (a hub dropped this subscriber): fails with `error`, returning the source. */
+  cutOff(error: Error): void {
+    this.#finish('failed', error, true);
   }
 
   /** The output can take more: pulls the first chunk, or the next one after a pause. Otherwise does nothing. */
@@ -118,13 +134,13 @@ export class ChunkReader {
     this.#state = 'next';
     const ms = this.#settings.heartbeatMs;
     if (ms > 0) {
-      if (this.#beatTimer === undefined) this.#beatTimer = setTimeout(this.#beat, ms);
+      if (this.#beatTimer === undefined) this.#beatTimer = setTimeout(ChunkReader.#onBeat, ms, this);
       else this.#beatTimer.refresh();
     }
     Promise.resolve(next as Promise<IteratorResult<unknown>>).then(this.#onResult, this.#onSourceError);
   }
 
-  readonly #onResult = (result: IteratorResult<unknown>): void => {
+  #result(result: IteratorResult<unknown>): void {
     if (this.#state !== 'next') return; // ended meanwhile: the value is dropped
     if (!result || typeof result !== 'object') {
       return this.#finish('failed', new TypeError(`${this.#where}: the source's next() gave ${String(result)}, not an iterator result`), true);
@@ -145,27 +161,27 @@ export class ChunkReader {
     }
     if (ok) this.#pull();
     else this.#state = 'paused';
-  };
+  }
 
-  readonly #onSourceError = (error: unknown): void => {
+  #sourceError(error: unknown): void {
     if (this.#state === 'next') this.#finish('failed', toError(error), false);
-  };
+  }
 
   /** The heartbeat: only while waiting on the source; the next wait re-arms the timer otherwise. */
-  readonly #beat = (): void => {
-    if (this.#state !== 'next') return;
+  static #onBeat(reader: ChunkReader): void {
+    if (reader.#state !== 'next') return;
     try {
-      this.#output.beat(this.#settings.heartbeat);
+      reader.#output.beat(reader.#settings.heartbeat);
     } catch (error) {
-      return this.#finish('failed', toError(error), true);
+      return reader.#finish('failed', toError(error), true);
     }
-    if (this.#state === 'next') this.#beatTimer!.refresh();
-  };
+    if (reader.#state === 'next') reader.#beatTimer!.refresh();
+  }
 
-  readonly #onAge = (): void => {
-    this.#ageTimer = undefined;
-    if (this.#state !== 'done') this.#end('rotated');
-  };
+  static #onAge(reader: ChunkReader): void {
+    reader.#ageTimer = undefined;
+    if (reader.#state !== 'done') reader.#end('rotated');
+  }
 
   #onAbort(reason: unknown): void {
     if (isPlainAbort(reason)) this.#end('shutdown');
@@ -194,8 +210,12 @@ export class ChunkReader {
     this.#state = 'done';
     clearTimeout(this.#beatTimer);
     clearTimeout(this.#ageTimer);
-    for (const unwatch of this.#unwatch) unwatch();
-    this.#unwatch = [];
+    const unwatch = this.#unwatch;
+    this.#unwatch = undefined;
+    if (unwatch !== undefined) for (const dispose of unwatch) dispose();
+    this.#cutoff?.unwatchCutoff(this);
+    this.#cutoff = undefined;
+    this.#carrier = undefined;
     if (release) releaseIterator(this.#iterator);
     this.#output.close(how, error);
   }

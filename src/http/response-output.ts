@@ -12,11 +12,26 @@ import type { StreamSettings } from './options.js';
 /** How `sendComet` ended without failing. */
 export type SendCometResult = 'end' | 'client-gone' | 'rotated' | 'shutdown' | 'head';
 
-/** Sets {@link cometHeaders} then `headers` on `res`, unless its headers were sent already. */
+/**
+ * Sets {@link cometHeaders} then `headers` on `res` (a later name replaces an earlier one whatever
+ * its case, as `setHeader` does), unless its headers were sent already. One `writeHead` with the
+ * response's own status: headers set on `res` before are kept unless named again, and Node keeps
+ * no header map of its own for the response (with `setHeader` it would, ~250 B per stream).
+ */
 export function setCometHeaders(res: ServerResponse, headers: Record<string, HeaderValue> | undefined): void {
   if (res.headersSent) return;
-  for (const name in cometHeaders) res.setHeader(name, cometHeaders[name]!);
-  if (headers) for (const name in headers) if (headers[name] !== undefined) res.setHeader(name, headers[name]!);
+  let all: Record<string, HeaderValue> = cometHeaders;
+  if (headers) {
+    all = { ...cometHeaders };
+    for (const name in headers) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      const lower = name.toLowerCase();
+      for (const known in all) if (known.toLowerCase() === lower) delete all[known];
+      all[name] = value;
+    }
+  }
+  res.writeHead(res.statusCode, all as Record<string, string | number | string[]>);
 }
 
 /** True when the client has already gone: the response or its socket is destroyed. */
@@ -24,20 +39,41 @@ export function clientGone(res: ServerResponse): boolean {
   return res.destroyed || res.socket?.destroyed === true;
 }
 
+/**
+ * The output of each response while it streams. The response's listeners are three functions
+ * shared by every response, which find their output here (an emitter calls a listener with itself
+ * as `this`), so a stream adds no function of its own to its response.
+ */
+const outputs = new WeakMap<ServerResponse, ResponseOutput>();
+
+function onClose(this: ServerResponse): void {
+  if (!this.writableEnded) outputs.get(this)?.reader.gone();
+}
+
+function onError(this: ServerResponse, error: unknown): void {
+  outputs.get(this)?.reader.fail(error);
+}
+
+function onDrain(this: ServerResponse): void {
+  outputs.get(this)?.reader.resume();
+}
+
 /** @internal One response fed by a {@link ChunkReader}. */
 export class ResponseOutput implements ChunkOutput {
   readonly #res: ServerResponse;
-  readonly #reader: ChunkReader;
+  readonly reader: ChunkReader;
   readonly #headers: Record<string, HeaderValue> | undefined;
   readonly #resolve: (result: SendCometResult) => void;
   readonly #reject: (error: Error) => void;
+  /** True once `onDrain` listens on the response. */
+  #draining = false;
 
   constructor(
     where: string,
     res: ServerResponse,
     iterator: AsyncIterator<unknown>,
     settings: StreamSettings,
-    cutoff: AbortSignal | undefined,
+    carrier: unknown,
     headers: Record<string, HeaderValue> | undefined,
     resolve: (result: SendCometResult) => void,
     reject: (error: Error) => void,
@@ -46,17 +82,17 @@ export class ResponseOutput implements ChunkOutput {
     this.#headers = headers;
     this.#resolve = resolve;
     this.#reject = reject;
-    this.#reader = new ChunkReader(where, iterator, this, settings, cutoff);
+    this.reader = new ChunkReader(where, iterator, this, settings, carrier);
   }
 
   /** Starts the stream: the client already gone ends it at once; else the headers go out and the first chunk is pulled. */
   start(): void {
     const res = this.#res;
-    const reader = this.#reader;
+    const reader = this.reader;
     if (clientGone(res)) return reader.gone();
-    res.on('close', this.#onClose);
-    res.on('error', this.#onError);
-    res.on('drain', this.#onDrain);
+    outputs.set(res, this);
+    res.on('close', onClose);
+    res.on('error', onError);
     reader.start();
     if (reader.done) return;
     try {
@@ -70,8 +106,14 @@ export class ResponseOutput implements ChunkOutput {
   }
 
   write(chunk: CometChunk): boolean {
-    const ok = this.#res.write(chunk);
+    const res = this.#res;
+    const ok = res.write(chunk);
     this.#flush();
+    // 'drain' is listened for from the first full write on: an idle stream's response holds two listeners
+    if (!ok && !this.#draining) {
+      this.#draining = true;
+      res.on('drain', onDrain);
+    }
     return ok;
   }
 
@@ -83,9 +125,10 @@ export class ResponseOutput implements ChunkOutput {
 
   close(how: ReadEnd, error: Error | undefined): void {
     const res = this.#res;
-    res.removeListener('close', this.#onClose);
-    res.removeListener('error', this.#onError);
-    res.removeListener('drain', this.#onDrain);
+    res.removeListener('close', onClose);
+    res.removeListener('error', onError);
+    if (this.#draining) res.removeListener('drain', onDrain);
+    if (outputs.get(res) === this) outputs.delete(res);
     if (how === 'client-gone') return this.#resolve(how);
     if (how === 'failed') return this.#destroy(error!);
     try {
@@ -101,14 +144,6 @@ export class ResponseOutput implements ChunkOutput {
     }
     this.#resolve(how);
   }
-
-  readonly #onClose = (): void => {
-    if (!this.#res.writableEnded) this.#reader.gone();
-  };
-
-  readonly #onError = (error: unknown): void => this.#reader.fail(error);
-
-  readonly #onDrain = (): void => this.#reader.resume();
 
   /** `compression` adds `res.flush()`: without it each chunk would wait for a full gzip block. */
   #flush(): void {

@@ -3,7 +3,6 @@
  * (and so to Express's `res`, Fastify's `reply.raw`, or any subclass).
  */
 import type { ServerResponse } from 'node:http';
-import { cutoffOf } from '../util/cutoff.js';
 import { describe } from '../util/args.js';
 import { checkHeaders, checkOrRelease, iteratorOf, releaseIterator, type Framing, type HeaderValue } from './chunk.js';
 import { STREAM_OPTIONS, streamSettings, type CometStreamOptions } from './options.js';
@@ -60,9 +59,8 @@ export function startComet(
     }
     return Promise.resolve('head');
   }
-  const cutoff = cutoffOf(chunks);
   return new Promise<SendCometResult>((resolve, reject) => {
-    new ResponseOutput(where, res, iterator, settings, cutoff, headers, resolve, reject).start();
+    new ResponseOutput(where, res, iterator, settings, chunks, headers, resolve, reject).start();
   });
 }
 

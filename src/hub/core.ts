@@ -3,8 +3,8 @@
  * queues from the source layer, history ring, counters.
  */
 import { randomBytes } from 'node:crypto';
-import { pushQueue, type PushController } from '../source/queue.js';
-import type { SourceIterator } from '../source/types.js';
+import { queueIn, type BufferedQueue, type PushController } from '../source/queue.js';
+import type { PushHooks } from '../source/types.js';
 import { checkCount, checkLimit, checkOptions, checkSignal, describe } from '../util/args.js';
 import { SlowConsumerError } from './errors.js';
 import { History, type Entry } from './history.js';
@@ -28,13 +28,30 @@ export function newEpoch(): string {
   return randomBytes(12).toString('base64url');
 }
 
-/** One subscriber as the hub sees it. */
-interface Member<O> {
-  ctl: PushController<Entry<O>> | null;
-  queue: SourceIterator<Entry<O>> | null;
-  feed: HubFeed<O> | null;
-  readonly policy: SlowConsumerPolicy;
-  ended: boolean;
+/**
+ * One subscriber as the hub sees it; also the hooks of its queue, so that a subscriber makes no
+ * closure of its own.
+ */
+class Member<O> implements PushHooks {
+  ctl: PushController<Entry<O>> | null = null;
+  queue: BufferedQueue<Entry<O>> | null = null;
+  feed: HubFeed<O> | null = null;
+  ended = false;
+
+  constructor(
+    readonly core: HubCore<O>,
+    readonly policy: SlowConsumerPolicy,
+  ) {}
+
+  /** The queue ended: the subscriber leaves the set. */
+  teardown(): void {
+    this.core.leave(this);
+  }
+
+  /** The queue overflowed under 'disconnect': the error it ends with. */
+  overflowError(max: number): Error {
+    return this.core.overflowed(this, max);
+  }
 }
 
 /**
@@ -168,30 +185,20 @@ export class HubCore<O> {
     const since = opts.since === undefined ? undefined : checkCount(opts.since, 'subscribe', 'since');
     const signal = checkSignal(opts.signal, 'subscribe');
 
-    const member: Member<O> = { ctl: null, queue: null, feed: null, policy, ended: false };
+    const member = new Member<O>(this, policy);
     const refusal = this.#refusal;
     const open = !this.#closed && !refusal;
-    const queue = pushQueue<Entry<O>>(
+    const queue = queueIn<Entry<O>>(
+      'subscribe',
       (ctl) => {
         member.ctl = ctl;
         if (this.#closed) return ctl.end();
         if (refusal) return ctl.fail(refusal);
         this.#members.add(member);
-        return () => this.#finish(member);
+        return member;
       },
-      {
-        buffer: { limit, overflow: policy === 'disconnect' ? 'error' : policy },
-        overflowError: (max) => {
-          // the arriving message and every one still waiting are lost to slowness (until read)
-          const held = member.feed!.held;
-          this.#disconnected++;
-          this.#tally.slow += held + 1;
-          member.feed!.owe(held);
-          const error = new SlowConsumerError(max);
-          cutOff(member, error);
-          return error;
-        },
-      },
+      { buffer: { limit, overflow: policy === 'disconnect' ? 'error' : policy } },
+      policy === 'disconnect' ? member.overflowError.bind(member) : undefined,
     );
     member.queue = queue;
 
@@ -213,6 +220,23 @@ export class HubCore<O> {
     if (refusal && !this.#closed) feed.cutOff(refusal);
     else member.feed = feed;
     return feed;
+  }
+
+  /** @internal `member`'s queue overflowed under 'disconnect' with `max` waiting: counts it, cuts it off. */
+  overflowed(member: Member<O>, max: number): Error {
+    // the arriving message and every one still waiting are lost to slowness (until read)
+    const held = member.feed!.held;
+    this.#disconnected++;
+    this.#tally.slow += held + 1;
+    member.feed!.owe(held);
+    const error = new SlowConsumerError(max);
+    cutOff(member, error);
+    return error;
+  }
+
+  /** @internal `member`'s queue ended: it leaves the set. */
+  leave(member: Member<O>): void {
+    this.#finish(member);
   }
 
   #finish(member: Member<O>): void {

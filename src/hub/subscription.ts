@@ -2,9 +2,10 @@
  * One subscriber's iterator over a hub: the initial item and the replay first, then its live queue,
  * optionally joining the messages waiting together.
  */
-import type { QueueStats, SourceIterator } from '../source/types.js';
+import type { BufferedQueue } from '../source/queue.js';
+import type { QueueStats } from '../source/types.js';
 import { onAbort, toError } from '../util/abort.js';
-import { cutoffKey } from '../util/cutoff.js';
+import { cutoffKey, cutoffSlotKey, type CutoffListener, type CutoffSlot } from '../util/cutoff.js';
 import type { Entry } from './history.js';
 import type { HubSubscription, SlowConsumerPolicy } from './types.js';
 
@@ -25,7 +26,7 @@ export interface Tally {
 
 /** @internal What a feed is made with. */
 export interface FeedParts<O> {
-  queue: SourceIterator<Entry<O>>;
+  queue: BufferedQueue<Entry<O>>;
   prefix: Entry<O>[];
   missed: number;
   policy: SlowConsumerPolicy;
@@ -37,9 +38,12 @@ export interface FeedParts<O> {
 
 const noop = (): void => {};
 
+/** The replay of every feed that has none left. */
+const NO_ENTRIES: Entry<never>[] = [];
+
 /** @internal One subscriber's iterator: initial item and replay first, then its live queue. */
-export class HubFeed<O> implements HubSubscription<O> {
-  readonly #queue: SourceIterator<Entry<O>>;
+export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
+  readonly #queue: BufferedQueue<Entry<O>>;
   readonly #tally: Tally;
   readonly #coalesce: ((values: O[]) => O) | undefined;
   #prefix: Entry<O>[];
@@ -53,10 +57,14 @@ export class HubFeed<O> implements HubSubscription<O> {
   #unwatch: () => void = noop;
   /** Made on the first read of `signal`; `#cut` holds the error once the hub cut this subscriber off. */
   #controller: AbortController | undefined;
-  #cut: { error: unknown } | undefined;
+  #cut: { error: Error } | undefined;
+  /** The transport told of the cut through the slot (see src/util/cutoff.ts), if any. */
+  #watcher: CutoffListener | undefined;
   readonly missed: number;
   readonly policy: SlowConsumerPolicy;
   readonly limit: number;
+  /** `#unwrap` bound to this feed: the `then` callback of each read of the queue. */
+  readonly #onEntry: (result: IteratorResult<Entry<O>>) => IteratorResult<O>;
 
   constructor(parts: FeedParts<O>) {
     this.#queue = parts.queue;
@@ -66,6 +74,7 @@ export class HubFeed<O> implements HubSubscription<O> {
     this.limit = parts.limit;
     this.#tally = parts.tally;
     this.#coalesce = parts.coalesce;
+    this.#onEntry = this.#unwrap.bind(this);
     const signal = parts.signal;
     if (signal !== undefined) this.#unwatch = onAbort(signal, () => this.#abort(signal.reason));
   }
@@ -95,6 +104,27 @@ export class HubFeed<O> implements HubSubscription<O> {
     return this.signal;
   }
 
+  /** @internal This feed is its own cut-off slot, which the transports prefer to the signal. */
+  get [cutoffSlotKey](): CutoffSlot {
+    return this;
+  }
+
+  /** @internal Takes a transport into the cut-off slot (see {@link CutoffSlot.watchCutoff}). */
+  watchCutoff(listener: CutoffListener): boolean {
+    if (this.#cut !== undefined) {
+      listener.cutOff(this.#cut.error);
+      return true;
+    }
+    if (this.#watcher !== undefined && this.#watcher !== listener) return false;
+    this.#watcher = listener;
+    return true;
+  }
+
+  /** @internal Frees the cut-off slot if `listener` holds it. */
+  unwatchCutoff(listener: CutoffListener): void {
+    if (this.#watcher === listener) this.#watcher = undefined;
+  }
+
   /** @internal Messages waiting for this subscriber now (replay and live queue). */
   get held(): number {
     return this.#prefix.length - this.#pos + this.#queue.stats.buffered;
@@ -105,14 +135,20 @@ export class HubFeed<O> implements HubSubscription<O> {
     this.#owed += n;
   }
 
-  /** @internal Called by the hub when it ends this subscriber with `error`: aborts `signal`, once. */
-  cutOff(error: unknown): void {
+  /**
+   * @internal Called by the hub when it ends this subscriber with `error`: aborts `signal` (if it
+   * was made) and tells the slot's transport, once.
+   */
+  cutOff(error: Error): void {
     if (this.#cut !== undefined) return;
     this.#cut = { error };
     this.#controller?.abort(error);
+    const watcher = this.#watcher;
+    this.#watcher = undefined;
+    watcher?.cutOff(error);
   }
 
-  readonly #unwrap = (result: IteratorResult<Entry<O>>): IteratorResult<O> | Promise<IteratorResult<O>> => {
+  #unwrap(result: IteratorResult<Entry<O>>): IteratorResult<O> {
     if (result.done) {
       this.#unwatch();
       const failure = this.#failure;
@@ -122,9 +158,11 @@ export class HubFeed<O> implements HubSubscription<O> {
       }
       return result as Done<O> as IteratorResult<O>;
     }
-    if (this.#coalesce !== undefined && this.#queue.stats.buffered > 0) return this.#gather([result.value]);
-    return this.#take([result.value]);
-  };
+    const entries = [result.value];
+    // with coalescing, the messages waiting now join this one, read in one step
+    if (this.#coalesce !== undefined) this.#queue.takeBuffered(entries);
+    return this.#take(entries);
+  }
 
   /**
    * Hands over `entries` as one value (joined with `coalesce` when there are several). When
@@ -162,16 +200,6 @@ export class HubFeed<O> implements HubSubscription<O> {
     return { value, done: false };
   }
 
-  /** Adds the messages waiting now (values only: the end or an error always comes after them). */
-  async #gather(entries: Entry<O>[]): Promise<IteratorResult<O>> {
-    for (let waiting = this.#queue.stats.buffered; waiting > 0 && !this.#finished; waiting--) {
-      const result = await this.#queue.next();
-      if (result.done) break;
-      entries.push(result.value);
-    }
-    return this.#take(entries);
-  }
-
   /**
    * The one way this feed stops on the consumer's side: what is still waiting (plus `inHand`
    * messages taken but not handed over) is counted as discarded, unless it was already counted as
@@ -184,7 +212,7 @@ export class HubFeed<O> implements HubSubscription<O> {
     const unread = this.held + inHand;
     this.#tally.discarded += Math.max(0, unread - this.#owed);
     this.#owed = 0;
-    this.#prefix = [];
+    this.#prefix = NO_ENTRIES;
     this.#pos = 0;
   }
 
@@ -212,7 +240,7 @@ export class HubFeed<O> implements HubSubscription<O> {
         entries = [this.#prefix[this.#pos++]!];
       }
       if (this.#pos === this.#prefix.length) {
-        this.#prefix = [];
+        this.#prefix = NO_ENTRIES;
         this.#pos = 0;
       }
       try {
@@ -221,7 +249,7 @@ export class HubFeed<O> implements HubSubscription<O> {
         return Promise.reject(error);
       }
     }
-    return this.#queue.next().then(this.#unwrap);
+    return this.#queue.next().then(this.#onEntry);
   }
 
   return(value?: unknown): Promise<IteratorResult<O>> {
@@ -231,7 +259,7 @@ export class HubFeed<O> implements HubSubscription<O> {
 
   throw(error?: unknown): Promise<IteratorResult<O>> {
     this.#stop();
-    return this.#queue.throw!(error).then(this.#unwrap);
+    return this.#queue.throw!(error).then(this.#onEntry);
   }
 
   [Symbol.asyncIterator](): this {

@@ -81,7 +81,9 @@ export interface HubSubscription<O> extends SourceIterator<O> {
    * under `'disconnect'`, a {@link HubConnectionError} when a Redis hub loses its connection. The
    * iterator still yields what was buffered, then that error; the signal tells at once, so whoever
    * is stuck writing to a client that stopped reading can give up now. `sendComet`, `toNodeReadable`
-   * and `toWebStream` watch it by themselves, read under that key. Never aborted by a clean end
+   * and `toWebStream` watch the cut-off by themselves, through an internal slot that the
+   * subscription (and whatever carries its cut-off) offers beside the key, so the signal itself is
+   * made only when it is read, here or under the key. Never aborted by a clean end
    * (`close()`) or by the consumer itself (`return()`, `throw()`, its own `signal`).
    */
   readonly signal: AbortSignal;

@@ -45,7 +45,21 @@ class PushQueueCounters implements QueueStats {
   }
 }
 
-class PushQueue<T> extends EndingIterator<T> implements SourceIterator<T> {
+/**
+ * @internal A push queue with a batch read: what the hub's subscriptions read, so a burst of
+ * waiting messages is one step rather than one `next()` each.
+ */
+export interface BufferedQueue<T> extends SourceIterator<T> {
+  /**
+   * Moves every value waiting now into `out`, oldest first, as that many `next()` calls would
+   * (each tells the source it was delivered, and a paused source is resumed), but in one
+   * synchronous step, without a promise each. Never the end or an error: those come from `next()`.
+   * @returns how many values were moved
+   */
+  takeBuffered(out: T[]): number;
+}
+
+class PushQueue<T> extends EndingIterator<T> implements BufferedQueue<T> {
   readonly buffer = new Ring<T>();
   dropped = 0;
   peak = 0;
@@ -131,18 +145,32 @@ class PushQueue<T> extends EndingIterator<T> implements SourceIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
-    const buffer = this.buffer;
-    if (buffer.size > 0) {
-      const value = buffer.shift();
-      if (this.paused && buffer.size < this.limit / 2 && this.state === OPEN) {
-        this.paused = false;
-        this.callHook('resume');
-      }
-      if (this.notify !== null) this.callHook('delivered');
-      return Promise.resolve({ value, done: false });
-    }
+    if (this.buffer.size > 0) return Promise.resolve({ value: this.take(), done: false });
     if (this.state === OPEN) return new Promise<IteratorResult<T>>(this.waiters.add);
     return this.finish();
+  }
+
+  takeBuffered(out: T[]): number {
+    const buffer = this.buffer;
+    let moved = 0;
+    // a hook may end the queue meanwhile (a consumer's stop discards the rest): check each time
+    for (let waiting = buffer.size; waiting > 0 && buffer.size > 0; waiting--) {
+      out.push(this.take());
+      moved++;
+    }
+    return moved;
+  }
+
+  /** Takes the oldest buffered value (there must be one), resuming a paused source and telling `delivered`. */
+  private take(): T {
+    const buffer = this.buffer;
+    const value = buffer.shift();
+    if (this.paused && buffer.size < this.limit / 2 && this.state === OPEN) {
+      this.paused = false;
+      this.callHook('resume');
+    }
+    if (this.notify !== null) this.callHook('delivered');
+    return value;
   }
 
   return(value?: unknown): Promise<IteratorResult<T>> {
@@ -247,7 +275,7 @@ export function queueIn<T>(
   start: (ctl: PushController<T>) => PushHooks | (() => void) | void,
   options: QueueOptions,
   overflowError?: (limit: number) => Error,
-): SourceIterator<T> {
+): BufferedQueue<T> {
   const { limit, overflow } = bufferSettings(options.buffer, where);
   const signal = checkSignal(options.signal, where);
   const queue = new PushQueue<T>(limit, overflow, overflowError);

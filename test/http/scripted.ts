@@ -8,6 +8,7 @@ export class ScriptedResponse extends EventEmitter {
   headers: Record<string, unknown> = {};
   writes: Array<string | Uint8Array> = [];
   headersSent = false;
+  statusCode = 200;
   writableEnded = false;
   writableFinished = false;
   writableNeedDrain = false;
@@ -18,6 +19,12 @@ export class ScriptedResponse extends EventEmitter {
   socket = { setNoDelay: sinon.spy(), destroyed: false };
   setHeader(name: string, value: unknown): this {
     this.headers[name] = value;
+    return this;
+  }
+  writeHead(statusCode: number, headers: Record<string, unknown>): this {
+    this.statusCode = statusCode;
+    for (const name in headers) this.setHeader(name, headers[name]);
+    this.headersSent = true;
     return this;
   }
   flushHeaders(): void {
