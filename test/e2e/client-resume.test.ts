@@ -32,8 +32,9 @@ eachEngine('connectComet resuming', (session) => {
     expect(r.ids).to.deep.equal(upTo(2000));
     expect(r.wrong, 'values not matching their id').to.equal(0);
     expect(r.gaps).to.deep.equal([]);
-    // 2,000 chunks of ~75 bytes make ~9 rotations of 16 KiB; each cut response starts its count again.
-    expect(s.rotations, 'rotations').to.be.at.least(3);
+    // 2,000 chunks of ~75 bytes make up to ~9 rotations of 16 KiB, fewer when cuts land first (each cut
+    // response starts its count again, and a replay after a cut comes as one large chunk): at least one.
+    expect(s.rotations, 'rotations').to.be.at.least(1);
     // Every cut and every rotation the client saw made one new request (a cut may land on a rotation).
     expect(s.requests.length, 'stream requests').to.be.within(1 + destroyed, 1 + destroyed + s.rotations);
     expect(s.requests.slice(1).every((q) => q.epoch === s.epoch && q.since !== null), 'every reconnect carries the cursor').to.equal(true);
