@@ -3,7 +3,7 @@
  * `util.debuglog('comet-bridge')`, shown when `NODE_DEBUG=comet-bridge` is set.
  */
 import { debuglog, inspect } from 'node:util';
-import { checkOptions, describe } from '../util/args.js';
+import { checkFunction, checkOptions, describe } from '../util/args.js';
 import { tap, type TapOperator } from './tap.js';
 
 const debug = debuglog('comet-bridge');
@@ -55,9 +55,7 @@ function plural(count: number): string {
 export function log<T = unknown>(label = 'stream', options?: LogOptions): <U extends T>(source: AsyncIterable<U>) => AsyncIterableIterator<U> {
   if (typeof label !== 'string') throw new TypeError(`log: label must be a string, got ${describe(label)}`);
   const given = checkOptions(options, 'log', ['write']).write;
-  if (given !== undefined && typeof given !== 'function') {
-    throw new TypeError(`log: options.write must be a function, got ${describe(given)}`);
-  }
+  checkFunction(given, 'log', 'options.write');
   const write = given ?? debug;
   const enabled = (): boolean => given !== undefined || debug.enabled;
   // a pass-through: what goes in comes out, so the one operator serves every element type

@@ -1,7 +1,7 @@
 /**
  * `tap`: a pass-through operator that reports what flows through an AsyncIterable.
  */
-import { checkOptions, describe, isObjectLike } from '../util/args.js';
+import { checkFunction, checkOptions, describe, isObjectLike } from '../util/args.js';
 import { relay, type RelayStep } from '../util/relay.js';
 
 /** What {@link tap} reports. Every member is optional. */
@@ -30,12 +30,7 @@ function checkObserver<T>(observer: unknown): TapObserver<T> {
   // an instance of a class may hold its own state besides its methods.
   const proto = Object.getPrototypeOf(observer) as unknown;
   if (proto === Object.prototype || proto === null) checkOptions(observer, 'tap', members);
-  for (const name of members) {
-    const member = observer[name];
-    if (member !== undefined && typeof member !== 'function') {
-      throw new TypeError(`tap: observer.${name} must be a function, got ${describe(member)}`);
-    }
-  }
+  for (const name of members) checkFunction(observer[name], 'tap', `observer.${name}`);
   return observer as TapObserver<T>;
 }
 

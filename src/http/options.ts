@@ -1,7 +1,7 @@
 /**
  * The stream options every transport takes, and their one check.
  */
-import { checkLimit, checkMs, checkOptions, checkSignal, describe } from '../util/args.js';
+import { checkFunction, checkLimit, checkMs, checkOptions, checkSignal } from '../util/args.js';
 import { checkChunk, heartbeatChunk, type CometChunk } from './chunk.js';
 
 /** Why a stream ended cleanly, as passed to `beforeEnd`. */
@@ -96,9 +96,7 @@ let defaults: StreamSettings | undefined;
 function settingsOf(where: string, o: CometStreamOptions, extra: AbortSignal | undefined): StreamSettings {
   const signal = checkSignal(o.signal, where);
   const beforeEnd = o.beforeEnd;
-  if (beforeEnd !== undefined && typeof beforeEnd !== 'function') {
-    throw new TypeError(`${where}: options.beforeEnd must be a function, got ${describe(beforeEnd)}`);
-  }
+  checkFunction(beforeEnd, where, 'options.beforeEnd');
   const signals: AbortSignal[] = [];
   if (signal !== undefined) signals.push(signal);
   if (extra !== undefined && extra !== signal) signals.push(extra);

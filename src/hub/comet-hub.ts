@@ -2,9 +2,9 @@
  * Hubs of ready-made Comet chunks: each message is encoded once, whatever the number of clients.
  */
 import { Comet, type CometOptions } from '../comet/index.js';
-import { checkOptions, describe } from '../util/args.js';
+import { checkFunction, checkOptions, describe } from '../util/args.js';
 import { markWire } from './serve.js';
-import { checkFunction, coreSettings, HUB_OPTIONS, localHub } from './hub.js';
+import { coreSettings, HUB_OPTIONS, localHub } from './hub.js';
 import type { Hub, HubOptions } from './types.js';
 
 /**

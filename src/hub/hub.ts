@@ -1,7 +1,7 @@
 /**
  * The in-process broadcast hub.
  */
-import { checkCount, checkLimit, checkOptions, describe } from '../util/args.js';
+import { checkCount, checkFunction, checkLimit, checkOptions } from '../util/args.js';
 import { checkPolicy, HubCore, type CoreSettings } from './core.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HubClosedError } from './errors.js';
@@ -36,10 +36,6 @@ export function coreSettings<T, O>(
   };
 }
 
-/** @internal Checks an optional callback option. */
-export function checkFunction(fn: unknown, where: string, name: string): void {
-  if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`${where}: ${name} must be a function, got ${describe(fn)}`);
-}
 
 /** @internal An in-process hub made with validated settings. */
 export function localHub<T, O>(settings: CoreSettings<O> & { encode: ((value: T, id: number) => O) | undefined }): Hub<T, O> {

@@ -1,8 +1,8 @@
 /**
  * A broadcast hub spanning processes and machines over Redis pub/sub.
  */
-import { checkMs, describe } from '../util/args.js';
-import { checkFunction, coreSettings, HUB_OPTIONS } from './hub.js';
+import { checkFunction, checkMs, describe } from '../util/args.js';
+import { coreSettings, HUB_OPTIONS } from './hub.js';
 import { HubCore } from './core.js';
 import { HubClosedError, HubConnectionError } from './errors.js';
 import { duplicateClient, isReplyError, redisFlavor, redisLink, type RedisLink } from './redis-client.js';

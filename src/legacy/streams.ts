@@ -2,10 +2,10 @@
  * `Streams`: where legacy and modern code meet: Enumerator to AsyncIterable and back, to/from
  * Reactive Streams Publishers, and an Iteratee as a Reactive Streams Subscriber.
  */
-import { fromPublisher } from '../source/publisher.js';
+import { checkPrefetch, fromPublisher } from '../source/publisher.js';
 import { toPublisher } from '../source/to-publisher.js';
 import type { Publisher, SourceIterator, Subscriber } from '../source/types.js';
-import { checkOptions, describe } from '../util/args.js';
+import { checkOptions } from '../util/args.js';
 import { checkInstance } from './args.js';
 import { warnOnce } from './deprecation.js';
 import { Enumerator, makeEnumerator } from './enumerator.js';
@@ -100,10 +100,8 @@ export const Streams: {
     if (publisher === null || typeof (publisher as Publisher<E>)?.subscribe !== 'function') {
       throw new TypeError('Streams.publisherToEnumerator takes a Reactive Streams Publisher (an object with subscribe())');
     }
-    const { prefetch = 16 } = checkOptions(options, 'Streams.publisherToEnumerator', ['prefetch']);
-    if (!Number.isSafeInteger(prefetch) || prefetch < 1) {
-      throw new RangeError(`Streams.publisherToEnumerator: options.prefetch must be a positive integer, got ${describe(prefetch)}`);
-    }
+    const where = 'Streams.publisherToEnumerator';
+    const prefetch = checkPrefetch(checkOptions(options, where, ['prefetch']).prefetch, where);
     return makeEnumerator<E>(asyncIterableApply({ [Symbol.asyncIterator]: () => fromPublisher(publisher, { prefetch }) }));
   },
   iterateeToSubscriber<E, A>(iteratee: Iteratee<E, A>): [Subscriber<E>, Iteratee<E, A>] {

@@ -17,7 +17,7 @@ export function isSourceIterator(value: unknown): boolean {
   return isObjectLike(value) && value[sourceBrand] === true;
 }
 
-export { checkOptions, checkSignal, describe, isObjectLike } from '../util/args.js';
+export { checkFunction, checkOptions, checkSignal, describe, isObjectLike } from '../util/args.js';
 import { checkLimit, checkOptions, describe, isObjectLike } from '../util/args.js';
 
 const POLICIES: readonly OverflowPolicy[] = ['error', 'drop-oldest', 'drop-newest', 'pause'];

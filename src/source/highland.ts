@@ -2,7 +2,7 @@
  * fromHighland: a Highland 2.x stream as an async iterator, pulled with the stream's own `pull`
  * so Highland's backpressure holds. Highland is recognised by shape; it is never imported here.
  */
-import { checkOptions, checkSignal, describe, isObjectLike } from './args.js';
+import { checkFunction, checkOptions, checkSignal, describe, isObjectLike } from './args.js';
 import { pullSource } from './pull.js';
 import type { SourceIterator } from './types.js';
 
@@ -54,9 +54,7 @@ export function fromHighland<T = unknown>(stream: HighlandStreamLike<T>, options
     throw new TypeError(`${WHERE}: options.errors must be 'throw' or 'skip', got ${describe(errors)}`);
   }
   const onError = opts.onError;
-  if (onError !== undefined && typeof onError !== 'function') {
-    throw new TypeError(`${WHERE}: options.onError must be a function, got ${describe(onError)}`);
-  }
+  checkFunction(onError, WHERE, 'options.onError');
 
   return pullSource<T>((ctl) => {
     // a skipped error answered synchronously loops here rather than recursing

@@ -22,6 +22,19 @@ export function isPublisherLike(value: unknown): value is Publisher<unknown> {
 }
 
 /**
+ * @internal `prefetch` of a publisher adapter: a positive integer, default 16 (never `Infinity`:
+ * demand is requested in whole batches).
+ * @throws RangeError `where: options.prefetch must be a positive integer, got …`
+ */
+export function checkPrefetch(value: unknown, where: string): number {
+  const prefetch = value ?? 16;
+  if (typeof prefetch !== 'number' || !Number.isSafeInteger(prefetch) || prefetch < 1) {
+    throw new RangeError(`${where}: options.prefetch must be a positive integer, got ${describe(prefetch)}`);
+  }
+  return prefetch;
+}
+
+/**
  * Subscribes at once and requests `prefetch` values; as the consumer takes values, demand is topped
  * up in batches of half the prefetch, so values requested plus values waiting never exceed `prefetch`.
  * `onComplete` ends the iterator and `onError` fails it, after the values already received.
@@ -38,10 +51,7 @@ export function fromPublisher<T = unknown>(publisher: Publisher<T>, options?: Fr
     throw new TypeError(`${WHERE}: expected a Reactive Streams Publisher (an object with subscribe()), got ${describe(publisher)}`);
   }
   const opts = checkOptions(options, WHERE, OPTIONS);
-  const prefetch = opts.prefetch ?? 16;
-  if (typeof prefetch !== 'number' || !Number.isSafeInteger(prefetch) || prefetch < 1) {
-    throw new RangeError(`${WHERE}: options.prefetch must be a positive integer, got ${describe(prefetch)}`);
-  }
+  const prefetch = checkPrefetch(opts.prefetch, WHERE);
   const batch = Math.ceil(prefetch / 2);
 
   return queueIn<T>(

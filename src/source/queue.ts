@@ -8,7 +8,7 @@
  * to the source, its hooks or the consumer's pending promises.
  */
 import { BufferOverflowError } from '../errors.js';
-import { asyncDispose, bufferSettings, checkOptions, checkSignal, describe, isObjectLike } from './args.js';
+import { asyncDispose, bufferSettings, checkFunction, checkOptions, checkSignal, describe, isObjectLike } from './args.js';
 import { BY_CONSUMER, BY_SOURCE, EndingIterator, OPEN, SourceLink } from './ending.js';
 import { Ring } from './ring.js';
 import type {
@@ -260,9 +260,7 @@ export function pushQueue<T>(
   if (typeof start !== 'function') throw new TypeError(`pushQueue: start must be a function, got ${describe(start)}`);
   const opts = checkOptions(options, 'pushQueue', PUSH_QUEUE_OPTIONS);
   const overflowError = opts.overflowError;
-  if (overflowError !== undefined && typeof overflowError !== 'function') {
-    throw new TypeError(`pushQueue: options.overflowError must be a function, got ${describe(overflowError)}`);
-  }
+  checkFunction(overflowError, 'pushQueue', 'options.overflowError');
   return queueIn('pushQueue', start, opts, overflowError);
 }
 

@@ -2,7 +2,7 @@
  * The Server-Sent Events encoder: one message in, one complete event out.
  */
 import { SSEEncodeError } from '../errors.js';
-import { checkCount, checkOptions, describe } from '../util/args.js';
+import { checkCount, checkFunction, checkOptions, describe } from '../util/args.js';
 import { commentLines, dataLines, fieldValue } from './frame.js';
 
 /** How messages become an event's data: as text (`'string'`) or as JSON (`'json'`). */
@@ -95,7 +95,7 @@ export function createSSEEncoder<T = unknown>(kind: SSEKind, options: SSEOptions
   }
   const { event, id, retry, retryJitter, initial } = checkOptions(options, where, OPTIONS);
   if (event !== undefined && typeof event !== 'function') fieldValue(event, 'event', where, 'options.event', -1);
-  if (id !== undefined && typeof id !== 'function') throw new TypeError(`${where}: options.id must be a function, got ${describe(id)}`);
+  checkFunction(id, where, 'options.id');
   const first = opening(where, initial, retry, retryJitter);
   const data = kind === 'json' ? jsonData : stringData;
   const fixedEvent = typeof event === 'string' ? 'event: ' + event + '\n' : '';

@@ -102,6 +102,15 @@ export function checkCount(value: unknown, where: string, name: string, infinite
   return value;
 }
 
+/**
+ * Checks an optional callback option.
+ * @param name - how the message names it, e.g. `options.write`
+ * @throws TypeError `where: name must be a function, got …` when it is given and is not a function
+ */
+export function checkFunction(fn: unknown, where: string, name: string): void {
+  if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`${where}: ${name} must be a function, got ${describe(fn)}`);
+}
+
 /** The longest delay a Node timer takes; beyond it Node fires after 1 ms instead. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
