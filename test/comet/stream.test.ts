@@ -9,6 +9,7 @@ import sinon from 'sinon';
 import { Comet, CometEncodeError, fromEventEmitter, log, sendComet, tap } from '../../src/index.js';
 import { cutoffKey, cutoffOf } from '../../src/util/cutoff.js';
 import { listen, open } from '../http/loopback.js';
+import { hangingReturn, within } from '../support/edges.js';
 
 type Operator = (source: AsyncIterable<unknown>) => AsyncIterableIterator<unknown>;
 
@@ -20,27 +21,6 @@ const operators: [string, () => Operator][] = [
   ['tap', () => tap<unknown>(() => {})],
   ['log', () => log<unknown>('test', { write: () => {} })],
 ];
-
-/** A source that yields `values`, then waits for ever; its return() never settles. */
-function hangingReturn(values: unknown[]): { source: AsyncIterableIterator<unknown>; returned: sinon.SinonSpy } {
-  let at = 0;
-  const returned = sinon.spy(() => new Promise<IteratorResult<unknown>>(() => {}));
-  const source: AsyncIterableIterator<unknown> = {
-    next: () => (at < values.length ? Promise.resolve({ done: false, value: values[at++] }) : new Promise(() => {})),
-    return: returned,
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-  return { source, returned };
-}
-
-/** Settles with `promise`'s outcome, or with 'timeout' after `ms`. */
-function within<T>(promise: Promise<T>, ms: number): Promise<T | unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
-  return Promise.race([promise.then((v) => v, (e: unknown) => e), timeout]).finally(() => clearTimeout(timer));
-}
 
 describe('pass-through operators at their edges', () => {
   describe('return() before the first next() reaches the source at once', () => {

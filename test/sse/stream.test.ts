@@ -4,30 +4,9 @@
  */
 import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
-import sinon from 'sinon';
 import { fromEventEmitter, SSE, SSEEncodeError } from '../../src/index.js';
 import { cutoffKey, cutoffOf } from '../../src/util/cutoff.js';
-
-/** A source that yields `values`, then waits for ever; its return() never settles. */
-function hangingReturn(values: unknown[]): { source: AsyncIterableIterator<unknown>; returned: sinon.SinonSpy } {
-  let at = 0;
-  const returned = sinon.spy(() => new Promise<IteratorResult<unknown>>(() => {}));
-  const source: AsyncIterableIterator<unknown> = {
-    next: () => (at < values.length ? Promise.resolve({ done: false, value: values[at++] }) : new Promise(() => {})),
-    return: returned,
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-  return { source, returned };
-}
-
-/** Settles with `promise`'s outcome, or with 'timeout' after `ms`. */
-function within<T>(promise: Promise<T>, ms: number): Promise<T | unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
-  return Promise.race([promise.then((v) => v, (e: unknown) => e), timeout]).finally(() => clearTimeout(timer));
-}
+import { hangingReturn, within } from '../support/edges.js';
 
 const operators: [string, () => (source: AsyncIterable<unknown>) => AsyncIterableIterator<string>][] = [
   ['SSE.json', () => SSE.json({ retry: 10 })],
