@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
+import { strictNodeNext } from './support/typescript.js';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -18,14 +19,7 @@ describe('public API', function () {
   let exports: { name: string; isValue: boolean; documented: boolean; deprecated: boolean; legacy: boolean }[];
 
   before(() => {
-    const program = ts.createProgram([resolve(root, 'src/index.ts')], {
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      target: ts.ScriptTarget.ES2022,
-      strict: true,
-      skipLibCheck: true,
-      types: ['node'],
-    });
+    const program = ts.createProgram([resolve(root, 'src/index.ts')], { ...strictNodeNext });
     const checker = program.getTypeChecker();
     const index = program.getSourceFile(resolve(root, 'src/index.ts'));
     const moduleSymbol = checker.getSymbolAtLocation(index!)!;

@@ -16,6 +16,7 @@ import net from 'node:net';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
 import { fences, infoWords, type Fence } from '../support/markdown.js';
+import { strictNodeNext } from '../support/typescript.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const blocks = fences(readFileSync(join(root, 'README.md'), 'utf8')).filter((f) => f.lang === 'ts');
@@ -94,16 +95,7 @@ describe('README.md', function () {
     for (const block of blocks) writeFileSync(join(dir, fileName(block)), block.body + '\nexport {};\n');
     const program = ts.createProgram(
       [join(dir, 'prelude.d.mts'), ...blocks.map((b) => join(dir, fileName(b)))],
-      {
-        module: ts.ModuleKind.NodeNext,
-        moduleResolution: ts.ModuleResolutionKind.NodeNext,
-        target: ts.ScriptTarget.ES2022,
-        strict: true,
-        exactOptionalPropertyTypes: true,
-        noEmit: true,
-        skipLibCheck: true,
-        types: ['node'],
-      },
+      { ...strictNodeNext, exactOptionalPropertyTypes: true },
     );
     diagnostics = new Map();
     for (const d of ts.getPreEmitDiagnostics(program)) {

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { strictNodeNext } from '../support/typescript.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -15,15 +16,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 function deprecatedUses(entry: string, code: string): string[] {
   const file = join(root, 'dist', '__usage__.ts');
   const text = code.replaceAll('ENTRY', entry);
-  const options: ts.CompilerOptions = {
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    target: ts.ScriptTarget.ES2022,
-    strict: true,
-    skipLibCheck: true,
-    types: ['node'],
-    noEmit: true,
-  };
+  const options: ts.CompilerOptions = { ...strictNodeNext };
   const host: ts.LanguageServiceHost = {
     getCompilationSettings: () => options,
     getScriptFileNames: () => [file],
