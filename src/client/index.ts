@@ -1,67 +1,13 @@
 /**
- * `comet-bridge/client`: the page side of `hub.serve`. One self-contained ES module with no imports,
- * served to the browser as it is: `import { connectComet } from '/client.js'`.
+ * `comet-bridge/client`: the page side of `hub.serve`. One self-contained ES module with no imports (its types,
+ * in `types.ts`, are imported as types only, which leaves no import in the JavaScript), served to the
+ * browser as it is: `import { connectComet } from '/client.js'`.
  * @packageDocumentation
  */
 
-/**
- * Where a connection stands: `'connecting'` (a stream is being opened), `'open'` (the server's first
- * chunk arrived), `'waiting'` (the stream ended; the next attempt is scheduled), `'closed'` (by
- * `close()` or `pagehide`; final). A tab that follows another (`share: true`) shows the leader's state.
- */
-export type CometState = 'connecting' | 'open' | 'waiting' | 'closed';
+import type { CometConnection, CometOpenInfo, CometState, ConnectCometOptions } from './types.js';
 
-/** The server's first control message of every response (see the wire format). */
-export interface CometOpenInfo {
-  /** The hub's epoch: a random id made when the hub started. */
-  epoch: string;
-  /** The hub's last message id when this response started. */
-  lastId: number;
-  /** The id after which this response's messages start. */
-  since: number;
-  /** Messages after the cursor that had already left the server's history. */
-  missed: number;
-  /** True when the cursor was from another epoch (a restarted server): ids start again. */
-  reset: boolean;
-}
-
-/** What {@link ConnectCometOptions.onGap} is told: `{ missed }` messages are lost, or `{ reset: true }`. */
-export interface CometGapInfo {
-  missed?: number;
-  reset?: true;
-}
-
-/** Options of {@link connectComet}. */
-export interface ConnectCometOptions<T = unknown> {
-  /** The hub's callback, e.g. `'parent.cometMessage'`, as seen from the iframe: it starts with `parent.` or `top.`. */
-  callback: string;
-  /** Called once per message, in id order, never twice for one id. */
-  onMessage: (value: T, id: number) => void;
-  /** Called at the start of every response. */
-  onOpen?: (info: CometOpenInfo) => void;
-  /** Called when the server could not replay everything since the last id. */
-  onGap?: (info: CometGapInfo) => void;
-  /** Called on every change of {@link CometConnection.state}. */
-  onStateChange?: (state: CometState) => void;
-  /** Backoff between attempts: a random delay up to `min(maxMs, minMs * 2^attempt)`. Default `{ minMs: 1000, maxMs: 30000 }`. */
-  reconnect?: { minMs?: number; maxMs?: number };
-  /** No chunk and no heartbeat for this long: the stream is dead, reconnect. Default 30000; above the server's heartbeat. */
-  livenessMs?: number;
-  /** Tabs of this origin share one stream: a leader (Web Locks) relays to the others (BroadcastChannel). */
-  share?: boolean;
-}
-
-/** A running connection. */
-export interface CometConnection {
-  /** Ends the stream, removes the iframe and every timer and listener. Idempotent. */
-  close(): void;
-  /** Id of the last message delivered to `onMessage`, 0 before the first. */
-  readonly lastId: number;
-  /** See {@link CometState}. */
-  readonly state: CometState;
-  /** True when this tab holds the stream (always, without `share`). */
-  readonly leader: boolean;
-}
+export type { CometConnection, CometGapInfo, CometOpenInfo, CometState, ConnectCometOptions } from './types.js';
 
 const WORDS = new Set(
   ('break case catch class const continue debugger default delete do else enum export extends false finally for ' +
@@ -76,7 +22,7 @@ const SINKS = new Set(
     'wrapAll wrapInner $ jQuery assign replace open').split(' '),
 );
 
-const OPTIONS = 'callback onMessage onOpen onGap onStateChange reconnect livenessMs share'.split(' ');
+const OPTIONS = 'transport kind callback onMessage onOpen onGap onStateChange reconnect livenessMs share'.split(' ');
 
 /**
  * True when `name` is a callback the server accepts: a dotted path of ASCII identifiers, none of them
@@ -88,19 +34,28 @@ export function isCometCallback(name: unknown): name is string {
   return path.length > 0 && !SINKS.has(path[path.length - 1]!) && path.every((p) => /^[A-Za-z_$][\w$]*$/.test(p) && !WORDS.has(p));
 }
 
-type Relay = { o?: CometOpenInfo; m?: unknown; id?: number; e?: string; s?: CometState; q?: 1 };
+type Relay = { o?: CometOpenInfo; m?: unknown; id?: number; e?: string; s?: CometState; q?: 1; x?: 1 };
 
 /**
- * Connects to a `hub.serve` route through a hidden iframe, made after the page's `load`, and keeps it
- * connected: the iframe's `load` (or `livenessMs` of silence) ends a stream, and the next one starts
- * from the last id delivered, at once after a server's rotation, otherwise after a full-jitter backoff.
- * Executed scripts are removed from the iframe as they run. `pagehide` closes the connection.
- * One connection per callback path in a page.
+ * Connects to a `hub.serve` route and keeps it connected, delivering each message once, in id order.
+ *
+ * The iframe transport makes a hidden iframe after the page's `load`; its `load` (or `livenessMs` of
+ * silence) ends a stream, and the next one starts from the last id, at once after a server's rotation,
+ * otherwise after a full-jitter backoff. Executed scripts are removed from the iframe as they run.
+ *
+ * The EventSource transport lets the browser reconnect by itself after a cut (it sends `Last-Event-ID`,
+ * after the server's `retry`); on `livenessMs` of silence, after a `rotate`, or when a stream that had no
+ * cursor yet breaks, it opens a new EventSource with `?lastEventId=E:N`. When the EventSource gives up
+ * (an HTTP error or a `204`), one `HEAD` request with `Accept: text/event-stream` tells them apart: a `204`
+ * is the server's stop (closed for good), anything else a failure (reconnect after the backoff).
+ *
+ * The server's `stop` (either transport) and `pagehide` close the connection. One connection per URL.
  * @param url - the route (same origin), relative to the page; its other query parameters are kept
  * @throws TypeError naming connectComet for a bad option or URL
  * @example
  * ```js
  * const comet = connectComet('/comet', { callback: 'parent.cometMessage', onMessage: (v, id) => show(v) });
+ * const events = connectComet('/comet', { transport: 'eventsource', onMessage: (v, id) => show(v) });
  * ```
  */
 export function connectComet<T = unknown>(url: string | URL, options: ConnectCometOptions<T>): CometConnection {
@@ -109,10 +64,14 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   };
   if (!options || typeof options !== 'object') fail('options must be an object');
   for (const k in options) if (!OPTIONS.includes(k)) fail('unknown option ' + k);
-  const { callback, onMessage, onOpen, onGap, onStateChange, reconnect = {}, livenessMs = 30000, share } = options;
+  const { transport = 'iframe', kind = 'json', callback, onMessage, onOpen, onGap, onStateChange, reconnect = {}, livenessMs = 30000, share } = options;
+  if (!['iframe', 'eventsource', 'auto'].includes(transport)) fail(`transport must be 'iframe', 'eventsource' or 'auto', got ${String(transport)}`);
+  if (kind !== 'json' && kind !== 'string') fail(`kind must be 'json' or 'string', got ${String(kind)}`);
   const path = isCometCallback(callback) ? callback.split('.') : [];
   const owner = path[0] === 'parent' ? window : path[0] === 'top' ? top : undefined;
-  if (!owner || path.length < 2) fail(`callback must be a dotted path starting with parent. or top., got ${String(callback)}`);
+  if ((callback !== undefined || transport !== 'eventsource') && (!owner || path.length < 2)) {
+    fail(`callback must be a dotted path starting with parent. or top., got ${String(callback)}`);
+  }
   const handlers: Record<string, unknown> = { onOpen, onGap, onStateChange };
   if (typeof onMessage !== 'function') fail('onMessage must be a function');
   for (const k in handlers) if (handlers[k] !== undefined && typeof handlers[k] !== 'function') fail(k + ' must be a function');
@@ -126,16 +85,22 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   } catch {
     return fail(`invalid url ${String(url)}`);
   }
-  const key = 'comet-bridge ' + base.href + ' ' + callback;
+  const sse = transport === 'eventsource' || (transport === 'auto' && typeof globalThis.EventSource === 'function');
+  const key = 'comet-bridge ' + base.href;
 
   let state: CometState = 'connecting';
   let leader = !share;
   let lastId = 0;
+  // where the stream stands: the last id delivered, or the id an open said its response starts after
+  let at = 0;
   let epoch: string | undefined;
   let attempt = 0;
   let rotated = false;
+  // the current EventSource reconnects with a cursor: its URL had one, or a message id arrived on it
+  let cursor = false;
   let seen = 0;
   let frame: HTMLIFrameElement | undefined;
+  let source: EventSource | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let channel: BroadcastChannel | undefined;
   let abort: AbortController | undefined;
@@ -151,19 +116,37 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     onStateChange?.(next);
   };
   const deliver = (value: unknown, id: number): void => {
-    if (!(id > lastId)) return;
-    lastId = id;
+    if (!(id > at)) return;
+    lastId = at = id;
     post({ m: value, id, e: epoch });
     onMessage(value as T, id);
+  };
+  /** A new epoch (a restarted server): ids start again. Once per epoch, whichever of open and reset tells it first. */
+  const renew = (next: string): void => {
+    if (next === epoch) return;
+    if (epoch !== undefined) onGap?.({ reset: true });
+    epoch = next;
+    lastId = at = 0;
   };
   const opened = (info: CometOpenInfo): void => {
     attempt = 0;
     post({ o: info });
+    if (info.reset) renew(info.epoch);
+    else if (info.missed > 0) onGap?.({ missed: info.missed });
     epoch = info.epoch;
-    if (info.reset) lastId = 0;
-    if (info.reset || info.missed > 0) onGap?.(info.reset ? { reset: true } : { missed: info.missed });
+    at = Math.max(at, info.since);
     setState('open');
     onOpen?.(info);
+  };
+  const stop = (): void => {
+    post({ x: 1 });
+    close();
+  };
+  const control = (info: { type?: string }): void => {
+    seen = Date.now();
+    if (info.type === 'open') opened(info as CometOpenInfo);
+    else if (info.type === 'rotate') rotated = true;
+    else if (info.type === 'stop') stop();
   };
   const receive = (value: unknown, id: number): void => {
     if (!frame) return;
@@ -173,10 +156,10 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
       while (parent.firstChild !== script) parent.removeChild(parent.firstChild!);
       parent.removeChild(script!);
     }
-    seen = Date.now();
-    if (id !== 0) deliver(value, id);
-    else if ((value as { type?: string }).type === 'open') opened(value as CometOpenInfo);
-    else if ((value as { type?: string }).type === 'rotate') rotated = true;
+    if (id !== 0) {
+      seen = Date.now();
+      deliver(value, id);
+    } else control(value as { type?: string });
   };
   const drop = (): void => {
     clearTimeout(timer);
@@ -184,6 +167,8 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     if (frame) frame.onload = null;
     frame?.remove();
     frame = undefined;
+    source?.close();
+    source = undefined;
   };
   const ended = (): void => {
     drop();
@@ -195,23 +180,54 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     if (idle >= livenessMs) ended();
     else timer = setTimeout(check, livenessMs - idle);
   };
+  /** The EventSource failed: it reconnects by itself (readyState CONNECTING), or gave up (CLOSED: an HTTP error or a 204). */
+  const failed = (es: EventSource, href: string): void => {
+    if (es.readyState !== 2) {
+      if (rotated || (!cursor && epoch !== undefined)) ended();
+      else setState('waiting');
+      return;
+    }
+    setState('waiting');
+    const probe = (status: number): void => {
+      if (source === es) status === 204 ? stop() : ended();
+    };
+    fetch(href, { method: 'HEAD', headers: { Accept: 'text/event-stream' }, cache: 'no-store' }).then((r) => probe(r.status), () => probe(0));
+  };
+  const listen = (es: EventSource, href: string): void => {
+    const on = (type: string, fn: (e: MessageEvent<string>) => void): void =>
+      es.addEventListener(type, (e) => {
+        seen = Date.now();
+        if ((e as MessageEvent).data !== undefined) fn(e as MessageEvent<string>);
+      });
+    on('open', (e) => control(JSON.parse(e.data)));
+    on('rotate', (e) => control(JSON.parse(e.data)));
+    on('beat', () => {});
+    on('reset', (e) => renew(JSON.parse(e.data).epoch));
+    on('message', (e) => {
+      cursor = true;
+      deliver(kind === 'json' ? JSON.parse(e.data) : e.data, Number(e.lastEventId.slice(e.lastEventId.lastIndexOf(':') + 1)));
+    });
+    es.onerror = () => failed(es, href);
+  };
   const connect = (): void => {
     const u = new URL(base);
-    u.searchParams.delete('epoch');
-    u.searchParams.delete('since');
-    if (epoch !== undefined) {
+    for (const k of ['epoch', 'since', 'lastEventId']) u.searchParams.delete(k);
+    if (epoch !== undefined && sse) u.searchParams.set('lastEventId', epoch + ':' + at);
+    else if (epoch !== undefined) {
       u.searchParams.set('epoch', epoch);
-      u.searchParams.set('since', String(lastId));
+      u.searchParams.set('since', String(at));
     }
     rotated = false;
+    cursor = epoch !== undefined;
     setState('connecting');
+    seen = Date.now();
+    timer = setTimeout(check, livenessMs);
+    if (sse) return listen((source = new EventSource(u.href)), u.href);
     frame = document.createElement('iframe');
     frame.hidden = true;
     frame.src = u.href;
     frame.onload = ended;
     document.body.appendChild(frame);
-    seen = Date.now();
-    timer = setTimeout(check, livenessMs);
   };
   const relay = ({ data }: MessageEvent<Relay>): void => {
     if (leader) {
@@ -221,6 +237,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
       epoch = data.e;
       deliver(data.m, data.id);
     } else if (data.s) setState(data.s);
+    else if (data.x) close();
   };
   const start = (): void => {
     removeEventListener('load', start);
@@ -251,18 +268,21 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     abort?.abort();
     release?.();
     channel?.close();
-    if (target[name] === receive) delete target[name];
+    if (!sse && target[name] === receive) delete target[name];
   };
 
   let target = owner as unknown as Record<string, unknown>;
-  for (const p of path.slice(1, -1)) target = (target[p] ??= {}) as Record<string, unknown>;
   const name = path[path.length - 1]!;
-  target[name] = receive;
+  if (!sse) {
+    for (const p of path.slice(1, -1)) target = (target[p] ??= {}) as Record<string, unknown>;
+    target[name] = receive;
+  }
   addEventListener('pagehide', close);
   if (document.readyState === 'complete') start();
   else addEventListener('load', start);
   return {
     close,
+    transport: sse ? 'eventsource' : 'iframe',
     get lastId() {
       return lastId;
     },

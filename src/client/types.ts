@@ -1,0 +1,79 @@
+/**
+ * The types of `comet-bridge/client` (its options, states and connection), kept apart from the module's
+ * code so that the module stays one file of code: `index.ts` imports these as types only, which leave
+ * no import in the JavaScript.
+ * @packageDocumentation
+ */
+
+/**
+ * Where a connection stands: `'connecting'` (a stream is being opened), `'open'` (the server's first
+ * chunk arrived), `'waiting'` (the stream ended; the next attempt is scheduled, or the EventSource
+ * reconnects by itself), `'closed'` (by `close()`, `pagehide` or the server's `stop`; final). A tab that
+ * follows another (`share: true`) shows the leader's state.
+ */
+export type CometState = 'connecting' | 'open' | 'waiting' | 'closed';
+
+/** The server's first control message of every response (see the wire format). */
+export interface CometOpenInfo {
+  /** The hub's epoch: a random id made when the hub started. */
+  epoch: string;
+  /** The hub's last message id when this response started. */
+  lastId: number;
+  /** The id after which this response's messages start. */
+  since: number;
+  /** Messages after the cursor that had already left the server's history. */
+  missed: number;
+  /** True when the cursor was from another epoch (a restarted server): ids start again. */
+  reset: boolean;
+}
+
+/** What {@link ConnectCometOptions.onGap} is told: `{ missed }` messages are lost, or `{ reset: true }`. */
+export interface CometGapInfo {
+  missed?: number;
+  reset?: true;
+}
+
+/** Options of {@link connectComet}. */
+export interface ConnectCometOptions<T = unknown> {
+  /**
+   * How the stream reaches the page: `'iframe'` (default; a forever iframe calling `callback`),
+   * `'eventsource'` (the browser's `EventSource`, with `Accept: text/event-stream`), or `'auto'`
+   * (EventSource where `globalThis.EventSource` exists, else the iframe).
+   */
+  transport?: 'iframe' | 'eventsource' | 'auto';
+  /** What the hub's messages are, for the EventSource transport: `'json'` (default; parsed) or `'string'` (as sent). */
+  kind?: 'json' | 'string';
+  /**
+   * The hub's callback, e.g. `'parent.cometMessage'`, as seen from the iframe: it starts with `parent.` or `top.`.
+   * Required unless `transport` is `'eventsource'` (`'auto'` needs it for its fallback).
+   */
+  callback?: string;
+  /** Called once per message, in id order, never twice for one id. */
+  onMessage: (value: T, id: number) => void;
+  /** Called at the start of every response. */
+  onOpen?: (info: CometOpenInfo) => void;
+  /** Called when the server could not replay everything since the last id. */
+  onGap?: (info: CometGapInfo) => void;
+  /** Called on every change of {@link CometConnection.state}. */
+  onStateChange?: (state: CometState) => void;
+  /** Backoff between attempts: a random delay up to `min(maxMs, minMs * 2^attempt)`. Default `{ minMs: 1000, maxMs: 30000 }`. */
+  reconnect?: { minMs?: number; maxMs?: number };
+  /** No chunk and no heartbeat for this long: the stream is dead, reconnect. Default 30000; above the server's heartbeat. */
+  livenessMs?: number;
+  /** Tabs of this origin share one stream: a leader (Web Locks) relays to the others (BroadcastChannel). */
+  share?: boolean;
+}
+
+/** A running connection. */
+export interface CometConnection {
+  /** Ends the stream, removes the iframe or EventSource and every timer and listener. Idempotent. */
+  close(): void;
+  /** Id of the last message delivered to `onMessage`, 0 before the first. */
+  readonly lastId: number;
+  /** See {@link CometState}. */
+  readonly state: CometState;
+  /** True when this tab holds the stream (always, without `share`). */
+  readonly leader: boolean;
+  /** The transport this tab uses when it holds the stream: `'iframe'` or `'eventsource'` (`'auto'` resolved). */
+  readonly transport: 'iframe' | 'eventsource';
+}
