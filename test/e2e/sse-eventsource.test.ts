@@ -100,6 +100,7 @@ eachEngine('EventSource against hub.serve', (session) => {
     const s = await fx.serve({ retry: 200 });
     const t = await fx.page();
     await rawEventSource(t);
+    await waitIn(t, 'return window.raw.opens === 1', 'the open event');
     s.publish({ n: 1 });
     await waitIn(t, 'return window.raw.ids.length === 1', 'the message');
     s.stopping = true;
