@@ -6,8 +6,8 @@
 import { expect } from 'chai';
 import { connectIn, recorded, upTo, waitForId } from './client-page.js';
 import { eachEngine } from './harness/engines.js';
-import { sleep, until, waitIn, type Tab } from './harness/harness.js';
-import { sseFixture } from './sse-page.js';
+import { sleep, waitIn, type Tab } from './harness/harness.js';
+import { publishWithCuts, sseFixture } from './sse-page.js';
 
 eachEngine('connectComet over EventSource', (session) => {
   const fx = sseFixture(session);
@@ -23,17 +23,7 @@ eachEngine('connectComet over EventSource', (session) => {
       const s = await fx.serve({ retry: 100, heartbeatMs: 250 });
       const t = await connected({ transport });
       expect(await t.run('return conn.transport')).to.equal('eventsource');
-      const cuts = new Set<number>();
-      while (cuts.size < 4) cuts.add(10 + Math.floor(Math.random() * 130));
-      let destroyed = 0;
-      for (let batch = 0, id = 1; batch < 150; batch++) {
-        for (const end = id + 10; id < end; id++) s.publish({ n: id });
-        if (cuts.has(batch)) {
-          await until(() => [...s.open].some((res) => !res.writableEnded), 'a stream to cut');
-          destroyed += s.destroy();
-        }
-        await sleep(10);
-      }
+      const destroyed = await publishWithCuts(s, 1500, 4);
       await waitForId(t, 1500, 30_000);
       await sleep(300);
       const r = await recorded(t);

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { eachEngine } from './harness/engines.js';
 import { sleep, until, waitIn } from './harness/harness.js';
 import { generatedJson, generatedStrings, hasLoneSurrogate, hostileJson, hostileStrings, protoKeyJson } from './hostile-messages.js';
-import { rawEventSource, rawRecord, sseFixture } from './sse-page.js';
+import { publishWithCuts, rawEventSource, rawRecord, sseFixture } from './sse-page.js';
 
 /** Compares message by message, so a failure names the first message that differs. */
 function expectSame(received: unknown[], expected: readonly unknown[]): void {
@@ -55,17 +55,7 @@ eachEngine('EventSource against hub.serve', (session, engine) => {
     const t = await fx.page();
     await rawEventSource(t);
     await waitIn(t, 'return window.raw.opens === 1', 'the open event');
-    const cuts = new Set<number>();
-    while (cuts.size < 4) cuts.add(10 + Math.floor(Math.random() * 130));
-    let destroyed = 0;
-    for (let batch = 0, id = 1; batch < 150; batch++) {
-      for (const end = id + 10; id < end; id++) s.publish({ n: id });
-      if (cuts.has(batch)) {
-        await until(() => [...s.open].some((res) => !res.writableEnded), 'a stream to cut');
-        destroyed += s.destroy();
-      }
-      await sleep(10);
-    }
+    const destroyed = await publishWithCuts(s, 1500, 4);
     await waitIn(t, 'return window.raw.ids.length >= 1500', 'message 1500', 30_000);
     await sleep(300);
     const r = await rawRecord(t, true);

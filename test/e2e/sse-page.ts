@@ -1,8 +1,9 @@
 /**
  * What the EventSource browser tests do in the page: a raw `EventSource` (no client library) that
- * records every event, and the per-test server and tabs ({@link sseFixture}).
+ * records every event, the per-test server and tabs ({@link sseFixture}), and a publisher that cuts
+ * the streams at random moments ({@link publishWithCuts}).
  */
-import type { BrowserSession, Tab } from './harness/harness.js';
+import { sleep, until, type BrowserSession, type Tab } from './harness/harness.js';
 import { startSSEServer, type SSEServer, type SSEServerOptions } from './fixtures/sse-server.js';
 
 /** What the raw EventSource of {@link rawEventSource} has seen. */
@@ -57,4 +58,24 @@ export function sseFixture(session: () => BrowserSession): SSEFixture {
       return tab;
     },
   };
+}
+
+/**
+ * Publishes `{ n: 1 }` … `{ n: count }` in batches of 10, 10 ms apart, and cuts every stream's socket
+ * after `cuts` random batches (none of the first 10 or last 10); returns how many streams were cut.
+ */
+export async function publishWithCuts(s: SSEServer, count: number, cuts: number): Promise<number> {
+  const batches = count / 10;
+  const at = new Set<number>();
+  while (at.size < cuts) at.add(10 + Math.floor(Math.random() * (batches - 20)));
+  let destroyed = 0;
+  for (let batch = 0, id = 1; batch < batches; batch++) {
+    for (const end = id + 10; id < end; id++) s.publish({ n: id });
+    if (at.has(batch)) {
+      await until(() => [...s.open].some((res) => !res.writableEnded), 'a stream to cut');
+      destroyed += s.destroy();
+    }
+    await sleep(10);
+  }
+  return destroyed;
 }
