@@ -4,79 +4,11 @@
  * records every call.
  */
 import { expect } from 'chai';
-import { once } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import vm from 'node:vm';
+import type http from 'node:http';
 import { createClient } from 'redis';
-import { cometEncoding, cometHub, createHub, createRedisHub, type ServeOptions, type ServeResult } from '../../src/index.js';
+import { cometEncoding, cometHub, createHub, createRedisHub, type ServeOptions } from '../../src/index.js';
 import { redisForTests, type RedisServer } from './fixtures/redis-server.js';
-
-const CB = 'parent.cometMessage';
-
-interface Call {
-  value: unknown;
-  id: number;
-}
-
-/** Runs every script of `body` and returns the callback's calls. */
-function calls(body: string): Call[] {
-  const out: Call[] = [];
-  const context = vm.createContext({ parent: { cometMessage: (value: unknown, id: number) => out.push({ value, id }) } });
-  for (const [, code] of body.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)) vm.runInContext(code!, context);
-  return out;
-}
-
-type Serve = (req: http.IncomingMessage, res: http.ServerResponse, options?: ServeOptions) => Promise<ServeResult>;
-
-/** A server whose one route is `serve`; `results` collects how each response ended. */
-async function serverFor(serve: Serve, options?: ServeOptions) {
-  const results: ServeResult[] = [];
-  const server = http.createServer((req, res) => {
-    serve(req, res, options).then((r) => results.push(r), (e: Error) => results.push(`failed: ${e.message}` as ServeResult));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
-  return {
-    results,
-    port,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((done) => server.close(() => done()));
-    },
-  };
-}
-
-/** GETs `path`; reads until `until(body)` holds or the response ends; `end` says which. */
-function read(port: number, path: string, until: (body: string) => boolean = () => false, method = 'GET') {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string; ended: boolean }>((done, fail) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      const finish = (ended: boolean) => done({ status: res.statusCode!, headers: res.headers, body, ended });
-      res.on('data', (chunk: string) => {
-        body += chunk;
-        if (until(body)) {
-          finish(false);
-          req.destroy();
-        }
-      });
-      res.on('end', () => finish(true));
-    });
-    req.setTimeout(5000, () => req.destroy(new Error(`no answer from ${path} within 5 s`)));
-    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : fail(error)));
-    req.end();
-  });
-}
-
-const until = async (check: () => boolean, ms = 3000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
+import { calls, CB, read, serverFor, until } from './fixtures/serve.js';
 
 describe('hub.serve', function () {
   this.timeout(20_000);
