@@ -3,13 +3,13 @@
  * queues from the source layer, history ring, counters.
  */
 import { randomBytes } from 'node:crypto';
-import { queueIn, type BufferedQueue, type PushController } from '../source/queue.js';
-import type { PushHooks } from '../source/types.js';
+import { queueIn } from '../source/queue.js';
 import { checkCount, checkLimit, checkOptions, checkSignal, describe } from '../util/args.js';
 import { checkEpoch } from './cursor.js';
 import { kindKey, type ClientKind, type Framing } from './framing.js';
 import { SlowConsumerError } from './errors.js';
 import { History, type Entry } from './history.js';
+import { cutOff, Member } from './member.js';
 import { HubFeed, type Tally } from './subscription.js';
 import type { HubStats, HubSubscription, SlowConsumerPolicy, SubscribeOptions } from './types.js';
 
@@ -38,43 +38,6 @@ export function checkPolicy(policy: unknown, where: string): SlowConsumerPolicy 
 /** @internal A new epoch: 16 url-safe characters from 12 random bytes. */
 export function newEpoch(): string {
   return randomBytes(12).toString('base64url');
-}
-
-/**
- * One subscriber as the hub sees it; also the hooks of its queue, so that a subscriber makes no
- * closure of its own.
- */
-class Member<O> implements PushHooks {
-  ctl: PushController<Entry<O>> | null = null;
-  queue: BufferedQueue<Entry<O>> | null = null;
-  feed: HubFeed<O> | null = null;
-  ended = false;
-  /** Ids up to this one are not given (a cursor ahead of the hub: it waits until the hub catches up). */
-  after = 0;
-
-  constructor(
-    readonly core: HubCore<O>,
-    readonly policy: SlowConsumerPolicy,
-    readonly kind: ClientKind,
-  ) {}
-
-  /** The queue ended: the subscriber leaves the set. */
-  teardown(): void {
-    this.core.leave(this);
-  }
-
-  /** The queue overflowed under 'disconnect': the error it ends with. */
-  overflowError(max: number): Error {
-    return this.core.overflowed(this, max);
-  }
-}
-
-/**
- * Tells a subscription that the hub cut it off. Deferred to a microtask: its signal's listeners
- * (a transport giving up) call back into the queue, which is still in the middle of a push here.
- */
-function cutOff<O>(member: Member<O>, error: Error): void {
-  queueMicrotask(() => member.feed?.cutOff(error));
 }
 
 /** @internal Settings of a core. */
@@ -128,8 +91,9 @@ export class HubCore<O> {
    * @throws TypeError when `epoch` does not match `[A-Za-z0-9_-]{1,64}` or `lastId` is not a non-negative integer
    */
   setEpoch(epoch: string, lastId: number = this.#lastId): void {
-    this.#epoch = checkEpoch(epoch, 'setEpoch', 'epoch');
+    checkEpoch(epoch, 'setEpoch', 'epoch');
     this.#lastId = checkCount(lastId, 'setEpoch', 'lastId');
+    this.#epoch = epoch;
     this.#history.clear();
     for (const member of this.#members) member.after = 0;
   }

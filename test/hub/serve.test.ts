@@ -4,79 +4,11 @@
  * records every call.
  */
 import { expect } from 'chai';
-import { once } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import vm from 'node:vm';
+import type http from 'node:http';
 import { createClient } from 'redis';
-import { cometEncoding, cometHub, createHub, createRedisHub, type ServeOptions, type ServeResult } from '../../src/index.js';
+import { cometEncoding, cometHub, createHub, createRedisHub, type ServeOptions } from '../../src/index.js';
 import { redisForTests, type RedisServer } from './fixtures/redis-server.js';
-
-const CB = 'parent.cometMessage';
-
-interface Call {
-  value: unknown;
-  id: number;
-}
-
-/** Runs every script of `body` and returns the callback's calls. */
-function calls(body: string): Call[] {
-  const out: Call[] = [];
-  const context = vm.createContext({ parent: { cometMessage: (value: unknown, id: number) => out.push({ value, id }) } });
-  for (const [, code] of body.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)) vm.runInContext(code!, context);
-  return out;
-}
-
-type Serve = (req: http.IncomingMessage, res: http.ServerResponse, options?: ServeOptions) => Promise<ServeResult>;
-
-/** A server whose one route is `serve`; `results` collects how each response ended. */
-async function serverFor(serve: Serve, options?: ServeOptions) {
-  const results: ServeResult[] = [];
-  const server = http.createServer((req, res) => {
-    serve(req, res, options).then((r) => results.push(r), (e: Error) => results.push(`failed: ${e.message}` as ServeResult));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
-  return {
-    results,
-    port,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((done) => server.close(() => done()));
-    },
-  };
-}
-
-/** GETs `path`; reads until `until(body)` holds or the response ends; `end` says which. */
-function read(port: number, path: string, until: (body: string) => boolean = () => false, method = 'GET') {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string; ended: boolean }>((done, fail) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      const finish = (ended: boolean) => done({ status: res.statusCode!, headers: res.headers, body, ended });
-      res.on('data', (chunk: string) => {
-        body += chunk;
-        if (until(body)) {
-          finish(false);
-          req.destroy();
-        }
-      });
-      res.on('end', () => finish(true));
-    });
-    req.setTimeout(5000, () => req.destroy(new Error(`no answer from ${path} within 5 s`)));
-    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : fail(error)));
-    req.end();
-  });
-}
-
-const until = async (check: () => boolean, ms = 3000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
+import { calls, CB, events, read, readEvents, serverFor, until } from './fixtures/serve.js';
 
 describe('hub.serve', function () {
   this.timeout(20_000);
@@ -152,17 +84,31 @@ describe('hub.serve', function () {
     }
   });
 
-  it('a malformed cursor is a 400, never an exception, and subscribes nobody', async () => {
+  it('a malformed cursor is a 400 text/plain, never an exception, and subscribes nobody: Comet and SSE', async () => {
     const hub = cometHub(CB, { history: 5 });
     const s = await serverFor(hub.serve.bind(hub));
     try {
-      const bad = ['?since=1', '?epoch=abc', '?epoch=abc&since=01', '?epoch=abc&since=-1', '?epoch=abc&since=1.5',
+      const comet = ['?since=1', '?epoch=abc', '?epoch=abc&since=01', '?epoch=abc&since=-1', '?epoch=abc&since=1.5',
         '?epoch=a%20b&since=1', `?epoch=${'x'.repeat(65)}&since=1`, '?epoch=abc&since=9007199254740993',
         '?epoch=abc&since=1&since=2', '?epoch=abc&epoch=abd&since=1'];
-      for (const query of bad) {
-        const { status, body, ended } = await read(s.port, `/comet${query}`);
-        expect(status, query).to.equal(400);
+      const sse = { accept: 'text/event-stream' };
+      const bad: [string, Record<string, string>][] = [
+        ...comet.map((query): [string, Record<string, string>] => [`/comet${query}`, {}]),
+        ...comet.map((query): [string, Record<string, string>] => [`/sse${query}`, sse]),
+        ...['abc', 'abc:', ':5', 'abc:05', 'abc:-1', 'a b:1', 'abc:1:2', `${'x'.repeat(65)}:1`, 'abc:9007199254740993']
+          .map((id): [string, Record<string, string>] => ['/sse', { ...sse, 'last-event-id': id }]),
+        // the header is found first: a good query after it does not save it
+        ['/sse?lastEventId=abc:1', { ...sse, 'last-event-id': 'abc' }],
+        ['/sse?lastEventId=', sse],
+        ['/sse?lastEventId=abc:1&lastEventId=abc:2', sse],
+        ['/sse?lastEventId=abc', sse],
+      ];
+      for (const [path, headers] of bad) {
+        const { status, headers: got, body, ended } = await read(s.port, path, undefined, 'GET', headers);
+        expect(status, `${path} ${JSON.stringify(headers)}`).to.equal(400);
         expect(ended).to.equal(true);
+        expect(got['content-type']).to.equal('text/plain; charset=utf-8');
+        expect(got.vary).to.equal('Accept');
         expect(body).to.include('malformed cursor');
       }
       expect(s.results).to.deep.equal(bad.map(() => 'bad-request'));
@@ -297,6 +243,29 @@ describe('hub.serve', function () {
           { value: { type: 'open', epoch: hub.epoch, lastId: second, since: first, missed: 0, reset: false }, id: 0 },
           { value: { n: 2 }, id: second },
         ]);
+      } finally {
+        await s.close();
+        await hub.close();
+        await client.quit();
+      }
+    });
+
+    it('serves SSE with ids from Redis, resuming from Last-Event-ID', async () => {
+      const client = createClient({ url: redis.url });
+      client.on('error', () => {});
+      await client.connect();
+      const hub = await createRedisHub({ client, channel: `serve-sse-${process.pid}-${Date.now()}`, history: 10, ...cometEncoding(CB) });
+      const s = await serverFor(hub.serve.bind(hub));
+      try {
+        const first = await hub.publish({ n: 1 });
+        const second = await hub.publish({ n: 2 });
+        await until(() => hub.lastId === second);
+        const { body } = await readEvents(s.port, '/sse', 2, { 'last-event-id': `${hub.epoch}:${first}` });
+        expect(events(body).map((e) => [e.type, JSON.parse(e.data), e.lastEventId])).to.deep.equal([
+          ['open', { type: 'open', epoch: hub.epoch, lastId: second, since: first, missed: 0, reset: false }, ''],
+          ['message', { n: 2 }, `${hub.epoch}:${second}`],
+        ]);
+        expect(hub.stats().encoded).to.deep.equal({ comet: 0, sse: 1 });
       } finally {
         await s.close();
         await hub.close();
