@@ -49,7 +49,9 @@ type Relay = { o?: CometOpenInfo; m?: unknown; id?: number; e?: string; s?: Come
  * (an HTTP error or a `204`), one `HEAD` request with `Accept: text/event-stream` tells them apart: a `204`
  * is the server's stop (closed for good), anything else a failure (reconnect after the backoff).
  *
- * The server's `stop` (either transport) and `pagehide` close the connection. One connection per URL.
+ * The cursor is the last id delivered, or the `since` of the last `open` when that is later (a stream
+ * that broke before its first message resumes where it started). The server's `stop` (either
+ * transport) and `pagehide` close the connection. One connection per URL (and per callback) in a page.
  * @param url - the route (same origin), relative to the page; its other query parameters are kept
  * @throws TypeError naming connectComet for a bad option or URL
  * @example

@@ -58,7 +58,10 @@ export interface ConnectCometOptions<T = unknown> {
   onStateChange?: (state: CometState) => void;
   /** Backoff between attempts: a random delay up to `min(maxMs, minMs * 2^attempt)`. Default `{ minMs: 1000, maxMs: 30000 }`. */
   reconnect?: { minMs?: number; maxMs?: number };
-  /** No chunk and no heartbeat for this long: the stream is dead, reconnect. Default 30000; above the server's heartbeat. */
+  /**
+   * No chunk and no heartbeat for this long: the stream is dead, reconnect. Default 30000; above the server's
+   * heartbeat (and, on EventSource, above its `retry`, or the client reconnects before the browser does).
+   */
   livenessMs?: number;
   /** Tabs of this origin share one stream: a leader (Web Locks) relays to the others (BroadcastChannel). */
   share?: boolean;
