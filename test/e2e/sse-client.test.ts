@@ -40,6 +40,26 @@ eachEngine('connectComet over EventSource', (session) => {
     });
   }
 
+  it('a stalled stream (no event, no beat, not closed): a new EventSource with ?lastEventId=E:N within livenessMs', async () => {
+    const s = await fx.serve({ heartbeatMs: 200 });
+    const t = await connected({ transport: 'eventsource', livenessMs: 1500 });
+    s.publish({ n: 1 });
+    await waitForId(t, 1);
+    // beats alone keep it alive past livenessMs
+    await sleep(2000);
+    expect(s.streams(), 'no reconnect while beats come').to.have.length(1);
+    const stalled = Date.now();
+    s.stall();
+    await waitIn(t, 'return window.rec.opens === 2', 'the second open', 10_000);
+    const next = s.streams()[1]!;
+    expect(next.at - stalled, 'ms from the stall to the new request').to.be.within(1500 - 250, 1500 + 200 + 1000);
+    expect(next.lastEventId, 'a new EventSource sends no header').to.equal(null);
+    expect(new URLSearchParams(next.query).get('lastEventId')).to.equal(`${s.epoch}:1`);
+    s.publish({ n: 2 });
+    await waitForId(t, 2);
+    expect((await recorded(t)).ids).to.deep.equal([1, 2]);
+  });
+
   it('a 204: one HEAD probe tells it from a failure, and the connection closes for good', async () => {
     const s = await fx.serve({ retry: 200 });
     const t = await connected({ transport: 'eventsource' });
