@@ -133,4 +133,21 @@ eachEngine('connectComet over EventSource', (session) => {
     expect(s.streams(), 'one stream, then one for the new leader').to.have.length(2);
     expect(new URLSearchParams(s.streams()[1]!.query).get('lastEventId')).to.match(new RegExp(`^${s.epoch}:([5-9][0-9]|100)$`));
   });
+
+  it('share: true and the server’s stop: the leader closes for good and so does every tab that follows it', async () => {
+    const s = await fx.serve({ retry: 200 });
+    const options = { transport: 'eventsource', share: true };
+    const a = await connected(options);
+    const b = await fx.page();
+    await connectIn(b, { reconnect: { minMs: 20, maxMs: 200 }, livenessMs: 2000, ...options });
+    await sleep(300);
+    expect(await b.run('return conn.leader'), 'b follows').to.equal(false);
+    s.stopping = true;
+    s.destroy();
+    for (const t of [a, b]) await waitIn(t, "return conn.state === 'closed'", 'the closed state');
+    const seen = s.requests.length;
+    await sleep(1500);
+    expect(s.requests, 'no request after the stop').to.have.length(seen);
+    expect(s.requests.every((q) => q.res.statusCode === 204 || q === s.requests[0]), 'only 204s after the first').to.equal(true);
+  });
 });
