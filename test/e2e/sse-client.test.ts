@@ -17,6 +17,15 @@ eachEngine('connectComet over EventSource', (session) => {
     await waitIn(t, 'return window.rec.opens === 1', 'the first open');
     return t;
   };
+  /** Two tabs on share: true over EventSource: the first leads, the second follows. */
+  const shared = async (): Promise<[Tab, Tab]> => {
+    const a = await connected({ transport: 'eventsource', share: true });
+    const b = await fx.page();
+    await connectIn(b, { reconnect: { minMs: 20, maxMs: 200 }, livenessMs: 2000, transport: 'eventsource', share: true });
+    await sleep(300);
+    expect(await Promise.all([a, b].map((t) => t.run('return conn.leader'))), 'leaders').to.deep.equal([true, false]);
+    return [a, b];
+  };
 
   for (const transport of ['eventsource', 'auto'] as const) {
     it(`transport '${transport}': 4 cuts at random moments, 1,500 messages each exactly once, in order`, async () => {
@@ -116,12 +125,7 @@ eachEngine('connectComet over EventSource', (session) => {
 
   it('share: true over EventSource: two tabs, one stream; the leader’s tab closes and the other resumes without loss', async () => {
     const s = await fx.serve({ heartbeatMs: 250 });
-    const options = { transport: 'eventsource', share: true };
-    const a = await connected(options);
-    const b = await fx.page();
-    await connectIn(b, { reconnect: { minMs: 20, maxMs: 200 }, livenessMs: 2000, ...options });
-    await sleep(300);
-    expect(await Promise.all([a, b].map((t) => t.run('return conn.leader')))).to.deep.equal([true, false]);
+    const [a, b] = await shared();
     for (let n = 1; n <= 50; n++) s.publish({ n });
     await waitForId(b, 50);
     await a.close();
@@ -136,12 +140,7 @@ eachEngine('connectComet over EventSource', (session) => {
 
   it('share: true and the server’s stop: the leader closes for good and so does every tab that follows it', async () => {
     const s = await fx.serve({ retry: 200 });
-    const options = { transport: 'eventsource', share: true };
-    const a = await connected(options);
-    const b = await fx.page();
-    await connectIn(b, { reconnect: { minMs: 20, maxMs: 200 }, livenessMs: 2000, ...options });
-    await sleep(300);
-    expect(await b.run('return conn.leader'), 'b follows').to.equal(false);
+    const [a, b] = await shared();
     s.stopping = true;
     s.destroy();
     for (const t of [a, b]) await waitIn(t, "return conn.state === 'closed'", 'the closed state');
