@@ -113,11 +113,12 @@ export class HubCore<O> {
   /**
    * Fans `value` out under `id` (ids must increase; a non-contiguous id restarts the history).
    * `value` is what `encode` made: with a framing, the serialized message, framed here for each
-   * kind that has subscribers now (never throws then: the checks were `encode`'s).
+   * kind that has subscribers now, and for Comet when `encode` made its chunk already (never
+   * throws then: the checks were `encode`'s).
    */
   emit(id: number, value: O): void {
     const stored: Stored = { id, value, epoch: this.#epoch };
-    const comet = this.#counts.comet > 0 ? this.#entryOf(stored, 'comet') : stored;
+    const comet = this.#counts.comet > 0 || this.#framing?.cometAtPublish ? this.#entryOf(stored, 'comet') : stored;
     const sse = this.#counts.sse > 0 ? this.#entryOf(stored, 'sse') : stored;
     this.#published++;
     let offered = 0;
