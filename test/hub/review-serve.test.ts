@@ -1,0 +1,47 @@
+/**
+ * hub.serve's `Vary: Accept` joins a `Vary` already set on the response (by CORS or compression
+ * middleware before the route runs) instead of replacing it.
+ */
+import { expect } from 'chai';
+import { cometHub } from '../../src/index.js';
+import { CB, read, readEvents, serverFor, type Serve } from './fixtures/serve.js';
+
+describe('hub.serve and a Vary header set before it', function () {
+  this.timeout(10_000);
+
+  it('keeps what the response already varies on, for every kind of answer', async () => {
+    const hub = cometHub(CB, { initialChunk: null });
+    const serve: Serve = (req, res, options) => {
+      res.setHeader('Vary', 'Origin');
+      return hub.serve(req, res, options);
+    };
+    const stop = (req: { url?: string }) => req.url === '/stop';
+    const s = await serverFor(serve, { stop });
+    try {
+      const sse = await readEvents(s.port, '/live', 1);
+      const comet = await read(s.port, '/live', (body) => body.includes('</script>'));
+      const bad = await read(s.port, '/live?since=x', undefined, 'GET', { accept: 'text/event-stream' });
+      const stopped = await read(s.port, '/stop', undefined, 'GET', { accept: 'text/event-stream' });
+      expect([sse.status, comet.status, bad.status, stopped.status]).to.deep.equal([200, 200, 400, 204]);
+      for (const answer of [sse, comet, bad, stopped]) expect(answer.headers.vary).to.equal('Origin, Accept');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('leaves a Vary that already names Accept (or *) as it is', async () => {
+    const hub = cometHub(CB, { initialChunk: null });
+    for (const vary of ['accept-encoding, ACCEPT', '*']) {
+      const serve: Serve = (req, res, options) => {
+        res.setHeader('Vary', vary);
+        return hub.serve(req, res, options);
+      };
+      const s = await serverFor(serve);
+      try {
+        expect((await readEvents(s.port, '/live', 1)).headers.vary).to.equal(vary);
+      } finally {
+        await s.close();
+      }
+    }
+  });
+});
