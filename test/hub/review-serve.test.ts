@@ -1,6 +1,7 @@
 /**
- * hub.serve's `Vary: Accept` joins a `Vary` already set on the response (by CORS or compression
- * middleware before the route runs) instead of replacing it.
+ * hub.serve's headers: `Vary: Accept` joins a `Vary` already set on the response (by CORS or
+ * compression middleware before the route runs) instead of replacing it; a header given as
+ * `undefined` is skipped on every answer, the 400 too.
  */
 import { expect } from 'chai';
 import { cometHub } from '../../src/index.js';
@@ -42,6 +43,36 @@ describe('hub.serve and a Vary header set before it', function () {
       } finally {
         await s.close();
       }
+    }
+  });
+
+  it('skips a header given as undefined on every answer, the 400 of a malformed cursor too', async () => {
+    const hub = cometHub(CB, { initialChunk: null });
+    const headers = { 'X-Trace': undefined, 'X-Kept': 'yes' } as unknown as Record<string, string>;
+    // a synchronous throw would be an uncaught exception in the server: answered 500 here instead
+    const serve: Serve = (req, res, options) => {
+      try {
+        return hub.serve(req, res, options);
+      } catch (error) {
+        res.writeHead(500).end();
+        return Promise.reject(error as Error);
+      }
+    };
+    const s = await serverFor(serve, { headers });
+    try {
+      const answers = [
+        await read(s.port, '/live?since=x', undefined, 'GET', { accept: 'text/event-stream' }),
+        await read(s.port, '/live?since=x'),
+        await readEvents(s.port, '/live', 1),
+      ];
+      expect(answers.map((a) => a.status)).to.deep.equal([400, 400, 200]);
+      for (const answer of answers) {
+        expect(answer.headers).to.include({ 'x-kept': 'yes', vary: 'Accept' });
+        expect(answer.headers).to.not.have.property('x-trace');
+      }
+      expect(s.results.slice(0, 2)).to.deep.equal(['bad-request', 'bad-request']);
+    } finally {
+      await s.close();
     }
   });
 });
