@@ -71,13 +71,15 @@ function sseControl(info: { readonly type: string; readonly [field: string]: unk
 }
 
 /**
- * `headers` with `Vary: Accept` added to the `Vary` they give, else to the one already set on `res`
- * (by CORS or other middleware; the headers given replace those set, so it must be carried over):
- * both kinds answer the same URL.
+ * `headers` without those given as `undefined` (skipped, as the transports skip them; `writeHead`
+ * would throw), with `Vary: Accept` added to the `Vary` they give, else to the one already set on
+ * `res` (by CORS or other middleware; the headers given replace those set, so it must be carried
+ * over): both kinds answer the same URL.
  */
 function withVary(res: ServerResponse, headers: Record<string, HeaderValue> | undefined): Record<string, HeaderValue> {
-  const out: Record<string, HeaderValue> = { ...headers };
-  const given = Object.keys(out).find((key) => key.toLowerCase() === 'vary' && out[key] !== undefined);
+  const out: Record<string, HeaderValue> = {};
+  for (const name in headers) if (headers[name] !== undefined) out[name] = headers[name];
+  const given = Object.keys(out).find((key) => key.toLowerCase() === 'vary');
   const current = given === undefined ? (res as Partial<ServerResponse> | null)?.getHeader?.('vary') : out[given];
   const list = current === undefined ? '' : Array.isArray(current) ? current.join(', ') : String(current);
   out[given ?? 'Vary'] = list === '' ? 'Accept' : /(?:^|,)\s*(?:accept|\*)\s*(?:,|$)/i.test(list) ? list : `${list}, Accept`;
