@@ -46,6 +46,21 @@ describe('hub.serve and a Vary header set before it', function () {
     }
   });
 
+  it('joins a Vary given as an array, in the options or on the response', async () => {
+    const hub = cometHub(CB, { initialChunk: null });
+    const serve: Serve = (req, res, options) => {
+      if (req.url === '/set') res.setHeader('Vary', ['Origin', 'Accept-Encoding']);
+      return hub.serve(req, res, req.url === '/set' ? {} : options);
+    };
+    const s = await serverFor(serve, { headers: { vary: ['Origin', 'Cookie'] } });
+    try {
+      expect((await readEvents(s.port, '/given', 1)).headers.vary).to.equal('Origin, Cookie, Accept');
+      expect((await readEvents(s.port, '/set', 1)).headers.vary).to.equal('Origin, Accept-Encoding, Accept');
+    } finally {
+      await s.close();
+    }
+  });
+
   it('skips a header given as undefined on every answer, the 400 of a malformed cursor too', async () => {
     const hub = cometHub(CB, { initialChunk: null });
     const headers = { 'X-Trace': undefined, 'X-Kept': 'yes' } as unknown as Record<string, string>;
