@@ -29,7 +29,10 @@ export interface HubOptions<T, O = T> {
    * subscriber). `id` is the message id. Throwing rejects the publish; nothing is delivered.
    */
   encode?: (value: T, id: number) => O;
-  /** Given to every subscriber before anything else (for a Comet hub: the initial chunk). Not counted as a message. */
+  /**
+   * Given to every subscriber before anything else (for a Comet hub: the initial chunk; the SSE
+   * clients of `hub.serve` get none). Not counted as a message: never offered, waiting or discarded.
+   */
   initial?: O | undefined;
   /**
    * When a subscriber asks for its next message and several are waiting for it, hand them over as
