@@ -88,7 +88,7 @@ export class HubCore<O> {
    * the new one, so the history is dropped, the last id becomes `lastId` (it may go back), and no
    * subscriber waits for an id of the old epoch any more. Subscribers stay: end them with
    * {@link failAll} when what they were given no longer joins up.
-   * @throws TypeError when `epoch` does not match `[A-Za-z0-9_-]{1,64}` or `lastId` is not a non-negative integer
+   * @throws TypeError when `epoch` does not match `[A-Za-z0-9_-]{1,64}`; RangeError when `lastId` is not a non-negative integer
    */
   setEpoch(epoch: string, lastId: number = this.#lastId): void {
     checkEpoch(epoch, 'setEpoch', 'epoch');
@@ -113,11 +113,12 @@ export class HubCore<O> {
   /**
    * Fans `value` out under `id` (ids must increase; a non-contiguous id restarts the history).
    * `value` is what `encode` made: with a framing, the serialized message, framed here for each
-   * kind that has subscribers now (never throws then: the checks were `encode`'s).
+   * kind that has subscribers now, and for Comet when `encode` made its chunk already (never
+   * throws then: the checks were `encode`'s).
    */
   emit(id: number, value: O): void {
     const stored: Stored = { id, value, epoch: this.#epoch };
-    const comet = this.#counts.comet > 0 ? this.#entryOf(stored, 'comet') : stored;
+    const comet = this.#counts.comet > 0 || this.#framing?.cometAtPublish ? this.#entryOf(stored, 'comet') : stored;
     const sse = this.#counts.sse > 0 ? this.#entryOf(stored, 'sse') : stored;
     this.#published++;
     let offered = 0;

@@ -54,6 +54,11 @@ export interface Framing {
   frame(kind: ClientKind, text: string, id: number, epoch: string): string;
   /** Frames made so far, per kind (see {@link HubStats.encoded}). */
   readonly encoded: { readonly comet: number; readonly sse: number };
+  /**
+   * True when `encode` makes the Comet chunk already (a finite `maxMessageBytes`): the core then
+   * takes it at publish, listened to or not, so that no later replay makes it again.
+   */
+  readonly cometAtPublish: boolean;
 }
 
 /**
@@ -62,7 +67,7 @@ export interface Framing {
  * `frame` makes a Comet chunk (exactly the bytes of the Comet encoder) or an SSE event (exactly
  * what `SSE.encoder(kind)` writes, with the id `E:N`) from that text, and counts what it makes.
  * With a finite `maxMessageBytes` the chunk is made in `encode`, to check its size; `frame` then
- * hands that one over.
+ * hands that one over (the core asks for it at once, see {@link Framing.cometAtPublish}).
  */
 export function framing<T>(wire: Wire, kind: 'json' | 'string', framer: CometFramer<unknown>, serialize: (value: T, id: number) => string) {
   const encoded = { comet: 0, sse: 0 };
@@ -79,6 +84,7 @@ export function framing<T>(wire: Wire, kind: 'json' | 'string', framer: CometFra
   markWire(encode, wire);
   const frames: Framing = {
     encoded,
+    cometAtPublish: framer.bounded,
     frame(to: ClientKind, text: string, id: number, epoch: string): string {
       if (to === 'sse') {
         encoded.sse++;

@@ -70,12 +70,19 @@ function sseControl(info: { readonly type: string; readonly [field: string]: unk
   return 'event: ' + info.type + '\n' + dataOf('json', JSON.stringify(info)) + '\n';
 }
 
-/** `headers` with `Vary: Accept` (added to a `Vary` of the caller's): both kinds answer the same URL. */
-function withVary(headers: Record<string, HeaderValue> | undefined): Record<string, HeaderValue> {
-  const out: Record<string, HeaderValue> = { ...headers };
-  const name = Object.keys(out).find((key) => key.toLowerCase() === 'vary' && out[key] !== undefined);
-  if (name === undefined) out['Vary'] = 'Accept';
-  else if (!/(?:^|,)\s*(?:accept|\*)\s*(?:,|$)/i.test(String(out[name]))) out[name] = `${String(out[name])}, Accept`;
+/**
+ * `headers` without those given as `undefined` (skipped, as the transports skip them; `writeHead`
+ * would throw), with `Vary: Accept` added to the `Vary` they give, else to the one already set on
+ * `res` (by CORS or other middleware; the headers given replace those set, so it must be carried
+ * over): both kinds answer the same URL.
+ */
+function withVary(res: ServerResponse, headers: Record<string, HeaderValue> | undefined): Record<string, HeaderValue> {
+  const out: Record<string, HeaderValue> = {};
+  for (const name in headers) if (headers[name] !== undefined) out[name] = headers[name];
+  const given = Object.keys(out).find((key) => key.toLowerCase() === 'vary');
+  const current = given === undefined ? (res as Partial<ServerResponse> | null)?.getHeader?.('vary') : out[given];
+  const list = current === undefined ? '' : Array.isArray(current) ? current.join(', ') : String(current);
+  out[given ?? 'Vary'] = list === '' ? 'Accept' : /(?:^|,)\s*(?:accept|\*)\s*(?:,|$)/i.test(list) ? list : `${list}, Accept`;
   return out;
 }
 
@@ -130,7 +137,7 @@ export function serveHub(
     hub: hub as HubBase<string>,
     wire,
     res,
-    send: { ...send, headers: withVary(checkHeaders(where, headers, 'options.headers')) },
+    send: { ...send, headers: withVary(res, checkHeaders(where, headers, 'options.headers')) },
     heartbeatMs,
     maxBytes,
     subscribe: { ...(policy === undefined ? {} : { policy }), ...(limit === undefined ? {} : { limit }) },

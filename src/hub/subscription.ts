@@ -133,7 +133,9 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
 
   /** @internal Messages waiting for this subscriber now (replay and live queue). */
   get held(): number {
-    return this.#prefix.length - this.#pos + this.#queue.stats.buffered;
+    // the initial item (id 0, first in the replay) is not a message
+    const start = this.#pos === 0 && this.#prefix.length > 0 && this.#prefix[0]!.id === 0 ? 1 : this.#pos;
+    return this.#prefix.length - start + this.#queue.stats.buffered;
   }
 
   /** @internal The hub counted `n` waiting messages as lost to slowness: reading them takes them back. */

@@ -29,7 +29,10 @@ export interface HubOptions<T, O = T> {
    * subscriber). `id` is the message id. Throwing rejects the publish; nothing is delivered.
    */
   encode?: (value: T, id: number) => O;
-  /** Given to every subscriber before anything else (for a Comet hub: the initial chunk). Not counted as a message. */
+  /**
+   * Given to every subscriber before anything else (for a Comet hub: the initial chunk; the SSE
+   * clients of `hub.serve` get none). Not counted as a message: never offered, waiting or discarded.
+   */
   initial?: O | undefined;
   /**
    * When a subscriber asks for its next message and several are waiting for it, hand them over as
@@ -61,7 +64,9 @@ export interface SubscribeOptions {
    * - this hub's epoch: replay exactly what came after `since`. A `since` beyond the hub's last
    *   id (a hub that has not caught up yet, e.g. a Redis hub in a process that joined late)
    *   replays nothing, and the subscriber is given only the ids after `since`, as the hub
-   *   reaches them: never a replay from the start.
+   *   reaches them: never a replay from the start. It waits for as long as that takes, for good
+   *   if the hub never gets there (a cursor no hub of this epoch gave): subscribed, given nothing,
+   *   until it stops or the hub closes.
    * - another epoch (the cursor of an earlier run, or of a hub that lost its stream): replay all
    *   the history holds, with {@link HubSubscription.reset} true and `missed` counting what
    *   came before it.
@@ -189,7 +194,8 @@ export interface HubBase<O> {
    * 15 s), and `rotate` before it ends the response on purpose after `maxBytes` (Comet: default
    * 1 MiB; SSE: none unless given) or `maxAgeMs`. Comet controls are `callback(INFO, 0)` scripts,
    * SSE controls named events. A cursor of this epoch ahead of the hub's last id replays nothing
-   * and waits for the ids after it. `stop` answers SSE `204` and Comet a `stop` control, resolving
+   * and waits for the ids after it (for good if the hub never gets there: `open` tells the client,
+   * with `since` above `lastId`). `stop` answers SSE `204` and Comet a `stop` control, resolving
    * `'stopped'`. HEAD is answered with the headers alone, without subscribing. Otherwise resolves
    * and rejects as `sendComet` does.
    * @throws TypeError (synchronously) when this hub was not made with `cometHub` or
