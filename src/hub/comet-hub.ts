@@ -88,7 +88,7 @@ function encoding<T>(callback: string, options: CometEncodingOptions<T> | undefi
   const wire: Wire = {
     control: (info) => controls.encode(info, -1, 0),
     initial,
-    framing: () => framing(wire, kind, framer, serialize),
+    framing: (first) => framing(wire, first, kind, framer, serialize),
   };
   markWire(encode, wire);
   return { encode, initial, coalesce: coalesce ? join : undefined };

@@ -15,8 +15,10 @@ export interface Wire {
   /**
    * One hub's `encode` (the message serialized once, marked with this wire) and the
    * {@link Framing} that makes its Comet chunks and SSE events, with counters of its own.
+   * `initial` is the hub's own first chunk (its `initial` option: this wire's, unless the hub's
+   * options replaced it), which the hub's wire names instead, so `serve` finds its `open` place.
    */
-  readonly framing: () => { encode: (value: never, id: number) => string; framing: Framing };
+  readonly framing: (initial: string | undefined) => { encode: (value: never, id: number) => string; framing: Framing };
 }
 
 const wireKey: unique symbol = Symbol.for('comet-bridge.wire');
@@ -69,7 +71,13 @@ export interface Framing {
  * With a finite `maxMessageBytes` the chunk is made in `encode`, to check its size; `frame` then
  * hands that one over (the core asks for it at once, see {@link Framing.cometAtPublish}).
  */
-export function framing<T>(wire: Wire, kind: 'json' | 'string', framer: CometFramer<unknown>, serialize: (value: T, id: number) => string) {
+export function framing<T>(
+  wire: Wire,
+  initial: string | undefined,
+  kind: 'json' | 'string',
+  framer: CometFramer<unknown>,
+  serialize: (value: T, id: number) => string,
+) {
   const encoded = { comet: 0, sse: 0 };
   let made = { id: 0, text: '', chunk: '' };
   const encode = framer.bounded
@@ -80,8 +88,9 @@ export function framing<T>(wire: Wire, kind: 'json' | 'string', framer: CometFra
         made = { id, text, chunk };
         return text;
       }
-    : serialize;
-  markWire(encode, wire);
+    : (value: T, id: number): string => serialize(value, id);
+  // a function of this hub's own, marked with this hub's wire
+  markWire(encode, initial === wire.initial ? wire : { ...wire, initial });
   const frames: Framing = {
     encoded,
     cometAtPublish: framer.bounded,

@@ -31,7 +31,7 @@ export function coreSettings<T, O>(
   const { history = 0, limit = 1024, policy = 'disconnect', encode, initial, coalesce } = checkOptions(options, where, known);
   checkFunction(encode, where, 'encode');
   checkFunction(coalesce, where, 'coalesce');
-  const two = wireOf(encode)?.framing();
+  const two = wireOf(encode)?.framing(initial as string | undefined);
   return {
     history: checkCount(history, where, 'history'),
     limit: checkLimit(limit, where, 'limit'),
