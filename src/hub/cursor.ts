@@ -69,13 +69,21 @@ export function cometCursor(url: string): Cursor | undefined | null {
 }
 
 /**
+ * The cursor of a `Last-Event-ID` that no hub wrote (an id of another server that answered on this
+ * URL before): of an epoch that is never a hub's (`newEpoch` makes 16 characters), so it is a reset.
+ * A 400 would stop that browser's `EventSource` for good.
+ */
+const FOREIGN: Cursor = Object.freeze({ epoch: '-', since: 0 });
+
+/**
  * @internal The cursor of an SSE request, the first one found of: the `Last-Event-ID` header (an
- * empty one counts as absent), the `lastEventId` query parameter (both `E:N`), the Comet pair.
- * Undefined when it has none, null when the one found is malformed.
+ * empty one counts as absent; one not of the form `E:N` is a cursor of another epoch, a reset),
+ * the `lastEventId` query parameter (`E:N`), the Comet pair. Undefined when it has none, null when
+ * the query's is malformed.
  */
 export function sseCursor(req: IncomingMessage): Cursor | undefined | null {
   const header = req.headers?.['last-event-id'];
-  if (typeof header === 'string' && header !== '') return eventIdOf(header);
+  if (typeof header === 'string' && header !== '') return eventIdOf(header) ?? FOREIGN;
   const params = queryOf(req.url!);
   const id = single(params, 'lastEventId');
   if (id !== undefined) return id === null ? null : eventIdOf(id);
@@ -84,14 +92,16 @@ export function sseCursor(req: IncomingMessage): Cursor | undefined | null {
 
 /**
  * @internal True when the request's `Accept` header lists `text/event-stream` (in any position,
- * with any parameters, the media type in any case).
+ * with any parameters but a zero `q`, the media type in any case).
  */
 export function wantsEventStream(req: IncomingMessage): boolean {
   const accept = req.headers?.accept;
   if (typeof accept !== 'string' || accept.length < 17) return false;
   for (const range of accept.split(',')) {
-    const semicolon = range.indexOf(';');
-    if ((semicolon < 0 ? range : range.slice(0, semicolon)).trim().toLowerCase() === 'text/event-stream') return true;
+    const [type, ...params] = range.split(';');
+    if (type!.trim().toLowerCase() !== 'text/event-stream') continue;
+    // `q=0` says "not acceptable"
+    return !params.some((param) => /^\s*q\s*=\s*0(?:\.0{0,3})?\s*$/i.test(param));
   }
   return false;
 }

@@ -63,7 +63,10 @@ export interface ServeOptions extends Omit<SendCometOptions, 'heartbeat' | 'befo
  */
 export type ServeResult = SendCometResult | 'bad-request' | 'stopped';
 
-const OPTIONS = ['heartbeatMs', 'maxBytes', 'maxAgeMs', 'signal', 'headers', 'policy', 'limit', 'retry', 'stop'];
+/** The option names of {@link ServeOptions} (the compiler keeps the list complete). */
+const OPTIONS: readonly string[] = Object.keys({
+  heartbeatMs: 1, maxBytes: 1, maxAgeMs: 1, signal: 1, headers: 1, policy: 1, limit: 1, retry: 1, stop: 1,
+} satisfies Record<keyof ServeOptions, 1>);
 
 /** An SSE control: an event named for its type, with the INFO object as JSON data. */
 function sseControl(info: { readonly type: string; readonly [field: string]: unknown }): string {

@@ -186,7 +186,8 @@ export interface HubBase<O> {
    * (the forever iframe of `connectComet`) Comet through `sendComet`; both with `Vary: Accept`.
    * Reads the client's cursor (Comet: the query's `epoch` and `since`; SSE: the `Last-Event-ID`
    * header, else the `lastEventId` query parameter, both `E:N`, else `epoch` and `since`; a
-   * malformed one is answered `400` and resolves `'bad-request'`), subscribes with replay from it
+   * malformed query is answered `400` and resolves `'bad-request'`; a `Last-Event-ID` not of the
+   * form `E:N`, an id of another server, counts as a cursor of another epoch), subscribes with replay from it
    * (`subscribe({ since, epoch })`), and streams: first `open` (`{ type, epoch, lastId, since,
    * missed, reset }`, `reset: true` when the cursor's epoch is not this hub's: everything the
    * history holds follows; SSE then sends a `reset` event too), then every message (Comet:

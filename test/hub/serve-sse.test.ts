@@ -19,7 +19,7 @@ const info = (e: { data: string }): unknown => JSON.parse(e.data);
 describe('hub.serve: Comet and Server-Sent Events from one hub', function () {
   this.timeout(20_000);
 
-  it('answers an Accept listing text/event-stream (any position, parameters, case) with SSE, everything else with Comet', async () => {
+  it('answers an Accept listing text/event-stream (any position, parameters, case; not with q=0) with SSE, everything else with Comet', async () => {
     const hub = cometHub(CB, { history: 5 });
     hub.publish(1);
     const s = await serverFor(hub.serve.bind(hub));
@@ -30,7 +30,7 @@ describe('hub.serve: Comet and Server-Sent Events from one hub', function () {
         expect(headers.vary).to.equal('Accept');
         expect(events(body).map(info)).to.deep.equal([open(hub.epoch, 1, 1)]);
       }
-      for (const accept of [undefined, '*/*', 'text/html,application/xhtml+xml', 'text/event-streams', 'text/*']) {
+      for (const accept of [undefined, '*/*', 'text/html,application/xhtml+xml', 'text/event-streams', 'text/*', 'text/event-stream;q=0', 'text/html, text/event-stream; Q=0.000']) {
         const { headers, body } = await read(s.port, '/live', (b) => calls(b).length >= 1, 'GET', accept === undefined ? {} : { accept });
         expect(headers['content-type'], accept).to.equal('text/html; charset=utf-8');
         expect(headers.vary).to.equal('Accept');
