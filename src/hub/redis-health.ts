@@ -41,6 +41,11 @@ export class Health {
     return this.#healthy;
   }
 
+  /** Whether a publish can go out now: the publishing connection is up and the server answers. */
+  get publishable(): boolean {
+    return this.#pingCause === undefined && this.#p.publisher.ready;
+  }
+
   /** Why the hub is unhealthy (the reader's or a client's error, or the unanswered PING), if known. */
   get cause(): unknown {
     return this.#p.reader.failure ?? this.#linkCause ?? this.#pingCause;
@@ -54,11 +59,11 @@ export class Health {
           if (cause !== undefined) this.#linkCause = cause;
           this.update();
         },
-        up: () => this.update(),
+        // a PING that failed with the connection is asked again at once, not one interval later
+        up: () => (this.#pending === null ? this.#ping() : this.update()),
       }));
     }
     this.#timer = setInterval(() => this.#tick(), intervalMs);
-    this.#timer.unref();
   }
 
   stop(): void {
@@ -71,12 +76,16 @@ export class Health {
 
   /** A PING still unanswered one interval later marks the server as not answering. */
   #tick(): void {
-    const { publisher, intervalMs } = this.#p;
+    const { intervalMs } = this.#p;
     if (this.#pending !== null) {
       this.#pingCause ??= new Error(`Redis did not answer PING within ${intervalMs} ms`);
       this.update();
       return;
     }
+    this.#ping();
+  }
+
+  #ping(): void {
     const ping = (this.#pending = {});
     const settle = (cause: Error | undefined): void => {
       if (this.#pending !== ping) return;
@@ -84,7 +93,7 @@ export class Health {
       this.#pingCause = cause;
       this.update();
     };
-    publisher.command(['PING']).then(
+    this.#p.publisher.command(['PING']).then(
       () => settle(undefined),
       (error: unknown) => settle(error instanceof Error ? error : new Error(String(error))),
     );

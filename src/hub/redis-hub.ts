@@ -216,8 +216,8 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
     const { core, channel, secret } = this.#p;
     if (core.closed) throw new HubClosedError();
     const data = this.#prepare(value);
-    if (!this.#health.healthy) {
-      throw new HubConnectionError(`publish on "${channel}": the hub is disconnected from Redis`, { cause: this.#health.cause });
+    if (!this.#health.publishable) {
+      throw new HubConnectionError(`publish on "${channel}": Redis does not answer`, { cause: this.#health.cause });
     }
     const id = secret === undefined ? Number((await this.#script(data, '', ''))[0]) : await this.#signed(data, secret);
     this.#sent++;
@@ -231,12 +231,11 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
       const deadline = performance.now() + timeoutMs;
       for (;;) {
         const next = this.#next ?? { epoch: this.epoch, id: this.lastId + 1 };
-        const [id, last, epoch] = await this.#script(data, next.epoch, String(next.id), sign(secret, channel, next.epoch, next.id, data));
-        if (id !== '') {
-          this.#next = { epoch: epoch!, id: Number(id) + 1 };
-          return Number(id);
-        }
-        this.#next = { epoch: epoch!, id: Number(last) + 1 };
+        const reply = await this.#script(data, next.epoch, String(next.id), sign(secret, channel, next.epoch, next.id, data));
+        // [id, epoch] when added, ['', last id, epoch] when the expected id or epoch was not the next one
+        const [id, last] = reply[0] === '' ? [0, Number(reply[1])] : [Number(reply[0]), Number(reply[0])];
+        this.#next = { epoch: reply.at(-1)!, id: last + 1 };
+        if (id !== 0) return id;
         if (performance.now() > deadline) throw new HubConnectionError(`publish on "${channel}": no free id within ${timeoutMs} ms`);
       }
     });
@@ -312,7 +311,7 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
     this.#health.stop();
     if (owned) readerLink.destroy();
     const readerId = this.#readerId;
-    await this.#reader.close(() => {
+    this.#reader.close(() => {
       if (readerId !== undefined) publisher.command(['CLIENT', 'UNBLOCK', readerId]).catch(noop);
     });
   }
