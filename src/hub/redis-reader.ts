@@ -38,6 +38,7 @@ export interface ReaderParts {
 }
 
 const BATCH = '1000';
+const noop = (): void => {};
 const RETRY_MS = 50;
 
 /** @internal Reads the stream and delivers every valid entry once, in order. */
@@ -56,6 +57,7 @@ export class StreamReader {
   #failure: unknown = undefined;
   #malformed = 0;
   #wake: (() => void) | null = null;
+  #unwatch: () => void = noop;
 
   constructor(parts: ReaderParts) {
     this.#p = parts;
@@ -78,6 +80,9 @@ export class StreamReader {
 
   /** Takes the first snapshot (rejects as Redis does), then reads in the background. */
   async start(): Promise<void> {
+    // after a lost connection the epoch is read again before going on (ioredis may re-send the read
+    // in flight after reconnecting, so the read itself need not fail)
+    this.#unwatch = this.#p.link.watch({ down: () => (this.#synced = false), up: noop });
     await this.#sync();
     void this.#loop();
   }
@@ -89,6 +94,7 @@ export class StreamReader {
    */
   close(unblock: () => void): void {
     this.#closed = true;
+    this.#unwatch();
     this.#wake?.();
     if (this.#sentAt !== 0) unblock();
   }
