@@ -2,7 +2,6 @@
  * The sending side of a Redis hub: one message added to the stream by the publish script, on the
  * publishing connection, bounded in time; signed messages one at a time, each over the id it expects.
  */
-import { createHash } from 'node:crypto';
 import { newEpoch } from './core.js';
 import { HubConnectionError } from './errors.js';
 import { isReplyError, type RedisLink } from './redis-client.js';
@@ -23,7 +22,6 @@ export interface AppendParts {
 }
 
 const noop = (): void => {};
-const PUBLISH_SHA = createHash('sha1').update(PUBLISH_SCRIPT).digest('hex');
 
 /** @internal Adds serialized messages to the stream; resolves with the id Redis gave. */
 export class Appender {
@@ -66,14 +64,9 @@ export class Appender {
     return run;
   }
 
-  /** Runs the publish script by its SHA1 (Redis keeps it once seen); the first time, or after a restart, by its text. */
   async #script(data: string, epoch: string, id: string, sig = ''): Promise<string[]> {
     const { channel, idKey, streamLength } = this.#p;
-    const args = ['2', channel, idKey, newEpoch(), String(streamLength), data, epoch, id, sig];
-    const reply = await this.#ask(['EVALSHA', PUBLISH_SHA, ...args]).catch((error: unknown) => {
-      if (!isReplyError(error) || !String((error as Error).message).startsWith('NOSCRIPT')) throw error;
-      return this.#ask(['EVAL', PUBLISH_SCRIPT, ...args]);
-    });
+    const reply = await this.#ask(['EVAL', PUBLISH_SCRIPT, '2', channel, idKey, newEpoch(), String(streamLength), data, epoch, id, sig]);
     return (reply as unknown[]).map(String);
   }
 
