@@ -64,6 +64,10 @@ export class Appender {
     return run;
   }
 
+  /**
+   * Runs the publish script by its text: with EVALSHA, the fallback after a NOSCRIPT (a fresh or
+   * restarted server) would overtake nothing but be overtaken by the publishes pipelined behind it.
+   */
   async #script(data: string, epoch: string, id: string, sig = ''): Promise<string[]> {
     const { channel, idKey, streamLength } = this.#p;
     const reply = await this.#ask(['EVAL', PUBLISH_SCRIPT, '2', channel, idKey, newEpoch(), String(streamLength), data, epoch, id, sig]);
