@@ -65,8 +65,8 @@ export class Appender {
   }
 
   /**
-   * Runs the publish script by its text: with EVALSHA, the fallback after a NOSCRIPT (a fresh or
-   * restarted server) would overtake nothing but be overtaken by the publishes pipelined behind it.
+   * Runs the publish script by its text: with EVALSHA, the EVAL sent again after a NOSCRIPT (a fresh
+   * or restarted server) would reach Redis after the publishes pipelined behind it, out of order.
    */
   async #script(data: string, epoch: string, id: string, sig = ''): Promise<string[]> {
     const { channel, idKey, streamLength } = this.#p;
