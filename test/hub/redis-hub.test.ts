@@ -123,6 +123,17 @@ describe('createRedisHub', function () {
         expect(await take(fromFour, 1)).to.deep.equal([60]);
       });
 
+      it("takes over the plain id counter of the pub/sub hub, so ids go on from its value", async () => {
+        const c = await client();
+        const ch = channel();
+        await c.command(['SET', `${ch}:id`, '41']);
+        const h = await hub<number>({ client: c.raw, channel: ch });
+        expect(h.lastId).to.equal(41);
+        expect(await h.publish(1)).to.equal(42);
+        expect(await c.command(['HGET', `${ch}:id`, 'id'])).to.equal('42');
+        expect(await c.command(['HGET', `${ch}:id`, 'epoch'])).to.equal(h.epoch);
+      });
+
       it('missed is exact from ids although MAXLEN ~ trims approximately', async () => {
         const c = await client();
         const ch = channel();
