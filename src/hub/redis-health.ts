@@ -27,8 +27,9 @@ export class Health {
   #healthy = true;
   #pingCause: Error | undefined;
   #linkCause: unknown = undefined;
-  /** The PING in flight, if any. */
+  /** The PING in flight, if any, and when it was sent. */
   #pending: object | null = null;
+  #pendingSince = 0;
   #timer: NodeJS.Timeout | undefined;
   #outage: NodeJS.Timeout | undefined;
   #unwatch: (() => void)[] = [];
@@ -87,6 +88,7 @@ export class Health {
 
   #ping(): void {
     const ping = (this.#pending = {});
+    this.#pendingSince = performance.now();
     const settle = (cause: Error | undefined): void => {
       if (this.#pending !== ping) return;
       this.#pending = null;
@@ -114,10 +116,12 @@ export class Health {
       this.#p.up();
       return;
     }
+    // a server that does not answer has not answered since the PING in flight was sent, at the latest
+    const since = this.#pingCause !== undefined && this.#pending !== null ? performance.now() - this.#pendingSince : 0;
     this.#outage = setTimeout(() => {
       this.#outage = undefined;
       this.#p.outage(this.cause);
-    }, maxOutageMs);
+    }, Math.max(0, maxOutageMs - since));
     this.#p.down(this.cause);
   }
 }
