@@ -98,17 +98,6 @@ export class HubCore<O> {
     for (const member of this.#members) member.after = 0;
   }
 
-  /** This hub's epoch (see {@link HubBase.epoch}). */
-  get epoch(): string {
-    return this.#epoch;
-  }
-
-  /** Starts another epoch: ids start over and the history is dropped (end the subscribers first). */
-  renew(epoch: string): void {
-    this.#epoch = epoch;
-    this.#lastId = 0;
-    this.#history.clear();
-  }
 
   get size(): number {
     return this.#members.size;

@@ -176,7 +176,7 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
     const { core, channel } = this.#p;
     if (this.#started) core.failAll(new HubConnectionError(`the epoch of "${channel}" changed: Redis lost the stream`));
     this.#started = true;
-    core.renew(epoch);
+    core.setEpoch(epoch, 0);
     this.#appender.forget();
   }
 
