@@ -128,7 +128,7 @@ export interface HubSubscription<O> extends SourceIterator<O> {
 export interface HubStats {
   /** Subscribers now. */
   readonly subscribers: number;
-  /** Messages fanned out by this hub. */
+  /** Messages fanned out by this hub (a Redis hub counts those it loads from the stream at start, or after a new epoch, too). */
   readonly published: number;
   /**
    * Messages offered to subscribers: each published message once per subscriber it was given to,
