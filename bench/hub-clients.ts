@@ -2,12 +2,15 @@
  * The clients of the broadcast benchmark (bench/hub.ts), in a child process of their own: loopback
  * HTTP clients that time each message against the publish timestamp it carries, plus unmeasured
  * "slow" clients on a Unix socket. The server side drives them through `Clients`, one command and
- * one answer at a time over the IPC channel.
+ * one answer at a time over the IPC channel. Opened with `sse: true`, a client reads its response
+ * as an event stream (bench/sse-reader.ts: HTTP chunking undone, events parsed, the data of each
+ * `message` event JSON-parsed) instead of matching `[sequence,timestamp]` in the raw bytes.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { percentile } from './lib/stats.js';
+import { SSEReader } from './sse-reader.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROLE = 'clients';
@@ -49,20 +52,31 @@ function clientRole(): void {
     c.tail = text.slice(Math.max(end, text.length - 64));
     if (got > 0 && waiting) check();
   };
-  const open = (port: number, path: string): Promise<void> =>
+  /** One `message` event's data: `[sequence, timestamp]` as JSON. */
+  const onEvent = (c: Conn, type: string, data: string): void => {
+    if (type !== 'message') return;
+    const stamp = (JSON.parse(data) as [number, number])[1];
+    samples.push(now() - stamp);
+    c.count++;
+  };
+  const open = (port: number, path: string, sse: boolean): Promise<void> =>
     new Promise((resolve, reject) => {
       const socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
       const c = { socket, count: 0, tail: '' };
       let headers = false;
       socket.setEncoding('latin1');
       socket.on('connect', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`));
+      const reader = sse ? new SSEReader((type, data) => onEvent(c, type, data)) : null;
       socket.on('data', (data: string) => {
-        if (!headers && (c.tail + data).includes('\r\n\r\n')) {
+        const before = c.count;
+        reader?.feed(data);
+        if (!headers && (reader ? reader.headersDone : (c.tail + data).includes('\r\n\r\n'))) {
           headers = true;
           conns.add(c);
           resolve();
         }
-        onData(c, data);
+        if (!reader) onData(c, data);
+        else if (c.count !== before && waiting) check();
       });
       socket.on('error', reject);
       socket.on('close', () => conns.delete(c));
@@ -81,10 +95,10 @@ function clientRole(): void {
       socket.on('error', () => resolve());
       socket.on('close', () => slow.delete(socket));
     });
-  process.on('message', async (cmd: { op: string; port?: number; count?: number; target?: number; path?: string; paused?: boolean }) => {
+  process.on('message', async (cmd: { op: string; port?: number; count?: number; target?: number; path?: string; paused?: boolean; sse?: boolean }) => {
     if (cmd.op === 'open') {
       for (let i = 0; i < cmd.count!; i += 200) {
-        await Promise.all(Array.from({ length: Math.min(200, cmd.count! - i) }, () => open(cmd.port!, '/')));
+        await Promise.all(Array.from({ length: Math.min(200, cmd.count! - i) }, () => open(cmd.port!, '/', cmd.sse === true)));
       }
       process.send!({ op: 'open', open: conns.size });
     } else if (cmd.op === 'reset') {

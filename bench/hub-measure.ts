@@ -74,11 +74,14 @@ export async function deliveries(system: Publisher, clients: Clients, n: number,
   return { perSecond: median(rates), p50: p50!, p99: p99!, cpuPerDelivery: (used.user + used.system) / (work.paced * n) };
 }
 
-/** One cell of the broadcast table: `system` serving `n` clients, `messages` per throughput round. */
-export async function measure(system: System, clients: Clients, n: number, messages: number, rounds: number): Promise<Result> {
+/**
+ * One cell of the broadcast table: `system` serving `n` clients, `messages` per throughput round.
+ * With `sse`, the clients parse their responses as event streams (bench/hub-clients.ts).
+ */
+export async function measure(system: System, clients: Clients, n: number, messages: number, rounds: number, sse = false): Promise<Result> {
   const server = await listen(system.handler);
   try {
-    await clients.ask({ op: 'open', port: server.port, count: n });
+    await clients.ask({ op: 'open', port: server.port, count: n, sse });
     while (system.size() < n) await new Promise((r) => setTimeout(r, 5));
     const result = await deliveries(system, clients, n, { paced: n >= 1000 ? 2 * RATE : RATE, messages, runs: rounds }, { n: 0 });
     await clients.ask({ op: 'close' });

@@ -1,0 +1,90 @@
+/**
+ * SSE broadcast: the hub serving Server-Sent Events against better-sse's channel broadcast, the
+ * same protocol on both sides, at 1, 100 and 1,000 loopback clients. The clients run in one child
+ * process (bench/hub-clients.ts) and parse every response as an event stream (bench/sse-reader.ts);
+ * each cell is taken as the broadcast benchmark takes it (bench/hub-measure.ts: paced latency with
+ * the server's CPU time, then throughput in bursts), in rounds that alternate the systems.
+ *
+ * `SSE_BENCH_CLIENTS=1,100` picks the client counts.
+ */
+import { pathToFileURL } from 'node:url';
+import { Clients } from './hub-clients.js';
+import { formatCpu, measure, type Result } from './hub-measure.js';
+import { betterSse, type System } from './hub-systems.js';
+import { library } from './lib/library.js';
+import { formatMs, formatRate, formatRatio, median, spread, verdict } from './lib/stats.js';
+import { settingsFromArgv, type BenchSettings, type BenchTable } from './lib/types.js';
+import { sseHubs } from './sse-systems.js';
+
+/** Runs the SSE broadcast benchmark and returns its table. */
+export async function run(settings: BenchSettings = settingsFromArgv()): Promise<BenchTable> {
+  const lib = await library();
+  const rounds = settings.quick ? 1 : 3;
+  const sizes = (process.env.SSE_BENCH_CLIENTS ?? '1,100,1000').split(',').filter(Boolean).map(Number);
+  const perClient = (n: number): number => Math.max(200, Math.round((settings.quick ? 60_000 : 200_000) / n));
+  const makers: (() => System)[] = [...sseHubs(lib), betterSse];
+  const names = makers.map((make) => {
+    const system = make();
+    void system.close();
+    return system.name;
+  });
+  const base = names.length - 1;
+  const rows: (string | number)[][] = [];
+  const notes: string[] = [];
+  const clients = new Clients();
+  await clients.ask({});
+  try {
+    for (const n of sizes) {
+      const results: Result[][] = names.map(() => []);
+      for (let r = 0; r < rounds; r++) {
+        // the order turns every round, so no system always runs first (or last) on the shared machine
+        for (let k = 0; k < makers.length; k++) {
+          const i = (k + r) % makers.length;
+          const system = makers[i]!();
+          results[i]!.push(await measure(system, clients, n, perClient(n), 1, true));
+          if (system.note && r === rounds - 1) notes.push(`${n} clients: ${system.note()}`);
+        }
+      }
+      const of = (i: number, key: keyof Result): number => median(results[i]!.map((x) => x[key]));
+      for (const [i, name] of names.entries()) {
+        const speed = of(i, 'perSecond') / of(base, 'perSecond');
+        const p99 = of(i, 'p99') / of(base, 'p99');
+        const targets = i === base ? '' : [n === 1000 ? `≥3× msg/s ${verdict(speed >= 3)}` : '', `p99 no worse ${verdict(p99 <= 1)}`].filter(Boolean).join(', ');
+        rows.push([
+          n.toLocaleString('en-US'),
+          name,
+          formatRate(of(i, 'perSecond')),
+          formatRatio(speed),
+          formatMs(of(i, 'p50')),
+          formatMs(of(i, 'p99')),
+          formatRatio(p99),
+          formatCpu(of(i, 'cpuPerDelivery')),
+          formatRatio(of(i, 'cpuPerDelivery') / of(base, 'cpuPerDelivery')),
+          `msg/s ${spread(results[i]!.map((x) => x.perSecond))}, p99 ${spread(results[i]!.map((x) => x.p99))}`,
+          targets,
+        ]);
+      }
+    }
+  } finally {
+    clients.stop();
+  }
+  return {
+    title: 'SSE broadcast: hub vs better-sse channel, both Server-Sent Events',
+    columns: ['clients', 'system', 'delivered msg/s', 'vs better-sse', 'p50', 'p99', 'p99 vs better-sse', 'CPU/delivery', 'CPU vs better-sse', 'spread over rounds', 'targets'],
+    rows,
+    notes: [
+      ...notes,
+      `${rounds} round(s) per cell, the systems in turn (the order rotated each round), medians over rounds; spread is half the min-max range over the median`,
+      'each round: 10 warm-up messages, then latency (100 messages at 100/s, 200 at 1,000 clients; p50/p99 over every delivery, publish to client receipt, both clocks performance.timeOrigin + now()), then throughput (messages published 50 per event-loop turn until every client has every one)',
+      'CPU/delivery: user + system CPU time of the server process during the paced phase, per delivered message',
+      'clients: raw HTTP/1.1 sockets in one child process, every response read as an event stream (chunked encoding undone, lines and fields parsed as the WHATWG algorithm says, the data of every message event JSON-parsed); the same reader for every system',
+      'same payload for all: [sequence, timestamp] as JSON; the hub writes `id: <epoch>:<id>` and `data:` lines, better-sse its defaults (`event: message`, a random UUID `id:`, `data:`), so its events are about 60 bytes longer',
+      'the hub encodes each event once and hands a client all the events waiting for it as one string (coalesce), so a burst costs one write per client; better-sse serializes and writes each event for each session',
+    ],
+  };
+}
+
+if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
+  const { renderTable } = await import('./lib/table.js');
+  console.log(renderTable(await run()));
+}
