@@ -31,12 +31,13 @@ function clientRole(): void {
   let samples: number[] = [];
   let waiting: { target: number; resolve: () => void } | null = null;
   const MESSAGE = /\[(\d+),([\d.]+)\]/g;
-  const check = (): void => {
-    if (waiting && [...conns].every((c) => c.count >= waiting!.target)) {
-      const w = waiting;
-      waiting = null;
-      w.resolve();
-    }
+  // called with the client that just received something: only one that has reached the target can complete the wait
+  const check = (from?: Conn): void => {
+    if (!waiting || (from && from.count < waiting.target)) return;
+    for (const c of conns) if (c.count < waiting.target) return;
+    const w = waiting;
+    waiting = null;
+    w.resolve();
   };
   const onData = (c: Conn, data: string): void => {
     const t = now();
@@ -50,7 +51,7 @@ function clientRole(): void {
       end = m.index! + m[0].length;
     }
     c.tail = text.slice(Math.max(end, text.length - 64));
-    if (got > 0 && waiting) check();
+    if (got > 0 && waiting) check(c);
   };
   /** One `message` event's data: `[sequence, timestamp]` as JSON. */
   const onEvent = (c: Conn, type: string, data: string): void => {
@@ -76,7 +77,7 @@ function clientRole(): void {
           resolve();
         }
         if (!reader) onData(c, data);
-        else if (c.count !== before && waiting) check();
+        else if (c.count !== before && waiting) check(c);
       });
       socket.on('error', reject);
       socket.on('close', () => conns.delete(c));

@@ -24,7 +24,8 @@ export class SSEReader {
   #line = '';
   /** The last stream text ended with a CR: an LF first in the next is the same line break. */
   #cr = false;
-  #data: string[] = [];
+  /** The data of the event being read, null before its first `data` line. */
+  #data: string | null = null;
   #type = '';
   readonly #onEvent: OnEvent;
   /** True once the status line and headers have been read. */
@@ -76,9 +77,12 @@ export class SSEReader {
     let from = 0;
     if (this.#cr && text.charCodeAt(0) === 10) from = 1;
     this.#cr = false;
+    // where the next CR and LF are, each searched for again only once passed (most streams have no CR)
+    let cr = text.indexOf('\r', from);
+    let lf = text.indexOf('\n', from);
     for (;;) {
-      const lf = text.indexOf('\n', from);
-      const cr = text.indexOf('\r', from);
+      if (cr !== -1 && cr < from) cr = text.indexOf('\r', from);
+      if (lf !== -1 && lf < from) lf = text.indexOf('\n', from);
       const end = cr === -1 ? lf : lf === -1 ? cr : Math.min(cr, lf);
       if (end === -1) break;
       const line = this.#line === '' ? text.slice(from, end) : this.#line + text.slice(from, end);
@@ -95,8 +99,8 @@ export class SSEReader {
 
   #field(line: string): void {
     if (line === '') {
-      if (this.#data.length > 0) this.#onEvent(this.#type === '' ? 'message' : this.#type, this.#data.join('\n'));
-      this.#data = [];
+      if (this.#data !== null) this.#onEvent(this.#type === '' ? 'message' : this.#type, this.#data);
+      this.#data = null;
       this.#type = '';
       return;
     }
@@ -105,7 +109,7 @@ export class SSEReader {
     const name = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.charCodeAt(0) === 32) value = value.slice(1);
-    if (name === 'data') this.#data.push(value);
+    if (name === 'data') this.#data = this.#data === null ? value : this.#data + '\n' + value;
     else if (name === 'event') this.#type = value;
   }
 }
