@@ -61,8 +61,11 @@ function flatten(s: string): string {
   return Buffer.from(s, 'latin1').toString('latin1');
 }
 
-/** The JSON message writer of one encoder: `JSON.stringify`, the depth check, then ASCII and script-safe. */
-function jsonMessage(maxDepth: number): (value: unknown, index: number) => string {
+/**
+ * The JSON serializer of one encoder: `JSON.stringify` and the depth check. Its text is what
+ * {@link asciiJson} makes ASCII and script-safe (and what a hub's SSE clients get as it is).
+ */
+function jsonText(maxDepth: number): (value: unknown, index: number) => string {
   // d levels of nesting take at least 2d characters: shorter texts need no look at their depth.
   const deepLength = 2 * maxDepth + 2;
   return (value, index) => {
@@ -78,18 +81,18 @@ function jsonMessage(maxDepth: number): (value: unknown, index: number) => strin
     if (json.length >= deepLength && nestsDeeperThan(json, maxDepth)) {
       throw new CometEncodeError(`message ${index} nests arrays and objects more than maxDepth (${maxDepth}) deep`, index);
     }
-    return asciiJson(json);
+    return json;
   };
 }
 
-function stringMessage(value: unknown, index: number): string {
+function stringText(value: unknown, index: number): string {
   if (typeof value !== 'string') {
     throw new CometEncodeError(`message ${index} must be a string for Comet.string, got ${describe(value)}`, index);
   }
-  return "'" + escapeJsString(value) + "'";
+  return value;
 }
 
-function flowMessage(value: unknown, index: number): string {
+function flowText(value: unknown, index: number): string {
   if (typeof value !== 'string') {
     throw new CometEncodeError(`message ${index} must be a JavaScript expression string for Comet.flow, got ${describe(value)}`, index);
   }
@@ -99,6 +102,9 @@ function flowMessage(value: unknown, index: number): string {
   return value;
 }
 
+const stringLiteral = (text: string): string => "'" + escapeJsString(text) + "'";
+const asIs = (text: string): string => text;
+
 /** `,ID` for the callback's second argument. */
 function withId(id: number, where: string): string {
   if (!Number.isSafeInteger(id) || id < 0) throw new TypeError(`${where}: a message id must be a non-negative safe integer, got ${describe(id)}`);
@@ -106,6 +112,23 @@ function withId(id: number, where: string): string {
 }
 
 const KINDS: readonly CometKind[] = ['string', 'json', 'flow'];
+
+/**
+ * @internal An encoder in its two halves, for a hub that serializes each message once and frames
+ * it for several kinds of client: `serialize` checks the message and gives its text (the JSON
+ * text, or the string itself), `frame` makes the chunk of such a text.
+ * `encode(m, i, id)` is `frame(serialize(m, i), i, id)`.
+ */
+export interface CometFramer<T> {
+  readonly initialChunk: string | null;
+  readonly onInvalid: 'error' | 'skip';
+  /** @throws CometEncodeError when the message cannot be encoded */
+  serialize(message: T, index: number): string;
+  /** @throws CometEncodeError when the chunk is over `maxMessageBytes`; TypeError for a bad id */
+  frame(text: string, index: number, id?: number): string;
+  /** True when `frame` can throw (a finite `maxMessageBytes`). */
+  readonly bounded: boolean;
+}
 
 /**
  * Creates an encoder of single messages. Validates everything at once: the kind, the callback
@@ -121,6 +144,23 @@ export function createEncoder<T = unknown>(
   options: CometOptions | undefined,
   where: string,
 ): CometEncoder<T> {
+  const { initialChunk, onInvalid, serialize, frame } = createFramer<T>(kind, callback, options, where);
+  return {
+    initialChunk,
+    onInvalid,
+    encode: (value: T, index = -1, id?: number): string => frame(serialize(value, index), index, id),
+  };
+}
+
+/**
+ * @internal {@link createEncoder} in its two halves (see {@link CometFramer}); same checks, same errors.
+ */
+export function createFramer<T = unknown>(
+  kind: CometKind,
+  callback: string,
+  options: CometOptions | undefined,
+  where: string,
+): CometFramer<T> {
   if (!KINDS.includes(kind)) {
     throw new TypeError(`${where}: kind must be "string", "json" or "flow", got ${typeof kind === 'string' ? JSON.stringify(kind) : describe(kind)}`);
   }
@@ -139,7 +179,8 @@ export function createEncoder<T = unknown>(
     throw new TypeError(`${where}: options.onInvalid must be "error" or "skip", got ${typeof onInvalid === 'string' ? JSON.stringify(onInvalid) : describe(onInvalid)}`);
   }
   checkLimit(maxMessageBytes, where, 'options.maxMessageBytes');
-  const message = kind === 'json' ? jsonMessage(checkLimit(maxDepth, where, 'options.maxDepth')) : kind === 'string' ? stringMessage : flowMessage;
+  const serialize = kind === 'json' ? jsonText(checkLimit(maxDepth, where, 'options.maxDepth')) : kind === 'string' ? stringText : flowText;
+  const escape = kind === 'json' ? asciiJson : kind === 'string' ? stringLiteral : asIs;
   // Built by concatenation, then made flat once, so every chunk copies one flat string.
   const open = flatten(
     '<script type="text/javascript"' + (nonce === undefined ? '' : ` nonce="${checkNonce(nonce, where)}"`) + '>' + callback + '(',
@@ -149,8 +190,10 @@ export function createEncoder<T = unknown>(
   return {
     initialChunk,
     onInvalid,
-    encode(value: T, index = -1, id?: number): string {
-      const chunk = open + message(value, index) + (id === undefined ? close : withId(id, where) + close);
+    serialize: serialize as (message: T, index: number) => string,
+    bounded: maxMessageBytes !== Infinity,
+    frame(text: string, index: number, id?: number): string {
+      const chunk = open + escape(text) + (id === undefined ? close : withId(id, where) + close);
       if (maxMessageBytes !== Infinity) {
         const bytes = ascii ? chunk.length : Buffer.byteLength(chunk);
         if (bytes > maxMessageBytes) {

@@ -2,8 +2,9 @@
  * Hubs of ready-made Comet chunks: each message is encoded once, whatever the number of clients.
  */
 import { Comet, type CometOptions } from '../comet/index.js';
+import { createFramer } from '../comet/encoder.js';
 import { checkFunction, checkOptions, describe } from '../util/args.js';
-import { markWire } from './serve.js';
+import { framing, markWire, type Wire } from './framing.js';
 import { coreSettings, HUB_OPTIONS, localHub } from './hub.js';
 import type { Hub, HubOptions } from './types.js';
 
@@ -76,14 +77,20 @@ function encoding<T>(callback: string, options: CometEncodingOptions<T> | undefi
   if (typeof coalesce !== 'boolean') throw new TypeError(`${where}: coalesce must be a boolean, got ${describe(coalesce)}`);
   if (kind !== 'json' && kind !== 'string') throw new TypeError(`${where}: kind must be 'json' or 'string', got ${describe(kind)}`);
   checkFunction(map, where, 'map');
-  const encoder = Comet.encoder<unknown>(kind, callback, cometOptions);
-  const encode = map
-    ? (value: T, id: number): string => encoder.encode(map(value, id), id, id)
-    : (value: T, id: number): string => encoder.encode(value, id, id);
+  const framer = createFramer<unknown>(kind, callback, cometOptions, 'Comet.encoder');
+  const serialize = map
+    ? (value: T, id: number): string => framer.serialize(map(value, id), id)
+    : (value: T, id: number): string => framer.serialize(value, id);
+  const encode = (value: T, id: number): string => framer.frame(serialize(value, id), id, id);
   // the control scripts of hub.serve: JSON, with the same callback and nonce, id 0
   const controls = Comet.encoder<object>('json', callback, cometOptions.nonce === undefined ? { initialChunk: null } : { initialChunk: null, nonce: cometOptions.nonce });
-  const initial = encoder.initialChunk ?? undefined;
-  markWire(encode, { control: (info) => controls.encode(info, -1, 0), initial });
+  const initial = framer.initialChunk ?? undefined;
+  const wire: Wire = {
+    control: (info) => controls.encode(info, -1, 0),
+    initial,
+    framing: () => framing(wire, kind, framer, serialize),
+  };
+  markWire(encode, wire);
   return { encode, initial, coalesce: coalesce ? join : undefined };
 }
 

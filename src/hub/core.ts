@@ -3,17 +3,29 @@
  * queues from the source layer, history ring, counters.
  */
 import { randomBytes } from 'node:crypto';
-import { queueIn, type BufferedQueue, type PushController } from '../source/queue.js';
-import type { PushHooks } from '../source/types.js';
+import { queueIn } from '../source/queue.js';
 import { checkCount, checkLimit, checkOptions, checkSignal, describe } from '../util/args.js';
+import { checkEpoch } from './cursor.js';
+import { kindKey, type ClientKind, type Framing } from './framing.js';
 import { SlowConsumerError } from './errors.js';
 import { History, type Entry } from './history.js';
+import { cutOff, Member } from './member.js';
 import { HubFeed, type Tally } from './subscription.js';
 import type { HubStats, HubSubscription, SlowConsumerPolicy, SubscribeOptions } from './types.js';
 
 const POLICIES: readonly SlowConsumerPolicy[] = ['drop-oldest', 'drop-newest', 'disconnect'];
 
-const SUBSCRIBE_OPTIONS = Object.keys({ policy: 1, limit: 1, since: 1, signal: 1 } satisfies Record<keyof SubscribeOptions, 1>);
+const SUBSCRIBE_OPTIONS = Object.keys({ policy: 1, limit: 1, since: 1, epoch: 1, signal: 1 } satisfies Record<keyof SubscribeOptions, 1>);
+
+/**
+ * One message as the core keeps it: what `encode` gave, the epoch it was published in, and its
+ * entry for each kind once made (for a hub without a framing the record is itself the entry).
+ */
+interface Stored extends Entry<unknown> {
+  readonly epoch: string;
+  comet?: Entry<unknown>;
+  sse?: Entry<unknown>;
+}
 
 /** @internal Validates a slow-consumer policy name. */
 export function checkPolicy(policy: unknown, where: string): SlowConsumerPolicy {
@@ -28,56 +40,29 @@ export function newEpoch(): string {
   return randomBytes(12).toString('base64url');
 }
 
-/**
- * One subscriber as the hub sees it; also the hooks of its queue, so that a subscriber makes no
- * closure of its own.
- */
-class Member<O> implements PushHooks {
-  ctl: PushController<Entry<O>> | null = null;
-  queue: BufferedQueue<Entry<O>> | null = null;
-  feed: HubFeed<O> | null = null;
-  ended = false;
-
-  constructor(
-    readonly core: HubCore<O>,
-    readonly policy: SlowConsumerPolicy,
-  ) {}
-
-  /** The queue ended: the subscriber leaves the set. */
-  teardown(): void {
-    this.core.leave(this);
-  }
-
-  /** The queue overflowed under 'disconnect': the error it ends with. */
-  overflowError(max: number): Error {
-    return this.core.overflowed(this, max);
-  }
-}
-
-/**
- * Tells a subscription that the hub cut it off. Deferred to a microtask: its signal's listeners
- * (a transport giving up) call back into the queue, which is still in the middle of a push here.
- */
-function cutOff<O>(member: Member<O>, error: Error): void {
-  queueMicrotask(() => member.feed?.cutOff(error));
-}
-
 /** @internal Settings of a core. */
 export interface CoreSettings<O> {
   history: number;
   limit: number;
   policy: SlowConsumerPolicy;
+  /** What a `'comet'` subscriber gets first (an `'sse'` one gets nothing first). */
   initial: O | undefined;
   coalesce: ((values: O[]) => O) | undefined;
+  /** For a hub of two kinds of client (then `O` is string, and `emit` takes serialized messages). */
+  framing?: Framing | undefined;
 }
+
+const NO_FRAMES = Object.freeze({ comet: 0, sse: 0 });
 
 /** @internal The subscriber set and counters behind every hub. */
 export class HubCore<O> {
-  /** This hub's epoch (see {@link HubBase.epoch}). */
-  readonly epoch = newEpoch();
+  #epoch = newEpoch();
   readonly #members = new Set<Member<O>>();
-  readonly #history: History<O>;
+  /** Members per kind, so that a message is framed only for kinds someone takes. */
+  readonly #counts = { comet: 0, sse: 0 };
+  readonly #history: History<Stored>;
   readonly #settings: CoreSettings<O>;
+  readonly #framing: Framing | undefined;
   readonly #tally: Tally = { offered: 0, delivered: 0, slow: 0, discarded: 0 };
   #closed = false;
   #refusal: Error | null = null;
@@ -89,7 +74,28 @@ export class HubCore<O> {
 
   constructor(settings: CoreSettings<O>) {
     this.#settings = settings;
-    this.#history = new History<O>(settings.history);
+    this.#framing = settings.framing;
+    this.#history = new History<Stored>(settings.history);
+  }
+
+  /** This hub's epoch (see {@link HubBase.epoch}). */
+  get epoch(): string {
+    return this.#epoch;
+  }
+
+  /**
+   * Replaces the epoch (a Redis hub whose stream Redis lost): ids of the old epoch mean nothing in
+   * the new one, so the history is dropped, the last id becomes `lastId` (it may go back), and no
+   * subscriber waits for an id of the old epoch any more. Subscribers stay: end them with
+   * {@link failAll} when what they were given no longer joins up.
+   * @throws TypeError when `epoch` does not match `[A-Za-z0-9_-]{1,64}` or `lastId` is not a non-negative integer
+   */
+  setEpoch(epoch: string, lastId: number = this.#lastId): void {
+    checkEpoch(epoch, 'setEpoch', 'epoch');
+    this.#lastId = checkCount(lastId, 'setEpoch', 'lastId');
+    this.#epoch = epoch;
+    this.#history.clear();
+    for (const member of this.#members) member.after = 0;
   }
 
   get size(): number {
@@ -104,17 +110,35 @@ export class HubCore<O> {
     return this.#closed;
   }
 
-  /** Fans `value` out under `id` (ids must increase; a non-contiguous id restarts the history). */
+  /**
+   * Fans `value` out under `id` (ids must increase; a non-contiguous id restarts the history).
+   * `value` is what `encode` made: with a framing, the serialized message, framed here for each
+   * kind that has subscribers now (never throws then: the checks were `encode`'s).
+   */
   emit(id: number, value: O): void {
-    const entry: Entry<O> = { id, value };
+    const stored: Stored = { id, value, epoch: this.#epoch };
+    const comet = this.#counts.comet > 0 ? this.#entryOf(stored, 'comet') : stored;
+    const sse = this.#counts.sse > 0 ? this.#entryOf(stored, 'sse') : stored;
     this.#published++;
-    this.#tally.offered += this.#members.size;
+    let offered = 0;
     // A member that overflows leaves the set during this loop; no member joins during it, and the
     // entry joins the history only afterwards.
-    for (const member of this.#members) member.ctl!.push(entry);
+    for (const member of this.#members) {
+      if (member.after >= id) continue;
+      member.ctl!.push((member.kind === 'comet' ? comet : sse) as Entry<O>);
+      offered++;
+    }
+    this.#tally.offered += offered;
     if (id !== this.#lastId + 1) this.#history.clear();
-    this.#history.add(entry);
+    this.#history.add(stored);
     this.#lastId = id;
+  }
+
+  /** The entry of `kind` for a message, made once (what a hub without a framing stores is its entry). */
+  #entryOf(stored: Stored, kind: ClientKind): Entry<unknown> {
+    const framing = this.#framing;
+    if (framing === undefined) return stored;
+    return (stored[kind] ??= { id: stored.id, value: framing.frame(kind, stored.value as string, stored.id, stored.epoch) });
   }
 
   /**
@@ -175,26 +199,39 @@ export class HubCore<O> {
       discarded: tally.discarded,
       waiting,
       disconnectedForSlowness: this.#disconnected,
+      encoded: this.#framing === undefined ? NO_FRAMES : { ...this.#framing.encoded },
     };
   }
 
+  /**
+   * Adds a subscriber (see {@link HubBase.subscribe}), of the kind given under {@link kindKey}.
+   * The cursor: without `epoch`, `since` replays what came after it (all the history when it is
+   * ahead of the last id); with this hub's `epoch`, the same, except that a `since` ahead of the
+   * last id replays nothing and the subscriber is given only ids after it; with another epoch, all
+   * the history, and `reset` is true.
+   */
   subscribe(options?: SubscribeOptions): HubSubscription<O> {
-    const opts = checkOptions(options, 'subscribe', SUBSCRIBE_OPTIONS);
-    const policy = opts.policy === undefined ? this.#settings.policy : checkPolicy(opts.policy, 'subscribe');
-    const limit = opts.limit === undefined ? this.#settings.limit : checkLimit(opts.limit, 'subscribe', 'limit');
-    const since = opts.since === undefined ? undefined : checkCount(opts.since, 'subscribe', 'since');
-    const signal = checkSignal(opts.signal, 'subscribe');
+    const where = 'subscribe';
+    const opts = checkOptions(options, where, SUBSCRIBE_OPTIONS);
+    const policy = opts.policy === undefined ? this.#settings.policy : checkPolicy(opts.policy, where);
+    const limit = opts.limit === undefined ? this.#settings.limit : checkLimit(opts.limit, where, 'limit');
+    const since = opts.since === undefined ? undefined : checkCount(opts.since, where, 'since');
+    const epoch = opts.epoch === undefined ? undefined : checkEpoch(opts.epoch, where, 'epoch');
+    if (epoch !== undefined && since === undefined) throw new TypeError(`${where}: epoch needs since (the last id the subscriber has in that epoch)`);
+    const signal = checkSignal(opts.signal, where);
+    const kind = this.#kindOf(options);
 
-    const member = new Member<O>(this, policy);
+    const member = new Member<O>(this, policy, kind);
     const refusal = this.#refusal;
     const open = !this.#closed && !refusal;
     const queue = queueIn<Entry<O>>(
-      'subscribe',
+      where,
       (ctl) => {
         member.ctl = ctl;
         if (this.#closed) return ctl.end();
         if (refusal) return ctl.fail(refusal);
         this.#members.add(member);
+        this.#counts[kind]++;
         return member;
       },
       { buffer: { limit, overflow: policy === 'disconnect' ? 'error' : policy } },
@@ -203,23 +240,39 @@ export class HubCore<O> {
     member.queue = queue;
 
     const prefix: Entry<O>[] = [];
-    if (this.#settings.initial !== undefined && open) prefix.push({ id: 0, value: this.#settings.initial });
+    const initial = this.#settings.initial;
+    if (initial !== undefined && kind === 'comet' && open) prefix.push({ id: 0, value: initial });
+    const reset = epoch !== undefined && epoch !== this.#epoch;
     let missed = 0;
     if (since !== undefined && open) {
-      const from = since > this.#lastId ? 0 : since;
-      const first = this.#history.firstId;
-      missed = from + 1 < first ? first - from - 1 : 0;
-      if (first === 0) missed = this.#lastId - from;
-      const before = prefix.length;
-      this.#history.after(from, prefix);
-      this.#tally.offered += prefix.length - before;
+      if (since > this.#lastId && epoch !== undefined && !reset) member.after = since;
+      else missed = this.#replay(reset || since > this.#lastId ? 0 : since, kind, prefix);
     }
     const feed = new HubFeed<O>({
-      queue, prefix, missed, policy, limit, signal, tally: this.#tally, coalesce: this.#settings.coalesce,
+      queue, prefix, missed, policy, limit, signal, tally: this.#tally, coalesce: this.#settings.coalesce, epoch: this.#epoch, reset,
     });
     if (refusal && !this.#closed) feed.cutOff(refusal);
     else member.feed = feed;
     return feed;
+  }
+
+  /** The kind a subscriber asked for under {@link kindKey}. */
+  #kindOf(options: SubscribeOptions | undefined): ClientKind {
+    const kind = options === undefined ? undefined : (options as { [kindKey]?: unknown })[kindKey];
+    if (kind === undefined || kind === 'comet') return 'comet';
+    if (kind === 'sse' && this.#framing !== undefined) return 'sse';
+    throw new TypeError(`subscribe: no subscribers of kind ${describe(kind)} on this hub`);
+  }
+
+  /** Appends to `prefix` the entries of `kind` after `from` and returns how many fell out of history. */
+  #replay(from: number, kind: ClientKind, prefix: Entry<O>[]): number {
+    const first = this.#history.firstId;
+    const missed = first === 0 ? this.#lastId - from : from + 1 < first ? first - from - 1 : 0;
+    const stored: Stored[] = [];
+    this.#history.after(from, stored);
+    for (const s of stored) prefix.push(this.#entryOf(s, kind) as Entry<O>);
+    this.#tally.offered += stored.length;
+    return missed;
   }
 
   /** @internal `member`'s queue overflowed under 'disconnect' with `max` waiting: counts it, cuts it off. */
@@ -242,7 +295,7 @@ export class HubCore<O> {
   #finish(member: Member<O>): void {
     if (member.ended) return;
     member.ended = true;
-    this.#members.delete(member);
+    if (this.#members.delete(member)) this.#counts[member.kind]--;
     const dropped = member.queue?.stats.dropped ?? 0;
     if (member.policy === 'drop-oldest') this.#droppedOldest += dropped;
     else if (member.policy === 'drop-newest') this.#droppedNewest += dropped;

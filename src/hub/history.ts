@@ -8,10 +8,10 @@ export interface Entry<O> {
   readonly value: O;
 }
 
-/** @internal Ring buffer of the last `capacity` entries. */
-export class History<O> {
+/** @internal Ring buffer of the last `capacity` entries (anything with an id). */
+export class History<E extends { readonly id: number }> {
   readonly #capacity: number;
-  #ring: (Entry<O> | undefined)[] = [];
+  #ring: (E | undefined)[] = [];
   #start = 0;
   #length = 0;
 
@@ -28,7 +28,7 @@ export class History<O> {
     return this.#length;
   }
 
-  add(entry: Entry<O>): void {
+  add(entry: E): void {
     if (this.#capacity === 0) return;
     if (this.#length < this.#capacity) {
       this.#ring[(this.#start + this.#length) % this.#capacity] = entry;
@@ -40,7 +40,7 @@ export class History<O> {
   }
 
   /** Appends to `out` the entries whose id is greater than `id`, oldest first. */
-  after(id: number, out: Entry<O>[]): void {
+  after(id: number, out: E[]): void {
     if (this.#length === 0) return;
     const skip = Math.max(0, Math.min(this.#length, id - this.firstId + 1));
     for (let i = skip; i < this.#length; i++) out.push(this.#ring[(this.#start + i) % this.#capacity]!);

@@ -3,9 +3,11 @@
  */
 import { checkCount, checkFunction, checkLimit, checkOptions } from '../util/args.js';
 import { checkPolicy, HubCore, type CoreSettings } from './core.js';
+import type { Framing } from './framing.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HubClosedError } from './errors.js';
-import { serveHub, wireOf, type ServeOptions, type ServeResult } from './serve.js';
+import { wireOf } from './framing.js';
+import { serveHub, type ServeOptions, type ServeResult } from './serve.js';
 import type { Hub, HubOptions, HubStats, HubSubscription, SubscribeOptions } from './types.js';
 
 /** @internal The option names of {@link HubOptions}. */
@@ -14,7 +16,10 @@ export const HUB_OPTIONS: readonly string[] = Object.keys({
 } satisfies Record<keyof HubOptions<unknown>, 1>);
 
 /**
- * @internal Validates the options shared by every hub and returns the core settings.
+ * @internal Validates the options shared by every hub and returns the core settings. An `encode`
+ * made by `cometEncoding` is swapped for one of this hub's own, which serializes each message once
+ * for both kinds of client, with the {@link Framing} that frames it per kind (so the core's
+ * `emit` takes what this `encode` gives, whichever it is).
  * @param where - the public function, for messages
  * @param known - every option name `where` accepts (default: those of {@link HubOptions})
  */
@@ -26,16 +31,18 @@ export function coreSettings<T, O>(
   const { history = 0, limit = 1024, policy = 'disconnect', encode, initial, coalesce } = checkOptions(options, where, known);
   checkFunction(encode, where, 'encode');
   checkFunction(coalesce, where, 'coalesce');
+  const two = wireOf(encode)?.framing();
   return {
     history: checkCount(history, where, 'history'),
     limit: checkLimit(limit, where, 'limit'),
     policy: checkPolicy(policy, where),
     initial,
     coalesce,
-    encode,
+    // a framing hub's O is string: its subscribers get Comet chunks or SSE events
+    encode: two === undefined ? encode : (two.encode as unknown as (value: T, id: number) => O),
+    framing: two?.framing,
   };
 }
-
 
 /** @internal An in-process hub made with validated settings. */
 export function localHub<T, O>(settings: CoreSettings<O> & { encode: ((value: T, id: number) => O) | undefined }): Hub<T, O> {

@@ -1,82 +1,109 @@
 /**
- * `hub.serve(req, res)`: one call per route that speaks the protocol of `comet-bridge/client`.
+ * `hub.serve(req, res)`: one call per route that speaks the protocol of `comet-bridge/client`, to
+ * both kinds of client: a request whose `Accept` lists `text/event-stream` gets Server-Sent
+ * Events (sse-wire), every other one Comet (wire).
  *
- * The client's cursor (`?epoch=E&since=N`) is read from the request; the subscription replays what
- * came after it; every message calls `callback(MESSAGE, ID)`; control scripts call
- * `callback(INFO, 0)`: `open` first (where the replay starts, what it missed, whether the epoch
- * changed), `beat` as the heartbeat, `rotate` before the response ends on purpose.
+ * The client's cursor is read from the request; the subscription replays what came after it; then
+ * live messages. Comet: every message calls `callback(MESSAGE, ID)`, control scripts call
+ * `callback(INFO, 0)`. SSE: every message is an event with the id `E:N`, controls are named events.
+ * Either way: `open` first (where the replay starts, what it missed, whether the epoch changed),
+ * `beat` as the heartbeat, `rotate` before the response ends on purpose, `stop` to end a client
+ * for good (SSE: a `204`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendComet, type SendCometOptions, type SendCometResult } from '../http/index.js';
-import { checkLimit, checkOptions, describe, isObjectLike } from '../util/args.js';
+import { checkHeaders, type HeaderValue } from '../http/chunk.js';
+import { sendComet, sendSSE, stopSSE, type SendCometOptions, type SendCometResult } from '../http/index.js';
+import { createSSEEncoder, dataOf } from '../sse/encoder.js';
+import { checkFunction, checkLimit, checkOptions, describe, isObjectLike } from '../util/args.js';
 import { relay } from '../util/relay.js';
-import type { HubBase, SlowConsumerPolicy } from './types.js';
+import { kindKey, type Wire } from './framing.js';
+import { cometCursor, sseCursor, wantsEventStream, type Cursor } from './cursor.js';
+import type { HubBase, HubSubscription, SlowConsumerPolicy, SubscribeOptions } from './types.js';
 
-/** What `cometEncoding` tells `serve` about its chunks. */
-interface Wire {
-  /** Makes a control script: `callback(INFO, 0)`. */
-  readonly control: (info: object) => string;
-  /** The chunk every subscriber gets first, if any. */
-  readonly initial: string | undefined;
-}
-
-const wireKey: unique symbol = Symbol.for('comet-bridge.wire');
-
-/** @internal Marks a hub's `encode` as one made by `cometEncoding` (a spread of its options keeps the mark). */
-export function markWire(encode: object, wire: Wire): void {
-  Object.defineProperty(encode, wireKey, { value: wire });
-}
-
-/** @internal What `cometEncoding` told about a hub's `encode`, when it made it. */
-export function wireOf(encode: unknown): Wire | undefined {
-  return isObjectLike(encode) && isObjectLike(encode[wireKey]) ? (encode[wireKey] as unknown as Wire) : undefined;
-}
+// where the Redis hub imports it from
+export { wireOf } from './framing.js';
 
 async function* nothing(): AsyncGenerator<string> {}
+
+async function* just(chunk: string): AsyncGenerator<string> {
+  yield chunk;
+}
 
 /** Options of `hub.serve`. */
 export interface ServeOptions extends Omit<SendCometOptions, 'heartbeat' | 'beforeEnd'> {
   /**
-   * Heartbeat interval: a `beat` control script while no message goes out for this long, so the
-   * client's `livenessMs` sees the stream alive. Default 15000; `0` for none.
+   * Heartbeat interval: a `beat` control (Comet: a script; SSE: an `event: beat`) while no message
+   * goes out for this long, so the client sees the stream alive. Default 15000; `0` for none.
    */
   heartbeatMs?: number;
   /**
-   * Rotation: end the response at a message boundary after this many bytes of messages (counted after
-   * the initial chunk and the `open` script). Default 1 MiB (1048576).
+   * Rotation: end the response at a message boundary after this many bytes of messages (counted
+   * after the initial chunk and the `open` control), with a `rotate` control just before the end.
+   * Comet: default 1 MiB (1048576), so a forever-iframe document does not grow without bound.
+   * SSE: default none (an `EventSource` keeps no document); given, SSE responses rotate too.
    */
   maxBytes?: number;
   /** This subscriber's slow-consumer policy (default: the hub's). */
   policy?: SlowConsumerPolicy;
   /** This subscriber's limit of waiting messages (default: the hub's). */
   limit?: number;
-}
-
-/** How `hub.serve` ended: as `sendComet`, or `'bad-request'` (a malformed cursor, answered with 400). */
-export type ServeResult = SendCometResult | 'bad-request';
-
-const OPTIONS = ['heartbeatMs', 'maxBytes', 'maxAgeMs', 'signal', 'headers', 'policy', 'limit'];
-const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;
-const SINCE = /^(?:0|[1-9][0-9]{0,15})$/;
-
-/** A cursor from the request: none, or an epoch and an id; `null` when malformed. */
-function cursorOf(url: string): { epoch: string; since: number } | undefined | null {
-  const query = url.indexOf('?');
-  if (query < 0) return undefined;
-  const params = new URLSearchParams(url.slice(query + 1));
-  const epochs = params.getAll('epoch');
-  const sinces = params.getAll('since');
-  if (epochs.length === 0 && sinces.length === 0) return undefined;
-  if (epochs.length !== 1 || sinces.length !== 1) return null;
-  const [epoch] = epochs as [string];
-  const [since] = sinces as [string];
-  if (!EPOCH.test(epoch) || !SINCE.test(since) || !Number.isSafeInteger(Number(since))) return null;
-  return { epoch, since: Number(since) };
+  /** SSE only: a `retry: <ms>` field first, the delay the browser waits before it reconnects. */
+  retry?: number;
+  /**
+   * Ends the client for good (e.g. after its user logged out), `true` or a function of the request:
+   * SSE is answered `204 No Content` (an `EventSource` never reconnects after it), Comet with the
+   * initial chunk and one `stop` control (`connectComet` closes for good on it). Resolves `'stopped'`.
+   */
+  stop?: boolean | ((req: IncomingMessage) => boolean);
 }
 
 /**
- * @internal The body of every hub's `serve`: validates, reads the cursor, subscribes, and sends.
- * @param where - `hub.serve`, for messages
+ * How `hub.serve` ended: as `sendComet`, `'bad-request'` (a malformed cursor, answered with 400) or
+ * `'stopped'` (the `stop` option).
+ */
+export type ServeResult = SendCometResult | 'bad-request' | 'stopped';
+
+const OPTIONS = ['heartbeatMs', 'maxBytes', 'maxAgeMs', 'signal', 'headers', 'policy', 'limit', 'retry', 'stop'];
+
+/** An SSE control: an event named for its type, with the INFO object as JSON data. */
+function sseControl(info: { readonly type: string; readonly [field: string]: unknown }): string {
+  return 'event: ' + info.type + '\n' + dataOf('json', JSON.stringify(info)) + '\n';
+}
+
+/** `headers` with `Vary: Accept` (added to a `Vary` of the caller's): both kinds answer the same URL. */
+function withVary(headers: Record<string, HeaderValue> | undefined): Record<string, HeaderValue> {
+  const out: Record<string, HeaderValue> = { ...headers };
+  const name = Object.keys(out).find((key) => key.toLowerCase() === 'vary' && out[key] !== undefined);
+  if (name === undefined) out['Vary'] = 'Accept';
+  else if (!/(?:^|,)\s*(?:accept|\*)\s*(?:,|$)/i.test(String(out[name]))) out[name] = `${String(out[name])}, Accept`;
+  return out;
+}
+
+/** What the two kinds of response share once the request is read. */
+interface Plan {
+  readonly hub: HubBase<string>;
+  readonly wire: Wire;
+  readonly res: ServerResponse;
+  readonly send: SendCometOptions;
+  readonly heartbeatMs: number;
+  readonly maxBytes: number | undefined;
+  readonly subscribe: SubscribeOptions;
+}
+
+/** Subscribes from `cursor` (none: from now) and makes the `open` INFO of the response. */
+function subscribeFrom(plan: Plan, cursor: Cursor | undefined, kind: 'comet' | 'sse') {
+  const { hub } = plan;
+  const lastId = hub.lastId;
+  const from = cursor === undefined ? { since: lastId } : cursor;
+  const sub = hub.subscribe({ ...plan.subscribe, ...from, ...(kind === 'sse' ? { [kindKey]: kind } : {}) } as SubscribeOptions);
+  const since = sub.reset ? 0 : from.since;
+  const open = { type: 'open', epoch: sub.epoch, lastId, since, missed: sub.missed, reset: sub.reset };
+  return { sub, open };
+}
+
+/**
+ * @internal The body of every hub's `serve`: validates, picks the kind of client, reads the cursor,
+ * subscribes, and sends.
  */
 export function serveHub(
   hub: HubBase<unknown>,
@@ -92,37 +119,79 @@ export function serveHub(
   if (!isObjectLike(req) || typeof req.url !== 'string' || typeof req.method !== 'string') {
     throw new TypeError(`${where}: req must be an http.IncomingMessage, got ${describe(req)}`);
   }
-  const { policy, limit, heartbeatMs = 15_000, maxBytes = 1024 * 1024, ...send } = checkOptions(options, where, OPTIONS);
-  const { control, initial } = wire;
-  const messageBytes = checkLimit(maxBytes, where, 'maxBytes');
-  const cursor = cursorOf(req.url);
-  if (cursor === null) {
-    res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
-    res.end('hub.serve: malformed cursor: expected ?epoch=[A-Za-z0-9_-]{1,64}&since=<non-negative integer>\n');
-    return Promise.resolve('bad-request');
-  }
-  const settings: SendCometOptions = { ...send, heartbeatMs, maxBytes, heartbeat: control({ type: 'beat' }) };
-  settings.beforeEnd = (reason) => (reason === 'rotated' ? control({ type: 'rotate' }) : undefined);
-  if (req.method === 'HEAD') return sendComet(res, nothing(), settings);
+  const { policy, limit, heartbeatMs = 15_000, maxBytes, retry, stop, headers, ...send } = checkOptions(options, where, OPTIONS);
+  if (maxBytes !== undefined) checkLimit(maxBytes, where, 'maxBytes');
+  if (typeof stop !== 'boolean' && stop !== undefined) checkFunction(stop, where, 'stop');
+  // made (and so checked) for every request, used by SSE responses only
+  const opening = createSSEEncoder('json', retry === undefined ? undefined : { retry }, where).opening() ?? '';
+  const plan: Plan = {
+    hub: hub as HubBase<string>,
+    wire,
+    res,
+    send: { ...send, headers: withVary(checkHeaders(where, headers, 'options.headers')) },
+    heartbeatMs,
+    maxBytes,
+    subscribe: { ...(policy === undefined ? {} : { policy }), ...(limit === undefined ? {} : { limit }) },
+  };
+  const sse = wantsEventStream(req);
+  if (stop === true || (typeof stop === 'function' && stop(req) === true)) return stopped(plan, sse);
+  const cursor = sse ? sseCursor(req) : cometCursor(req.url);
+  if (cursor === null) return badRequest(plan, sse);
+  const head = req.method === 'HEAD';
+  return sse ? serveSSE(plan, cursor, head, opening) : serveComet(plan, cursor, head);
+}
 
-  const lastId = hub.lastId;
-  const reset = cursor !== undefined && cursor.epoch !== hub.epoch;
-  // A cursor ahead of this hub (within its epoch) replays nothing: the client drops the ids it has.
-  const since = cursor === undefined ? lastId : reset ? 0 : Math.min(cursor.since, lastId);
-  const sub = (hub as HubBase<string>).subscribe({
-    since,
-    ...(policy === undefined ? {} : { policy }),
-    ...(limit === undefined ? {} : { limit }),
-  });
-  const open = control({ type: 'open', epoch: hub.epoch, lastId, since, missed: sub.missed, reset });
+/** A malformed cursor: `400`, text/plain, saying what a cursor looks like for this kind. */
+function badRequest({ res, send }: Plan, sse: boolean): Promise<ServeResult> {
+  const expected = sse
+    ? 'a Last-Event-ID header or ?lastEventId= of the form E:N, or ?epoch=E&since=N'
+    : '?epoch=E&since=N';
+  res.writeHead(400, { ...send.headers, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(`hub.serve: malformed cursor: expected ${expected}, with E matching [A-Za-z0-9_-]{1,64} and N a non-negative integer\n`);
+  return Promise.resolve('bad-request');
+}
+
+/** The `stop` option: SSE `204`; Comet the initial chunk and one `stop` control, then the end. */
+function stopped({ res, send, wire }: Plan, sse: boolean): Promise<ServeResult> {
+  if (sse) {
+    stopSSE(res, send.headers);
+    return Promise.resolve('stopped');
+  }
+  const chunk = (wire.initial ?? '') + wire.control({ type: 'stop' });
+  return sendComet(res, just(chunk), { signal: send.signal, headers: send.headers }).then(() => 'stopped');
+}
+
+/** A Comet response (wire.md): initial chunk, `open` script, replay, live messages. */
+function serveComet(plan: Plan, cursor: Cursor | undefined, head: boolean): Promise<ServeResult> {
+  const { res, wire, send } = plan;
+  const { control, initial } = wire;
+  const messageBytes = plan.maxBytes ?? 1024 * 1024;
+  const settings: SendCometOptions = { ...send, heartbeatMs: plan.heartbeatMs, maxBytes: messageBytes, heartbeat: control({ type: 'beat' }) };
+  settings.beforeEnd = (reason) => (reason === 'rotated' ? control({ type: 'rotate' }) : undefined);
+  if (head) return sendComet(res, nothing(), settings);
+  const { sub, open: info } = subscribeFrom(plan, cursor, 'comet');
+  const open = control(info);
   // maxBytes counts what follows the open script: were the initial chunk's padding counted, a maxBytes
   // below it would rotate every response before any message, and the client would reconnect in a loop
   settings.maxBytes = messageBytes + Buffer.byteLength((initial ?? '') + open);
   // `open` goes after the initial chunk (the first thing the feed yields) and before any replay
-  const chunks = relay<string, string>(sub, where, {
+  const chunks = relay<string, string>(sub, 'hub.serve', {
     ...(initial === undefined ? { first: open } : {}),
     map: (chunk, index) =>
       index === 0 && initial !== undefined && chunk.startsWith(initial) ? initial + open + chunk.slice(initial.length) : chunk,
   });
   return sendComet(res, chunks, settings);
+}
+
+/** An SSE response (sse-wire.md): `retry`, the `open` event, `reset` if so, replay, live events. */
+function serveSSE(plan: Plan, cursor: Cursor | undefined, head: boolean, opening: string): Promise<ServeResult> {
+  const { res, send } = plan;
+  const settings: SendCometOptions = { ...send, heartbeatMs: plan.heartbeatMs, heartbeat: sseControl({ type: 'beat' }) };
+  settings.beforeEnd = (reason) => (reason === 'rotated' ? sseControl({ type: 'rotate' }) : undefined);
+  if (head) return sendSSE(res, nothing(), settings);
+  const { sub, open } = subscribeFrom(plan, cursor, 'sse');
+  const first = opening + sseControl(open) + (sub.reset ? sseControl({ type: 'reset', epoch: sub.epoch }) : '');
+  if (plan.maxBytes !== undefined) settings.maxBytes = plan.maxBytes + Buffer.byteLength(first);
+  const frames = relay<string, string>(sub as HubSubscription<string>, 'hub.serve', { first, map: (frame) => frame });
+  return sendSSE(res, frames, settings);
 }

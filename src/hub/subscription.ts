@@ -34,6 +34,8 @@ export interface FeedParts<O> {
   signal: AbortSignal | undefined;
   tally: Tally;
   coalesce: ((values: O[]) => O) | undefined;
+  epoch: string;
+  reset: boolean;
 }
 
 const noop = (): void => {};
@@ -61,6 +63,8 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
   /** The transport told of the cut through the slot (see src/util/cutoff.ts), if any. */
   #watcher: CutoffListener | undefined;
   readonly missed: number;
+  readonly epoch: string;
+  readonly reset: boolean;
   readonly policy: SlowConsumerPolicy;
   readonly limit: number;
   /** `#unwrap` bound to this feed: the `then` callback of each read of the queue. */
@@ -70,6 +74,8 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
     this.#queue = parts.queue;
     this.#prefix = parts.prefix;
     this.missed = parts.missed;
+    this.epoch = parts.epoch;
+    this.reset = parts.reset;
     this.policy = parts.policy;
     this.limit = parts.limit;
     this.#tally = parts.tally;

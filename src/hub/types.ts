@@ -49,11 +49,24 @@ export interface SubscribeOptions {
   limit?: number;
   /**
    * Replay the messages kept in history whose id is greater than `since`, then continue live,
-   * with no gap and no duplicate between the two. `0` replays the whole history. When `since`
-   * is greater than the hub's last id (a client of an earlier run of the hub), the whole history
-   * is replayed. Messages older than the history are reported in {@link HubSubscription.missed}.
+   * with no gap and no duplicate between the two. `0` replays the whole history. Messages older
+   * than the history are reported in {@link HubSubscription.missed}. What happens to a `since`
+   * greater than the hub's last id depends on `epoch`: without one (a cursor of unknown origin),
+   * the whole history is replayed; see `epoch` for the rest.
    */
   since?: number;
+  /**
+   * The epoch `since` was given in (needs `since`; `[A-Za-z0-9_-]{1,64}`), for a client resuming
+   * with the cursor it was given:
+   * - this hub's epoch: replay exactly what came after `since`. A `since` beyond the hub's last
+   *   id (a hub that has not caught up yet, e.g. a Redis hub in a process that joined late)
+   *   replays nothing, and the subscriber is given only the ids after `since`, as the hub
+   *   reaches them: never a replay from the start.
+   * - another epoch (the cursor of an earlier run, or of a hub that lost its stream): replay all
+   *   the history holds, with {@link HubSubscription.reset} true and `missed` counting what
+   *   came before it.
+   */
+  epoch?: string;
   /** Aborting ends this subscriber with the signal's reason and unsubscribes it. */
   signal?: AbortSignal;
 }
@@ -67,6 +80,13 @@ export interface HubSubscription<O> extends SourceIterator<O> {
   readonly lastId: number;
   /** Messages after `since` that were no longer in history when this subscriber joined. */
   readonly missed: number;
+  /** The hub's epoch when this subscriber joined: its ids (`lastId`) are ids of this epoch. */
+  readonly epoch: string;
+  /**
+   * True when the subscriber gave an `epoch` that is not the hub's: its `since` meant nothing
+   * here, so the replay started from the beginning of the history.
+   */
+  readonly reset: boolean;
   /** This subscriber's policy. */
   readonly policy: SlowConsumerPolicy;
   /** This subscriber's limit. */
@@ -125,6 +145,15 @@ export interface HubStats {
   readonly waiting: number;
   /** Subscribers ended with {@link SlowConsumerError}. */
   readonly disconnectedForSlowness: number;
+  /**
+   * Frames made per kind of client, by a hub made with `cometEncoding` or `cometHub`: `comet`
+   * script chunks and `sse` events. Each message is serialized once at publish and framed at most
+   * once per kind, only for a kind that has subscribers when it is published or that replays it
+   * later: while only iframes listen `sse` stays put, and the reverse. (With a finite
+   * `maxMessageBytes`, the Comet chunk is made at publish to check its size, listened to or not.)
+   * Both 0 on other hubs.
+   */
+  readonly encoded: { readonly comet: number; readonly sse: number };
 }
 
 /** What every hub offers besides publishing. */

@@ -57,8 +57,15 @@ function jsonData(value: unknown, index: number, where: string): string {
     throw new SSEEncodeError(`${where}: message ${index} cannot be encoded as JSON: ${(cause as Error).message}`, index, 'data', { cause });
   }
   if (json === undefined) throw new SSEEncodeError(`${where}: message ${index} cannot be encoded as JSON: it is ${describe(value)}`, index, 'data');
-  // JSON.stringify escapes CR and LF: one line always
-  return 'data: ' + json + '\n';
+  return dataOf('json', json);
+}
+
+/**
+ * @internal The data lines of a message already serialized: for `json`, its JSON text on one line
+ * (JSON.stringify escapes CR and LF); for `string`, one `data:` line per line of it.
+ */
+export function dataOf(kind: SSEKind, text: string): string {
+  return kind === 'json' ? 'data: ' + text + '\n' : dataLines(text);
 }
 
 function stringData(value: unknown, index: number, where: string): string {

@@ -1,0 +1,97 @@
+/**
+ * Where a client of `hub.serve` resumes: its cursor (an epoch and the last id it has), read from the
+ * request the way each kind of client sends it, and which kind of client it is.
+ */
+import type { IncomingMessage } from 'node:http';
+import { describe } from '../util/args.js';
+
+/** An epoch: what `newEpoch` makes, and what a cursor may carry. */
+const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;
+/** An id in decimal: no sign, no leading zero, at most 16 digits (then checked as a safe integer). */
+const SINCE = /^(?:0|[1-9][0-9]{0,15})$/;
+
+/** @internal A client's cursor: the epoch it was given ids in, and the last id it has. */
+export interface Cursor {
+  readonly epoch: string;
+  readonly since: number;
+}
+
+/**
+ * @internal Checks an epoch (`[A-Za-z0-9_-]{1,64}`).
+ * @param name - how the message names it, e.g. `epoch`
+ * @throws TypeError `where: name must match [A-Za-z0-9_-]{1,64}, got …`
+ */
+export function checkEpoch(epoch: unknown, where: string, name: string): string {
+  if (typeof epoch !== 'string' || !EPOCH.test(epoch)) {
+    throw new TypeError(`${where}: ${name} must match [A-Za-z0-9_-]{1,64}, got ${typeof epoch === 'string' ? JSON.stringify(epoch) : describe(epoch)}`);
+  }
+  return epoch;
+}
+
+function cursorOf(epoch: string, since: string): Cursor | null {
+  if (!EPOCH.test(epoch) || !SINCE.test(since) || !Number.isSafeInteger(Number(since))) return null;
+  return { epoch, since: Number(since) };
+}
+
+/** The one value of query parameter `name`: undefined when absent, null when given more than once. */
+function single(params: URLSearchParams, name: string): string | undefined | null {
+  const all = params.getAll(name);
+  return all.length === 0 ? undefined : all.length === 1 ? all[0]! : null;
+}
+
+/** The query parameters of a request's URL (none when it has no query). */
+function queryOf(url: string): URLSearchParams {
+  const at = url.indexOf('?');
+  return new URLSearchParams(at < 0 ? '' : url.slice(at + 1));
+}
+
+/** The Comet pair `?epoch=E&since=N`: undefined when both are absent, null when malformed. */
+function pairOf(params: URLSearchParams): Cursor | undefined | null {
+  const epoch = single(params, 'epoch');
+  const since = single(params, 'since');
+  if (epoch === undefined && since === undefined) return undefined;
+  if (typeof epoch !== 'string' || typeof since !== 'string') return null;
+  return cursorOf(epoch, since);
+}
+
+/** An SSE id `E:N` as a cursor, or null when malformed. */
+function eventIdOf(id: string): Cursor | null {
+  const colon = id.indexOf(':');
+  return colon < 0 ? null : cursorOf(id.slice(0, colon), id.slice(colon + 1));
+}
+
+/**
+ * @internal The cursor of a Comet request (`?epoch=E&since=N`, see wire.md): undefined when it
+ * has none, null when it is malformed.
+ */
+export function cometCursor(url: string): Cursor | undefined | null {
+  return pairOf(queryOf(url));
+}
+
+/**
+ * @internal The cursor of an SSE request, the first one found of: the `Last-Event-ID` header (an
+ * empty one counts as absent), the `lastEventId` query parameter (both `E:N`), the Comet pair.
+ * Undefined when it has none, null when the one found is malformed.
+ */
+export function sseCursor(req: IncomingMessage): Cursor | undefined | null {
+  const header = req.headers?.['last-event-id'];
+  if (typeof header === 'string' && header !== '') return eventIdOf(header);
+  const params = queryOf(req.url!);
+  const id = single(params, 'lastEventId');
+  if (id !== undefined) return id === null ? null : eventIdOf(id);
+  return pairOf(params);
+}
+
+/**
+ * @internal True when the request's `Accept` header lists `text/event-stream` (in any position,
+ * with any parameters, the media type in any case).
+ */
+export function wantsEventStream(req: IncomingMessage): boolean {
+  const accept = req.headers?.accept;
+  if (typeof accept !== 'string' || accept.length < 17) return false;
+  for (const range of accept.split(',')) {
+    const semicolon = range.indexOf(';');
+    if ((semicolon < 0 ? range : range.slice(0, semicolon)).trim().toLowerCase() === 'text/event-stream') return true;
+  }
+  return false;
+}
