@@ -31,7 +31,6 @@ function encoderHub(lib: Library): System {
     publish: (value) => void hub.publish(value),
     size: () => hub.size,
     close: async () => void hub.close(),
-    note: () => `createHub + sendSSE dropped ${hub.stats().dropped['drop-oldest']}`,
   };
 }
 
@@ -54,7 +53,7 @@ function servedHub(lib: Library): System {
     publish: (value) => void hub.publish(value),
     size: () => hub.size,
     close: async () => void hub.close(),
-    note: () => `hub.serve: encoded ${JSON.stringify((hub.stats() as object as { encoded?: unknown }).encoded)}`,
+    note: () => `hub.serve encodings by kind in the last round: ${JSON.stringify((hub.stats() as object as { encoded?: unknown }).encoded)}`,
   };
 }
 
