@@ -23,12 +23,20 @@ export const now = (): number => performance.timeOrigin + performance.now();
 interface Conn {
   count: number;
   tail: string;
+  /** The latency samples of this client's group (opened with a `tag`), besides the common ones. */
+  group: number[] | null;
 }
 
 function clientRole(): void {
   const conns = new Set<Conn & { socket: net.Socket }>();
   const slow = new Set<net.Socket>();
   let samples: number[] = [];
+  /** The samples of each group of clients opened with a `tag`. */
+  const groups = new Map<string, number[]>();
+  const sample = (c: Conn, ms: number): void => {
+    samples.push(ms);
+    c.group?.push(ms);
+  };
   let waiting: { target: number; resolve: () => void } | null = null;
   const MESSAGE = /\[(\d+),([\d.]+)\]/g;
   // called with the client that just received something: only one that has reached the target can complete the wait
@@ -45,7 +53,7 @@ function clientRole(): void {
     let end = 0;
     let got = 0;
     for (const m of text.matchAll(MESSAGE)) {
-      samples.push(t - Number(m[2]));
+      sample(c, t - Number(m[2]));
       c.count++;
       got++;
       end = m.index! + m[0].length;
@@ -57,13 +65,14 @@ function clientRole(): void {
   const onEvent = (c: Conn, type: string, data: string): void => {
     if (type !== 'message') return;
     const stamp = (JSON.parse(data) as [number, number])[1];
-    samples.push(now() - stamp);
+    sample(c, now() - stamp);
     c.count++;
   };
-  const open = (port: number, path: string, sse: boolean): Promise<void> =>
+  const open = (port: number, path: string, sse: boolean, tag: string | undefined): Promise<void> =>
     new Promise((resolve, reject) => {
       const socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
-      const c = { socket, count: 0, tail: '' };
+      if (tag !== undefined && !groups.has(tag)) groups.set(tag, []);
+      const c: Conn & { socket: net.Socket } = { socket, count: 0, tail: '', group: tag === undefined ? null : groups.get(tag)! };
       let headers = false;
       socket.setEncoding('latin1');
       socket.on('connect', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`));
@@ -96,14 +105,15 @@ function clientRole(): void {
       socket.on('error', () => resolve());
       socket.on('close', () => slow.delete(socket));
     });
-  process.on('message', async (cmd: { op: string; port?: number; count?: number; target?: number; path?: string; paused?: boolean; sse?: boolean }) => {
+  process.on('message', async (cmd: { op: string; port?: number; count?: number; target?: number; path?: string; paused?: boolean; sse?: boolean; tag?: string }) => {
     if (cmd.op === 'open') {
       for (let i = 0; i < cmd.count!; i += 200) {
-        await Promise.all(Array.from({ length: Math.min(200, cmd.count! - i) }, () => open(cmd.port!, '/', cmd.sse === true)));
+        await Promise.all(Array.from({ length: Math.min(200, cmd.count! - i) }, () => open(cmd.port!, '/', cmd.sse === true, cmd.tag)));
       }
       process.send!({ op: 'open', open: conns.size });
     } else if (cmd.op === 'reset') {
       samples = [];
+      for (const group of groups.values()) group.length = 0;
       for (const c of conns) c.count = 0;
       process.send!({ op: 'reset' });
     } else if (cmd.op === 'wait') {
@@ -114,6 +124,15 @@ function clientRole(): void {
       const at = now();
       const sorted = samples.sort((a, b) => a - b);
       process.send!({ op: 'wait', at, p50: percentile(sorted, 50), p99: percentile(sorted, 99), deliveries: sorted.length });
+    } else if (cmd.op === 'groups') {
+      // each group's percentiles, as `p50:<tag>` and `p99:<tag>`, and its deliveries as `n:<tag>`
+      const out: Record<string, number | string> = { op: 'groups' };
+      for (const [tag, group] of groups) {
+        if (group.length === 0) continue;
+        const sorted = group.sort((a, b) => a - b);
+        Object.assign(out, { [`p50:${tag}`]: percentile(sorted, 50), [`p99:${tag}`]: percentile(sorted, 99), [`n:${tag}`]: sorted.length });
+      }
+      process.send!(out);
     } else if (cmd.op === 'slow') {
       await Promise.all(Array.from({ length: cmd.count! }, () => openSlow(cmd.path!, cmd.paused!)));
       process.send!({ op: 'slow', open: slow.size });
@@ -122,6 +141,7 @@ function clientRole(): void {
       process.send!({ op: 'slow-close' });
     } else if (cmd.op === 'close') {
       for (const c of conns) c.socket.destroy();
+      groups.clear();
       process.send!({ op: 'close' });
     }
   });
