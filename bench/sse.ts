@@ -1,9 +1,10 @@
 /**
  * SSE broadcast: the hub serving Server-Sent Events against better-sse's channel broadcast, the
  * same protocol on both sides, at 1, 100 and 1,000 loopback clients. The clients run in one child
- * process (bench/hub-clients.ts) and parse every response as an event stream (bench/sse-reader.ts);
- * each cell is taken as the broadcast benchmark takes it (bench/hub-measure.ts: paced latency with
- * the server's CPU time, then throughput in bursts), in rounds that alternate the systems.
+ * process (bench/hub-clients.ts) and parse every response as an event stream (bench/sse-reader.ts).
+ * Throughput and CPU are taken as the broadcast benchmark takes them (bench/hub-measure.ts: paced
+ * latency with the server's CPU time, then throughput in bursts), one system at a time in rounds
+ * that alternate the systems; p50/p99 with all the systems running together (bench/sse-latency.ts).
  *
  * `SSE_BENCH_CLIENTS=1,100` picks the client counts.
  */
@@ -34,6 +35,7 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
   // at least 1,000 messages per client: a run of a few bursts measures the start more than the rate
   const perClient = (n: number): number => Math.max(settings.quick ? 500 : 1000, Math.round((settings.quick ? 60_000 : 200_000) / n));
   const makers: (() => System)[] = [...sseHubs(lib), betterSse];
+  // each system's name, from a throw-away instance (nothing listens yet)
   const names = makers.map((make) => {
     const system = make();
     void system.close();
