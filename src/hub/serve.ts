@@ -14,7 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkHeaders, type HeaderValue } from '../http/chunk.js';
 import { sendComet, sendSSE, stopSSE, type SendCometOptions, type SendCometResult } from '../http/index.js';
 import { createSSEEncoder, dataOf } from '../sse/encoder.js';
-import { checkFunction, checkLimit, checkOptions, describe, isObjectLike } from '../util/args.js';
+import { checkLimit, checkOptions, describe, isObjectLike } from '../util/args.js';
 import { relay } from '../util/relay.js';
 import { kindKey, type Wire } from './framing.js';
 import { cometCursor, sseCursor, wantsEventStream, type Cursor } from './cursor.js';
@@ -121,7 +121,9 @@ export function serveHub(
   }
   const { policy, limit, heartbeatMs = 15_000, maxBytes, retry, stop, headers, ...send } = checkOptions(options, where, OPTIONS);
   if (maxBytes !== undefined) checkLimit(maxBytes, where, 'maxBytes');
-  if (typeof stop !== 'boolean' && stop !== undefined) checkFunction(stop, where, 'stop');
+  if (stop !== undefined && typeof stop !== 'boolean' && typeof stop !== 'function') {
+    throw new TypeError(`${where}: stop must be a boolean or a function of the request, got ${describe(stop)}`);
+  }
   // made (and so checked) for every request, used by SSE responses only
   const opening = createSSEEncoder('json', retry === undefined ? undefined : { retry }, where).opening() ?? '';
   const plan: Plan = {

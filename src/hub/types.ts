@@ -176,18 +176,24 @@ export interface HubBase<O> {
   /** True once `close()` was called. */
   readonly closed: boolean;
   /**
-   * Serves one client of `comet-bridge/client` (`connectComet`) on a route: reads its cursor from
-   * the request's query (`epoch`, `since`; a malformed one is answered `400` and resolves
-   * `'bad-request'`), subscribes with replay from it, and streams with `sendComet`: every message
-   * as `callback(MESSAGE, ID)`, control scripts as `callback(INFO, 0)`: first `open`
-   * (`{ type, epoch, lastId, since, missed, reset }`, `reset: true` when the cursor's epoch is not
-   * this hub's: everything the history holds follows), `beat` heartbeats (default every 15 s), and
-   * `rotate` before it ends the response on purpose after `maxBytes` (default 1 MiB) or
-   * `maxAgeMs`, so the client starts a fresh document. A cursor ahead of this hub's last id
-   * replays nothing. HEAD is answered with the headers alone, without subscribing. Resolves
+   * Serves one client on a route, of either kind: a request whose `Accept` lists
+   * `text/event-stream` (an `EventSource`) gets Server-Sent Events through `sendSSE`, any other
+   * (the forever iframe of `connectComet`) Comet through `sendComet`; both with `Vary: Accept`.
+   * Reads the client's cursor (Comet: the query's `epoch` and `since`; SSE: the `Last-Event-ID`
+   * header, else the `lastEventId` query parameter, both `E:N`, else `epoch` and `since`; a
+   * malformed one is answered `400` and resolves `'bad-request'`), subscribes with replay from it
+   * (`subscribe({ since, epoch })`), and streams: first `open` (`{ type, epoch, lastId, since,
+   * missed, reset }`, `reset: true` when the cursor's epoch is not this hub's: everything the
+   * history holds follows; SSE then sends a `reset` event too), then every message (Comet:
+   * `callback(MESSAGE, ID)`; SSE: an event with the id `E:N`), `beat` heartbeats (default every
+   * 15 s), and `rotate` before it ends the response on purpose after `maxBytes` (Comet: default
+   * 1 MiB; SSE: none unless given) or `maxAgeMs`. Comet controls are `callback(INFO, 0)` scripts,
+   * SSE controls named events. A cursor of this epoch ahead of the hub's last id replays nothing
+   * and waits for the ids after it. `stop` answers SSE `204` and Comet a `stop` control, resolving
+   * `'stopped'`. HEAD is answered with the headers alone, without subscribing. Otherwise resolves
    * and rejects as `sendComet` does.
    * @throws TypeError (synchronously) when this hub was not made with `cometHub` or
-   *   `cometEncoding`, or for a bad argument or option
+   *   `cometEncoding`, or for a bad argument or option; RangeError for a bad number; whatever `stop` throws
    */
   serve(req: IncomingMessage, res: ServerResponse, options?: ServeOptions): Promise<ServeResult>;
   /** Counters (see {@link HubStats}). */

@@ -8,7 +8,7 @@ import type http from 'node:http';
 import { createClient } from 'redis';
 import { cometEncoding, cometHub, createHub, createRedisHub, type ServeOptions } from '../../src/index.js';
 import { redisForTests, type RedisServer } from './fixtures/redis-server.js';
-import { calls, CB, read, serverFor, until } from './fixtures/serve.js';
+import { calls, CB, events, read, readEvents, serverFor, until } from './fixtures/serve.js';
 
 describe('hub.serve', function () {
   this.timeout(20_000);
@@ -84,17 +84,31 @@ describe('hub.serve', function () {
     }
   });
 
-  it('a malformed cursor is a 400, never an exception, and subscribes nobody', async () => {
+  it('a malformed cursor is a 400 text/plain, never an exception, and subscribes nobody: Comet and SSE', async () => {
     const hub = cometHub(CB, { history: 5 });
     const s = await serverFor(hub.serve.bind(hub));
     try {
-      const bad = ['?since=1', '?epoch=abc', '?epoch=abc&since=01', '?epoch=abc&since=-1', '?epoch=abc&since=1.5',
+      const comet = ['?since=1', '?epoch=abc', '?epoch=abc&since=01', '?epoch=abc&since=-1', '?epoch=abc&since=1.5',
         '?epoch=a%20b&since=1', `?epoch=${'x'.repeat(65)}&since=1`, '?epoch=abc&since=9007199254740993',
         '?epoch=abc&since=1&since=2', '?epoch=abc&epoch=abd&since=1'];
-      for (const query of bad) {
-        const { status, body, ended } = await read(s.port, `/comet${query}`);
-        expect(status, query).to.equal(400);
+      const sse = { accept: 'text/event-stream' };
+      const bad: [string, Record<string, string>][] = [
+        ...comet.map((query): [string, Record<string, string>] => [`/comet${query}`, {}]),
+        ...comet.map((query): [string, Record<string, string>] => [`/sse${query}`, sse]),
+        ...['abc', 'abc:', ':5', 'abc:05', 'abc:-1', 'a b:1', 'abc:1:2', `${'x'.repeat(65)}:1`, 'abc:9007199254740993']
+          .map((id): [string, Record<string, string>] => ['/sse', { ...sse, 'last-event-id': id }]),
+        // the header is found first: a good query after it does not save it
+        ['/sse?lastEventId=abc:1', { ...sse, 'last-event-id': 'abc' }],
+        ['/sse?lastEventId=', sse],
+        ['/sse?lastEventId=abc:1&lastEventId=abc:2', sse],
+        ['/sse?lastEventId=abc', sse],
+      ];
+      for (const [path, headers] of bad) {
+        const { status, headers: got, body, ended } = await read(s.port, path, undefined, 'GET', headers);
+        expect(status, `${path} ${JSON.stringify(headers)}`).to.equal(400);
         expect(ended).to.equal(true);
+        expect(got['content-type']).to.equal('text/plain; charset=utf-8');
+        expect(got.vary).to.equal('Accept');
         expect(body).to.include('malformed cursor');
       }
       expect(s.results).to.deep.equal(bad.map(() => 'bad-request'));
@@ -229,6 +243,29 @@ describe('hub.serve', function () {
           { value: { type: 'open', epoch: hub.epoch, lastId: second, since: first, missed: 0, reset: false }, id: 0 },
           { value: { n: 2 }, id: second },
         ]);
+      } finally {
+        await s.close();
+        await hub.close();
+        await client.quit();
+      }
+    });
+
+    it('serves SSE with ids from Redis, resuming from Last-Event-ID', async () => {
+      const client = createClient({ url: redis.url });
+      client.on('error', () => {});
+      await client.connect();
+      const hub = await createRedisHub({ client, channel: `serve-sse-${process.pid}-${Date.now()}`, history: 10, ...cometEncoding(CB) });
+      const s = await serverFor(hub.serve.bind(hub));
+      try {
+        const first = await hub.publish({ n: 1 });
+        const second = await hub.publish({ n: 2 });
+        await until(() => hub.lastId === second);
+        const { body } = await readEvents(s.port, '/sse', 2, { 'last-event-id': `${hub.epoch}:${first}` });
+        expect(events(body).map((e) => [e.type, JSON.parse(e.data), e.lastEventId])).to.deep.equal([
+          ['open', { type: 'open', epoch: hub.epoch, lastId: second, since: first, missed: 0, reset: false }, ''],
+          ['message', { n: 2 }, `${hub.epoch}:${second}`],
+        ]);
+        expect(hub.stats().encoded).to.deep.equal({ comet: 0, sse: 1 });
       } finally {
         await s.close();
         await hub.close();
