@@ -2,7 +2,8 @@
  * Encoder throughput: Comet.json and Comet.string against bare JSON.stringify of the same messages
  * (the floor for JSON) and a naive encoder (JSON.stringify, regex escaping, concatenation), for small
  * (~60 B) and large (~10 KB) messages, through `Comet.encoder(kind, cb).encode(msg)` and through the
- * stream operator.
+ * stream operator; beside them the SSE encoder (`SSE.encoder(kind).encode`, and `SSE.json()` for
+ * JSON) of the same messages.
  */
 import { library, type Library } from './lib/library.js';
 import { interleave, type Candidate } from './lib/timing.js';
@@ -61,6 +62,20 @@ function use(s: string): number {
   return s.charCodeAt(s.length >> 1);
 }
 
+/** The SSE rows of a message set: the single-message encoder, and for JSON the stream operator. */
+function sseCandidates(SSE: Library['SSE'], kind: 'json' | 'string', messages: unknown[]): Candidate[] {
+  const encoder = SSE.encoder<unknown>(kind);
+  const len = messages.length;
+  const rows: Candidate[] = [
+    { name: `SSE.encoder('${kind}').encode`, run: (n) => { for (let i = 0; i < n; i++) sink += use(encoder.encode(messages[i % len], i)); } },
+  ];
+  if (kind === 'json') {
+    const operator = SSE.json();
+    rows.push({ name: 'SSE.json() stream operator', run: async (n) => { for await (const c of operator(over(messages, n))) sink += c.length; } });
+  }
+  return rows;
+}
+
 function candidates(Comet: Library['Comet'], kind: 'json' | 'string', messages: unknown[]): Candidate[] {
   const encoder = Comet.encoder<unknown>(kind, CALLBACK);
   const operator = kind === 'json' ? Comet.json(CALLBACK, { initialChunk: null }) : Comet.string(CALLBACK, { initialChunk: null });
@@ -84,26 +99,31 @@ function candidates(Comet: Library['Comet'], kind: 'json' | 'string', messages: 
 export async function run(settings: BenchSettings = settingsFromArgv()): Promise<BenchTable> {
   const rounds = settings.quick ? 3 : 9;
   const batchMs = settings.quick ? 60 : 150;
-  const { Comet } = await library();
+  const { Comet, SSE } = await library();
   const rows: (string | number)[][] = [];
   const notes: string[] = [];
   for (const set of messageSets()) {
     const payload = set.messages.reduce<number>((sum, m) => sum + (set.kind === 'json' ? JSON.stringify(m)!.length : (m as string).length), 0) / set.messages.length;
-    const rates = await interleave(candidates(Comet, set.kind, set.messages), { rounds, batchMs });
+    const rates = await interleave([...candidates(Comet, set.kind, set.messages), ...sseCandidates(SSE, set.kind, set.messages)], { rounds, batchMs });
     const syncBase = rates[0]!.perSecond;
     const asyncBase = rates[3]!.perSecond;
-    for (const [i, r] of rates.entries()) {
-      const base = i >= 3 ? asyncBase : syncBase;
-      rows.push([set.label, r.name, formatRate(r.perSecond), formatMBps(r.perSecond * payload), formatRatio(r.perSecond / syncBase), i >= 3 ? formatRatio(r.perSecond / base) : '', spread(r.samples)]);
+    // the stream rows (for await, the operators) are also compared with the for-await loop
+    const streaming = (name: string): boolean => name.startsWith('for await') || name.endsWith('stream operator');
+    for (const r of rates) {
+      const stream = streaming(r.name);
+      rows.push([set.label, r.name, formatRate(r.perSecond), formatMBps(r.perSecond * payload), formatRatio(r.perSecond / syncBase), stream ? formatRatio(r.perSecond / asyncBase) : '', spread(r.samples)]);
     }
     const comet = rates[2]!.perSecond;
+    const sse = rates[5]!.perSecond;
     if (set.kind === 'json') {
       notes.push(`${set.label}: Comet.json encode = ${(comet / syncBase).toFixed(3)}× bare JSON.stringify (target ≥ 0.70×: ${verdict(comet / syncBase >= 0.7)}).`);
+      notes.push(`${set.label}: SSE json encode = ${(sse / syncBase).toFixed(3)}× bare JSON.stringify (target ≥ 0.70×${payload < 1000 ? '' : ', set for ~60 B'}: ${verdict(sse / syncBase >= 0.7)}).`);
     } else if (set.label.startsWith('ASCII')) {
       const mbps = (comet * payload) / 1e6;
       notes.push(`${set.label}: Comet.string encode = ${mbps.toFixed(0)} MB/s of message text (target ≥ 300 MB/s: ${verdict(mbps >= 300)}${payload < 1000 ? '; for 60 B messages the fixed per-message cost dominates, the target is judged on 10 KB text' : ''}).`);
     }
   }
+  notes.push('SSE rows: `SSE.encoder(kind).encode(message, i)` without an id or event, and `SSE.json()` over the same async source; a JSON event is `data: ` + JSON.stringify + two LF; a string event needs no escaping, only a search for CR and LF (none in these texts) and one concatenation.');
   notes.push('MB/s counts message payload bytes (the JSON text, or the string\'s length), the same figure for every row of a message size, so MB/s ratios equal message/s ratios.');
   notes.push('"vs JSON.stringify" compares with the bare synchronous loop; "vs for-await" compares stream rows with a for-await loop over the same async source calling JSON.stringify.');
   notes.push('Every result is flattened (one character read from its middle) so string concatenation cannot hide its copy in a rope.');

@@ -29,13 +29,13 @@ export interface Result {
 /** A CPU time per delivery as shown in the tables. */
 export const formatCpu = (micros: number): string => `${micros.toFixed(1)} µs`;
 
-/** Publishes `count` messages at RATE per second; the clients' latency percentiles once all have them. */
-export async function paced(system: Publisher, clients: Clients, count: number, seq: { n: number }): Promise<Record<string, number>> {
+/** Publishes `count` messages at `rate` (default RATE) per second; the clients' latency percentiles once all have them. */
+export async function paced(system: Publisher, clients: Clients, count: number, seq: { n: number }, rate = RATE): Promise<Record<string, number>> {
   await clients.ask({ op: 'reset' });
   const done = clients.ask({ op: 'wait', target: count });
   for (let i = 0; i < count; i++) {
     system.publish([++seq.n, now()]);
-    await new Promise((r) => setTimeout(r, 1000 / RATE));
+    await new Promise((r) => setTimeout(r, 1000 / rate));
   }
   return done;
 }
@@ -53,9 +53,10 @@ export async function throughput(system: Publisher, clients: Clients, n: number,
   return (n * messages) / ((at! - start) / 1000);
 }
 
-/** How much one measurement publishes: `paced` at RATE for latency, then `runs` throughput runs of `messages`. */
+/** How much one measurement publishes: `paced` at `rate` (default RATE) for latency, then `runs` throughput runs of `messages`. */
 export interface Workload {
   paced: number;
+  rate?: number;
   messages: number;
   runs: number;
 }
@@ -65,22 +66,31 @@ export interface Workload {
  * the median throughput. `n` is the number of clients measured.
  */
 export async function deliveries(system: Publisher, clients: Clients, n: number, work: Workload, seq: { n: number }): Promise<Result> {
-  await paced(system, clients, 10, seq);
+  await paced(system, clients, 10, seq, work.rate);
   const cpu = process.cpuUsage();
-  const { p50, p99 } = await paced(system, clients, work.paced, seq);
+  const { p50, p99 } = await paced(system, clients, work.paced, seq, work.rate);
   const used = process.cpuUsage(cpu);
   const rates: number[] = [];
   for (let run = 0; run < work.runs; run++) rates.push(await throughput(system, clients, n, work.messages, seq));
   return { perSecond: median(rates), p50: p50!, p99: p99!, cpuPerDelivery: (used.user + used.system) / (work.paced * n) };
 }
 
+/** How {@link measure} differs from the broadcast table's cells. */
+export interface MeasureOptions {
+  /** The clients parse their responses as event streams (bench/hub-clients.ts). */
+  sse?: boolean;
+  /** Messages per second while measuring latency (default RATE). */
+  rate?: number;
+}
+
 /** One cell of the broadcast table: `system` serving `n` clients, `messages` per throughput round. */
-export async function measure(system: System, clients: Clients, n: number, messages: number, rounds: number): Promise<Result> {
+export async function measure(system: System, clients: Clients, n: number, messages: number, rounds: number, options: MeasureOptions = {}): Promise<Result> {
+  const { sse = false, rate = RATE } = options;
   const server = await listen(system.handler);
   try {
-    await clients.ask({ op: 'open', port: server.port, count: n });
+    await clients.ask({ op: 'open', port: server.port, count: n, sse });
     while (system.size() < n) await new Promise((r) => setTimeout(r, 5));
-    const result = await deliveries(system, clients, n, { paced: n >= 1000 ? 2 * RATE : RATE, messages, runs: rounds }, { n: 0 });
+    const result = await deliveries(system, clients, n, { paced: n >= 1000 ? 2 * rate : rate, rate, messages, runs: rounds }, { n: 0 });
     await clients.ask({ op: 'close' });
     return result;
   } finally {

@@ -35,7 +35,8 @@ function hubSystem(lib: Library, name: string, hub: { subscribe(): AsyncIterable
   };
 }
 
-function betterSse(): System {
+/** better-sse's channel broadcast: one session per request, `channel.broadcast(value)` to all. */
+export function betterSse(): System {
   const channel = createChannel();
   return {
     name: 'better-sse channel',

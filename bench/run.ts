@@ -7,6 +7,7 @@
  *   npm run bench -- scale --clients 50000
  *   npm run bench -- --quick            # fewer rounds, smaller sizes; prints only
  *   npm run bench -- --only encoder,scale
+ *   npm run bench -- sse --quick         # the SSE broadcast only, printed
  *   npm run bench -- --quick --write    # also write BENCHMARKS.md
  *
  * Every figure is a ratio against a baseline measured side by side in the same run. The charts in
@@ -24,7 +25,7 @@ import { settingsFromArgv, type BenchTable } from './lib/types.js';
 
 await ensureBenchProcess(import.meta.url);
 
-const BENCHMARKS = ['encoder', 'transport', 'adapters', 'hub', 'fanout', 'pipeline', 'scale', 'growth', 'cluster'] as const;
+const BENCHMARKS = ['encoder', 'transport', 'adapters', 'hub', 'sse', 'fanout', 'pipeline', 'scale', 'growth', 'cluster'] as const;
 
 const argv = process.argv.slice(2);
 const settings = settingsFromArgv(argv);
