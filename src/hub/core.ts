@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { queueIn } from '../source/queue.js';
 import { checkCount, checkLimit, checkOptions, checkSignal, describe } from '../util/args.js';
 import { checkEpoch } from './cursor.js';
-import { kindKey, type ClientKind, type Framing } from './framing.js';
+import { kindKey, prefaceKey, type ClientKind, type Framing, type OpenInfo } from './framing.js';
 import { SlowConsumerError } from './errors.js';
 import { History, type Entry } from './history.js';
 import { cutOff, Member } from './member.js';
@@ -245,10 +245,17 @@ export class HubCore<O> {
     const initial = this.#settings.initial;
     if (initial !== undefined && kind === 'comet' && open) prefix.push({ id: 0, value: initial });
     const reset = epoch !== undefined && epoch !== this.#epoch;
+    const lastId = this.#lastId;
+    const at = prefix.length;
     let missed = 0;
     if (since !== undefined && open) {
-      if (since > this.#lastId && epoch !== undefined && !reset) member.after = since;
-      else missed = this.#replay(reset || since > this.#lastId ? 0 : since, kind, prefix);
+      if (since > lastId && epoch !== undefined && !reset) member.after = since;
+      else missed = this.#replay(reset || since > lastId ? 0 : since, kind, prefix);
+    }
+    const preface = (options as { [prefaceKey]?: (info: OpenInfo) => O } | undefined)?.[prefaceKey];
+    if (preface !== undefined && open) {
+      const info: OpenInfo = { type: 'open', epoch: this.#epoch, lastId, since: reset ? 0 : since ?? lastId, missed, reset };
+      prefix.splice(at, 0, { id: 0, value: preface(info) });
     }
     const feed = new HubFeed<O>({
       queue, prefix, missed, policy, limit, signal, tally: this.#tally, coalesce: this.#settings.coalesce, epoch: this.#epoch, reset,

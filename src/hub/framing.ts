@@ -46,6 +46,24 @@ export type ClientKind = 'comet' | 'sse';
  */
 export const kindKey: unique symbol = Symbol('comet-bridge.kind');
 
+/** @internal What `hub.serve` tells a client first: where its replay starts (wire.md's `open`). */
+export interface OpenInfo {
+  readonly type: 'open';
+  readonly epoch: string;
+  readonly lastId: number;
+  readonly since: number;
+  readonly missed: number;
+  readonly reset: boolean;
+}
+
+/**
+ * @internal The subscribe option (a symbol, as {@link kindKey}) that gives a subscriber a preface:
+ * a function of its {@link OpenInfo} whose result it is given after the initial item and before
+ * the replay, as an item of id 0 (not a message, like the initial one). `hub.serve` writes its
+ * `open` control this way, so the subscription itself is the response's body.
+ */
+export const prefaceKey: unique symbol = Symbol('comet-bridge.preface');
+
 /**
  * @internal How a hub of two kinds of client (one made with `cometEncoding`) frames a message: its
  * `encode` gives the message serialized once (the JSON text, or the string), and the core asks for

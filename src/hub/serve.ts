@@ -15,10 +15,9 @@ import { checkHeaders, type HeaderValue } from '../http/chunk.js';
 import { sendComet, sendSSE, stopSSE, type SendCometOptions, type SendCometResult } from '../http/index.js';
 import { createSSEEncoder, dataOf } from '../sse/encoder.js';
 import { checkLimit, checkOptions, describe, isObjectLike } from '../util/args.js';
-import { relay } from '../util/relay.js';
-import { kindKey, type Wire } from './framing.js';
+import { kindKey, prefaceKey, type OpenInfo, type Wire } from './framing.js';
 import { cometCursor, sseCursor, wantsEventStream, type Cursor } from './cursor.js';
-import type { HubBase, HubSubscription, SlowConsumerPolicy, SubscribeOptions } from './types.js';
+import type { HubBase, SlowConsumerPolicy, SubscribeOptions } from './types.js';
 
 // where the Redis hub imports it from
 export { wireOf } from './framing.js';
@@ -69,7 +68,7 @@ const OPTIONS: readonly string[] = Object.keys({
 } satisfies Record<keyof ServeOptions, 1>);
 
 /** An SSE control: an event named for its type, with the INFO object as JSON data. */
-function sseControl(info: { readonly type: string; readonly [field: string]: unknown }): string {
+function sseControl<I extends { readonly type: string }>(info: I): string {
   return 'event: ' + info.type + '\n' + dataOf('json', JSON.stringify(info)) + '\n';
 }
 
@@ -100,15 +99,14 @@ interface Plan {
   readonly subscribe: SubscribeOptions;
 }
 
-/** Subscribes from `cursor` (none: from now) and makes the `open` INFO of the response. */
-function subscribeFrom(plan: Plan, cursor: Cursor | undefined, kind: 'comet' | 'sse') {
-  const { hub } = plan;
-  const lastId = hub.lastId;
-  const from = cursor === undefined ? { since: lastId } : cursor;
-  const sub = hub.subscribe({ ...plan.subscribe, ...from, ...(kind === 'sse' ? { [kindKey]: kind } : {}) } as SubscribeOptions);
-  const since = sub.reset ? 0 : from.since;
-  const open = { type: 'open', epoch: sub.epoch, lastId, since, missed: sub.missed, reset: sub.reset };
-  return { sub, open };
+/**
+ * Subscribes from `cursor` (none: from now), with `preface` of the `open` INFO as the item the
+ * subscription gives after the initial one and before the replay: the subscription is the body.
+ */
+function subscribeFrom(plan: Plan, cursor: Cursor | undefined, kind: 'comet' | 'sse', preface: (info: OpenInfo) => string) {
+  const from = cursor === undefined ? { since: plan.hub.lastId } : cursor;
+  const options = { ...plan.subscribe, ...from, [kindKey]: kind, [prefaceKey]: preface };
+  return plan.hub.subscribe(options as SubscribeOptions);
 }
 
 /**
@@ -181,18 +179,12 @@ function serveComet(plan: Plan, cursor: Cursor | undefined, head: boolean): Prom
   const settings: SendCometOptions = { ...send, heartbeatMs: plan.heartbeatMs, maxBytes: messageBytes, heartbeat: control({ type: 'beat' }) };
   settings.beforeEnd = (reason) => (reason === 'rotated' ? control({ type: 'rotate' }) : undefined);
   if (head) return sendComet(res, nothing(), settings);
-  const { sub, open: info } = subscribeFrom(plan, cursor, 'comet');
-  const open = control(info);
+  let open = '';
+  const sub = subscribeFrom(plan, cursor, 'comet', (info) => (open = control(info)));
   // maxBytes counts what follows the open script: were the initial chunk's padding counted, a maxBytes
   // below it would rotate every response before any message, and the client would reconnect in a loop
   settings.maxBytes = messageBytes + Buffer.byteLength((initial ?? '') + open);
-  // `open` goes after the initial chunk (the first thing the feed yields) and before any replay
-  const chunks = relay<string, string>(sub, 'hub.serve', {
-    ...(initial === undefined ? { first: open } : {}),
-    map: (chunk, index) =>
-      index === 0 && initial !== undefined && chunk.startsWith(initial) ? initial + open + chunk.slice(initial.length) : chunk,
-  });
-  return sendComet(res, chunks, settings);
+  return sendComet(res, sub, settings);
 }
 
 /** An SSE response (sse-wire.md): `retry`, the `open` event, `reset` if so, replay, live events. */
@@ -201,9 +193,11 @@ function serveSSE(plan: Plan, cursor: Cursor | undefined, head: boolean, opening
   const settings: SendCometOptions = { ...send, heartbeatMs: plan.heartbeatMs, heartbeat: sseControl({ type: 'beat' }) };
   settings.beforeEnd = (reason) => (reason === 'rotated' ? sseControl({ type: 'rotate' }) : undefined);
   if (head) return sendSSE(res, nothing(), settings);
-  const { sub, open } = subscribeFrom(plan, cursor, 'sse');
-  const first = opening + sseControl(open) + (sub.reset ? sseControl({ type: 'reset', epoch: sub.epoch }) : '');
+  let first = '';
+  const sub = subscribeFrom(plan, cursor, 'sse', (info) => {
+    first = opening + sseControl(info) + (info.reset ? sseControl({ type: 'reset', epoch: info.epoch }) : '');
+    return first;
+  });
   if (plan.maxBytes !== undefined) settings.maxBytes = plan.maxBytes + Buffer.byteLength(first);
-  const frames = relay<string, string>(sub as HubSubscription<string>, 'hub.serve', { first, map: (frame) => frame });
-  return sendSSE(res, frames, settings);
+  return sendSSE(res, sub, settings);
 }

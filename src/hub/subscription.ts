@@ -50,6 +50,8 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
   readonly #coalesce: ((values: O[]) => O) | undefined;
   #prefix: Entry<O>[];
   #pos = 0;
+  /** How many items of id 0 (initial, preface) open the replay. */
+  #lead: number;
   #finished = false;
   #lastId = 0;
   /** Messages counted in `tally.slow` at the cut that this subscriber may still read. */
@@ -73,6 +75,9 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
   constructor(parts: FeedParts<O>) {
     this.#queue = parts.queue;
     this.#prefix = parts.prefix;
+    let lead = 0;
+    while (lead < parts.prefix.length && parts.prefix[lead]!.id === 0) lead++;
+    this.#lead = lead;
     this.missed = parts.missed;
     this.epoch = parts.epoch;
     this.reset = parts.reset;
@@ -133,9 +138,8 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
 
   /** @internal Messages waiting for this subscriber now (replay and live queue). */
   get held(): number {
-    // the initial item (id 0, first in the replay) is not a message
-    const start = this.#pos === 0 && this.#prefix.length > 0 && this.#prefix[0]!.id === 0 ? 1 : this.#pos;
-    return this.#prefix.length - start + this.#queue.stats.buffered;
+    // the initial item and the preface (id 0, first in the replay) are not messages
+    return this.#prefix.length - Math.max(this.#pos, this.#lead) + this.#queue.stats.buffered;
   }
 
   /** @internal The hub counted `n` waiting messages as lost to slowness: reading them takes them back. */
@@ -221,6 +225,7 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
     this.#tally.discarded += Math.max(0, unread - this.#owed);
     this.#owed = 0;
     this.#prefix = NO_ENTRIES;
+    this.#lead = 0;
     this.#pos = 0;
   }
 
@@ -249,6 +254,7 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
       }
       if (this.#pos === this.#prefix.length) {
         this.#prefix = NO_ENTRIES;
+        this.#lead = 0;
         this.#pos = 0;
       }
       try {
