@@ -5,10 +5,9 @@
  * twice and miss nothing.
  */
 import { expect } from 'chai';
-import { redisForTests, type RedisServer } from '../hub/fixtures/redis-server.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { publishRange, startHubProcess, type HubProcess } from './fixtures/hub-processes.js';
-import { startWireClient } from './fixtures/wire-client.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
+import { crossProcessSuite, publishRange, startHubProcess } from './fixtures/hub-processes.js';
+import { firstOpen, startWireClient } from './fixtures/wire-client.js';
 
 const TOTAL = 600;
 const SWITCH_AT = 200;
@@ -16,28 +15,16 @@ const HOLD_MS = 300;
 
 describe('Redis hub across processes: a reconnection to a process whose feed lags', function () {
   this.timeout(120_000);
-  let server: RedisServer | null = null;
-  let url = '';
-  const processes: HubProcess[] = [];
-  let proxy: TcpProxy | null = null;
-
-  before(async () => {
-    ({ url, server } = await redisForTests());
-  });
-
-  after(async () => {
-    proxy?.hold(0);
-    await Promise.all(processes.map((p) => p.stop()));
-    await proxy?.close();
-    await server?.stop('SIGKILL');
-  });
+  const suite = crossProcessSuite();
 
   it(`replays nothing twice and misses nothing when the process is ${HOLD_MS} ms behind the client's cursor`, async () => {
     const channel = `xproc-lag-${process.pid}-${Date.now()}`;
-    proxy = await startTcpProxy([Number(new URL(url).port)]);
-    const prompt = await startHubProcess('prompt', url, channel);
+    const proxy = await startTcpProxy([Number(new URL(suite.url).port)]);
+    suite.proxies.push(proxy);
+    const prompt = await startHubProcess('prompt', suite.url, channel);
+    suite.processes.push(prompt);
     const lagging = await startHubProcess('lagging', proxy.url, channel);
-    processes.push(prompt, lagging);
+    suite.processes.push(lagging);
     proxy.hold(HOLD_MS);
 
     let behind: { cursor: number; lastId: number } | null = null;
@@ -50,9 +37,7 @@ describe('Redis hub across processes: a reconnection to a process whose feed lag
         if (index === 1) behind = { cursor: c.lastId, lastId: (await lagging.state()).lastId };
       },
     });
-    const deadline = Date.now() + 10_000;
-    while (client.connections[0]?.open == null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    expect(client.connections[0]?.open, 'the first response opened').to.not.equal(null);
+    await firstOpen(client);
 
     // a steady stream from the prompt process, before, during and after the switch
     const ids = await publishRange(() => [prompt], 0, TOTAL, 5, 10);

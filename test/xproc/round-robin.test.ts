@@ -5,10 +5,9 @@
  * first 500 messages. Every message must arrive exactly once, in order.
  */
 import { expect } from 'chai';
-import { redisForTests, type RedisServer } from '../hub/fixtures/redis-server.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { publishRange, startHubProcess, type HubProcess } from './fixtures/hub-processes.js';
-import { startWireClient } from './fixtures/wire-client.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
+import { crossProcessSuite, publishRange, startHubProcess } from './fixtures/hub-processes.js';
+import { firstOpen, startWireClient } from './fixtures/wire-client.js';
 
 const TOTAL = 2000;
 const PER_CONNECTION = 100;
@@ -16,30 +15,17 @@ const LATE_AFTER = 500;
 
 describe('Redis hub across processes: a client moving between processes', function () {
   this.timeout(120_000);
-  let server: RedisServer | null = null;
-  let url = '';
-  const processes: HubProcess[] = [];
-  let proxy: TcpProxy | null = null;
-
-  before(async () => {
-    ({ url, server } = await redisForTests());
-  });
-
-  after(async () => {
-    await proxy?.close();
-    await Promise.all(processes.map((p) => p.stop()));
-    await server?.stop('SIGKILL');
-  });
+  const suite = crossProcessSuite();
 
   it('delivers 2,000 messages exactly once, in order, through a reconnection every 100 messages to another process, one started after the first 500', async () => {
     const channel = `xproc-rr-${process.pid}-${Date.now()}`;
     // B on ioredis, A and C on node-redis
-    processes.push(...(await Promise.all([startHubProcess('A', url, channel), startHubProcess('B', url, channel, { lib: 'ioredis' })])));
-    proxy = await startTcpProxy(processes.map((p) => p.port));
+    const { url, processes, proxies } = suite;
+    processes.push(await startHubProcess('A', url, channel), await startHubProcess('B', url, channel, { lib: 'ioredis' }));
+    const proxy = await startTcpProxy(processes.map((p) => p.port));
+    proxies.push(proxy);
     const client = startWireClient({ port: proxy.port, total: TOTAL, perConnection: PER_CONNECTION, deadlineMs: 90_000 });
-    const deadline = Date.now() + 10_000;
-    while (client.connections[0]?.open == null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    expect(client.connections[0]?.open, 'the first response opened').to.not.equal(null);
+    await firstOpen(client);
 
     // every process publishes in turn; the late one joins the round (and the proxy's) after 500
     const ids = await publishRange(() => processes, 0, LATE_AFTER);
