@@ -88,3 +88,18 @@ export async function measure(system: System, clients: Clients, n: number, messa
     await system.close();
   }
 }
+
+/**
+ * Every system of `makers` at `n` clients, each made fresh and measured by {@link measure}, started
+ * in an order rotated by `turn` (so that none always runs first, or last, on the shared machine).
+ * @returns the systems and their results, in the order of `makers`
+ */
+export async function measureEach(makers: readonly (() => Promise<System>)[], clients: Clients, n: number, messages: number, rounds: number, turn: number): Promise<{ system: System; r: Result }[]> {
+  const results: { system: System; r: Result }[] = [];
+  for (let i = 0; i < makers.length; i++) {
+    const rank = (i + turn) % makers.length;
+    const system = await makers[rank]!();
+    results[rank] = { system, r: await measure(system, clients, n, messages, rounds) };
+  }
+  return results;
+}

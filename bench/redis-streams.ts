@@ -11,7 +11,7 @@
 import { pathToFileURL } from 'node:url';
 import { createClient } from 'redis';
 import { Clients } from './hub-clients.js';
-import { BURST, formatCpu, measure, RATE, type Result } from './hub-measure.js';
+import { BURST, formatCpu, measureEach, RATE } from './hub-measure.js';
 import { hubSystem, redisServer, type System } from './hub-systems.js';
 import { pubsubBaseline } from './redis-streams-baseline.js';
 import { library, type Library } from './lib/library.js';
@@ -74,15 +74,9 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
   const rows: (string | number)[][] = [];
   try {
     for (const [index, n] of sizes.entries()) {
-      const results: { name: string; rank: number; r: Result }[] = [];
-      // rotate the order per size, so no system always runs first (or last) on the shared machine
-      for (const rank of makers.map((_, i) => (i + index) % makers.length)) {
-        const system = await makers[rank]!();
-        results.push({ name: system.name, rank, r: await measure(system, clients, n, perClient(n), rounds) });
-      }
-      results.sort((a, b) => a.rank - b.rank);
-      const base = results.find((x) => x.name === BASELINE)!.r;
-      for (const { name, r } of results) {
+      const results = await measureEach(makers, clients, n, perClient(n), rounds, index);
+      const base = results.find((x) => x.system.name === BASELINE)!.r;
+      for (const { system: { name }, r } of results) {
         const ratio = r.perSecond / base.perSecond;
         const target = n === 1000 && name === STREAMS ? `≥${TARGET}× pub/sub ${verdict(ratio >= TARGET)}` : '';
         rows.push([n, name, formatRate(r.perSecond), formatRatio(ratio), formatMs(r.p50), formatMs(r.p99), formatCpu(r.cpuPerDelivery), target]);
