@@ -73,8 +73,7 @@ export interface CoreSettings<O> {
 
 /** @internal The subscriber set and counters behind every hub. */
 export class HubCore<O> {
-  /** This hub's epoch (see {@link HubBase.epoch}). */
-  readonly epoch = newEpoch();
+  #epoch = newEpoch();
   readonly #members = new Set<Member<O>>();
   readonly #history: History<O>;
   readonly #settings: CoreSettings<O>;
@@ -90,6 +89,18 @@ export class HubCore<O> {
   constructor(settings: CoreSettings<O>) {
     this.#settings = settings;
     this.#history = new History<O>(settings.history);
+  }
+
+  /** This hub's epoch (see {@link HubBase.epoch}). */
+  get epoch(): string {
+    return this.#epoch;
+  }
+
+  /** Starts another epoch: ids start over and the history is dropped (end the subscribers first). */
+  renew(epoch: string): void {
+    this.#epoch = epoch;
+    this.#lastId = 0;
+    this.#history.clear();
   }
 
   get size(): number {

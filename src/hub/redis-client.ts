@@ -52,11 +52,8 @@ export function isReplyError(error: unknown): boolean {
 export interface RedisLink {
   readonly flavor: RedisFlavor;
   readonly ready: boolean;
+  /** Sends one command; the reply as the client gives it (RESP2 arrays and strings by default). */
   command(args: string[]): Promise<unknown>;
-  subscribe(channel: string, onMessage: (message: string) => void): Promise<void>;
-  unsubscribe(channel: string): Promise<void>;
-  /** Resolves once the client's own resubscription after a reconnect is confirmed by Redis. */
-  resubscribed(channel: string): Promise<void>;
   /** Reports connection loss and recovery; returns a function removing every listener it added. */
   watch(watcher: LinkWatcher): () => void;
   /** Closes the connection at once (used only for connections the hub created). */
@@ -66,8 +63,8 @@ export interface RedisLink {
 const ignore = (): void => {};
 
 /**
- * @internal A connected duplicate of `client` for subscribing, with an error listener attached.
- * When it cannot connect, it is closed before the error is passed on.
+ * @internal A connected duplicate of `client` for the hub's blocking reads, with an error listener
+ * attached. When it cannot connect, it is closed before the error is passed on.
  */
 export async function duplicateClient(client: unknown): Promise<unknown> {
   const flavor = redisFlavor(client, 'client');
@@ -98,23 +95,12 @@ function listen(c: AnyClient, handlers: Record<string, (arg?: unknown) => void>)
 }
 
 function nodeRedisLink(c: AnyClient): RedisLink {
-  let listener: ((message: string, channel: string) => void) | null = null;
   return {
     flavor: 'node-redis',
     get ready() {
       return Boolean(c.isReady);
     },
     command: (args) => c.sendCommand(args),
-    async subscribe(channel, onMessage) {
-      listener = (message: string) => onMessage(String(message));
-      await c.subscribe(channel, listener);
-    },
-    async unsubscribe(channel) {
-      if (listener) await c.unsubscribe(channel, listener);
-      listener = null;
-    },
-    // node-redis resubscribes before it reports 'ready'
-    resubscribed: async () => {},
     watch(watcher) {
       let last: unknown = undefined;
       return listen(c, {
@@ -135,30 +121,12 @@ function nodeRedisLink(c: AnyClient): RedisLink {
 }
 
 function ioredisLink(c: AnyClient): RedisLink {
-  let listener: ((channel: string, message: string) => void) | null = null;
   return {
     flavor: 'ioredis',
     get ready() {
       return c.status === 'ready';
     },
     command: (args) => c.call(args[0], ...args.slice(1)),
-    async subscribe(channel, onMessage) {
-      listener = (from: string, message: string) => {
-        if (from === channel) onMessage(message);
-      };
-      c.on('message', listener);
-      await c.subscribe(channel);
-    },
-    async unsubscribe(channel) {
-      if (listener) c.removeListener('message', listener);
-      listener = null;
-      await c.unsubscribe(channel);
-    },
-    // ioredis reports 'ready' before it resubscribes; SUBSCRIBE again (idempotent) and wait for its
-    // reply, which comes after the reply to the automatic one
-    async resubscribed(channel) {
-      await c.subscribe(channel);
-    },
     watch(watcher) {
       let last: unknown = undefined;
       return listen(c, {

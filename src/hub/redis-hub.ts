@@ -1,11 +1,14 @@
 /**
- * A broadcast hub spanning processes and machines over Redis pub/sub.
+ * A broadcast hub spanning processes and machines over a Redis Stream.
  */
-import { checkFunction, checkMs, describe } from '../util/args.js';
+import { checkCount, checkFunction, checkMs, describe } from '../util/args.js';
 import { coreSettings, HUB_OPTIONS } from './hub.js';
-import { HubCore } from './core.js';
+import { HubCore, newEpoch } from './core.js';
 import { HubClosedError, HubConnectionError } from './errors.js';
 import { duplicateClient, isReplyError, redisFlavor, redisLink, type RedisLink } from './redis-client.js';
+import { Health } from './redis-health.js';
+import { StreamReader } from './redis-reader.js';
+import { PUBLISH_SCRIPT, sign } from './redis-stream.js';
 import type { RedisHub, RedisHubOptions, RedisHubStats } from './redis-types.js';
 import type { HubOptions, HubSubscription, SubscribeOptions } from './types.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -16,34 +19,35 @@ export type { RedisHub, RedisHubOptions, RedisHubStats } from './redis-types.js'
 const REDIS_HUB_OPTIONS: readonly string[] = [
   ...HUB_OPTIONS,
   ...Object.keys({
-    channel: 1, client: 1, publisher: 1, subscriber: 1, idKey: 1, serialize: 1, deserialize: 1, publishTimeoutMs: 1,
+    channel: 1, client: 1, publisher: 1, subscriber: 1, idKey: 1, streamLength: 1, serialize: 1, deserialize: 1,
+    publishTimeoutMs: 1, healthCheckMs: 1, maxOutageMs: 1, secret: 1,
   } satisfies Record<Exclude<keyof RedisHubOptions<unknown>, keyof HubOptions<unknown>>, 1>),
 ];
 
-// Assigns the next id and publishes "<id>:<data>" in one atomic step, so ids follow delivery order.
-const SCRIPT = "local id = redis.call('INCR', KEYS[1]) redis.call('PUBLISH', ARGV[1], id .. ':' .. ARGV[2]) return id";
+/** The id `publish` checks a message with: the longest an id can be, so every real id encodes as short or shorter. */
+const CHECK_ID = Number.MAX_SAFE_INTEGER;
 
 /**
- * Creates a hub whose messages reach subscribers in every process subscribed to `channel`, in
- * the order Redis receives them (so in publish order per publisher). Each process keeps its own
- * subscribers, limits, policies, history and counters; `encode` runs once per message per process.
+ * Creates a hub whose messages reach the subscribers of every process on `channel`. The messages
+ * are kept in a Redis Stream (key `channel`, at most about `streamLength` entries); each process
+ * reads it with one blocking `XREAD` from the last position it read, so all processes deliver the
+ * same messages with the same ids in the same order, and a process that loses Redis for a while
+ * resumes exactly where it stopped. At start a process loads the last `history` messages from the
+ * stream, so `since` works whichever process a client reconnects to, even one started later.
  *
- * If the subscriber connection drops (Redis restarted or unreachable), every local subscriber
- * ends with {@link HubConnectionError} after the messages already buffered for it, and new
- * subscribers fail with it, until the client reports the connection ready again (both clients
- * reconnect and resubscribe by themselves). Comet pages then reconnect with `since` set to the
- * last id they saw; history kept before the loss is dropped, so `missed` tells what was lost.
- * Once its subscription is confirmed (at creation, and again after each reconnection) a hub reads
- * the id counter, so its `lastId` also covers the messages sent while it could not hear them, and
- * `missed` counts those too.
+ * Ids and the epoch are kept in Redis (the hash `idKey`) and given by one Lua script together with
+ * the `XADD`: ids are 1, 2, 3, … in each epoch; the epoch changes only when Redis lost them (a
+ * restart without persistence), and then every local subscriber ends with {@link HubConnectionError},
+ * so its client reconnects and is told `reset`.
  *
- * Several processes (or machines) behind a load balancer: run one Redis hub per process on the
- * same channel; any process can serve any stream and any process can publish. No sticky sessions
- * are needed, because each Comet stream is one request, and ids are shared, so `since` works
- * across processes for the messages the serving process still has in history.
+ * A health check (`PING` every `healthCheckMs`) marks the hub disconnected when Redis stops
+ * answering or a connection drops; `publish` then rejects at once. Subscribers fail with
+ * {@link HubConnectionError} only when that lasts `maxOutageMs`, or when the stream no longer holds
+ * the messages a process has not read yet.
  *
- * @param options - `channel`, the clients, and the {@link HubOptions} shared with {@link createHub}
- * @returns a hub, once its subscription to `channel` is confirmed
+ * @param options - `channel`, the clients, the stream and health settings, `secret`, and the
+ *   {@link HubOptions} shared with {@link createHub}
+ * @returns a hub, once it has read the stream's epoch and history
  * @throws TypeError / RangeError for an unknown option name, an invalid option, an unrecognised client or a node-redis client
  *   that is not connected (synchronously); the promise rejects when Redis cannot be reached
  */
@@ -52,14 +56,23 @@ export function createRedisHub<T, O>(options: RedisHubOptions<T, O> & { encode: 
 export function createRedisHub<T, O>(options: RedisHubOptions<T, O>): Promise<RedisHub<T, O>> {
   const where = 'createRedisHub';
   const settings = coreSettings(options, where, REDIS_HUB_OPTIONS);
-  const { channel, client, subscriber, serialize = JSON.stringify, deserialize = JSON.parse } = options;
+  const { channel, client, subscriber, serialize = JSON.stringify, deserialize = JSON.parse, secret } = options;
   checkName(channel, where, 'channel');
   const idKey = options.idKey ?? `${channel}:id`;
   checkName(idKey, where, 'idKey');
+  if (idKey === channel) throw new TypeError(`${where}: idKey must differ from channel, the stream's key`);
   checkFunction(serialize, where, 'serialize');
   checkFunction(deserialize, where, 'deserialize');
-  const timeoutMs = options.publishTimeoutMs === undefined ? 5000 : checkMs(options.publishTimeoutMs, where, 'publishTimeoutMs');
-  if (timeoutMs === 0) throw new RangeError(`${where}: publishTimeoutMs must be a positive finite number of milliseconds, got 0`);
+  const streamLength = options.streamLength === undefined ? Math.max(settings.history, 1000) : checkCount(options.streamLength, where, 'streamLength');
+  if (streamLength < Math.max(settings.history, 1)) {
+    throw new RangeError(`${where}: streamLength must be at least history and at least 1, got ${streamLength}`);
+  }
+  const timeoutMs = positiveMs(options.publishTimeoutMs, 5000, where, 'publishTimeoutMs');
+  const healthCheckMs = positiveMs(options.healthCheckMs, 1000, where, 'healthCheckMs');
+  const maxOutageMs = positiveMs(options.maxOutageMs, 5000, where, 'maxOutageMs');
+  if (secret !== undefined && !((typeof secret === 'string' || secret instanceof Uint8Array) && secret.length > 0)) {
+    throw new TypeError(`${where}: secret must be a non-empty string or Uint8Array, got ${describe(secret)}`);
+  }
   const publisherClient = options.publisher ?? client;
   if (publisherClient === undefined) throw new TypeError(`${where}: needs \`client\`, or \`publisher\` and \`subscriber\``);
   const publisher = redisLink(publisherClient, options.publisher ? 'publisher' : 'client');
@@ -67,10 +80,11 @@ export function createRedisHub<T, O>(options: RedisHubOptions<T, O>): Promise<Re
 
   return (async () => {
     const owned = subscriber === undefined;
-    const subscriberClient = owned ? await duplicateClient(publisherClient) : subscriber;
+    const readerClient = owned ? await duplicateClient(publisherClient) : subscriber;
     const hub = new RedisHubImpl<T, O>({
       core: new HubCore<O>(settings), encode: settings.encode, channel, idKey, serialize, deserialize, publisher,
-      subscriber: redisLink(subscriberClient, 'subscriber'), owned, timeoutMs,
+      readerLink: redisLink(readerClient, 'subscriber'), owned, timeoutMs, healthCheckMs, maxOutageMs, streamLength, secret,
+      history: settings.history,
     });
     try {
       await hub.start();
@@ -90,9 +104,14 @@ interface Parts<T, O> {
   serialize: (value: T) => string;
   deserialize: (text: string) => T;
   publisher: RedisLink;
-  subscriber: RedisLink;
+  readerLink: RedisLink;
   owned: boolean;
   timeoutMs: number;
+  healthCheckMs: number;
+  maxOutageMs: number;
+  streamLength: number;
+  secret: string | Uint8Array | undefined;
+  history: number;
 }
 
 const noop = (): void => {};
@@ -101,107 +120,134 @@ function checkName(name: unknown, where: string, what: string): void {
   if (typeof name !== 'string' || name === '') throw new TypeError(`${where}: ${what} must be a non-empty string, got ${describe(name)}`);
 }
 
+function positiveMs(value: unknown, fallback: number, where: string, name: string): number {
+  if (value === undefined) return fallback;
+  const ms = checkMs(value, where, name);
+  if (ms === 0) throw new RangeError(`${where}: ${name} must be a positive finite number of milliseconds, got 0`);
+  return ms;
+}
+
 class RedisHubImpl<T, O> implements RedisHub<T, O> {
   readonly #p: Parts<T, O>;
-  #unwatch: (() => void) | null = null;
-  #connected = false;
+  readonly #reader: StreamReader;
+  readonly #health: Health;
+  #started = false;
   #sent = 0;
-  #malformed = 0;
   #disconnects = 0;
-  #generation = 0;
-  #publisherError: unknown = undefined;
+  /** The reader connection's CLIENT ID, to end its blocking read at close (connections not owned). */
+  #readerId: string | undefined;
+  /** Signed publishes go one at a time: each is signed over the id it expects. */
+  #signing: Promise<unknown> = Promise.resolve();
+  #next: { epoch: string; id: number } | undefined;
 
   constructor(parts: Parts<T, O>) {
     this.#p = parts;
+    const { readerLink, channel, idKey, history, secret, healthCheckMs, maxOutageMs, publisher } = parts;
+    this.#reader = new StreamReader({
+      link: readerLink, stream: channel, hash: idKey, channel, history, secret, blockMs: Math.max(100, healthCheckMs),
+      sink: {
+        epoch: (epoch) => this.#enterEpoch(epoch),
+        caughtUp: (lastId) => parts.core.advance(lastId),
+        deliver: (id, data) => this.#deliver(id, data),
+        gap: (lastId, id) => this.#fail(`the stream no longer holds messages ${lastId + 1} to ${id - 1}`),
+        changed: () => this.#health.update(),
+      },
+    });
+    this.#health = new Health({
+      publisher, readerLink, reader: this.#reader, intervalMs: healthCheckMs, maxOutageMs,
+      down: () => this.#disconnects++,
+      up: () => parts.core.refuse(null),
+      outage: (cause) => this.#fail(`Redis unreachable for ${maxOutageMs} ms`, cause, true),
+    });
   }
 
   async start(): Promise<void> {
-    const { subscriber, publisher, channel } = this.#p;
-    const unwatchSubscriber = subscriber.watch({ down: (cause) => this.#down(cause), up: () => this.#up() });
-    // the publisher is watched only for the error of its last loss, the `cause` of a failed publish
-    const unwatchPublisher = publisher.watch({
-      down: (cause) => {
-        if (cause !== undefined) this.#publisherError = cause;
-      },
-      up: noop,
-    });
-    this.#unwatch = () => {
-      unwatchSubscriber();
-      unwatchPublisher();
-    };
-    await subscriber.subscribe(channel, this.#receive);
-    await this.#catchUp();
-    this.#connected = subscriber.ready;
-    if (!this.#connected) this.#p.core.refuse(new HubConnectionError(`Redis subscriber for "${channel}" is not connected`));
+    if (!this.#p.owned) this.#readerId = String(await this.#p.readerLink.command(['CLIENT', 'ID']));
+    await this.#reader.start();
+    this.#health.start();
+  }
+
+  /** The one place the epoch is set: at start, and when Redis lost the stream (subscribers end first). */
+  #enterEpoch(epoch: string): void {
+    const { core, channel } = this.#p;
+    if (this.#started) core.failAll(new HubConnectionError(`the epoch of "${channel}" changed: Redis lost the stream`));
+    this.#started = true;
+    core.renew(epoch);
+    this.#next = undefined;
+  }
+
+  /** The one delivery path: every message of the stream, in id order. False when it cannot be decoded. */
+  #deliver(id: number, data: string): boolean {
+    const { core, encode, deserialize } = this.#p;
+    if (core.closed) return true;
+    let out: O;
+    try {
+      const value = deserialize(data);
+      out = encode ? encode(value, id) : (value as unknown as O);
+    } catch {
+      return false;
+    }
+    core.emit(id, out);
+    return true;
+  }
+
+  /** Ends every local subscriber with HubConnectionError; with `refuse`, new ones too until the hub is healthy. */
+  #fail(why: string, cause?: unknown, refuse = false): void {
+    const { core, channel } = this.#p;
+    if (core.closed) return;
+    const error = new HubConnectionError(`Redis hub "${channel}": ${why}`, { cause });
+    if (refuse) core.refuse(error);
+    core.failAll(error);
   }
 
   /**
-   * Once the subscription is confirmed, reads the id counter: messages sent before then never
-   * reached this process, and the hub's last id must say so, or `since` would not count them as
-   * missed (a fresh process, or one whose subscriber connection was down for a while).
+   * The one check before publishing: serializes, and encodes what every process will decode, so
+   * a message no process could encode throws here and never reaches Redis.
    */
-  async #catchUp(): Promise<void> {
-    const { publisher, idKey, core } = this.#p;
-    const current = Number(await publisher.command(['GET', idKey]));
-    if (Number.isSafeInteger(current)) core.advance(current);
-  }
-
-  readonly #receive = (message: string): void => {
-    const { core, encode, deserialize } = this.#p;
-    if (core.closed) return;
-    const colon = message.indexOf(':');
-    const id = Number(message.slice(0, colon));
-    if (colon < 1 || !Number.isSafeInteger(id) || id < 1) {
-      this.#malformed++;
-      return;
-    }
-    let out: O;
-    try {
-      const value = deserialize(message.slice(colon + 1));
-      out = encode ? encode(value, id) : (value as unknown as O);
-    } catch {
-      this.#malformed++;
-      return;
-    }
-    core.emit(id, out);
-  };
-
-  #down(cause: unknown): void {
-    this.#generation++;
-    if (!this.#connected || this.#p.core.closed) return;
-    this.#connected = false;
-    this.#disconnects++;
-    const error = new HubConnectionError(`lost the Redis subscriber connection of channel "${this.#p.channel}"`, { cause });
-    this.#p.core.refuse(error);
-    this.#p.core.failAll(error);
-  }
-
-  #up(): void {
-    if (this.#connected || this.#p.core.closed) return;
-    const generation = ++this.#generation;
-    const current = (): boolean => generation === this.#generation && !this.#connected && !this.#p.core.closed;
-    this.#p.subscriber
-      .resubscribed(this.#p.channel)
-      // a failed read of the counter must not keep the hub refusing subscribers: go on without it
-      .then(() => (current() ? this.#catchUp().catch(() => {}) : undefined))
-      .then(
-        () => {
-          if (!current()) return;
-          this.#connected = true;
-          this.#p.core.refuse(null);
-        },
-        () => {},
-      );
+  #prepare(value: T): string {
+    const { serialize, deserialize, encode } = this.#p;
+    const data = serialize(value);
+    if (typeof data !== 'string') throw new TypeError(`publish: serialize returned ${describe(data)}, not a string`);
+    if (encode) encode(deserialize(data), CHECK_ID);
+    return data;
   }
 
   async publish(value: T): Promise<number> {
-    const { core, serialize, publisher, idKey, channel } = this.#p;
+    const { core, channel, secret } = this.#p;
     if (core.closed) throw new HubClosedError();
-    const data = serialize(value);
-    if (typeof data !== 'string') throw new TypeError(`serialize returned ${typeof data}, not a string`);
-    const id = Number(await this.#ask(['EVAL', SCRIPT, '1', idKey, channel, data]));
+    const data = this.#prepare(value);
+    if (!this.#health.healthy) {
+      throw new HubConnectionError(`publish on "${channel}": the hub is disconnected from Redis`, { cause: this.#health.cause });
+    }
+    const id = secret === undefined ? Number((await this.#script(data, '', ''))[0]) : await this.#signed(data, secret);
     this.#sent++;
     return id;
+  }
+
+  /** Signed over the id it expects: when another publish took that id first, tries the next one. */
+  #signed(data: string, secret: string | Uint8Array): Promise<number> {
+    const { channel, timeoutMs } = this.#p;
+    const run = this.#signing.then(async () => {
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const next = this.#next ?? { epoch: this.epoch, id: this.lastId + 1 };
+        const [id, last, epoch] = await this.#script(data, next.epoch, String(next.id), sign(secret, channel, next.epoch, next.id, data));
+        if (id !== '') {
+          this.#next = { epoch: epoch!, id: Number(id) + 1 };
+          return Number(id);
+        }
+        this.#next = { epoch: epoch!, id: Number(last) + 1 };
+        if (performance.now() > deadline) throw new HubConnectionError(`publish on "${channel}": no free id within ${timeoutMs} ms`);
+      }
+    });
+    this.#signing = run.catch(noop);
+    return run;
+  }
+
+  async #script(data: string, epoch: string, id: string, sig = ''): Promise<string[]> {
+    const { channel, idKey, streamLength } = this.#p;
+    const reply = await this.#ask(['EVAL', PUBLISH_SCRIPT, '2', channel, idKey, newEpoch(), String(streamLength), data, epoch, id, sig]);
+    return (reply as unknown[]).map(String);
   }
 
   /**
@@ -212,11 +258,11 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
     const { publisher, channel, timeoutMs } = this.#p;
     const what = `publish on "${channel}"`;
     if (!publisher.ready) {
-      return Promise.reject(new HubConnectionError(`${what}: the Redis connection is down`, { cause: this.#publisherError }));
+      return Promise.reject(new HubConnectionError(`${what}: the Redis connection is down`, { cause: this.#health.cause }));
     }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new HubConnectionError(`${what}: no answer from Redis within ${timeoutMs} ms`, { cause: this.#publisherError }));
+        reject(new HubConnectionError(`${what}: no answer from Redis within ${timeoutMs} ms`, { cause: this.#health.cause }));
       }, timeoutMs);
       publisher.command(args).then(
         (reply) => {
@@ -256,28 +302,28 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
   }
 
   get connected(): boolean {
-    return this.#connected;
+    return !this.#p.core.closed && this.#health.healthy;
   }
 
   async close(): Promise<void> {
-    const { core, subscriber, channel, owned } = this.#p;
+    const { core, readerLink, publisher, owned } = this.#p;
     if (core.closed) return;
     core.close();
-    this.#unwatch?.();
-    this.#unwatch = null;
-    const unsubscribed = subscriber.unsubscribe(channel).catch(() => {});
-    if (owned) subscriber.destroy();
-    else if (this.#connected) await unsubscribed;
-    this.#connected = false;
+    this.#health.stop();
+    if (owned) readerLink.destroy();
+    const readerId = this.#readerId;
+    await this.#reader.close(() => {
+      if (readerId !== undefined) publisher.command(['CLIENT', 'UNBLOCK', readerId]).catch(noop);
+    });
   }
 
   stats(): RedisHubStats {
     return {
       ...this.#p.core.stats(),
       sent: this.#sent,
-      malformed: this.#malformed,
+      malformed: this.#reader.malformed,
       disconnects: this.#disconnects,
-      connected: this.#connected,
+      connected: this.connected,
     };
   }
 }

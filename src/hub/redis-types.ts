@@ -4,65 +4,102 @@
 import type { HubBase, HubOptions, HubStats } from './types.js';
 
 /**
- * Options of {@link createRedisHub}. Pass `client` (the hub publishes with it and subscribes on a
- * duplicate it creates, connects and closes itself), or `publisher` and `subscriber` (two
- * connections you own; the subscriber one is put in subscribe mode and must not be used for
- * other commands). Clients are node-redis v4 or later (connected) or ioredis v5 or later, recognised
- * by shape. Attach an `'error'` listener to every client you pass: a client without one crashes the
- * process when its connection fails.
+ * Options of {@link createRedisHub}. Pass `client` (the hub publishes with it and reads the stream
+ * on a duplicate it creates, connects and closes itself), or `publisher` and `subscriber` (two
+ * connections you own; the `subscriber` one is kept busy by blocking stream reads and must not be
+ * used for other commands). Clients are node-redis v4 or later (connected) or ioredis v5 or later,
+ * recognised by shape. Attach an `'error'` listener to every client you pass: a client without one
+ * crashes the process when its connection fails.
  */
 export interface RedisHubOptions<T, O = T> extends HubOptions<T, O> {
-  /** Redis pub/sub channel shared by every process of this hub. */
+  /** Name shared by every process of this hub: the key of its Redis Stream. */
   channel: string;
-  /** A client to publish with; the hub duplicates it for subscribing. */
+  /** A client to publish with; the hub duplicates it for reading the stream. */
   client?: object;
   /** A client to publish with (instead of `client`). */
   publisher?: object;
-  /** A dedicated connection to subscribe with (default: a duplicate of `client`/`publisher`). */
+  /** A dedicated connection for the blocking stream reads (default: a duplicate of `client`/`publisher`). */
   subscriber?: object;
-  /** Counter key giving messages ids shared by every process. Default `` `${channel}:id` ``. */
+  /**
+   * Hash beside the stream holding its `epoch` and the last `id` given. Default `` `${channel}:id` ``
+   * (a plain counter left there by an earlier version of this hub is taken over, its value kept).
+   */
   idKey?: string;
+  /**
+   * Entries the stream keeps (`XADD … MAXLEN ~`, so Redis may keep a few more): how far behind a
+   * process may fall, during an outage, and still resume without a gap. At least `history`.
+   * Default the larger of `history` and 1000.
+   */
+  streamLength?: number;
   /** Turns a published value into text. Default `JSON.stringify`. */
   serialize?: (value: T) => string;
-  /** Turns received text back into a value. Default `JSON.parse`. */
+  /** Turns stored text back into a value. Default `JSON.parse`. */
   deserialize?: (text: string) => T;
   /**
-   * How long `publish` waits for Redis to answer before it rejects with {@link HubConnectionError}
-   * (a hung or unreachable server). Default 5000 ms.
+   * How long `publish` waits for Redis to answer before it rejects with {@link HubConnectionError}.
+   * Default 5000 ms.
    */
   publishTimeoutMs?: number;
+  /**
+   * Interval of the health check: a `PING` unanswered for one interval marks the hub disconnected
+   * (so a hung server is noticed within about twice this). Default 1000 ms.
+   */
+  healthCheckMs?: number;
+  /**
+   * How long the hub may stay disconnected before its subscribers fail with
+   * {@link HubConnectionError} (and new ones are refused until it is back). A shorter outage fails
+   * nobody: reading resumes where it stopped. Default 5000 ms.
+   */
+  maxOutageMs?: number;
+  /**
+   * Shared by every hub of the deployment: each entry then carries an HMAC-SHA256 made with it, and
+   * entries without it or with a wrong one are skipped (counted in `stats().malformed`). A string
+   * or bytes, not empty.
+   */
+  secret?: string | Uint8Array;
 }
-
-
 
 /** Counters of a Redis hub (this process only). */
 export interface RedisHubStats extends HubStats {
   /** Messages this process published. */
   readonly sent: number;
-  /** Received messages skipped because they could not be parsed, deserialized or encoded. */
+  /**
+   * Stream entries skipped: not written by a hub of this library (missing, extra or garbled fields),
+   * unsigned or wrongly signed (with `secret`), an id not above the last one, or data that could not
+   * be deserialized or encoded.
+   */
   readonly malformed: number;
-  /** Times the subscriber connection was lost. */
+  /** Times the hub became disconnected (a lost connection, or a server that stopped answering). */
   readonly disconnects: number;
-  /** Whether the subscriber connection is up. */
+  /** Whether the hub is connected (see {@link RedisHub.connected}). */
   readonly connected: boolean;
 }
 
-/** A broadcast hub over Redis pub/sub (see {@link createRedisHub}). */
+/** A broadcast hub over a Redis Stream (see {@link createRedisHub}). */
 export interface RedisHub<T, O = T> extends HubBase<O> {
   /**
-   * Sends `value` to every process's subscribers (this one's included, on its way back from
-   * Redis). Resolves with the message id, which Redis assigns atomically with the publish, so ids
-   * are the same in every process and increase in delivery order.
+   * Checks `value` (serialized, then encoded as every process will encode it), adds it to the
+   * stream, and resolves with its id, which Redis assigns in the same step (1, 2, 3, … in each
+   * epoch), so ids are the same in every process and follow the stream's order.
    * @throws {@link HubClosedError} after `close()`; TypeError when `serialize` gives no string;
-   *   {@link HubConnectionError} (with the client's error as `cause`, if any) at once when the publishing
-   *   connection is down, and after `publishTimeoutMs` without an answer. A publish that timed out may
-   *   still reach Redis later if the client had queued it; a Redis error reply rejects as it is.
+   *   whatever `encode` throws (`CometEncodeError` with `cometEncoding`), and then nothing reaches
+   *   Redis; {@link HubConnectionError} (with `cause`) at once while the hub is disconnected, and
+   *   after `publishTimeoutMs` without an answer (such a publish may still reach Redis later, if the
+   *   client had queued it); a Redis error reply rejects as it is.
    */
   publish(value: T): Promise<number>;
-  /** Ends every local subscriber cleanly, unsubscribes, and closes the duplicate connection it created. */
+  /** Ends every local subscriber cleanly, stops reading, and closes the duplicate connection it created. */
   close(): Promise<void>;
-  /** Whether the subscriber connection is up. */
+  /**
+   * Whether the hub is connected: both connections up, the last health check answered, the stream
+   * reader not failing.
+   */
   readonly connected: boolean;
+  /**
+   * The stream's epoch, stored in Redis beside it: the same in every process, changed only when
+   * Redis lost the stream (a restart without persistence).
+   */
+  readonly epoch: string;
   /** Counters of this process (see {@link RedisHubStats}). */
   stats(): RedisHubStats;
 }

@@ -1,0 +1,114 @@
+/**
+ * The health of a Redis hub: a PING every `healthCheckMs` on the publishing connection (a hung
+ * server answers nothing, and no client notices by itself), the state of both connections and of
+ * the stream reader, and the outage clock that decides when subscribers fail.
+ */
+import type { RedisLink } from './redis-client.js';
+import type { StreamReader } from './redis-reader.js';
+
+/** @internal What the health check watches and tells. */
+export interface HealthParts {
+  publisher: RedisLink;
+  readerLink: RedisLink;
+  reader: StreamReader;
+  intervalMs: number;
+  maxOutageMs: number;
+  /** The hub became unhealthy: publishes must reject at once. */
+  down(cause: unknown): void;
+  /** Healthy again. */
+  up(): void;
+  /** Unhealthy for `maxOutageMs` in a row: subscribers must fail. */
+  outage(cause: unknown): void;
+}
+
+/** @internal Watches a hub's connections; healthy at start. */
+export class Health {
+  readonly #p: HealthParts;
+  #healthy = true;
+  #pingCause: Error | undefined;
+  #linkCause: unknown = undefined;
+  /** The PING in flight, if any. */
+  #pending: object | null = null;
+  #timer: NodeJS.Timeout | undefined;
+  #outage: NodeJS.Timeout | undefined;
+  #unwatch: (() => void)[] = [];
+
+  constructor(parts: HealthParts) {
+    this.#p = parts;
+  }
+
+  get healthy(): boolean {
+    return this.#healthy;
+  }
+
+  /** Why the hub is unhealthy (the reader's or a client's error, or the unanswered PING), if known. */
+  get cause(): unknown {
+    return this.#p.reader.failure ?? this.#linkCause ?? this.#pingCause;
+  }
+
+  start(): void {
+    const { publisher, readerLink, intervalMs } = this.#p;
+    for (const link of [publisher, readerLink]) {
+      this.#unwatch.push(link.watch({
+        down: (cause) => {
+          if (cause !== undefined) this.#linkCause = cause;
+          this.update();
+        },
+        up: () => this.update(),
+      }));
+    }
+    this.#timer = setInterval(() => this.#tick(), intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    clearTimeout(this.#outage);
+    this.#outage = undefined;
+    for (const unwatch of this.#unwatch.splice(0)) unwatch();
+    this.#pending = null;
+  }
+
+  /** A PING still unanswered one interval later marks the server as not answering. */
+  #tick(): void {
+    const { publisher, intervalMs } = this.#p;
+    if (this.#pending !== null) {
+      this.#pingCause ??= new Error(`Redis did not answer PING within ${intervalMs} ms`);
+      this.update();
+      return;
+    }
+    const ping = (this.#pending = {});
+    const settle = (cause: Error | undefined): void => {
+      if (this.#pending !== ping) return;
+      this.#pending = null;
+      this.#pingCause = cause;
+      this.update();
+    };
+    publisher.command(['PING']).then(
+      () => settle(undefined),
+      (error: unknown) => settle(error instanceof Error ? error : new Error(String(error))),
+    );
+    this.update();
+  }
+
+  /** Recomputes the state; tells the hub of a change. */
+  update(): void {
+    const { publisher, readerLink, reader, intervalMs, maxOutageMs } = this.#p;
+    const healthy = this.#pingCause === undefined && publisher.ready && readerLink.ready && reader.failure === undefined &&
+      !reader.overdue(intervalMs);
+    if (healthy === this.#healthy) return;
+    this.#healthy = healthy;
+    if (healthy) {
+      clearTimeout(this.#outage);
+      this.#outage = undefined;
+      this.#linkCause = undefined;
+      this.#p.up();
+      return;
+    }
+    this.#outage = setTimeout(() => {
+      this.#outage = undefined;
+      this.#p.outage(this.cause);
+    }, maxOutageMs);
+    this.#p.down(this.cause);
+  }
+}

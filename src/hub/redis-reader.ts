@@ -1,0 +1,194 @@
+/**
+ * The stream reader of a Redis hub: one blocking XREAD at a time on a connection of its own, from
+ * the last stream position it read, so a lost connection resumes exactly where it stopped.
+ */
+import { newEpoch } from './core.js';
+import type { RedisLink } from './redis-client.js';
+import { parseEntry, rangeEntries, readEntries, SNAPSHOT_SCRIPT, verify, type HubEntry, type RawEntry } from './redis-stream.js';
+
+/** @internal What the reader tells its hub. */
+export interface ReaderSink {
+  /**
+   * The stream's epoch is `epoch` (at start, or a new one: Redis lost the stream). Called before
+   * the entries of that epoch are delivered.
+   */
+  epoch(epoch: string): void;
+  /** After the history of a new epoch was delivered: `lastId` is the last id given in it so far. */
+  caughtUp(lastId: number): void;
+  /** One message, in id order; false when it cannot be decoded (counted as malformed). */
+  deliver(id: number, data: string): boolean;
+  /** The messages after `lastId` up to `id` (excluded) are no longer in the stream. */
+  gap(lastId: number, id: number): void;
+  /** A command of the reader failed, or succeeded again after failing (see {@link StreamReader.failure}). */
+  changed(): void;
+}
+
+/** @internal What a reader is made with. */
+export interface ReaderParts {
+  link: RedisLink;
+  stream: string;
+  hash: string;
+  channel: string;
+  /** How many entries to load at start (the hub's `history`). */
+  history: number;
+  secret: string | Uint8Array | undefined;
+  /** XREAD's BLOCK, in milliseconds. */
+  blockMs: number;
+  sink: ReaderSink;
+}
+
+const BATCH = '1000';
+const RETRY_MS = 50;
+
+/** @internal Reads the stream and delivers every valid entry once, in order. */
+export class StreamReader {
+  readonly #p: ReaderParts;
+  /** Epoch of the entries delivered; undefined before the first snapshot. */
+  #epoch: string | undefined;
+  /** Last id delivered or skipped in this epoch. */
+  #position = 0;
+  /** Stream id of the last entry read, whoever wrote it. */
+  #cursor = '0-0';
+  #synced = false;
+  #closed = false;
+  /** When the command in flight was sent (0: none). */
+  #sentAt = 0;
+  #failure: unknown = undefined;
+  #malformed = 0;
+  #wake: (() => void) | null = null;
+  #done: Promise<void> = Promise.resolve();
+
+  constructor(parts: ReaderParts) {
+    this.#p = parts;
+  }
+
+  /** Entries skipped: not written by a hub, badly signed, repeated ids, or undecodable data. */
+  get malformed(): number {
+    return this.#malformed;
+  }
+
+  /** The error of the last failed command, until a command succeeds again. */
+  get failure(): unknown {
+    return this.#failure;
+  }
+
+  /** Whether the command in flight has been waiting longer than `ms` beyond its BLOCK time. */
+  overdue(ms: number): boolean {
+    return this.#sentAt !== 0 && performance.now() - this.#sentAt > this.#p.blockMs + ms;
+  }
+
+  /** Takes the first snapshot (rejects as Redis does), then reads in the background. */
+  async start(): Promise<void> {
+    await this.#sync();
+    this.#done = this.#loop();
+  }
+
+  /** Stops reading; resolves when the loop has ended (`unblock` ends a read in flight). */
+  async close(unblock: () => void): Promise<void> {
+    this.#closed = true;
+    this.#wake?.();
+    if (this.#sentAt !== 0) unblock();
+    await this.#done;
+  }
+
+  async #loop(): Promise<void> {
+    const { stream, blockMs } = this.#p;
+    while (!this.#closed) {
+      try {
+        if (!this.#synced) await this.#sync();
+        const reply = await this.#send(['XREAD', 'COUNT', BATCH, 'BLOCK', String(blockMs), 'STREAMS', stream, this.#cursor]);
+        if (this.#closed) return;
+        for (const raw of readEntries(reply)) {
+          if (!(await this.#accept(raw))) break;
+        }
+      } catch (error) {
+        if (this.#closed) return;
+        this.#synced = false;
+        this.#failure = error;
+        this.#p.sink.changed();
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, RETRY_MS);
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wake = null;
+      }
+    }
+  }
+
+  async #send(args: string[]): Promise<unknown> {
+    this.#sentAt = performance.now();
+    try {
+      const reply = await this.#p.link.command(args);
+      if (this.#failure !== undefined) {
+        this.#failure = undefined;
+        this.#p.sink.changed();
+      }
+      return reply;
+    } finally {
+      this.#sentAt = 0;
+    }
+  }
+
+  /**
+   * Reads the epoch and, when it is not the one known (at start, or Redis lost the stream), the
+   * last entries: they become the history of the new epoch, and reading goes on after them.
+   */
+  async #sync(): Promise<void> {
+    const { stream, hash, history, sink } = this.#p;
+    const reply = await this.#send(['EVAL', SNAPSHOT_SCRIPT, '2', stream, hash, newEpoch(), String(Math.max(history, 1)), this.#epoch ?? '']);
+    if (this.#closed) return;
+    const [epoch, last, entries] = Array.isArray(reply) ? reply.map((v: unknown) => (v instanceof Uint8Array ? String(v) : v)) : [];
+    if (typeof epoch !== 'string' || typeof last !== 'string') throw new TypeError(`unexpected reply to the snapshot script: ${String(reply)}`);
+    this.#synced = true;
+    if (epoch === this.#epoch) return;
+    const list = rangeEntries(entries).reverse();
+    this.#epoch = epoch;
+    this.#position = 0;
+    this.#cursor = list.at(-1)?.streamId ?? '0-0';
+    const lastId = Number(last);
+    sink.epoch(epoch);
+    for (const raw of history === 0 ? [] : list) {
+      const entry = this.#check(raw);
+      if (entry === null || entry.epoch !== epoch || entry.id <= this.#position || entry.id > lastId) continue;
+      this.#position = entry.id;
+      if (!sink.deliver(entry.id, entry.data)) this.#malformed++;
+    }
+    this.#position = Math.max(this.#position, lastId);
+    sink.caughtUp(lastId);
+  }
+
+  /** A hub's entry with a valid signature (when there is a secret), else null (counted). */
+  #check(raw: RawEntry): HubEntry | null {
+    const { secret, channel } = this.#p;
+    const entry = parseEntry(raw.fields, secret !== undefined);
+    if (entry !== null && (secret === undefined || verify(secret, channel, entry))) return entry;
+    this.#malformed++;
+    return null;
+  }
+
+  /** Delivers one live entry; false when the rest of the batch is stale (the epoch changed). */
+  async #accept(raw: RawEntry): Promise<boolean> {
+    this.#cursor = raw.streamId;
+    const entry = this.#check(raw);
+    if (entry === null) return true;
+    if (entry.epoch !== this.#epoch) {
+      // either Redis lost the stream while this reader was connected, or a foreign entry: ask
+      const known = this.#epoch;
+      await this.#sync();
+      if (this.#epoch !== known) return false;
+      this.#malformed++;
+      return true;
+    }
+    if (entry.id <= this.#position) {
+      this.#malformed++;
+      return true;
+    }
+    if (entry.id > this.#position + 1) this.#p.sink.gap(this.#position, entry.id);
+    this.#position = entry.id;
+    if (!this.#p.sink.deliver(entry.id, entry.data)) this.#malformed++;
+    return true;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The Redis side of a Redis hub: the keys, the two Lua scripts, and the format of one stream entry.
+ *
+ * Keys: the stream is `channel` itself; beside it, the hash `idKey` (default `<channel>:id`) holds
+ * the fields `epoch` and `id` (the last id given). Both live in one key so that they are lost together
+ * (a restart without persistence) and never one without the other.
+ *
+ * Entry: stream id chosen by Redis (`*`), fields exactly `id`, `epoch`, `data`, then `sig` when the
+ * hubs share a `secret`, in that order. The numeric id is a field, not the stream id: a foreign
+ * `XADD * …` then only adds an entry that readers skip, instead of moving the stream's top id past
+ * every id a hub could give and making each later publish fail.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Shared head of both scripts (KEYS[2] = the hash; ARGV[1] = a fresh epoch in case there is none):
+ * turns the plain counter of the pub/sub hub of earlier versions into the hash, keeping its value,
+ * creates the epoch if absent, and reads the last id into `n`.
+ */
+const HEAD = `
+if redis.call('TYPE', KEYS[2]).ok == 'string' then
+  local old = redis.call('GET', KEYS[2])
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[2], 'id', old)
+end
+local e = redis.call('HGET', KEYS[2], 'epoch')
+if not e then e = ARGV[1] redis.call('HSET', KEYS[2], 'epoch', e) end
+local n = redis.call('HGET', KEYS[2], 'id') or '0'
+`;
+
+/**
+ * @internal Publishes one message. KEYS: stream, hash. ARGV: fresh epoch, MAXLEN, data, expected
+ * epoch, expected id, signature. The id is the last id + 1; the entry is added before the id is
+ * stored, so a failed XADD leaves no gap. With an expected epoch (signed entries are signed over it
+ * and the id), nothing is written unless both match; the reply then is `['', last id, epoch]`.
+ * Otherwise the reply is `[id, epoch]`.
+ */
+export const PUBLISH_SCRIPT = `${HEAD}
+local last = tonumber(n)
+if not last or last < 0 or last ~= math.floor(last) then
+  return redis.error_reply('ERR comet-bridge: field id of ' .. KEYS[2] .. ' is not a non-negative integer')
+end
+local id = string.format('%d', last + 1)
+if ARGV[4] ~= '' and (ARGV[4] ~= e or ARGV[5] ~= id) then return {'', n, e} end
+if ARGV[6] == '' then
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'id', id, 'epoch', e, 'data', ARGV[3])
+else
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'id', id, 'epoch', e, 'data', ARGV[3], 'sig', ARGV[6])
+end
+redis.call('HSET', KEYS[2], 'id', id)
+return {id, e}
+`;
+
+/**
+ * @internal Where a reader starts, in one atomic step. KEYS: stream, hash. ARGV: fresh epoch, how
+ * many entries, the epoch the reader knows ('' at first). Reply `[epoch, last id]` when the epoch
+ * is the known one, else `[epoch, last id, the last ARGV[2] entries newest first]`.
+ */
+export const SNAPSHOT_SCRIPT = `${HEAD}
+if e == ARGV[3] then return {e, n} end
+return {e, n, redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', ARGV[2])}
+`;
+
+/** @internal One entry as Redis returns it: its stream id and its flat field list. */
+export interface RawEntry {
+  readonly streamId: string;
+  readonly fields: readonly unknown[];
+}
+
+/** @internal The fields of an entry written by a hub. */
+export interface HubEntry {
+  readonly id: number;
+  readonly epoch: string;
+  readonly data: string;
+  readonly sig: string | undefined;
+}
+
+const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;
+const ID = /^[1-9][0-9]{0,15}$/;
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : value instanceof Uint8Array ? Buffer.from(value).toString() : undefined;
+
+/** @internal The entries of an XRANGE/XREVRANGE reply (RESP2: `[[id, [field, value, …]], …]`). */
+export function rangeEntries(reply: unknown): RawEntry[] {
+  const out: RawEntry[] = [];
+  if (!Array.isArray(reply)) return out;
+  for (const item of reply) {
+    const streamId = Array.isArray(item) ? text(item[0]) : undefined;
+    const fields: unknown = Array.isArray(item) ? item[1] : undefined;
+    if (streamId !== undefined) out.push({ streamId, fields: Array.isArray(fields) ? fields : [] });
+  }
+  return out;
+}
+
+/**
+ * @internal The entries of an XREAD reply on one stream: null (timed out), RESP2 `[[key, entries]]`,
+ * `[key, entries]` (ioredis 6 unwraps a one-stream reply) or a RESP3 map.
+ */
+export function readEntries(reply: unknown): RawEntry[] {
+  if (reply === null || reply === undefined) return [];
+  if (Array.isArray(reply)) return rangeEntries(Array.isArray(reply[0]) ? reply[0][1] : reply[1]);
+  const values = reply instanceof Map ? [...reply.values()] : typeof reply === 'object' ? Object.values(reply) : [];
+  return rangeEntries(values[0]);
+}
+
+/** @internal The fields of an entry written by a hub, or null when it was not (missing, extra or garbled fields). */
+export function parseEntry(fields: readonly unknown[], signed: boolean): HubEntry | null {
+  if (fields.length !== (signed ? 8 : 6)) return null;
+  const [f0, id, f1, epoch, f2, data, f3, sig] = fields.map(text);
+  if (f0 !== 'id' || f1 !== 'epoch' || f2 !== 'data' || (signed && f3 !== 'sig')) return null;
+  if (id === undefined || !ID.test(id) || epoch === undefined || !EPOCH.test(epoch) || data === undefined) return null;
+  const n = Number(id);
+  return Number.isSafeInteger(n) ? { id: n, epoch, data, sig } : null;
+}
+
+/**
+ * @internal The signature of an entry: HMAC-SHA256, hex, with `secret`, over the bytes of
+ * `comet-bridge/1 <epoch> <id> <byte length of channel>:<channel><data>` (epoch and id contain no
+ * space and the channel's length is given, so no two entries share these bytes).
+ */
+export function sign(secret: string | Uint8Array, channel: string, epoch: string, id: number, data: string): string {
+  return createHmac('sha256', secret)
+    .update(`comet-bridge/1 ${epoch} ${id} ${Buffer.byteLength(channel)}:${channel}`)
+    .update(data)
+    .digest('hex');
+}
+
+/** @internal Whether `entry` carries the right signature (compared in constant time). */
+export function verify(secret: string | Uint8Array, channel: string, entry: HubEntry): boolean {
+  if (entry.sig === undefined || !/^[0-9a-f]{64}$/.test(entry.sig)) return false;
+  const expected = Buffer.from(sign(secret, channel, entry.epoch, entry.id, entry.data), 'hex');
+  return timingSafeEqual(expected, Buffer.from(entry.sig, 'hex'));
+}
