@@ -31,7 +31,7 @@ describe('Redis hub across processes: a reconnection to a process whose feed lag
     const client = startWireClient({
       port: (index) => (index === 0 ? prompt.port : lagging.port),
       total: TOTAL,
-      perConnection: SWITCH_AT,
+      perConnection: (index) => (index === 0 ? SWITCH_AT : Infinity),
       deadlineMs: 60_000,
       beforeConnect: async (index, c) => {
         if (index === 1) behind = { cursor: c.lastId, lastId: (await lagging.state()).lastId };
