@@ -11,11 +11,11 @@
  */
 import { pathToFileURL } from 'node:url';
 import { Clients } from './hub-clients.js';
-import { BURST, formatCpu, measureEach, RATE } from './hub-measure.js';
+import { BURST, measureEach, RATE, resultCells } from './hub-measure.js';
 import { slowClientRows } from './hub-slow-clients.js';
 import { systems } from './hub-systems.js';
 import { library } from './lib/library.js';
-import { formatMs, formatRate, formatRatio, verdict } from './lib/stats.js';
+import { verdict } from './lib/stats.js';
 import { settingsFromArgv, type BenchSettings, type BenchTable } from './lib/types.js';
 
 /** Runs the hub benchmark and returns its table. */
@@ -37,9 +37,11 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
       for (const { system } of results) if (system.note) notes.push(`${n} clients: ${system.note()}`);
       const base = results.find((x) => x.system.name.startsWith('better-sse'))!.r;
       for (const { system: { name }, r } of results) {
-        const ratio = r.perSecond / base.perSecond;
-        const target = n === 1000 && name.startsWith('hub') ? `≥2× ${verdict(ratio >= 2)}, p99<50ms ${verdict(r.p99 < 50)}` : '';
-        rows.push([n, name, formatRate(r.perSecond), formatRatio(ratio), formatMs(r.p50), formatMs(r.p99), formatCpu(r.cpuPerDelivery), target]);
+        let target = r instanceof Error ? r.message : '';
+        if (n === 1000 && name.startsWith('hub') && !(r instanceof Error) && !(base instanceof Error)) {
+          target = `≥2× ${verdict(r.perSecond / base.perSecond >= 2)}, p99<50ms ${verdict(r.p99 < 50)}`;
+        }
+        rows.push([n, name, ...resultCells(r, base), target]);
       }
     }
     if (process.env.HUB_BENCH_SLOW !== '0') {

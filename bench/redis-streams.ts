@@ -11,11 +11,11 @@
 import { pathToFileURL } from 'node:url';
 import { createClient } from 'redis';
 import { Clients } from './hub-clients.js';
-import { BURST, formatCpu, measureEach, RATE } from './hub-measure.js';
+import { BURST, measureEach, RATE, resultCells } from './hub-measure.js';
 import { hubSystem, redisServer, type System } from './hub-systems.js';
 import { pubsubBaseline } from './redis-streams-baseline.js';
 import { library, type Library } from './lib/library.js';
-import { formatMs, formatRate, formatRatio, verdict } from './lib/stats.js';
+import { verdict } from './lib/stats.js';
 import { settingsFromArgv, type BenchSettings, type BenchTable } from './lib/types.js';
 
 /** History kept by every hub (in Redis for the Streams hub, in each process for the others). */
@@ -28,6 +28,13 @@ type Value = [number, number];
 type RedisHubLike = { publish(v: Value): Promise<number>; subscribe(): AsyncIterable<string>; size: number; close(): Promise<void> };
 type MakeRedisHub = (options: object) => Promise<RedisHubLike>;
 
+/** An error's name and message, and its cause's. */
+function describeError(error: unknown): string {
+  const e = error as { name?: string; message?: string; cause?: unknown };
+  const cause = e?.cause === undefined ? '' : ` (cause: ${(e.cause as Error)?.message ?? String(e.cause)})`;
+  return `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}${cause}`;
+}
+
 /** A Redis hub made by `make` on a fresh connection and channel, as a System. */
 function redisSystem(lib: Library, name: string, url: string, make: MakeRedisHub, options: object): () => Promise<System> {
   return async () => {
@@ -35,9 +42,16 @@ function redisSystem(lib: Library, name: string, url: string, make: MakeRedisHub
     client.on('error', () => {});
     await client.connect();
     const hub = await make({ client, channel: `bench-streams-${process.pid}-${Date.now()}`, ...options });
-    const system = hubSystem(lib, name, hub, (v) => void hub.publish(v).catch(() => {}));
+    // publishes that reject are counted, and the first error kept: the table says why a cell failed
+    let rejected = 0;
+    let first = '';
+    const onRejected = (error: unknown): void => {
+      if (rejected++ === 0) first = describeError(error);
+    };
+    const system = hubSystem(lib, name, hub, (v) => void hub.publish(v).catch(onRejected));
     return {
       ...system,
+      note: () => (rejected === 0 ? '' : `${rejected} publishes rejected, the first with ${first}`),
       close: async () => {
         await hub.close();
         client.destroy();
@@ -76,10 +90,13 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
     for (const [index, n] of sizes.entries()) {
       const results = await measureEach(makers, clients, n, perClient(n), rounds, index);
       const base = results.find((x) => x.system.name === BASELINE)!.r;
-      for (const { system: { name }, r } of results) {
-        const ratio = r.perSecond / base.perSecond;
-        const target = n === 1000 && name === STREAMS ? `≥${TARGET}× pub/sub ${verdict(ratio >= TARGET)}` : '';
-        rows.push([n, name, formatRate(r.perSecond), formatRatio(ratio), formatMs(r.p50), formatMs(r.p99), formatCpu(r.cpuPerDelivery), target]);
+      for (const { system, r } of results) {
+        let target = r instanceof Error ? r.message : '';
+        if (n === 1000 && system.name === STREAMS && !(r instanceof Error) && !(base instanceof Error)) {
+          target = `≥${TARGET}× pub/sub ${verdict(r.perSecond / base.perSecond >= TARGET)}`;
+        }
+        rows.push([n, system.name, ...resultCells(r, base), target]);
+        if (system.note?.()) notes.push(`${n} clients, ${system.name}: ${system.note()}`);
       }
     }
   } finally {
