@@ -103,7 +103,8 @@ function clientRole(): void {
       });
       const at = now();
       const sorted = samples.sort((a, b) => a - b);
-      if (!complete) process.send!({ op: 'wait', at, timedOut: 1, least: Math.min(...[...conns].map((c) => c.count)), deliveries: sorted.length });
+      const least = conns.size === 0 ? 0 : Math.min(...[...conns].map((c) => c.count));
+      if (!complete) process.send!({ op: 'wait', at, timedOut: 1, least, open: conns.size, deliveries: sorted.length });
       else process.send!({ op: 'wait', at, p50: percentile(sorted, 50), p99: percentile(sorted, 99), deliveries: sorted.length });
     } else if (cmd.op === 'slow') {
       await Promise.all(Array.from({ length: cmd.count! }, () => openSlow(cmd.path!, cmd.paused!)));

@@ -23,7 +23,9 @@ export const WAIT_MS = 60_000;
  */
 async function waitFor(clients: Clients, target: number): Promise<Record<string, number>> {
   const reply = await clients.ask({ op: 'wait', target, ms: WAIT_MS });
-  if (reply.timedOut) throw new Error(`only ${reply.least} of ${target} messages reached every client within ${WAIT_MS / 1000} s`);
+  if (reply.timedOut) {
+    throw new Error(`within ${WAIT_MS / 1000} s, ${reply.open} client stream(s) still open, the least served had ${reply.least} of the ${target} messages`);
+  }
   return reply;
 }
 
