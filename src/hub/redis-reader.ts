@@ -99,7 +99,8 @@ export class StreamReader {
         const reply = await this.#send(['XREAD', 'COUNT', BATCH, 'BLOCK', String(blockMs), 'STREAMS', stream, this.#cursor]);
         if (this.#closed) return;
         for (const raw of readEntries(reply)) {
-          if (!(await this.#accept(raw))) break;
+          const accepted = this.#accept(raw);
+          if (!(accepted === true || (await accepted))) break;
         }
       } catch (error) {
         if (this.#closed) return;
@@ -170,17 +171,18 @@ export class StreamReader {
   }
 
   /** Delivers one live entry; false when the rest of the batch is stale (the epoch changed). */
-  async #accept(raw: RawEntry): Promise<boolean> {
+  #accept(raw: RawEntry): true | Promise<boolean> {
     this.#cursor = raw.streamId;
     const entry = this.#check(raw);
     if (entry === null) return true;
     if (entry.epoch !== this.#epoch) {
       // either Redis lost the stream while this reader was connected, or a foreign entry: ask
       const known = this.#epoch;
-      await this.#sync();
-      if (this.#epoch !== known) return false;
-      this.#malformed++;
-      return true;
+      return this.#sync().then(() => {
+        if (this.#epoch !== known) return false;
+        this.#malformed++;
+        return true;
+      });
     }
     if (entry.id <= this.#position) {
       this.#malformed++;
