@@ -38,9 +38,11 @@ export class HubClosedError extends Error {
 shareIdentity(HubClosedError, 'HubClosedError');
 
 /**
- * A Redis hub lost its subscriber connection (or cannot reach Redis): every open subscriber of
- * that process ends with this error after the messages already buffered for it, and new
- * subscribers fail with it until the connection is ready again. `cause` holds the client's error.
+ * A Redis hub cannot go on: `publish()` rejects with it while Redis does not answer; every open
+ * subscriber of a process ends with it (after the messages already buffered for it) when Redis
+ * stayed unreachable for `maxOutageMs` (new subscribers then fail with it until Redis answers
+ * again), when the stream no longer holds messages the process had not read, or when the epoch
+ * changed (Redis lost the stream). `cause` holds the client's error, when there is one.
  */
 export class HubConnectionError extends Error {
   override readonly name = 'HubConnectionError';

@@ -27,8 +27,9 @@ export class Health {
   #healthy = true;
   #pingCause: Error | undefined;
   #linkCause: unknown = undefined;
-  /** The PING in flight, if any. */
+  /** The PING in flight, if any, and when it was sent. */
   #pending: object | null = null;
+  #pendingSince = 0;
   #timer: NodeJS.Timeout | undefined;
   #outage: NodeJS.Timeout | undefined;
   #unwatch: (() => void)[] = [];
@@ -39,6 +40,11 @@ export class Health {
 
   get healthy(): boolean {
     return this.#healthy;
+  }
+
+  /** Whether a publish can go out now: the publishing connection is up and the server answers. */
+  get publishable(): boolean {
+    return this.#pingCause === undefined && this.#p.publisher.ready;
   }
 
   /** Why the hub is unhealthy (the reader's or a client's error, or the unanswered PING), if known. */
@@ -54,11 +60,11 @@ export class Health {
           if (cause !== undefined) this.#linkCause = cause;
           this.update();
         },
-        up: () => this.update(),
+        // a PING that failed with the connection is asked again at once, not one interval later
+        up: () => (this.#pending === null ? this.#ping() : this.update()),
       }));
     }
     this.#timer = setInterval(() => this.#tick(), intervalMs);
-    this.#timer.unref();
   }
 
   stop(): void {
@@ -71,20 +77,25 @@ export class Health {
 
   /** A PING still unanswered one interval later marks the server as not answering. */
   #tick(): void {
-    const { publisher, intervalMs } = this.#p;
+    const { intervalMs } = this.#p;
     if (this.#pending !== null) {
       this.#pingCause ??= new Error(`Redis did not answer PING within ${intervalMs} ms`);
       this.update();
       return;
     }
+    this.#ping();
+  }
+
+  #ping(): void {
     const ping = (this.#pending = {});
+    this.#pendingSince = performance.now();
     const settle = (cause: Error | undefined): void => {
       if (this.#pending !== ping) return;
       this.#pending = null;
       this.#pingCause = cause;
       this.update();
     };
-    publisher.command(['PING']).then(
+    this.#p.publisher.command(['PING']).then(
       () => settle(undefined),
       (error: unknown) => settle(error instanceof Error ? error : new Error(String(error))),
     );
@@ -105,10 +116,12 @@ export class Health {
       this.#p.up();
       return;
     }
+    // a server that does not answer has not answered since the PING in flight was sent, at the latest
+    const since = this.#pingCause !== undefined && this.#pending !== null ? performance.now() - this.#pendingSince : 0;
     this.#outage = setTimeout(() => {
       this.#outage = undefined;
       this.#p.outage(this.cause);
-    }, maxOutageMs);
+    }, Math.max(0, maxOutageMs - since));
     this.#p.down(this.cause);
   }
 }

@@ -3,12 +3,12 @@
  */
 import { checkCount, checkFunction, checkMs, describe } from '../util/args.js';
 import { coreSettings, HUB_OPTIONS } from './hub.js';
-import { HubCore, newEpoch } from './core.js';
+import { HubCore } from './core.js';
 import { HubClosedError, HubConnectionError } from './errors.js';
-import { duplicateClient, isReplyError, redisFlavor, redisLink, type RedisLink } from './redis-client.js';
+import { Appender } from './redis-append.js';
+import { duplicateClient, redisFlavor, redisLink, type RedisLink } from './redis-client.js';
 import { Health } from './redis-health.js';
 import { StreamReader } from './redis-reader.js';
-import { PUBLISH_SCRIPT, sign } from './redis-stream.js';
 import type { RedisHub, RedisHubOptions, RedisHubStats } from './redis-types.js';
 import type { HubOptions, HubSubscription, SubscribeOptions } from './types.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -136,13 +136,16 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
   #disconnects = 0;
   /** The reader connection's CLIENT ID, to end its blocking read at close (connections not owned). */
   #readerId: string | undefined;
-  /** Signed publishes go one at a time: each is signed over the id it expects. */
-  #signing: Promise<unknown> = Promise.resolve();
-  #next: { epoch: string; id: number } | undefined;
+  readonly #appender: Appender;
 
   constructor(parts: Parts<T, O>) {
     this.#p = parts;
-    const { readerLink, channel, idKey, history, secret, healthCheckMs, maxOutageMs, publisher } = parts;
+    const { readerLink, channel, idKey, history, secret, healthCheckMs, maxOutageMs, publisher, streamLength, timeoutMs } = parts;
+    this.#appender = new Appender({
+      publisher, channel, idKey, streamLength, timeoutMs, secret,
+      cause: () => this.#health.cause,
+      known: () => ({ epoch: parts.core.epoch, id: parts.core.lastId }),
+    });
     this.#reader = new StreamReader({
       link: readerLink, stream: channel, hash: idKey, channel, history, secret, blockMs: Math.max(100, healthCheckMs),
       sink: {
@@ -162,7 +165,8 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
   }
 
   async start(): Promise<void> {
-    if (!this.#p.owned) this.#readerId = String(await this.#p.readerLink.command(['CLIENT', 'ID']));
+    // without it (an ACL may refuse CLIENT), close() leaves the read in flight to end by its BLOCK time
+    if (!this.#p.owned) this.#readerId = await this.#p.readerLink.command(['CLIENT', 'ID']).then(String, () => undefined);
     await this.#reader.start();
     this.#health.start();
   }
@@ -173,7 +177,7 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
     if (this.#started) core.failAll(new HubConnectionError(`the epoch of "${channel}" changed: Redis lost the stream`));
     this.#started = true;
     core.renew(epoch);
-    this.#next = undefined;
+    this.#appender.forget();
   }
 
   /** The one delivery path: every message of the stream, in id order. False when it cannot be decoded. */
@@ -213,68 +217,15 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
   }
 
   async publish(value: T): Promise<number> {
-    const { core, channel, secret } = this.#p;
+    const { core, channel } = this.#p;
     if (core.closed) throw new HubClosedError();
     const data = this.#prepare(value);
-    if (!this.#health.healthy) {
-      throw new HubConnectionError(`publish on "${channel}": the hub is disconnected from Redis`, { cause: this.#health.cause });
+    if (!this.#health.publishable) {
+      throw new HubConnectionError(`publish on "${channel}": Redis does not answer`, { cause: this.#health.cause });
     }
-    const id = secret === undefined ? Number((await this.#script(data, '', ''))[0]) : await this.#signed(data, secret);
+    const id = await this.#appender.append(data);
     this.#sent++;
     return id;
-  }
-
-  /** Signed over the id it expects: when another publish took that id first, tries the next one. */
-  #signed(data: string, secret: string | Uint8Array): Promise<number> {
-    const { channel, timeoutMs } = this.#p;
-    const run = this.#signing.then(async () => {
-      const deadline = performance.now() + timeoutMs;
-      for (;;) {
-        const next = this.#next ?? { epoch: this.epoch, id: this.lastId + 1 };
-        const [id, last, epoch] = await this.#script(data, next.epoch, String(next.id), sign(secret, channel, next.epoch, next.id, data));
-        if (id !== '') {
-          this.#next = { epoch: epoch!, id: Number(id) + 1 };
-          return Number(id);
-        }
-        this.#next = { epoch: epoch!, id: Number(last) + 1 };
-        if (performance.now() > deadline) throw new HubConnectionError(`publish on "${channel}": no free id within ${timeoutMs} ms`);
-      }
-    });
-    this.#signing = run.catch(noop);
-    return run;
-  }
-
-  async #script(data: string, epoch: string, id: string, sig = ''): Promise<string[]> {
-    const { channel, idKey, streamLength } = this.#p;
-    const reply = await this.#ask(['EVAL', PUBLISH_SCRIPT, '2', channel, idKey, newEpoch(), String(streamLength), data, epoch, id, sig]);
-    return (reply as unknown[]).map(String);
-  }
-
-  /**
-   * Sends one command on the publishing connection, bounded: a connection that is down, a failure
-   * of the connection and no answer within `timeoutMs` are each a {@link HubConnectionError}.
-   */
-  #ask(args: string[]): Promise<unknown> {
-    const { publisher, channel, timeoutMs } = this.#p;
-    const what = `publish on "${channel}"`;
-    if (!publisher.ready) {
-      return Promise.reject(new HubConnectionError(`${what}: the Redis connection is down`, { cause: this.#health.cause }));
-    }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new HubConnectionError(`${what}: no answer from Redis within ${timeoutMs} ms`, { cause: this.#health.cause }));
-      }, timeoutMs);
-      publisher.command(args).then(
-        (reply) => {
-          clearTimeout(timer);
-          resolve(reply);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(isReplyError(error) ? error : new HubConnectionError(`${what}: ${String((error as Error)?.message ?? error)}`, { cause: error }));
-        },
-      );
-    });
   }
 
   subscribe(options?: SubscribeOptions): HubSubscription<O> {
@@ -312,7 +263,7 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
     this.#health.stop();
     if (owned) readerLink.destroy();
     const readerId = this.#readerId;
-    await this.#reader.close(() => {
+    this.#reader.close(() => {
       if (readerId !== undefined) publisher.command(['CLIENT', 'UNBLOCK', readerId]).catch(noop);
     });
   }

@@ -38,6 +38,7 @@ export interface ReaderParts {
 }
 
 const BATCH = '1000';
+const noop = (): void => {};
 const RETRY_MS = 50;
 
 /** @internal Reads the stream and delivers every valid entry once, in order. */
@@ -56,7 +57,7 @@ export class StreamReader {
   #failure: unknown = undefined;
   #malformed = 0;
   #wake: (() => void) | null = null;
-  #done: Promise<void> = Promise.resolve();
+  #unwatch: () => void = noop;
 
   constructor(parts: ReaderParts) {
     this.#p = parts;
@@ -79,16 +80,23 @@ export class StreamReader {
 
   /** Takes the first snapshot (rejects as Redis does), then reads in the background. */
   async start(): Promise<void> {
+    // after a lost connection the epoch is read again before going on (ioredis may re-send the read
+    // in flight after reconnecting, so the read itself need not fail)
+    this.#unwatch = this.#p.link.watch({ down: () => (this.#synced = false), up: noop });
     await this.#sync();
-    this.#done = this.#loop();
+    void this.#loop();
   }
 
-  /** Stops reading; resolves when the loop has ended (`unblock` ends a read in flight). */
-  async close(unblock: () => void): Promise<void> {
+  /**
+   * Stops reading: no command is sent after this. A command in flight is not waited for (a client
+   * may never settle a queued command of a connection closed while down); `unblock` ends a
+   * blocking read in flight.
+   */
+  close(unblock: () => void): void {
     this.#closed = true;
+    this.#unwatch();
     this.#wake?.();
     if (this.#sentAt !== 0) unblock();
-    await this.#done;
   }
 
   async #loop(): Promise<void> {
@@ -96,10 +104,11 @@ export class StreamReader {
     while (!this.#closed) {
       try {
         if (!this.#synced) await this.#sync();
-        const reply = await this.#send(['XREAD', 'COUNT', BATCH, 'BLOCK', String(blockMs), 'STREAMS', stream, this.#cursor]);
+        const from = this.#cursor;
+        const reply = await this.#send(['XREAD', 'COUNT', BATCH, 'BLOCK', String(blockMs), 'STREAMS', stream, from]);
         if (this.#closed) return;
         for (const raw of readEntries(reply)) {
-          const accepted = this.#accept(raw);
+          const accepted = this.#accept(raw, from);
           if (!(accepted === true || (await accepted))) break;
         }
       } catch (error) {
@@ -170,8 +179,22 @@ export class StreamReader {
     return null;
   }
 
-  /** Delivers one live entry; false when the rest of the batch is stale (the epoch changed). */
-  #accept(raw: RawEntry): true | Promise<boolean> {
+  /**
+   * Whether entries after stream position `from` may have been trimmed before this reader read
+   * them: the oldest entry left is past `from`. Otherwise a gap in the ids is only entries that were
+   * skipped (unsigned, badly signed), and nothing was lost.
+   */
+  async #trimmed(from: string): Promise<boolean> {
+    const [oldest] = rangeEntries(await this.#send(['XRANGE', this.#p.stream, '-', '+', 'COUNT', '1']));
+    return oldest === undefined || compareIds(oldest.streamId, from) > 0;
+  }
+
+  /**
+   * Delivers one live entry of a batch read after `from`; false when the rest of the batch is
+   * stale (the epoch changed). At once (true) in the usual case, so that the entries of one reply
+   * reach the subscribers with no microtask between them (each gets them as one write).
+   */
+  #accept(raw: RawEntry, from: string): true | Promise<boolean> {
     this.#cursor = raw.streamId;
     const entry = this.#check(raw);
     if (entry === null) return true;
@@ -188,9 +211,27 @@ export class StreamReader {
       this.#malformed++;
       return true;
     }
-    if (entry.id > this.#position + 1) this.#p.sink.gap(this.#position, entry.id);
+    if (entry.id > this.#position + 1) {
+      const position = this.#position;
+      return this.#trimmed(from).then((trimmed) => {
+        if (trimmed) this.#p.sink.gap(position, entry.id);
+        return this.#take(entry);
+      });
+    }
+    return this.#take(entry);
+  }
+
+  /** The next entry in id order: delivered. */
+  #take(entry: HubEntry): true {
     this.#position = entry.id;
     if (!this.#p.sink.deliver(entry.id, entry.data)) this.#malformed++;
     return true;
   }
+}
+
+/** Orders two stream ids (`ms-seq`). */
+function compareIds(a: string, b: string): number {
+  const [am = 0n, as = 0n] = a.split('-').map(BigInt);
+  const [bm = 0n, bs = 0n] = b.split('-').map(BigInt);
+  return am === bm ? Number(as - bs) : am < bm ? -1 : 1;
 }

@@ -47,8 +47,9 @@ export interface RedisHubOptions<T, O = T> extends HubOptions<T, O> {
   healthCheckMs?: number;
   /**
    * How long the hub may stay disconnected before its subscribers fail with
-   * {@link HubConnectionError} (and new ones are refused until it is back). A shorter outage fails
-   * nobody: reading resumes where it stopped. Default 5000 ms.
+   * {@link HubConnectionError} (and new ones are refused until it is back), counted from the first
+   * `PING` left unanswered or from the loss of a connection. A shorter outage fails nobody: reading
+   * resumes where it stopped. Default 5000 ms.
    */
   maxOutageMs?: number;
   /**

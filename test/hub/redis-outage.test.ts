@@ -4,26 +4,9 @@
  * Each test runs a redis-server of its own, since it kills or freezes it.
  */
 import { expect } from 'chai';
-import { createClient } from 'redis';
-import { Redis } from 'ioredis';
 import { createRedisHub, HubConnectionError, type RedisHub } from '../../src/hub/index.js';
+import { connect, FLAVORS, until, type TestClient } from './fixtures/redis-clients.js';
 import { redisScript, type RedisServer } from './fixtures/redis-server.js';
-
-type Flavor = 'node-redis' | 'ioredis';
-
-/** A client that keeps retrying every 50 ms, with the `'error'` listener the README asks for. */
-async function connect(flavor: Flavor, url: string): Promise<{ raw: object; close(): void }> {
-  if (flavor === 'node-redis') {
-    const c = createClient({ url, socket: { reconnectStrategy: () => 50 } });
-    c.on('error', () => {});
-    await c.connect();
-    return { raw: c, close: () => void c.destroy() };
-  }
-  const c = new Redis(url, { retryStrategy: () => 50 });
-  c.on('error', () => {});
-  await new Promise<void>((resolve) => c.once('ready', () => resolve()));
-  return { raw: c, close: () => c.disconnect() };
-}
 
 /** How `promise` settles, and after how many milliseconds. */
 async function timed(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
@@ -32,18 +15,10 @@ async function timed(promise: Promise<unknown>): Promise<{ error: unknown; ms: n
   return { error, ms: performance.now() - t0 };
 }
 
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('createRedisHub: publish while Redis is down', function () {
   this.timeout(20_000);
   let server: RedisServer;
-  let client: { raw: object; close(): void } | undefined;
+  let client: TestClient | undefined;
   let hub: RedisHub<number> | undefined;
 
   beforeEach(async () => {
@@ -57,7 +32,7 @@ describe('createRedisHub: publish while Redis is down', function () {
     hub = client = undefined;
   });
 
-  for (const flavor of ['node-redis', 'ioredis'] as const) {
+  for (const flavor of FLAVORS) {
     it(`${flavor}: a killed server rejects publish with HubConnectionError (with cause) at once`, async () => {
       client = await connect(flavor, server.url);
       hub = await createRedisHub<number>({ client: client.raw, channel: 'outage' });

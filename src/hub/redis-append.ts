@@ -1,0 +1,103 @@
+/**
+ * The sending side of a Redis hub: one message added to the stream by the publish script, on the
+ * publishing connection, bounded in time; signed messages one at a time, each over the id it expects.
+ */
+import { newEpoch } from './core.js';
+import { HubConnectionError } from './errors.js';
+import { isReplyError, type RedisLink } from './redis-client.js';
+import { PUBLISH_SCRIPT, sign } from './redis-stream.js';
+
+/** @internal What an appender is made with. */
+export interface AppendParts {
+  publisher: RedisLink;
+  channel: string;
+  idKey: string;
+  streamLength: number;
+  timeoutMs: number;
+  secret: string | Uint8Array | undefined;
+  /** The `cause` of a connection error: the last error known for the connections. */
+  cause(): unknown;
+  /** The epoch and last id this process knows, for the first guess of a signed publish. */
+  known(): { epoch: string; id: number };
+}
+
+const noop = (): void => {};
+
+/** @internal Adds serialized messages to the stream; resolves with the id Redis gave. */
+export class Appender {
+  readonly #p: AppendParts;
+  /** Signed publishes go one at a time: each is signed over the id it expects. */
+  #signing: Promise<unknown> = Promise.resolve();
+  #next: { epoch: string; id: number } | undefined;
+
+  constructor(parts: AppendParts) {
+    this.#p = parts;
+  }
+
+  /** Forgets the guess of the next id (the epoch changed). */
+  forget(): void {
+    this.#next = undefined;
+  }
+
+  append(data: string): Promise<number> {
+    const { secret } = this.#p;
+    return secret === undefined ? this.#script(data, '', '').then((reply) => Number(reply[0])) : this.#signed(data, secret);
+  }
+
+  /** Signed over the id it expects: when another publish took that id first, tries the next one. */
+  #signed(data: string, secret: string | Uint8Array): Promise<number> {
+    const { channel, timeoutMs } = this.#p;
+    const run = this.#signing.then(async () => {
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const known = this.#p.known();
+        const next = this.#next ?? { epoch: known.epoch, id: known.id + 1 };
+        const reply = await this.#script(data, next.epoch, String(next.id), sign(secret, channel, next.epoch, next.id, data));
+        // [id, epoch] when added, ['', last id, epoch] when the expected id or epoch was not the next one
+        const [id, last] = reply[0] === '' ? [0, Number(reply[1])] : [Number(reply[0]), Number(reply[0])];
+        this.#next = { epoch: reply.at(-1)!, id: last + 1 };
+        if (id !== 0) return id;
+        if (performance.now() > deadline) throw new HubConnectionError(`publish on "${channel}": no free id within ${timeoutMs} ms`);
+      }
+    });
+    this.#signing = run.catch(noop);
+    return run;
+  }
+
+  /**
+   * Runs the publish script by its text: with EVALSHA, the EVAL sent again after a NOSCRIPT (a fresh
+   * or restarted server) would reach Redis after the publishes pipelined behind it, out of order.
+   */
+  async #script(data: string, epoch: string, id: string, sig = ''): Promise<string[]> {
+    const { channel, idKey, streamLength } = this.#p;
+    const reply = await this.#ask(['EVAL', PUBLISH_SCRIPT, '2', channel, idKey, newEpoch(), String(streamLength), data, epoch, id, sig]);
+    return (reply as unknown[]).map(String);
+  }
+
+  /**
+   * Sends one command on the publishing connection, bounded: a connection that is down, a failure
+   * of the connection and no answer within `timeoutMs` are each a {@link HubConnectionError}.
+   */
+  #ask(args: string[]): Promise<unknown> {
+    const { publisher, channel, timeoutMs } = this.#p;
+    const what = `publish on "${channel}"`;
+    if (!publisher.ready) {
+      return Promise.reject(new HubConnectionError(`${what}: the Redis connection is down`, { cause: this.#p.cause() }));
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new HubConnectionError(`${what}: no answer from Redis within ${timeoutMs} ms`, { cause: this.#p.cause() }));
+      }, timeoutMs);
+      publisher.command(args).then(
+        (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(isReplyError(error) ? error : new HubConnectionError(`${what}: ${String((error as Error)?.message ?? error)}`, { cause: error }));
+        },
+      );
+    });
+  }
+}

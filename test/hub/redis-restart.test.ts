@@ -1,0 +1,113 @@
+/**
+ * Redis restarted under a hub, on a server of the test's own: without persistence the epoch changes,
+ * subscribers end so that their clients come back and are told `reset`, and ids never repeat within
+ * an epoch; with `appendonly yes` the epoch stays and nothing is lost.
+ */
+import { expect } from 'chai';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cometEncoding, createRedisHub, HubConnectionError, type RedisHub } from '../../src/hub/index.js';
+import { connect, FLAVORS, until, type TestClient } from './fixtures/redis-clients.js';
+import { ownRedis, type OwnRedis } from './fixtures/redis-server.js';
+
+/** Publishes `value`, retrying while the hub refuses at once (its health check has not seen Redis back yet). */
+async function publishWhenUp(hub: RedisHub<number, string>, value: number): Promise<number> {
+  let id = 0;
+  await until(() => hub.publish(value).then((n) => ((id = n), true), () => false), `publish ${value}`, 10_000);
+  return id;
+}
+
+/** The `open` control of `hub.serve` for a client coming back with `epoch` and `since`. */
+async function openFor(port: number, epoch: string, since: number): Promise<{ epoch: string; reset: boolean; since: number }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: `/?epoch=${epoch}&since=${since}` }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        const open = /\{"type":"open"[^}]*\}/.exec(text);
+        if (open === null) return;
+        req.destroy();
+        resolve(JSON.parse(open[0]) as { epoch: string; reset: boolean; since: number });
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+describe('createRedisHub: Redis restarts', function () {
+  this.timeout(40_000);
+  let redis: OwnRedis | undefined;
+  const cleanup: (() => unknown)[] = [];
+
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
+    await redis?.stop();
+    redis = undefined;
+  });
+
+  async function setup(flavor: (typeof FLAVORS)[number], appendonly: boolean): Promise<{ c: TestClient; hub: RedisHub<number, string>; port: number }> {
+    redis = await ownRedis({ appendonly });
+    const c = await connect(flavor, redis.url);
+    cleanup.push(() => c.close());
+    const hub = await createRedisHub<number, string>({ client: c.raw, channel: 'ticks', history: 100, healthCheckMs: 200, ...cometEncoding('cb') });
+    cleanup.push(() => hub.close());
+    const server = http.createServer((req, res) => void hub.serve(req, res, { heartbeatMs: 0 }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise((resolve) => server.close(resolve)));
+    server.closeAllConnections?.();
+    return { c, hub, port: (server.address() as AddressInfo).port };
+  }
+
+  for (const flavor of FLAVORS) {
+    it(`${flavor}: without persistence the epoch changes, subscribers end, a returning client is reset, ids never repeat in an epoch`, async () => {
+      const { hub, port } = await setup(flavor, false);
+      const ids = new Map<string, number[]>();
+      const record = (epoch: string, id: number): void => void ids.set(epoch, [...(ids.get(epoch) ?? []), id]);
+      for (let v = 1; v <= 5; v++) record(hub.epoch, await hub.publish(v));
+      const before = hub.epoch;
+      const sub = hub.subscribe();
+      const ended = (async () => {
+        try {
+          for await (const _ of sub) void _;
+          return null;
+        } catch (error) {
+          return error;
+        }
+      })();
+      await redis!.restart('SIGKILL');
+      await until(() => hub.epoch !== before, 'the hub to see the new epoch', 10_000);
+      const error = await ended;
+      expect(error).to.be.instanceOf(HubConnectionError);
+      expect((error as Error).message).to.match(/epoch of "ticks" changed/);
+      for (let v = 6; v <= 10; v++) record(hub.epoch, await publishWhenUp(hub, v));
+      expect(ids.get(before)).to.deep.equal([1, 2, 3, 4, 5]);
+      expect(ids.get(hub.epoch)).to.deep.equal([1, 2, 3, 4, 5]);
+      await until(() => hub.lastId === 5, 'the hub to read what it published');
+      const open = await openFor(port, before, 5);
+      expect(open).to.deep.include({ epoch: hub.epoch, reset: true, since: 0 });
+      const same = await openFor(port, hub.epoch, 3);
+      expect(same).to.deep.include({ reset: false, since: 3 });
+    });
+
+    it(`${flavor}: with appendonly yes a restart keeps the epoch, fails no subscriber and loses nothing`, async () => {
+      const { hub } = await setup(flavor, true);
+      const epoch = hub.epoch;
+      const sub = hub.subscribe();
+      const got: number[] = [];
+      const reading = (async () => {
+        for await (const chunk of sub) for (const m of chunk.matchAll(/cb\((\d+),(\d+)\)/g)) got.push(Number(m[1]));
+      })();
+      for (let v = 1; v <= 5; v++) await hub.publish(v);
+      await redis!.restart('SIGTERM');
+      for (let v = 6; v <= 10; v++) await publishWhenUp(hub, v);
+      await until(() => got.length >= 10, 'all ten messages', 10_000);
+      expect(got).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(hub.epoch).to.equal(epoch);
+      expect(hub.lastId).to.equal(10);
+      expect(hub.stats().malformed).to.equal(0);
+      await hub.close();
+      await reading;
+    });
+  }
+});
