@@ -105,7 +105,7 @@ function clientRole(): void {
       socket.on('error', () => resolve());
       socket.on('close', () => slow.delete(socket));
     });
-  process.on('message', async (cmd: { op: string; port?: number; count?: number; target?: number; path?: string; paused?: boolean; sse?: boolean; tag?: string }) => {
+  process.on('message', async (cmd: { op: string; port?: number; count?: number; target?: number; ms?: number; path?: string; paused?: boolean; sse?: boolean; tag?: string }) => {
     if (cmd.op === 'open') {
       for (let i = 0; i < cmd.count!; i += 200) {
         await Promise.all(Array.from({ length: Math.min(200, cmd.count! - i) }, () => open(cmd.port!, '/', cmd.sse === true, cmd.tag)));
@@ -117,13 +117,20 @@ function clientRole(): void {
       for (const c of conns) c.count = 0;
       process.send!({ op: 'reset' });
     } else if (cmd.op === 'wait') {
-      await new Promise<void>((resolve) => {
-        waiting = { target: cmd.target!, resolve };
+      // bounded by `ms`: a broadcaster that lost messages must fail its cell, not stall the run
+      const complete = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          waiting = null;
+          resolve(false);
+        }, cmd.ms ?? 60_000);
+        waiting = { target: cmd.target!, resolve: () => (clearTimeout(timer), resolve(true)) };
         check();
       });
       const at = now();
       const sorted = samples.sort((a, b) => a - b);
-      process.send!({ op: 'wait', at, p50: percentile(sorted, 50), p99: percentile(sorted, 99), deliveries: sorted.length });
+      const least = conns.size === 0 ? 0 : Math.min(...[...conns].map((c) => c.count));
+      if (!complete) process.send!({ op: 'wait', at, timedOut: 1, least, open: conns.size, deliveries: sorted.length });
+      else process.send!({ op: 'wait', at, p50: percentile(sorted, 50), p99: percentile(sorted, 99), deliveries: sorted.length });
     } else if (cmd.op === 'groups') {
       // each group's percentiles, as `p50:<tag>` and `p99:<tag>`, and its deliveries as `n:<tag>`
       const out: Record<string, number | string> = { op: 'groups' };

@@ -8,12 +8,26 @@
 import { now, type Clients } from './hub-clients.js';
 import type { System } from './hub-systems.js';
 import { listen } from './lib/server.js';
-import { median } from './lib/stats.js';
+import { formatMs, formatRate, formatRatio, median } from './lib/stats.js';
 
 /** Messages published per event-loop turn in a throughput run. */
 export const BURST = 50;
 /** Messages per second while measuring latency. */
 export const RATE = 100;
+/** How long the clients wait for every message of one phase before the cell fails. */
+export const WAIT_MS = 60_000;
+
+/**
+ * Asks the clients to wait for `target` messages each, at most {@link WAIT_MS}.
+ * @throws Error (when the answer comes) saying how many arrived, when not all did
+ */
+async function waitFor(clients: Clients, target: number): Promise<Record<string, number>> {
+  const reply = await clients.ask({ op: 'wait', target, ms: WAIT_MS });
+  if (reply.timedOut) {
+    throw new Error(`within ${WAIT_MS / 1000} s, ${reply.open} client stream(s) still open, the least served had ${reply.least} of the ${target} messages`);
+  }
+  return reply;
+}
 
 type Publisher = Pick<System, 'publish'>;
 
@@ -32,7 +46,7 @@ export const formatCpu = (micros: number): string => `${micros.toFixed(1)} µs`;
 /** Publishes `count` messages at `rate` (default RATE) per second; the clients' latency percentiles once all have them. */
 export async function paced(system: Publisher, clients: Clients, count: number, seq: { n: number }, rate = RATE): Promise<Record<string, number>> {
   await clients.ask({ op: 'reset' });
-  const done = clients.ask({ op: 'wait', target: count });
+  const done = waitFor(clients, count);
   for (let i = 0; i < count; i++) {
     system.publish([++seq.n, now()]);
     await new Promise((r) => setTimeout(r, 1000 / rate));
@@ -43,7 +57,7 @@ export async function paced(system: Publisher, clients: Clients, count: number, 
 /** Deliveries per second: `messages` published in bursts of BURST, until `n` clients have them all. */
 export async function throughput(system: Publisher, clients: Clients, n: number, messages: number, seq: { n: number }): Promise<number> {
   await clients.ask({ op: 'reset' });
-  const done = clients.ask({ op: 'wait', target: messages });
+  const done = waitFor(clients, messages);
   const start = now();
   for (let i = 0; i < messages; i += BURST) {
     for (let j = 0; j < BURST && i + j < messages; j++) system.publish([++seq.n, now()]);
@@ -97,4 +111,28 @@ export async function measure(system: System, clients: Clients, n: number, messa
     await server.close();
     await system.close();
   }
+}
+
+/**
+ * Every system of `makers` at `n` clients, each made fresh and measured by {@link measure}, started
+ * in an order rotated by `turn` (so that none always runs first, or last, on the shared machine).
+ * A system that fails (it lost messages, say) gets its error instead of a result; the others go on.
+ * @returns the systems and their results, in the order of `makers`
+ */
+export async function measureEach(makers: readonly (() => Promise<System>)[], clients: Clients, n: number, messages: number, rounds: number, turn: number): Promise<{ system: System; r: Result | Error }[]> {
+  const results: { system: System; r: Result | Error }[] = [];
+  for (let i = 0; i < makers.length; i++) {
+    const rank = (i + turn) % makers.length;
+    const system = await makers[rank]!();
+    const r = await measure(system, clients, n, messages, rounds).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    results[rank] = { system, r };
+  }
+  return results;
+}
+
+/** The cells of a table row after `clients` and `system`: rate, ratio to `base`, p50, p99, CPU (or the failure). */
+export function resultCells(r: Result | Error, base: Result | Error): string[] {
+  if (r instanceof Error) return ['failed', '', '', '', ''];
+  const ratio = base instanceof Error ? '' : formatRatio(r.perSecond / base.perSecond);
+  return [formatRate(r.perSecond), ratio, formatMs(r.p50), formatMs(r.p99), formatCpu(r.cpuPerDelivery)];
 }

@@ -24,7 +24,8 @@ export interface Systems {
   stop(): Promise<void>;
 }
 
-function hubSystem(lib: Library, name: string, hub: { subscribe(): AsyncIterable<string>; size: number; close(): unknown }, publish: (v: [number, number]) => void, note?: () => string): System {
+/** A hub served through sendComet, as one broadcaster under test. */
+export function hubSystem(lib: Library, name: string, hub: { subscribe(): AsyncIterable<string>; size: number; close(): unknown }, publish: (v: [number, number]) => void, note?: () => string): System {
   return {
     name,
     handler: (_req, res) => void lib.sendComet(res, hub.subscribe()).catch(() => {}),
@@ -55,7 +56,7 @@ type Redis = { url: string; stop(): Promise<void> };
 type RedisScript = { startRedis(): Promise<Redis> };
 
 /** The Redis server at REDIS_URL, or one started for the run; null (and a note why) when there is none. */
-async function redisServer(notes: string[]): Promise<Redis | null> {
+export async function redisServer(notes: string[]): Promise<Redis | null> {
   try {
     if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => {} };
     const script = (await import(new URL('../scripts/redis-test-server.mjs', import.meta.url).href)) as RedisScript;

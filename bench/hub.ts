@@ -11,11 +11,11 @@
  */
 import { pathToFileURL } from 'node:url';
 import { Clients } from './hub-clients.js';
-import { BURST, formatCpu, measure, RATE, type Result } from './hub-measure.js';
+import { BURST, measureEach, RATE, resultCells } from './hub-measure.js';
 import { slowClientRows } from './hub-slow-clients.js';
 import { systems } from './hub-systems.js';
 import { library } from './lib/library.js';
-import { formatMs, formatRate, formatRatio, verdict } from './lib/stats.js';
+import { verdict } from './lib/stats.js';
 import { settingsFromArgv, type BenchSettings, type BenchTable } from './lib/types.js';
 
 /** Runs the hub benchmark and returns its table. */
@@ -33,20 +33,15 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
   const rows: (string | number)[][] = [];
   try {
     for (const [index, n] of sizes.entries()) {
-      const results: { name: string; rank: number; r: Result }[] = [];
-      // rotate the order per size, so no system always runs first (or last) on the shared machine
-      const order = makers.map((_, i) => (i + index) % makers.length);
-      for (const rank of order) {
-        const system = await makers[rank]!();
-        results.push({ name: system.name, rank, r: await measure(system, clients, n, perClient(n), rounds) });
-        if (system.note) notes.push(`${n} clients: ${system.note()}`);
-      }
-      results.sort((a, b) => a.rank - b.rank);
-      const base = results.find((x) => x.name.startsWith('better-sse'))!.r;
-      for (const { name, r } of results) {
-        const ratio = r.perSecond / base.perSecond;
-        const target = n === 1000 && name.startsWith('hub') ? `≥2× ${verdict(ratio >= 2)}, p99<50ms ${verdict(r.p99 < 50)}` : '';
-        rows.push([n, name, formatRate(r.perSecond), formatRatio(ratio), formatMs(r.p50), formatMs(r.p99), formatCpu(r.cpuPerDelivery), target]);
+      const results = await measureEach(makers, clients, n, perClient(n), rounds, index);
+      for (const { system } of results) if (system.note) notes.push(`${n} clients: ${system.note()}`);
+      const base = results.find((x) => x.system.name.startsWith('better-sse'))!.r;
+      for (const { system: { name }, r } of results) {
+        let target = r instanceof Error ? r.message : '';
+        if (n === 1000 && name.startsWith('hub') && !(r instanceof Error) && !(base instanceof Error)) {
+          target = `≥2× ${verdict(r.perSecond / base.perSecond >= 2)}, p99<50ms ${verdict(r.p99 < 50)}`;
+        }
+        rows.push([n, name, ...resultCells(r, base), target]);
       }
     }
     if (process.env.HUB_BENCH_SLOW !== '0') {
