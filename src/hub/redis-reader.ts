@@ -208,7 +208,14 @@ export class StreamReader {
       this.#malformed++;
       return true;
     }
-    if (entry.id > this.#position + 1 && (await this.#trimmed(from))) this.#p.sink.gap(this.#position, entry.id);
+    if (entry.id > this.#position + 1) {
+      // an id no publish has given yet is not a hub's (the snapshot skips those the same way)
+      if (entry.id > Number(await this.#send(['HGET', this.#p.hash, 'id']))) {
+        this.#malformed++;
+        return true;
+      }
+      if (await this.#trimmed(from)) this.#p.sink.gap(this.#position, entry.id);
+    }
     this.#position = entry.id;
     if (!this.#p.sink.deliver(entry.id, entry.data)) this.#malformed++;
     return true;

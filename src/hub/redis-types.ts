@@ -66,7 +66,8 @@ export interface RedisHubStats extends HubStats {
   readonly sent: number;
   /**
    * Stream entries skipped: not written by a hub of this library (missing, extra or garbled fields),
-   * unsigned or wrongly signed (with `secret`), an id not above the last one, or data that could not
+   * unsigned or wrongly signed (with `secret`), an id not above the last one read or above the last
+   * one given, or data that could not
    * be deserialized or encoded.
    */
   readonly malformed: number;
