@@ -17,7 +17,10 @@ export interface AppendParts {
   secret: string | Uint8Array | undefined;
   /** The `cause` of a connection error: the last error known for the connections. */
   cause(): unknown;
-  /** The epoch and last id this process knows, for the first guess of a signed publish. */
+  /**
+   * The epoch and last id this process knows: the publish script starts a new epoch when Redis is
+   * behind them; and the first guess of a signed publish.
+   */
   known(): { epoch: string; id: number };
 }
 
@@ -70,7 +73,9 @@ export class Appender {
    */
   async #script(data: string, epoch: string, id: string, sig = ''): Promise<string[]> {
     const { channel, idKey, streamLength } = this.#p;
-    const reply = await this.#ask(['EVAL', PUBLISH_SCRIPT, '2', channel, idKey, newEpoch(), String(streamLength), data, epoch, id, sig]);
+    const known = this.#p.known();
+    const reply = await this.#ask(['EVAL', PUBLISH_SCRIPT, '2', channel, idKey, newEpoch(), known.epoch, String(known.id),
+      String(streamLength), data, epoch, id, sig]);
     return (reply as unknown[]).map(String);
   }
 

@@ -37,7 +37,8 @@ const CHECK_ID = Number.MAX_SAFE_INTEGER;
  *
  * Ids and the epoch are kept in Redis (the hash `idKey`) and given by one Lua script together with
  * the `XADD`: ids are 1, 2, 3, … in each epoch; the epoch changes only when Redis lost them (a
- * restart without persistence), and then every local subscriber ends with {@link HubConnectionError},
+ * restart without persistence) or gave back older ones (a restart from a snapshot; the new epoch's
+ * ids then go on from the stored id), and then every local subscriber ends with {@link HubConnectionError},
  * so its client reconnects and is told `reset`.
  *
  * A health check (`PING` every `healthCheckMs`) marks the hub disconnected when Redis stops

@@ -147,7 +147,8 @@ export class StreamReader {
    */
   async #sync(): Promise<void> {
     const { stream, hash, history, sink } = this.#p;
-    const reply = await this.#send(['EVAL', SNAPSHOT_SCRIPT, '2', stream, hash, newEpoch(), String(Math.max(history, 1)), this.#epoch ?? '']);
+    const known = [this.#epoch ?? '', String(this.#position)];
+    const reply = await this.#send(['EVAL', SNAPSHOT_SCRIPT, '2', stream, hash, newEpoch(), ...known, String(Math.max(history, 1))]);
     if (this.#closed) return;
     const [epoch, last, entries] = Array.isArray(reply) ? reply.map((v: unknown) => (v instanceof Uint8Array ? String(v) : v)) : [];
     if (typeof epoch !== 'string' || typeof last !== 'string') throw new TypeError(`unexpected reply to the snapshot script: ${String(reply)}`);

@@ -99,7 +99,8 @@ export interface RedisHub<T, O = T> extends HubBase<O> {
   readonly connected: boolean;
   /**
    * The stream's epoch, stored in Redis beside it: the same in every process, changed only when
-   * Redis lost the stream (a restart without persistence).
+   * Redis lost the stream (a restart without persistence) or came back with an older copy of it
+   * (a restart from a snapshot: a process that knew a higher id starts a new epoch).
    */
   readonly epoch: string;
   /** Counters of this process (see {@link RedisHubStats}). */
