@@ -50,7 +50,8 @@ const CHECK_ID = Number.MAX_SAFE_INTEGER;
  *   {@link HubOptions} shared with {@link createHub}
  * @returns a hub, once it has read the stream's epoch and history
  * @throws TypeError / RangeError for an unknown option name, an invalid option, an unrecognised client or a node-redis client
- *   that is not connected (synchronously); the promise rejects when Redis cannot be reached
+ *   that is not connected (synchronously); the promise rejects when Redis cannot be reached, and with
+ *   {@link HubConnectionError} when it does not answer within `publishTimeoutMs`
  */
 export function createRedisHub<T>(options: RedisHubOptions<T, T> & { encode?: undefined }): Promise<RedisHub<T, T>>;
 export function createRedisHub<T, O>(options: RedisHubOptions<T, O> & { encode: (value: T, id: number) => O }): Promise<RedisHub<T, O>>;
@@ -81,19 +82,32 @@ export function createRedisHub<T, O>(options: RedisHubOptions<T, O>): Promise<Re
 
   return (async () => {
     const owned = subscriber === undefined;
-    const readerClient = owned ? await duplicateClient(publisherClient) : subscriber;
-    const hub = new RedisHubImpl<T, O>({
-      core: new HubCore<O>(settings), encode: settings.encode, channel, idKey, serialize, deserialize, publisher,
-      readerLink: redisLink(readerClient, 'subscriber'), owned, timeoutMs, healthCheckMs, maxOutageMs, streamLength, secret,
-      history: settings.history,
+    let made: RedisHubImpl<T, O> | undefined;
+    const starting = (async () => {
+      const readerClient = owned ? await duplicateClient(publisherClient) : subscriber;
+      made = new RedisHubImpl<T, O>({
+        core: new HubCore<O>(settings), encode: settings.encode, channel, idKey, serialize, deserialize, publisher,
+        readerLink: redisLink(readerClient, 'subscriber'), owned, timeoutMs, healthCheckMs, maxOutageMs, streamLength, secret,
+        history: settings.history,
+      });
+      await made.start();
+      return made;
+    })();
+    // a hung Redis answers nothing: the start is bounded like a publish
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HubConnectionError(`${where}: no answer from Redis within ${timeoutMs} ms (publishTimeoutMs)`)), timeoutMs);
     });
     try {
-      await hub.start();
+      return await Promise.race([starting, late]);
     } catch (error) {
-      await hub.close();
+      // what the start made is closed now, or once it is made
+      starting.then((hub) => hub.close(), () => made?.close()).catch(noop);
+      await made?.close();
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
-    return hub;
   })();
 }
 
@@ -168,8 +182,10 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
   async start(): Promise<void> {
     // without it (an ACL may refuse CLIENT), close() leaves the read in flight to end by its BLOCK time
     if (!this.#p.owned) this.#readerId = await this.#p.readerLink.command(['CLIENT', 'ID']).then(String, () => undefined);
+    // closed meanwhile (a start given up on): nothing more is started
+    if (this.closed) return;
     await this.#reader.start();
-    this.#health.start();
+    if (!this.closed) this.#health.start();
   }
 
   /** The one place the epoch is set: at start, and when Redis lost the stream (subscribers end first). */

@@ -36,8 +36,8 @@ export interface RedisHubOptions<T, O = T> extends HubOptions<T, O> {
   /** Turns stored text back into a value. Default `JSON.parse`. */
   deserialize?: (text: string) => T;
   /**
-   * How long `publish` waits for Redis to answer before it rejects with {@link HubConnectionError}.
-   * Default 5000 ms.
+   * How long `publish` waits for Redis to answer before it rejects with {@link HubConnectionError},
+   * and `createRedisHub` for the stream's epoch and history. Default 5000 ms.
    */
   publishTimeoutMs?: number;
   /**
