@@ -32,9 +32,19 @@ export class Appender {
   /** Signed publishes go one at a time: each is signed over the id it expects. */
   #signing: Promise<unknown> = Promise.resolve();
   #next: { epoch: string; id: number } | undefined;
+  /** How to reject each command in flight. */
+  readonly #inFlight = new Set<(error: Error) => void>();
 
   constructor(parts: AppendParts) {
     this.#p = parts;
+  }
+
+  /**
+   * Rejects every publish waiting for an answer with {@link HubConnectionError} (the server stopped
+   * answering, or the connection is down: waiting out `timeoutMs` would only pile them up).
+   */
+  abandon(why: string): void {
+    for (const reject of this.#inFlight) reject(new HubConnectionError(`publish on "${this.#p.channel}": ${why}`, { cause: this.#p.cause() }));
   }
 
   /** Forgets the guess of the next id (the epoch changed). */
@@ -90,18 +100,17 @@ export class Appender {
       return Promise.reject(new HubConnectionError(`${what}: the Redis connection is down`, { cause: this.#p.cause() }));
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new HubConnectionError(`${what}: no answer from Redis within ${timeoutMs} ms`, { cause: this.#p.cause() }));
-      }, timeoutMs);
+      const settle = (fn: () => void): void => {
+        clearTimeout(timer);
+        this.#inFlight.delete(fail);
+        fn();
+      };
+      const fail = (error: Error): void => settle(() => reject(error));
+      const timer = setTimeout(() => fail(new HubConnectionError(`${what}: no answer from Redis within ${timeoutMs} ms`, { cause: this.#p.cause() })), timeoutMs);
+      this.#inFlight.add(fail);
       publisher.command(args).then(
-        (reply) => {
-          clearTimeout(timer);
-          resolve(reply);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(isReplyError(error) ? error : new HubConnectionError(`${what}: ${String((error as Error)?.message ?? error)}`, { cause: error }));
-        },
+        (reply) => settle(() => resolve(reply)),
+        (error: unknown) => fail(isReplyError(error) ? (error as Error) : new HubConnectionError(`${what}: ${String((error as Error)?.message ?? error)}`, { cause: error })),
       );
     });
   }

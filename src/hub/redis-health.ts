@@ -17,6 +17,8 @@ export interface HealthParts {
   down(cause: unknown): void;
   /** Healthy again. */
   up(): void;
+  /** Publishes cannot go out (see {@link Health.publishable}): those waiting for an answer must reject. */
+  unpublishable(): void;
   /** Unhealthy for `maxOutageMs` in a row: subscribers must fail. */
   outage(cause: unknown): void;
 }
@@ -107,6 +109,7 @@ export class Health {
     const { publisher, readerLink, reader, intervalMs, maxOutageMs } = this.#p;
     const healthy = this.#pingCause === undefined && publisher.ready && readerLink.ready && reader.failure === undefined &&
       !reader.overdue(intervalMs);
+    if (!this.publishable) this.#p.unpublishable();
     if (healthy === this.#healthy) return;
     this.#healthy = healthy;
     if (healthy) {

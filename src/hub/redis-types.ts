@@ -85,9 +85,10 @@ export interface RedisHub<T, O = T> extends HubBase<O> {
    * epoch), so ids are the same in every process and follow the stream's order.
    * @throws {@link HubClosedError} after `close()`; TypeError when `serialize` gives no string;
    *   whatever `encode` throws (`CometEncodeError` with `cometEncoding`), and then nothing reaches
-   *   Redis; {@link HubConnectionError} (with `cause`) at once while the hub is disconnected, and
-   *   after `publishTimeoutMs` without an answer (such a publish may still reach Redis later, if the
-   *   client had queued it); a Redis error reply rejects as it is.
+   *   Redis; {@link HubConnectionError} (with `cause`) at once while the hub is disconnected, as soon
+   *   as the health check sees Redis stop answering while it waits, and after `publishTimeoutMs`
+   *   without an answer (such a publish may still reach Redis later, if the client had queued it); a
+   *   Redis error reply rejects as it is.
    */
   publish(value: T): Promise<number>;
   /** Ends every local subscriber cleanly, stops reading, and closes the duplicate connection it created. */
