@@ -41,7 +41,8 @@ export class Appender {
 
   /**
    * Rejects every publish waiting for an answer with {@link HubConnectionError} (the server stopped
-   * answering, or the connection is down: waiting out `timeoutMs` would only pile them up).
+   * answering: waiting out `timeoutMs` would only pile them up; like a timeout, such a publish may
+   * still reach Redis later).
    */
   abandon(why: string): void {
     for (const reject of this.#inFlight) reject(new HubConnectionError(`publish on "${this.#p.channel}": ${why}`, { cause: this.#p.cause() }));

@@ -17,8 +17,11 @@ export interface HealthParts {
   down(cause: unknown): void;
   /** Healthy again. */
   up(): void;
-  /** Publishes cannot go out (see {@link Health.publishable}): those waiting for an answer must reject. */
-  unpublishable(): void;
+  /**
+   * A PING went unanswered for an interval: the server hangs, so the publishes waiting for an answer
+   * must reject (a lost connection is the client's to handle: it fails or re-sends them itself).
+   */
+  stalled(): void;
   /** Unhealthy for `maxOutageMs` in a row: subscribers must fail. */
   outage(cause: unknown): void;
 }
@@ -82,6 +85,7 @@ export class Health {
     const { intervalMs } = this.#p;
     if (this.#pending !== null) {
       this.#pingCause ??= new Error(`Redis did not answer PING within ${intervalMs} ms`);
+      this.#p.stalled();
       this.update();
       return;
     }
@@ -109,7 +113,6 @@ export class Health {
     const { publisher, readerLink, reader, intervalMs, maxOutageMs } = this.#p;
     const healthy = this.#pingCause === undefined && publisher.ready && readerLink.ready && reader.failure === undefined &&
       !reader.overdue(intervalMs);
-    if (!this.publishable) this.#p.unpublishable();
     if (healthy === this.#healthy) return;
     this.#healthy = healthy;
     if (healthy) {

@@ -174,7 +174,7 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
     this.#health = new Health({
       publisher, readerLink, reader: this.#reader, intervalMs: healthCheckMs, maxOutageMs,
       down: () => this.#disconnects++,
-      unpublishable: () => this.#appender.abandon('Redis does not answer'),
+      stalled: () => this.#appender.abandon('Redis does not answer'),
       up: () => parts.core.refuse(null),
       outage: (cause) => this.#fail(`Redis unreachable for ${maxOutageMs} ms`, cause, true),
     });

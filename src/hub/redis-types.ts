@@ -87,7 +87,7 @@ export interface RedisHub<T, O = T> extends HubBase<O> {
    *   whatever `encode` throws (`CometEncodeError` with `cometEncoding`), and then nothing reaches
    *   Redis; {@link HubConnectionError} (with `cause`) at once while the hub is disconnected, as soon
    *   as the health check sees Redis stop answering while it waits, and after `publishTimeoutMs`
-   *   without an answer (such a publish may still reach Redis later, if the client had queued it); a
+   *   without an answer (in these two cases it may still reach Redis later, if the client had queued it); a
    *   Redis error reply rejects as it is.
    */
   publish(value: T): Promise<number>;
