@@ -49,8 +49,8 @@ const CHECK_ID = Number.MAX_SAFE_INTEGER;
  * @param options - `channel`, the clients, the stream and health settings, `secret`, and the
  *   {@link HubOptions} shared with {@link createHub}
  * @returns a hub, once it has read the stream's epoch and history
- * @throws TypeError / RangeError for an unknown option name, an invalid option, an unrecognised client or a node-redis client
- *   that is not connected (synchronously); the promise rejects when Redis cannot be reached, and with
+ * @throws TypeError / RangeError for an unknown option name, an invalid option, an unrecognised client, a node-redis client
+ *   that is not connected, or a `subscriber` that is the publishing client (synchronously); the promise rejects when Redis cannot be reached, and with
  *   {@link HubConnectionError} when it does not answer within `publishTimeoutMs`
  */
 export function createRedisHub<T>(options: RedisHubOptions<T, T> & { encode?: undefined }): Promise<RedisHub<T, T>>;
@@ -79,6 +79,9 @@ export function createRedisHub<T, O>(options: RedisHubOptions<T, O>): Promise<Re
   if (publisherClient === undefined) throw new TypeError(`${where}: needs \`client\`, or \`publisher\` and \`subscriber\``);
   const publisher = redisLink(publisherClient, options.publisher ? 'publisher' : 'client');
   if (subscriber !== undefined) redisFlavor(subscriber, 'subscriber');
+  if (subscriber !== undefined && subscriber === publisherClient) {
+    throw new TypeError(`${where}: subscriber must be a connection of its own, not the publisher: its blocking reads would hold up every publish`);
+  }
 
   return (async () => {
     const owned = subscriber === undefined;
