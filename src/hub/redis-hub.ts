@@ -49,9 +49,9 @@ const CHECK_ID = Number.MAX_SAFE_INTEGER;
  * @param options - `channel`, the clients, the stream and health settings, `secret`, and the
  *   {@link HubOptions} shared with {@link createHub}
  * @returns a hub, once it has read the stream's epoch and history
- * @throws TypeError / RangeError for an unknown option name, an invalid option, an unrecognised client, a node-redis client
- *   that is not connected, or a `subscriber` that is the publishing client (synchronously); the promise rejects when Redis cannot be reached, and with
- *   {@link HubConnectionError} when it does not answer within `publishTimeoutMs`
+ * @throws TypeError / RangeError for an unknown option name, an invalid option, an unrecognised client, a node-redis
+ *   client that is not connected, or a `subscriber` that is the publishing client (synchronously); the promise rejects
+ *   when Redis cannot be reached, and with {@link HubConnectionError} when it does not answer within `publishTimeoutMs`
  */
 export function createRedisHub<T>(options: RedisHubOptions<T, T> & { encode?: undefined }): Promise<RedisHub<T, T>>;
 export function createRedisHub<T, O>(options: RedisHubOptions<T, O> & { encode: (value: T, id: number) => O }): Promise<RedisHub<T, O>>;
