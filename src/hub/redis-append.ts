@@ -34,6 +34,8 @@ export class Appender {
   #next: { epoch: string; id: number } | undefined;
   /** How to reject each command in flight. */
   readonly #inFlight = new Set<(error: Error) => void>();
+  /** The commands in flight. */
+  readonly #asked = new Set<Promise<unknown>>();
 
   constructor(parts: AppendParts) {
     this.#p = parts;
@@ -46,6 +48,11 @@ export class Appender {
    */
   abandon(why: string): void {
     for (const reject of this.#inFlight) reject(new HubConnectionError(`publish on "${this.#p.channel}": ${why}`, { cause: this.#p.cause() }));
+  }
+
+  /** Resolves once no command is in flight (each is bounded by `timeoutMs`). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#asked]);
   }
 
   /** Forgets the guess of the next id (the epoch changed). */
@@ -100,7 +107,7 @@ export class Appender {
     if (!publisher.ready) {
       return Promise.reject(new HubConnectionError(`${what}: the Redis connection is down`, { cause: this.#p.cause() }));
     }
-    return new Promise((resolve, reject) => {
+    const asked = new Promise((resolve, reject) => {
       const settle = (fn: () => void): void => {
         clearTimeout(timer);
         this.#inFlight.delete(fail);
@@ -114,5 +121,9 @@ export class Appender {
         (error: unknown) => fail(isReplyError(error) ? (error as Error) : new HubConnectionError(`${what}: ${String((error as Error)?.message ?? error)}`, { cause: error })),
       );
     });
+    const drop = (): void => void this.#asked.delete(asked);
+    this.#asked.add(asked);
+    asked.then(drop, drop);
+    return asked;
   }
 }

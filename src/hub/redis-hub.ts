@@ -287,6 +287,7 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
     this.#reader.close(() => {
       if (readerId !== undefined) publisher.command(['CLIENT', 'UNBLOCK', readerId]).catch(noop);
     });
+    await this.#appender.settled();
   }
 
   stats(): RedisHubStats {

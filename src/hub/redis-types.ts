@@ -91,7 +91,10 @@ export interface RedisHub<T, O = T> extends HubBase<O> {
    *   Redis error reply rejects as it is.
    */
   publish(value: T): Promise<number>;
-  /** Ends every local subscriber cleanly, stops reading, and closes the duplicate connection it created. */
+  /**
+   * Ends every local subscriber cleanly, stops reading, and closes the duplicate connection it
+   * created; resolves once the publishes in flight have settled (within `publishTimeoutMs`).
+   */
   close(): Promise<void>;
   /**
    * Whether the hub is connected: both connections up, the last health check answered, the stream
