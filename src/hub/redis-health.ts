@@ -3,7 +3,7 @@
  * server answers nothing, and no client notices by itself), the state of both connections and of
  * the stream reader, and the outage clock that decides when subscribers fail.
  */
-import type { RedisLink } from './redis-client.js';
+import { isReplyError, type RedisLink } from './redis-client.js';
 import type { StreamReader } from './redis-reader.js';
 
 /** @internal What the health check watches and tells. */
@@ -101,9 +101,10 @@ export class Health {
       this.#pingCause = cause;
       this.update();
     };
+    // an error reply (an ACL refusing PING) is an answer too: the question is whether Redis answers
     this.#p.publisher.command(['PING']).then(
       () => settle(undefined),
-      (error: unknown) => settle(error instanceof Error ? error : new Error(String(error))),
+      (error: unknown) => settle(isReplyError(error) ? undefined : error instanceof Error ? error : new Error(String(error))),
     );
     this.update();
   }
