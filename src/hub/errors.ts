@@ -43,7 +43,8 @@ shareIdentity(HubClosedError, 'HubClosedError');
  * subscriber of a process ends with it (after the messages already buffered for it) when Redis
  * stayed unreachable for `maxOutageMs` (new subscribers then fail with it until Redis answers
  * again), when the stream no longer holds messages the process had not read, or when the epoch
- * changed (Redis lost the stream, or came back from an older snapshot). `cause` holds the client's error, when there is one.
+ * changed (Redis lost the stream, or came back from an older snapshot). `cause` holds the client's
+ * error, when there is one.
  */
 export class HubConnectionError extends Error {
   override readonly name = 'HubConnectionError';
