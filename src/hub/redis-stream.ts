@@ -33,10 +33,10 @@ if not e or (e == ARGV[2] and (tonumber(n) or 0) < tonumber(ARGV[3])) then e = A
 
 /**
  * @internal Publishes one message. KEYS: stream, hash. ARGV: fresh epoch, known epoch, known id,
- * MAXLEN, data, expected epoch, expected id, signature. The id is the last id + 1; the entry is added before the id is
- * stored, so a failed XADD leaves no gap. With an expected epoch (signed entries are signed over it
- * and the id), nothing is written unless both match; the reply then is `['', last id, epoch]`.
- * Otherwise the reply is `[id, epoch]`.
+ * MAXLEN, data, expected epoch, expected id, signature. The id is the last id + 1; the entry is
+ * added before the id is stored, so a failed XADD leaves no gap. With an expected epoch (signed
+ * entries are signed over it and the id), nothing is written unless both match; the reply then is
+ * `['', last id, epoch]`. Otherwise the reply is `[id, epoch]`.
  */
 export const PUBLISH_SCRIPT = `${HEAD}
 local last = tonumber(n)
