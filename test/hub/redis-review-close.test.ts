@@ -37,7 +37,8 @@ describe('createRedisHub (review): close() while Redis hangs', function () {
       await new Promise((r) => setTimeout(r, 50));
       await hub.close();
       expect(outcome).to.not.equal('pending');
-      expect(timers()).to.equal(before);
+      // at most as many as before the hub (timers of other tests may have ended meanwhile)
+      expect(timers()).to.be.at.most(before);
     });
   }
 });
