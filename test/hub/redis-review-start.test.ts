@@ -39,7 +39,7 @@ describe('createRedisHub (review): a Redis that hangs at start', function () {
       // once Redis answers again, the abandoned start leaves no health check running
       redis.thaw();
       await new Promise((r) => setTimeout(r, 500));
-      expect(timers()).to.equal(timersBefore);
+      expect(timers()).to.be.at.most(timersBefore);
     });
   }
 });
