@@ -38,11 +38,13 @@ export class HubClosedError extends Error {
 shareIdentity(HubClosedError, 'HubClosedError');
 
 /**
- * A Redis hub cannot go on: `publish()` rejects with it while Redis does not answer; every open
+ * A Redis hub cannot go on: `publish()` rejects with it while Redis does not answer (and
+ * `createRedisHub` when Redis does not answer within `publishTimeoutMs` at start); every open
  * subscriber of a process ends with it (after the messages already buffered for it) when Redis
  * stayed unreachable for `maxOutageMs` (new subscribers then fail with it until Redis answers
  * again), when the stream no longer holds messages the process had not read, or when the epoch
- * changed (Redis lost the stream). `cause` holds the client's error, when there is one.
+ * changed (Redis lost the stream, or came back from an older snapshot). `cause` holds the client's
+ * error, when there is one.
  */
 export class HubConnectionError extends Error {
   override readonly name = 'HubConnectionError';

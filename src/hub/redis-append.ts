@@ -17,7 +17,10 @@ export interface AppendParts {
   secret: string | Uint8Array | undefined;
   /** The `cause` of a connection error: the last error known for the connections. */
   cause(): unknown;
-  /** The epoch and last id this process knows, for the first guess of a signed publish. */
+  /**
+   * The epoch and last id this process knows: the publish script starts a new epoch when Redis is
+   * behind them; and the first guess of a signed publish.
+   */
   known(): { epoch: string; id: number };
 }
 
@@ -29,9 +32,27 @@ export class Appender {
   /** Signed publishes go one at a time: each is signed over the id it expects. */
   #signing: Promise<unknown> = Promise.resolve();
   #next: { epoch: string; id: number } | undefined;
+  /** How to reject each command in flight. */
+  readonly #inFlight = new Set<(error: Error) => void>();
+  /** The commands in flight. */
+  readonly #asked = new Set<Promise<unknown>>();
 
   constructor(parts: AppendParts) {
     this.#p = parts;
+  }
+
+  /**
+   * Rejects every publish waiting for an answer with {@link HubConnectionError} (the server stopped
+   * answering: waiting out `timeoutMs` would only pile them up; like a timeout, such a publish may
+   * still reach Redis later).
+   */
+  abandon(why: string): void {
+    for (const reject of this.#inFlight) reject(new HubConnectionError(`publish on "${this.#p.channel}": ${why}`, { cause: this.#p.cause() }));
+  }
+
+  /** Resolves once no command is in flight (each is bounded by `timeoutMs`). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#asked]);
   }
 
   /** Forgets the guess of the next id (the epoch changed). */
@@ -70,7 +91,9 @@ export class Appender {
    */
   async #script(data: string, epoch: string, id: string, sig = ''): Promise<string[]> {
     const { channel, idKey, streamLength } = this.#p;
-    const reply = await this.#ask(['EVAL', PUBLISH_SCRIPT, '2', channel, idKey, newEpoch(), String(streamLength), data, epoch, id, sig]);
+    const known = this.#p.known();
+    const reply = await this.#ask(['EVAL', PUBLISH_SCRIPT, '2', channel, idKey, newEpoch(), known.epoch, String(known.id),
+      String(streamLength), data, epoch, id, sig]);
     return (reply as unknown[]).map(String);
   }
 
@@ -84,20 +107,23 @@ export class Appender {
     if (!publisher.ready) {
       return Promise.reject(new HubConnectionError(`${what}: the Redis connection is down`, { cause: this.#p.cause() }));
     }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new HubConnectionError(`${what}: no answer from Redis within ${timeoutMs} ms`, { cause: this.#p.cause() }));
-      }, timeoutMs);
+    const asked = new Promise((resolve, reject) => {
+      const settle = (fn: () => void): void => {
+        clearTimeout(timer);
+        this.#inFlight.delete(fail);
+        fn();
+      };
+      const fail = (error: Error): void => settle(() => reject(error));
+      const timer = setTimeout(() => fail(new HubConnectionError(`${what}: no answer from Redis within ${timeoutMs} ms`, { cause: this.#p.cause() })), timeoutMs);
+      this.#inFlight.add(fail);
       publisher.command(args).then(
-        (reply) => {
-          clearTimeout(timer);
-          resolve(reply);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(isReplyError(error) ? error : new HubConnectionError(`${what}: ${String((error as Error)?.message ?? error)}`, { cause: error }));
-        },
+        (reply) => settle(() => resolve(reply)),
+        (error: unknown) => fail(isReplyError(error) ? (error as Error) : new HubConnectionError(`${what}: ${String((error as Error)?.message ?? error)}`, { cause: error })),
       );
     });
+    const drop = (): void => void this.#asked.delete(asked);
+    this.#asked.add(asked);
+    asked.then(drop, drop);
+    return asked;
   }
 }

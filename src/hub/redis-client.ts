@@ -87,10 +87,36 @@ export function redisLink(client: unknown, what: string): RedisLink {
   return redisFlavor(client, what) === 'ioredis' ? ioredisLink(c) : nodeRedisLink(c);
 }
 
-function listen(c: AnyClient, handlers: Record<string, (arg?: unknown) => void>): () => void {
-  for (const [event, fn] of Object.entries(handlers)) c.on(event, fn);
+type Handler = (arg?: unknown) => void;
+
+/**
+ * Per client and event, the handlers of every link on it, behind one listener: the hubs sharing a
+ * client (one per channel) add one listener per event between them, not one each, so Node never
+ * warns of a leak (MaxListenersExceededWarning) for a correct program.
+ */
+const shared = new WeakMap<object, Map<string, { fns: Set<Handler>; listener: Handler }>>();
+
+function listen(c: AnyClient, handlers: Record<string, Handler>): () => void {
+  let events = shared.get(c);
+  if (events === undefined) shared.set(c, (events = new Map()));
+  const table = events;
+  for (const [event, fn] of Object.entries(handlers)) {
+    let entry = table.get(event);
+    if (entry === undefined) {
+      const fns = new Set<Handler>();
+      entry = { fns, listener: (arg) => { for (const f of [...fns]) f(arg); } };
+      table.set(event, entry);
+      c.on(event, entry.listener);
+    }
+    entry.fns.add(fn);
+  }
   return () => {
-    for (const [event, fn] of Object.entries(handlers)) c.removeListener(event, fn);
+    for (const [event, fn] of Object.entries(handlers)) {
+      const entry = table.get(event);
+      if (entry === undefined || !entry.fns.delete(fn) || entry.fns.size > 0) continue;
+      table.delete(event);
+      c.removeListener(event, entry.listener);
+    }
   };
 }
 

@@ -3,7 +3,7 @@
  * server answers nothing, and no client notices by itself), the state of both connections and of
  * the stream reader, and the outage clock that decides when subscribers fail.
  */
-import type { RedisLink } from './redis-client.js';
+import { isReplyError, type RedisLink } from './redis-client.js';
 import type { StreamReader } from './redis-reader.js';
 
 /** @internal What the health check watches and tells. */
@@ -17,6 +17,11 @@ export interface HealthParts {
   down(cause: unknown): void;
   /** Healthy again. */
   up(): void;
+  /**
+   * A PING went unanswered for an interval: the server hangs, so the publishes waiting for an answer
+   * must reject (a lost connection is the client's to handle: it fails or re-sends them itself).
+   */
+  stalled(): void;
   /** Unhealthy for `maxOutageMs` in a row: subscribers must fail. */
   outage(cause: unknown): void;
 }
@@ -80,6 +85,7 @@ export class Health {
     const { intervalMs } = this.#p;
     if (this.#pending !== null) {
       this.#pingCause ??= new Error(`Redis did not answer PING within ${intervalMs} ms`);
+      this.#p.stalled();
       this.update();
       return;
     }
@@ -95,9 +101,10 @@ export class Health {
       this.#pingCause = cause;
       this.update();
     };
+    // an error reply (an ACL refusing PING) is an answer too: the question is whether Redis answers
     this.#p.publisher.command(['PING']).then(
       () => settle(undefined),
-      (error: unknown) => settle(error instanceof Error ? error : new Error(String(error))),
+      (error: unknown) => settle(isReplyError(error) ? undefined : error instanceof Error ? error : new Error(String(error))),
     );
     this.update();
   }

@@ -37,7 +37,8 @@ const CHECK_ID = Number.MAX_SAFE_INTEGER;
  *
  * Ids and the epoch are kept in Redis (the hash `idKey`) and given by one Lua script together with
  * the `XADD`: ids are 1, 2, 3, … in each epoch; the epoch changes only when Redis lost them (a
- * restart without persistence), and then every local subscriber ends with {@link HubConnectionError},
+ * restart without persistence) or gave back older ones (a restart from a snapshot; the new epoch's
+ * ids then go on from the stored id), and then every local subscriber ends with {@link HubConnectionError},
  * so its client reconnects and is told `reset`.
  *
  * A health check (`PING` every `healthCheckMs`) marks the hub disconnected when Redis stops
@@ -48,8 +49,9 @@ const CHECK_ID = Number.MAX_SAFE_INTEGER;
  * @param options - `channel`, the clients, the stream and health settings, `secret`, and the
  *   {@link HubOptions} shared with {@link createHub}
  * @returns a hub, once it has read the stream's epoch and history
- * @throws TypeError / RangeError for an unknown option name, an invalid option, an unrecognised client or a node-redis client
- *   that is not connected (synchronously); the promise rejects when Redis cannot be reached
+ * @throws TypeError / RangeError for an unknown option name, an invalid option, an unrecognised client, a node-redis
+ *   client that is not connected, or a `subscriber` that is the publishing client (synchronously); the promise rejects
+ *   when Redis cannot be reached, and with {@link HubConnectionError} when it does not answer within `publishTimeoutMs`
  */
 export function createRedisHub<T>(options: RedisHubOptions<T, T> & { encode?: undefined }): Promise<RedisHub<T, T>>;
 export function createRedisHub<T, O>(options: RedisHubOptions<T, O> & { encode: (value: T, id: number) => O }): Promise<RedisHub<T, O>>;
@@ -77,22 +79,38 @@ export function createRedisHub<T, O>(options: RedisHubOptions<T, O>): Promise<Re
   if (publisherClient === undefined) throw new TypeError(`${where}: needs \`client\`, or \`publisher\` and \`subscriber\``);
   const publisher = redisLink(publisherClient, options.publisher ? 'publisher' : 'client');
   if (subscriber !== undefined) redisFlavor(subscriber, 'subscriber');
+  if (subscriber !== undefined && subscriber === publisherClient) {
+    throw new TypeError(`${where}: subscriber must be a connection of its own, not the publisher: its blocking reads would hold up every publish`);
+  }
 
   return (async () => {
     const owned = subscriber === undefined;
-    const readerClient = owned ? await duplicateClient(publisherClient) : subscriber;
-    const hub = new RedisHubImpl<T, O>({
-      core: new HubCore<O>(settings), encode: settings.encode, channel, idKey, serialize, deserialize, publisher,
-      readerLink: redisLink(readerClient, 'subscriber'), owned, timeoutMs, healthCheckMs, maxOutageMs, streamLength, secret,
-      history: settings.history,
+    let made: RedisHubImpl<T, O> | undefined;
+    const starting = (async () => {
+      const readerClient = owned ? await duplicateClient(publisherClient) : subscriber;
+      made = new RedisHubImpl<T, O>({
+        core: new HubCore<O>(settings), encode: settings.encode, channel, idKey, serialize, deserialize, publisher,
+        readerLink: redisLink(readerClient, 'subscriber'), owned, timeoutMs, healthCheckMs, maxOutageMs, streamLength, secret,
+        history: settings.history,
+      });
+      await made.start();
+      return made;
+    })();
+    // a hung Redis answers nothing: the start is bounded like a publish
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HubConnectionError(`${where}: no answer from Redis within ${timeoutMs} ms (publishTimeoutMs)`)), timeoutMs);
     });
     try {
-      await hub.start();
+      return await Promise.race([starting, late]);
     } catch (error) {
-      await hub.close();
+      // what the start made is closed now, or once it is made
+      starting.then((hub) => hub.close(), () => made?.close()).catch(noop);
+      await made?.close();
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
-    return hub;
   })();
 }
 
@@ -159,6 +177,7 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
     this.#health = new Health({
       publisher, readerLink, reader: this.#reader, intervalMs: healthCheckMs, maxOutageMs,
       down: () => this.#disconnects++,
+      stalled: () => this.#appender.abandon('Redis does not answer'),
       up: () => parts.core.refuse(null),
       outage: (cause) => this.#fail(`Redis unreachable for ${maxOutageMs} ms`, cause, true),
     });
@@ -167,8 +186,10 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
   async start(): Promise<void> {
     // without it (an ACL may refuse CLIENT), close() leaves the read in flight to end by its BLOCK time
     if (!this.#p.owned) this.#readerId = await this.#p.readerLink.command(['CLIENT', 'ID']).then(String, () => undefined);
+    // closed meanwhile (a start given up on): nothing more is started
+    if (this.closed) return;
     await this.#reader.start();
-    this.#health.start();
+    if (!this.closed) this.#health.start();
   }
 
   /** The one place the epoch is set: at start, and when Redis lost the stream (subscribers end first). */
@@ -266,6 +287,7 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
     this.#reader.close(() => {
       if (readerId !== undefined) publisher.command(['CLIENT', 'UNBLOCK', readerId]).catch(noop);
     });
+    await this.#appender.settled();
   }
 
   stats(): RedisHubStats {

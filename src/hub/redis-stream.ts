@@ -13,9 +13,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Shared head of both scripts (KEYS[2] = the hash; ARGV[1] = a fresh epoch in case there is none):
- * turns the plain counter of the pub/sub hub of earlier versions into the hash, keeping its value,
- * creates the epoch if absent, and reads the last id into `n`.
+ * Shared head of both scripts (KEYS[2] = the hash; ARGV[1] = a fresh epoch in case there is none;
+ * ARGV[2], ARGV[3] = the epoch and last id the caller knows, '' and 0 when none): turns the plain
+ * counter of the pub/sub hub of earlier versions into the hash, keeping its value, reads the last id
+ * into `n`, and creates the epoch `e` when it is absent or when the hash's id is behind the one the
+ * caller knows in it (Redis came back from an older snapshot: ids would be given twice). A new epoch
+ * goes on from the hash's id.
  */
 const HEAD = `
 if redis.call('TYPE', KEYS[2]).ok == 'string' then
@@ -24,16 +27,16 @@ if redis.call('TYPE', KEYS[2]).ok == 'string' then
   redis.call('HSET', KEYS[2], 'id', old)
 end
 local e = redis.call('HGET', KEYS[2], 'epoch')
-if not e then e = ARGV[1] redis.call('HSET', KEYS[2], 'epoch', e) end
 local n = redis.call('HGET', KEYS[2], 'id') or '0'
+if not e or (e == ARGV[2] and (tonumber(n) or 0) < tonumber(ARGV[3])) then e = ARGV[1] redis.call('HSET', KEYS[2], 'epoch', e) end
 `;
 
 /**
- * @internal Publishes one message. KEYS: stream, hash. ARGV: fresh epoch, MAXLEN, data, expected
- * epoch, expected id, signature. The id is the last id + 1; the entry is added before the id is
- * stored, so a failed XADD leaves no gap. With an expected epoch (signed entries are signed over it
- * and the id), nothing is written unless both match; the reply then is `['', last id, epoch]`.
- * Otherwise the reply is `[id, epoch]`.
+ * @internal Publishes one message. KEYS: stream, hash. ARGV: fresh epoch, known epoch, known id,
+ * MAXLEN, data, expected epoch, expected id, signature. The id is the last id + 1; the entry is
+ * added before the id is stored, so a failed XADD leaves no gap. With an expected epoch (signed
+ * entries are signed over it and the id), nothing is written unless both match; the reply then is
+ * `['', last id, epoch]`. Otherwise the reply is `[id, epoch]`.
  */
 export const PUBLISH_SCRIPT = `${HEAD}
 local last = tonumber(n)
@@ -41,24 +44,24 @@ if not last or last < 0 or last ~= math.floor(last) then
   return redis.error_reply('ERR comet-bridge: field id of ' .. KEYS[2] .. ' is not a non-negative integer')
 end
 local id = string.format('%d', last + 1)
-if ARGV[4] ~= '' and (ARGV[4] ~= e or ARGV[5] ~= id) then return {'', n, e} end
-if ARGV[6] == '' then
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'id', id, 'epoch', e, 'data', ARGV[3])
+if ARGV[6] ~= '' and (ARGV[6] ~= e or ARGV[7] ~= id) then return {'', n, e} end
+if ARGV[8] == '' then
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'id', id, 'epoch', e, 'data', ARGV[5])
 else
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'id', id, 'epoch', e, 'data', ARGV[3], 'sig', ARGV[6])
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'id', id, 'epoch', e, 'data', ARGV[5], 'sig', ARGV[8])
 end
 redis.call('HSET', KEYS[2], 'id', id)
 return {id, e}
 `;
 
 /**
- * @internal Where a reader starts, in one atomic step. KEYS: stream, hash. ARGV: fresh epoch, how
- * many entries, the epoch the reader knows ('' at first). Reply `[epoch, last id]` when the epoch
- * is the known one, else `[epoch, last id, the last ARGV[2] entries newest first]`.
+ * @internal Where a reader starts, in one atomic step. KEYS: stream, hash. ARGV: fresh epoch, the
+ * epoch and last id the reader knows ('' and 0 at first), how many entries. Reply `[epoch, last id]`
+ * when the epoch is the known one, else `[epoch, last id, the last ARGV[4] entries newest first]`.
  */
 export const SNAPSHOT_SCRIPT = `${HEAD}
-if e == ARGV[3] then return {e, n} end
-return {e, n, redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', ARGV[2])}
+if e == ARGV[2] then return {e, n} end
+return {e, n, redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', ARGV[4])}
 `;
 
 /** @internal One entry as Redis returns it: its stream id and its flat field list. */

@@ -36,8 +36,8 @@ export interface RedisHubOptions<T, O = T> extends HubOptions<T, O> {
   /** Turns stored text back into a value. Default `JSON.parse`. */
   deserialize?: (text: string) => T;
   /**
-   * How long `publish` waits for Redis to answer before it rejects with {@link HubConnectionError}.
-   * Default 5000 ms.
+   * How long `publish` waits for Redis to answer before it rejects with {@link HubConnectionError},
+   * and `createRedisHub` for the stream's epoch and history. Default 5000 ms.
    */
   publishTimeoutMs?: number;
   /**
@@ -66,7 +66,8 @@ export interface RedisHubStats extends HubStats {
   readonly sent: number;
   /**
    * Stream entries skipped: not written by a hub of this library (missing, extra or garbled fields),
-   * unsigned or wrongly signed (with `secret`), an id not above the last one, or data that could not
+   * unsigned or wrongly signed (with `secret`), an id not above the last one read or above the last
+   * one given, or data that could not
    * be deserialized or encoded.
    */
   readonly malformed: number;
@@ -84,12 +85,16 @@ export interface RedisHub<T, O = T> extends HubBase<O> {
    * epoch), so ids are the same in every process and follow the stream's order.
    * @throws {@link HubClosedError} after `close()`; TypeError when `serialize` gives no string;
    *   whatever `encode` throws (`CometEncodeError` with `cometEncoding`), and then nothing reaches
-   *   Redis; {@link HubConnectionError} (with `cause`) at once while the hub is disconnected, and
-   *   after `publishTimeoutMs` without an answer (such a publish may still reach Redis later, if the
-   *   client had queued it); a Redis error reply rejects as it is.
+   *   Redis; {@link HubConnectionError} (with `cause`) at once while the hub is disconnected, as soon
+   *   as the health check sees Redis stop answering while it waits, and after `publishTimeoutMs`
+   *   without an answer (in these two cases it may still reach Redis later, if the client had queued it); a
+   *   Redis error reply rejects as it is.
    */
   publish(value: T): Promise<number>;
-  /** Ends every local subscriber cleanly, stops reading, and closes the duplicate connection it created. */
+  /**
+   * Ends every local subscriber cleanly, stops reading, and closes the duplicate connection it
+   * created; resolves once the publishes in flight have settled (within `publishTimeoutMs`).
+   */
   close(): Promise<void>;
   /**
    * Whether the hub is connected: both connections up, the last health check answered, the stream
@@ -98,7 +103,8 @@ export interface RedisHub<T, O = T> extends HubBase<O> {
   readonly connected: boolean;
   /**
    * The stream's epoch, stored in Redis beside it: the same in every process, changed only when
-   * Redis lost the stream (a restart without persistence).
+   * Redis lost the stream (a restart without persistence) or came back with an older copy of it
+   * (a restart from a snapshot: a process that knew a higher id starts a new epoch).
    */
   readonly epoch: string;
   /** Counters of this process (see {@link RedisHubStats}). */

@@ -1,0 +1,45 @@
+/**
+ * Review: createRedisHub on a Redis that hangs (SIGSTOP) must not wait for ever: the issue's
+ * "a hung Redis is never a silent stall" holds from the start, and nothing is left behind.
+ */
+import { expect } from 'chai';
+import { createRedisHub, HubConnectionError } from '../../src/hub/index.js';
+import { connect, FLAVORS } from './fixtures/redis-clients.js';
+import { ownRedis, type OwnRedis } from './fixtures/redis-server.js';
+
+describe('createRedisHub (review): a Redis that hangs at start', function () {
+  this.timeout(20_000);
+  let redis: OwnRedis | undefined;
+  const cleanup: (() => unknown)[] = [];
+
+  afterEach(async () => {
+    redis?.thaw();
+    for (const fn of cleanup.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
+    await redis?.stop();
+    redis = undefined;
+  });
+
+  for (const flavor of FLAVORS) {
+    for (const own of [false, true]) it(`${flavor}${own ? ', its own duplicate' : ''}: the promise rejects with HubConnectionError within publishTimeoutMs`, async () => {
+      redis = await ownRedis({ appendonly: false });
+      const publisher = await connect(flavor, redis.url);
+      const subscriber = await connect(flavor, redis.url);
+      cleanup.push(() => publisher.close(), () => subscriber.close());
+      const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+      const timersBefore = timers();
+      redis.freeze();
+      const t0 = performance.now();
+      const clients = own ? { client: publisher.raw } : { publisher: publisher.raw, subscriber: subscriber.raw };
+      const made = createRedisHub<number>({ ...clients, channel: 'c', publishTimeoutMs: 1000 });
+      made.then((hub) => cleanup.push(() => hub.close()), () => {});
+      const outcome = await Promise.race([made.then(() => 'resolved', (e: unknown) => e), new Promise((r) => setTimeout(() => r('still waiting'), 4000).unref())]);
+      expect(outcome).to.be.instanceOf(HubConnectionError);
+      expect(performance.now() - t0).to.be.within(900, 3000);
+      expect((outcome as Error).message).to.match(/^createRedisHub: /);
+      // once Redis answers again, the abandoned start leaves no health check running
+      redis.thaw();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(timers()).to.be.at.most(timersBefore);
+    });
+  }
+});
