@@ -34,6 +34,7 @@ export class Appender {
   #next: { epoch: string; id: number } | undefined;
   /** How to reject each command in flight. */
   readonly #inFlight = new Set<(error: Error) => void>();
+  #answeredAt = 0;
   /** The commands in flight. */
   readonly #asked = new Set<Promise<unknown>>();
 
@@ -46,6 +47,15 @@ export class Appender {
    * answering: waiting out `timeoutMs` would only pile them up; like a timeout, such a publish may
    * still reach Redis later).
    */
+  /**
+   * When Redis last answered a publish (`performance.now()`; an error reply counts), 0 before the
+   * first: replies come in order on one connection, so a PING behind many publishes is not unanswered
+   * while their replies keep arriving.
+   */
+  get answeredAt(): number {
+    return this.#answeredAt;
+  }
+
   abandon(why: string): void {
     for (const reject of this.#inFlight) reject(new HubConnectionError(`publish on "${this.#p.channel}": ${why}`, { cause: this.#p.cause() }));
   }
@@ -117,8 +127,14 @@ export class Appender {
       const timer = setTimeout(() => fail(new HubConnectionError(`${what}: no answer from Redis within ${timeoutMs} ms`, { cause: this.#p.cause() })), timeoutMs);
       this.#inFlight.add(fail);
       publisher.command(args).then(
-        (reply) => settle(() => resolve(reply)),
-        (error: unknown) => fail(isReplyError(error) ? (error as Error) : new HubConnectionError(`${what}: ${String((error as Error)?.message ?? error)}`, { cause: error })),
+        (reply) => {
+          this.#answeredAt = performance.now();
+          settle(() => resolve(reply));
+        },
+        (error: unknown) => {
+          if (isReplyError(error)) this.#answeredAt = performance.now();
+          fail(isReplyError(error) ? (error as Error) : new HubConnectionError(`${what}: ${String((error as Error)?.message ?? error)}`, { cause: error }));
+        },
       );
     });
     const drop = (): void => void this.#asked.delete(asked);

@@ -22,6 +22,8 @@ export interface HealthParts {
    * must reject (a lost connection is the client's to handle: it fails or re-sends them itself).
    */
   stalled(): void;
+  /** When Redis last answered a command sent before the PING on the publishing connection (0: never). */
+  answeredAt(): number;
   /** Unhealthy for `maxOutageMs` in a row: subscribers must fail. */
   outage(cause: unknown): void;
 }
@@ -35,6 +37,10 @@ export class Health {
   /** The PING in flight, if any, and when it was sent. */
   #pending: object | null = null;
   #pendingSince = 0;
+  /** When the last tick ran. */
+  #tickedAt = 0;
+  /** When a tick last found that this process had been held up (0: never). */
+  #heldUpAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #outage: NodeJS.Timeout | undefined;
   #unwatch: (() => void)[] = [];
@@ -69,6 +75,7 @@ export class Health {
         up: () => (this.#pending === null ? this.#ping() : this.update()),
       }));
     }
+    this.#tickedAt = performance.now();
     this.#timer = setInterval(() => this.#tick(), intervalMs);
   }
 
@@ -80,10 +87,29 @@ export class Health {
     this.#pending = null;
   }
 
-  /** A PING still unanswered one interval later marks the server as not answering. */
+  /**
+   * A PING still unanswered one interval later marks the server as not answering, unless Redis
+   * answered other commands meanwhile: they were sent before the PING on the same connection, so a
+   * server working through them is busy, not hung, and the PING waits another interval.
+   */
   #tick(): void {
     const { intervalMs } = this.#p;
+    const previous = this.#tickedAt;
+    const now = (this.#tickedAt = performance.now());
+    if (now - previous > 2 * intervalMs) {
+      // this process could not run for a while (a long synchronous burst): the silence it measured
+      // over that time says nothing of Redis, so every wait is counted again from now
+      this.#heldUpAt = now;
+      if (this.#pending !== null) this.#pendingSince = now;
+      this.update();
+      return;
+    }
     if (this.#pending !== null) {
+      const answered = this.#p.answeredAt();
+      if (this.#pingCause === undefined && answered > previous) {
+        this.#pendingSince = answered;
+        return;
+      }
       this.#pingCause ??= new Error(`Redis did not answer PING within ${intervalMs} ms`);
       this.#p.stalled();
       this.update();
@@ -113,7 +139,7 @@ export class Health {
   update(): void {
     const { publisher, readerLink, reader, intervalMs, maxOutageMs } = this.#p;
     const healthy = this.#pingCause === undefined && publisher.ready && readerLink.ready && reader.failure === undefined &&
-      !reader.overdue(intervalMs);
+      !reader.overdue(intervalMs, this.#heldUpAt);
     if (healthy === this.#healthy) return;
     this.#healthy = healthy;
     if (healthy) {

@@ -176,6 +176,7 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
     });
     this.#health = new Health({
       publisher, readerLink, reader: this.#reader, intervalMs: healthCheckMs, maxOutageMs,
+      answeredAt: () => this.#appender.answeredAt,
       down: () => this.#disconnects++,
       stalled: () => this.#appender.abandon('Redis does not answer'),
       up: () => parts.core.refuse(null),

@@ -73,9 +73,12 @@ export class StreamReader {
     return this.#failure;
   }
 
-  /** Whether the command in flight has been waiting longer than `ms` beyond its BLOCK time. */
-  overdue(ms: number): boolean {
-    return this.#sentAt !== 0 && performance.now() - this.#sentAt > this.#p.blockMs + ms;
+  /**
+   * Whether the command in flight has been waiting longer than `ms` beyond its BLOCK time, counted
+   * from `from` when that is later (when this process was last found held up).
+   */
+  overdue(ms: number, from = 0): boolean {
+    return this.#sentAt !== 0 && performance.now() - Math.max(this.#sentAt, from) > this.#p.blockMs + ms;
   }
 
   /** Takes the first snapshot (rejects as Redis does), then reads in the background. */
