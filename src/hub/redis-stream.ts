@@ -17,8 +17,15 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * turns the plain counter of the pub/sub hub of earlier versions into the hash, keeping its value,
  * creates the epoch if absent, and reads the last id into `n`.
  */
-const HEAD = `local k=KEYS[2] if redis.call('TYPE',k).ok=='string' then local o=redis.call('GET',k) redis.call('DEL',k) redis.call('HSET',k,'id',o) end \
-local v=redis.call('HMGET',k,'epoch','id') local e,n=v[1],v[2] or '0' if not e then e=ARGV[1] redis.call('HSET',k,'epoch',e) end
+const HEAD = `
+if redis.call('TYPE', KEYS[2]).ok == 'string' then
+  local old = redis.call('GET', KEYS[2])
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[2], 'id', old)
+end
+local e = redis.call('HGET', KEYS[2], 'epoch')
+if not e then e = ARGV[1] redis.call('HSET', KEYS[2], 'epoch', e) end
+local n = redis.call('HGET', KEYS[2], 'id') or '0'
 `;
 
 /**
@@ -28,11 +35,20 @@ local v=redis.call('HMGET',k,'epoch','id') local e,n=v[1],v[2] or '0' if not e t
  * and the id), nothing is written unless both match; the reply then is `['', last id, epoch]`.
  * Otherwise the reply is `[id, epoch]`.
  */
-export const PUBLISH_SCRIPT = `${HEAD}local l=tonumber(n) if not l or l<0 or l~=math.floor(l) then \
-return redis.error_reply('ERR comet-bridge: field id of '..k..' is not a non-negative integer') end \
-local id=string.format('%d',l+1) if ARGV[4]~='' and (ARGV[4]~=e or ARGV[5]~=id) then return {'',n,e} end \
-local a={'XADD',KEYS[1],'MAXLEN','~',ARGV[2],'*','id',id,'epoch',e,'data',ARGV[3]} \
-if ARGV[6]~='' then a[13]='sig' a[14]=ARGV[6] end redis.call(unpack(a)) redis.call('HSET',k,'id',id) return {id,e}
+export const PUBLISH_SCRIPT = `${HEAD}
+local last = tonumber(n)
+if not last or last < 0 or last ~= math.floor(last) then
+  return redis.error_reply('ERR comet-bridge: field id of ' .. KEYS[2] .. ' is not a non-negative integer')
+end
+local id = string.format('%d', last + 1)
+if ARGV[4] ~= '' and (ARGV[4] ~= e or ARGV[5] ~= id) then return {'', n, e} end
+if ARGV[6] == '' then
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'id', id, 'epoch', e, 'data', ARGV[3])
+else
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'id', id, 'epoch', e, 'data', ARGV[3], 'sig', ARGV[6])
+end
+redis.call('HSET', KEYS[2], 'id', id)
+return {id, e}
 `;
 
 /**
@@ -40,7 +56,9 @@ if ARGV[6]~='' then a[13]='sig' a[14]=ARGV[6] end redis.call(unpack(a)) redis.ca
  * many entries, the epoch the reader knows ('' at first). Reply `[epoch, last id]` when the epoch
  * is the known one, else `[epoch, last id, the last ARGV[2] entries newest first]`.
  */
-export const SNAPSHOT_SCRIPT = `${HEAD}if e==ARGV[3] then return {e,n} end return {e,n,redis.call('XREVRANGE',KEYS[1],'+','-','COUNT',ARGV[2])}
+export const SNAPSHOT_SCRIPT = `${HEAD}
+if e == ARGV[3] then return {e, n} end
+return {e, n, redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', ARGV[2])}
 `;
 
 /** @internal One entry as Redis returns it: its stream id and its flat field list. */
