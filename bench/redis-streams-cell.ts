@@ -59,7 +59,7 @@ const makers: Record<string, MakeRedisHub> = {
  * The median throughput of ROUNDS rounds of `name` at CLIENTS clients, on a fresh hub, channel and
  * connection; the p50 of 20 paced messages before; the socket writes per client per message meanwhile.
  */
-async function cell(name: string, clients: Clients): Promise<{ rate: number; p50: number; writes: number }> {
+async function cell(name: string, clients: Clients): Promise<{ rate: number; p50: number; writes: number; cpu: number; redisCpu: number }> {
   const client = createClient({ url: redis!.url });
   client.on('error', () => {});
   await client.connect();
@@ -73,11 +73,16 @@ async function cell(name: string, clients: Clients): Promise<{ rate: number; p50
     await paced(system, clients, 10, seq);
     const { p50 } = await paced(system, clients, 20, seq);
     const before = writes;
+    const cpu = process.cpuUsage();
+    const redisCpu = await redisSeconds(client);
     const rates: number[] = [];
     for (let i = 0; i < ROUNDS; i++) rates.push(await throughput(system, clients, CLIENTS, MESSAGES, seq));
-    const perMessage = (writes - before) / (CLIENTS * MESSAGES * ROUNDS);
+    const deliveries = CLIENTS * MESSAGES * ROUNDS;
+    const used = process.cpuUsage(cpu);
+    const redisUsed = (await redisSeconds(client)) - redisCpu;
+    const perMessage = (writes - before) / deliveries;
     await clients.ask({ op: 'close' });
-    return { rate: median(rates), p50: p50!, writes: perMessage };
+    return { rate: median(rates), p50: p50!, writes: perMessage, cpu: (used.user + used.system) / deliveries, redisCpu: (redisUsed * 1e6) / deliveries };
   } finally {
     await server.close();
     await hub.close();
@@ -85,21 +90,32 @@ async function cell(name: string, clients: Clients): Promise<{ rate: number; p50
   }
 }
 
+/** CPU seconds used by redis-server so far (INFO cpu). */
+async function redisSeconds(client: { sendCommand(args: string[]): Promise<unknown> }): Promise<number> {
+  const info = String(await client.sendCommand(['INFO', 'cpu']));
+  const field = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? NaN);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
 const clients = new Clients();
 await clients.ask({});
 const results: Record<string, number[]> = Object.fromEntries(NAMES.map((n) => [n, []]));
 const latencies: Record<string, number[]> = Object.fromEntries(NAMES.map((n) => [n, []]));
 const batches: Record<string, number[]> = Object.fromEntries(NAMES.map((n) => [n, []]));
+const cpus: Record<string, number[]> = Object.fromEntries(NAMES.map((n) => [n, []]));
+const redisCpus: Record<string, number[]> = Object.fromEntries(NAMES.map((n) => [n, []]));
 try {
   for (let rep = 0; rep < REPS; rep++) {
     const order = NAMES.map((_, i) => NAMES[(i + rep) % NAMES.length]!);
     const line: string[] = [];
     for (const name of order) {
-      const { rate, p50, writes: w } = await cell(name, clients);
+      const { rate, p50, writes: w, cpu, redisCpu } = await cell(name, clients);
+      cpus[name]!.push(cpu);
+      redisCpus[name]!.push(redisCpu);
       results[name]!.push(rate);
       latencies[name]!.push(p50);
       batches[name]!.push(1 / w);
-      line.push(`${name} ${(rate / 1e6).toFixed(2)} M/s (p50 ${p50.toFixed(2)} ms, ${(1 / w).toFixed(1)} msg/write)`);
+      line.push(`${name} ${(rate / 1e6).toFixed(2)} M/s (p50 ${p50.toFixed(2)} ms, ${(1 / w).toFixed(1)} msg/write, CPU ${cpu.toFixed(2)} + Redis ${redisCpu.toFixed(2)} µs/delivery)`);
     }
     const ratio = results.pubsub ? NAMES.filter((n) => n !== 'pubsub').map((n) => `${n}/pubsub ${(results[n]!.at(-1)! / results.pubsub.at(-1)!).toFixed(2)}`) : [];
     console.log(`rep ${rep}: ${line.join(', ')}  ${ratio.join(' ')}`);
@@ -110,7 +126,7 @@ try {
 }
 for (const name of NAMES) {
   const rate = (median(results[name]!) / 1e6).toFixed(2);
-  console.log(`${name}: median ${rate} M/s, p50 ${median(latencies[name]!).toFixed(2)} ms, ${median(batches[name]!).toFixed(1)} msg/write, over ${REPS}`);
+  console.log(`${name}: median ${rate} M/s, p50 ${median(latencies[name]!).toFixed(2)} ms, ${median(batches[name]!).toFixed(1)} msg/write, CPU ${median(cpus[name]!).toFixed(2)} + Redis ${median(redisCpus[name]!).toFixed(2)} µs/delivery, over ${REPS}`);
 }
 if (results.pubsub) {
   for (const name of NAMES.filter((n) => n !== 'pubsub')) {
