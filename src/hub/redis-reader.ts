@@ -108,9 +108,15 @@ export class StreamReader {
       try {
         if (!this.#synced) await this.#sync();
         const from = this.#cursor;
-        const reply = await this.#send(['XREAD', 'COUNT', BATCH, 'BLOCK', String(blockMs), 'STREAMS', stream, from]);
+        const entries = readEntries(await this.#send(['XREAD', 'COUNT', BATCH, 'BLOCK', String(blockMs), 'STREAMS', stream, from]));
         if (this.#closed) return;
-        for (const raw of readEntries(reply)) {
+        if (entries.length === 1) {
+          // a blocked XREAD is answered by the first entry added, so the rest of a burst would reach
+          // each subscriber as a second write: what followed it is read at once, without blocking
+          entries.push(...readEntries(await this.#send(['XREAD', 'COUNT', BATCH, 'STREAMS', stream, entries[0]!.streamId])));
+          if (this.#closed) return;
+        }
+        for (const raw of entries) {
           const accepted = this.#accept(raw, from);
           if (!(accepted === true || (await accepted))) break;
         }
