@@ -6,29 +6,24 @@
 import { expect } from 'chai';
 import { createRedisHub } from '../../src/hub/index.js';
 import { connect, FLAVORS } from './fixtures/redis-clients.js';
-import { ownRedis, type OwnRedis } from './fixtures/redis-server.js';
+import type { OwnRedis } from './fixtures/redis-server.js';
+import { redisSuite } from './fixtures/redis-suite.js';
 
 describe('createRedisHub: a busy Redis', function () {
   this.timeout(60_000);
+  const suite = redisSuite();
   let redis: OwnRedis | undefined;
-  const cleanup: (() => unknown)[] = [];
-
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
-    await redis?.stop();
-    redis = undefined;
-  });
 
   for (const flavor of FLAVORS) {
     it(`${flavor}: with the default health check, a PING queued for seconds behind 100,000 publishes fails nothing`, async () => {
-      redis = await ownRedis({ appendonly: false });
+      redis = await suite.own({ appendonly: false });
       const c = await connect(flavor, redis.url);
-      cleanup.push(() => c.close());
+      suite.defer(() => c.close());
       const hub = await createRedisHub<string>({ client: c.raw, channel: 'busy', history: 10 });
-      cleanup.push(() => hub.close());
+      suite.defer(() => hub.close());
       let downs = 0;
       const watch = setInterval(() => void (hub.connected || downs++), 5);
-      cleanup.push(() => clearInterval(watch));
+      suite.defer(() => clearInterval(watch));
       const payload = 'x'.repeat(1000);
       const started = performance.now();
       const results = await Promise.allSettled(Array.from({ length: 100_000 }, () => hub.publish(payload)));

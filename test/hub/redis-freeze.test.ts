@@ -7,7 +7,8 @@
 import { expect } from 'chai';
 import { createRedisHub, HubConnectionError, type HubSubscription, type RedisHub } from '../../src/hub/index.js';
 import { connect, FLAVORS, until } from './fixtures/redis-clients.js';
-import { ownRedis, type OwnRedis } from './fixtures/redis-server.js';
+import type { OwnRedis } from './fixtures/redis-server.js';
+import { redisSuite } from './fixtures/redis-suite.js';
 import { take } from './fixtures/take.js';
 
 interface Reading {
@@ -33,22 +34,15 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 describe('createRedisHub: a frozen Redis', function () {
   this.timeout(40_000);
+  const suite = redisSuite();
   let redis: OwnRedis | undefined;
-  const cleanup: (() => unknown)[] = [];
-
-  afterEach(async () => {
-    redis?.thaw();
-    for (const fn of cleanup.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
-    await redis?.stop();
-    redis = undefined;
-  });
 
   async function setup(flavor: (typeof FLAVORS)[number], healthCheckMs?: number): Promise<RedisHub<number>> {
-    redis = await ownRedis({ appendonly: false });
+    redis = await suite.own({ appendonly: false });
     const c = await connect(flavor, redis.url);
-    cleanup.push(() => c.close());
+    suite.defer(() => c.close());
     const hub = await createRedisHub<number>({ client: c.raw, channel: 'frozen', history: 10, ...(healthCheckMs ? { healthCheckMs } : {}) });
-    cleanup.push(() => hub.close());
+    suite.defer(() => hub.close());
     return hub;
   }
 

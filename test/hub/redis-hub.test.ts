@@ -9,7 +9,7 @@ import sinon from 'sinon';
 import { CometEncodeError } from '../../src/errors.js';
 import { createRedisHub, cometEncoding, HubClosedError, type RedisHub, type RedisHubOptions } from '../../src/hub/index.js';
 import { clientCount, connect, FLAVORS, until, type TestClient } from './fixtures/redis-clients.js';
-import { redisForTests, type RedisServer } from './fixtures/redis-server.js';
+import { redisSuite } from './fixtures/redis-suite.js';
 import { take } from './fixtures/take.js';
 
 describe('createRedisHub: options', () => {
@@ -43,30 +43,18 @@ describe('createRedisHub: options', () => {
 
 describe('createRedisHub', function () {
   this.timeout(20_000);
-  let server: RedisServer | null = null;
-  let url = '';
+  const suite = redisSuite({ shared: true });
   let n = 0;
-  const cleanup: (() => unknown)[] = [];
-
-  before(async () => {
-    ({ url, server } = await redisForTests());
-  });
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
-  });
-  after(async () => {
-    await server?.stop();
-  });
 
   for (const flavor of FLAVORS) {
     async function client(): Promise<TestClient> {
-      const c = await connect(flavor, url);
-      cleanup.push(() => c.close());
+      const c = await connect(flavor, suite.url);
+      suite.defer(() => c.close());
       return c;
     }
     async function hub<T, O = T>(options: RedisHubOptions<T, O>): Promise<RedisHub<T, O>> {
       const h = await createRedisHub<T, O>(options as RedisHubOptions<T, O> & { encode: (value: T, id: number) => O });
-      cleanup.push(() => h.close());
+      suite.defer(() => h.close());
       return h;
     }
     const channel = (): string => `hub-test-${flavor}-${process.pid}-${++n}`;

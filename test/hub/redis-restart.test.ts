@@ -8,7 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cometEncoding, createRedisHub, HubConnectionError, type RedisHub } from '../../src/hub/index.js';
 import { connect, FLAVORS, until, type TestClient } from './fixtures/redis-clients.js';
-import { ownRedis, type OwnRedis } from './fixtures/redis-server.js';
+import type { OwnRedis } from './fixtures/redis-server.js';
+import { redisSuite } from './fixtures/redis-suite.js';
 
 /** Publishes `value`, retrying while the hub refuses at once (its health check has not seen Redis back yet). */
 async function publishWhenUp(hub: RedisHub<number, string>, value: number): Promise<number> {
@@ -37,24 +38,18 @@ async function openFor(port: number, epoch: string, since: number): Promise<{ ep
 
 describe('createRedisHub: Redis restarts', function () {
   this.timeout(40_000);
+  const suite = redisSuite();
   let redis: OwnRedis | undefined;
-  const cleanup: (() => unknown)[] = [];
-
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
-    await redis?.stop();
-    redis = undefined;
-  });
 
   async function setup(flavor: (typeof FLAVORS)[number], appendonly: boolean): Promise<{ c: TestClient; hub: RedisHub<number, string>; port: number }> {
-    redis = await ownRedis({ appendonly });
+    redis = await suite.own({ appendonly });
     const c = await connect(flavor, redis.url);
-    cleanup.push(() => c.close());
+    suite.defer(() => c.close());
     const hub = await createRedisHub<number, string>({ client: c.raw, channel: 'ticks', history: 100, healthCheckMs: 200, ...cometEncoding('cb') });
-    cleanup.push(() => hub.close());
+    suite.defer(() => hub.close());
     const server = http.createServer((req, res) => void hub.serve(req, res, { heartbeatMs: 0 }));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanup.push(() => new Promise((resolve) => server.close(resolve)));
+    suite.defer(() => new Promise((resolve) => server.close(resolve)));
     server.closeAllConnections?.();
     return { c, hub, port: (server.address() as AddressInfo).port };
   }

@@ -6,30 +6,24 @@
 import { expect } from 'chai';
 import { createRedisHub } from '../../src/hub/index.js';
 import { connect, FLAVORS } from './fixtures/redis-clients.js';
-import { ownRedis, type OwnRedis } from './fixtures/redis-server.js';
+import type { OwnRedis } from './fixtures/redis-server.js';
+import { redisSuite } from './fixtures/redis-suite.js';
 
 describe('createRedisHub (review): close() while Redis hangs', function () {
   this.timeout(20_000);
+  const suite = redisSuite();
   let redis: OwnRedis | undefined;
-  const cleanup: (() => unknown)[] = [];
-
-  afterEach(async () => {
-    redis?.thaw();
-    for (const fn of cleanup.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
-    await redis?.stop();
-    redis = undefined;
-  });
 
   for (const flavor of FLAVORS) {
     it(`${flavor}: leaves no timer and no publish unsettled once it resolves`, async () => {
-      redis = await ownRedis({ appendonly: false });
+      redis = await suite.own({ appendonly: false });
       const c = await connect(flavor, redis.url);
       const sub = await connect(flavor, redis.url);
-      cleanup.push(() => c.close(), () => sub.close());
+      suite.defer(() => c.close(), () => sub.close());
       const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
       const before = timers();
       const hub = await createRedisHub<number>({ publisher: c.raw, subscriber: sub.raw, channel: 'c', healthCheckMs: 200, publishTimeoutMs: 1000 });
-      cleanup.push(() => hub.close());
+      suite.defer(() => hub.close());
       expect(await hub.publish(1)).to.equal(1);
       redis.freeze();
       let outcome: unknown = 'pending';

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { createRedisHub, type RedisHub } from '../../src/hub/index.js';
 import { connect, FLAVORS, until, type TestClient } from './fixtures/redis-clients.js';
-import { redisForTests, type RedisServer } from './fixtures/redis-server.js';
+import { redisSuite } from './fixtures/redis-suite.js';
 import { take } from './fixtures/take.js';
 
 /** `take`, or 'timed out' after `ms` (a skipped message must fail the test, not hang it). */
@@ -14,28 +14,16 @@ const takeWithin = <T>(it: AsyncIterator<T>, n: number, ms = 3000): Promise<T[] 
 
 describe('createRedisHub (review): foreign entries with ids above the last', function () {
   this.timeout(20_000);
-  let server: RedisServer | null = null;
-  let url = '';
+  const suite = redisSuite({ shared: true });
   let n = 0;
-  const cleanup: (() => unknown)[] = [];
-
-  before(async () => {
-    ({ url, server } = await redisForTests());
-  });
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
-  });
-  after(async () => {
-    await server?.stop();
-  });
 
   for (const flavor of FLAVORS) {
     it(`${flavor}: an entry with an id above the last given is skipped, and later publishes still arrive`, async () => {
-      const c: TestClient = await connect(flavor, url);
-      cleanup.push(() => c.close());
+      const c: TestClient = await connect(flavor, suite.url);
+      suite.defer(() => c.close());
       const ch = `review-foreign-${flavor}-${process.pid}-${++n}`;
       const h: RedisHub<number> = await createRedisHub<number>({ client: c.raw, channel: ch, history: 10 });
-      cleanup.push(() => h.close());
+      suite.defer(() => h.close());
       const s = h.subscribe();
       expect(await h.publish(1)).to.equal(1);
       expect(await take(s, 1)).to.deep.equal([1]);
@@ -47,7 +35,7 @@ describe('createRedisHub (review): foreign entries with ids above the last', fun
       await until(() => h.stats().malformed === 1, 'the foreign entry to be counted');
       // a process started now agrees
       const late = await createRedisHub<number>({ client: c.raw, channel: ch, history: 10 });
-      cleanup.push(() => late.close());
+      suite.defer(() => late.close());
       expect(late.lastId).to.equal(3);
       expect(await takeWithin(late.subscribe({ since: 1 }), 2)).to.deep.equal([2, 3]);
     });

@@ -5,28 +5,22 @@
 import { expect } from 'chai';
 import { createRedisHub, HubConnectionError } from '../../src/hub/index.js';
 import { connect, FLAVORS, until } from './fixtures/redis-clients.js';
-import { ownRedis, type OwnRedis } from './fixtures/redis-server.js';
+import type { OwnRedis } from './fixtures/redis-server.js';
+import { redisSuite } from './fixtures/redis-suite.js';
 
 describe('createRedisHub (review): publishes in flight when Redis hangs', function () {
   this.timeout(20_000);
+  const suite = redisSuite();
   let redis: OwnRedis | undefined;
-  const cleanup: (() => unknown)[] = [];
-
-  afterEach(async () => {
-    redis?.thaw();
-    for (const fn of cleanup.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
-    await redis?.stop();
-    redis = undefined;
-  });
 
   for (const flavor of FLAVORS) {
     it(`${flavor}: reject with HubConnectionError once the health check sees the freeze, well before publishTimeoutMs`, async () => {
-      redis = await ownRedis({ appendonly: false });
+      redis = await suite.own({ appendonly: false });
       const c = await connect(flavor, redis.url);
-      cleanup.push(() => c.close());
+      suite.defer(() => c.close());
       // the defaults: PING every 1 s, publishTimeoutMs 5 s
       const hub = await createRedisHub<number>({ client: c.raw, channel: 'c' });
-      cleanup.push(() => hub.close());
+      suite.defer(() => hub.close());
       expect(await hub.publish(1)).to.equal(1);
       redis.freeze();
       const t0 = performance.now();

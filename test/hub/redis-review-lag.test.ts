@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cometEncoding, createRedisHub, type RedisHub } from '../../src/hub/index.js';
 import { connect, FLAVORS, until, type TestClient } from './fixtures/redis-clients.js';
-import { redisForTests, type RedisServer } from './fixtures/redis-server.js';
+import { redisSuite } from './fixtures/redis-suite.js';
 import { take } from './fixtures/take.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -29,35 +29,23 @@ function lagging(client: TestClient, ms: number): object {
 
 describe('createRedisHub (review): a cursor ahead of a lagging process', function () {
   this.timeout(20_000);
-  let server: RedisServer | null = null;
-  let url = '';
+  const suite = redisSuite({ shared: true });
   let n = 0;
-  const cleanup: (() => unknown)[] = [];
-
-  before(async () => {
-    ({ url, server } = await redisForTests());
-  });
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
-  });
-  after(async () => {
-    await server?.stop();
-  });
 
   for (const flavor of FLAVORS) {
     it(`${flavor}: waits for the process to catch up, then gives only what came after since`, async () => {
-      const clients = await Promise.all([connect(flavor, url), connect(flavor, url), connect(flavor, url)]);
-      cleanup.push(...clients.map((c) => () => c.close()));
+      const clients = await Promise.all([connect(flavor, suite.url), connect(flavor, suite.url), connect(flavor, suite.url)]);
+      suite.defer(...clients.map((c) => () => c.close()));
       const [ca, cb, cs] = clients as [TestClient, TestClient, TestClient];
       const ch = `review-lag-${flavor}-${process.pid}-${++n}`;
       // one chunk per message (the entries of one stream reply reach a subscriber together, and would be joined)
       const options = { channel: ch, history: 100, ...cometEncoding<number>('cb', { initialChunk: null, coalesce: false }) };
       const a: RedisHub<number, string> = await createRedisHub<number, string>({ client: ca.raw, ...options });
       const b: RedisHub<number, string> = await createRedisHub<number, string>({ publisher: cb.raw, subscriber: lagging(cs, 300), ...options });
-      cleanup.push(() => a.close(), () => b.close());
+      suite.defer(() => a.close(), () => b.close());
       const web = http.createServer((req, res) => void b.serve(req, res, { heartbeatMs: 0 }));
       await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
-      cleanup.push(() => new Promise((resolve) => (web.closeAllConnections?.(), web.close(resolve))));
+      suite.defer(() => new Promise((resolve) => (web.closeAllConnections?.(), web.close(resolve))));
       const port = (web.address() as AddressInfo).port;
 
       for (let v = 1; v <= 3; v++) await a.publish(v);
@@ -70,7 +58,7 @@ describe('createRedisHub (review): a cursor ahead of a lagging process', functio
         res.on('data', (chunk: string) => (body += chunk));
       });
       req.on('error', () => {});
-      cleanup.push(() => req.destroy());
+      suite.defer(() => req.destroy());
       await sleep(50);
       await a.publish(4);
       await a.publish(5);

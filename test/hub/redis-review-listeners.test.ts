@@ -6,28 +6,16 @@ import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import { createRedisHub } from '../../src/hub/index.js';
 import { connect, FLAVORS, type TestClient } from './fixtures/redis-clients.js';
-import { redisForTests, type RedisServer } from './fixtures/redis-server.js';
+import { redisSuite } from './fixtures/redis-suite.js';
 
 describe('createRedisHub (review): many hubs on one client', function () {
   this.timeout(20_000);
-  let server: RedisServer | null = null;
-  let url = '';
-  const cleanup: (() => unknown)[] = [];
-
-  before(async () => {
-    ({ url, server } = await redisForTests());
-  });
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const suite = redisSuite({ shared: true });
 
   for (const flavor of FLAVORS) {
     it(`${flavor}: twenty hubs add a bounded number of listeners, all removed by close()`, async () => {
-      const c: TestClient = await connect(flavor, url);
-      cleanup.push(() => c.close());
+      const c: TestClient = await connect(flavor, suite.url);
+      suite.defer(() => c.close());
       const raw = c.raw as EventEmitter;
       const events = ['error', 'ready', 'end', 'reconnecting', 'close'];
       const count = (): number => events.reduce((sum, e) => sum + raw.listenerCount(e), 0);
@@ -35,9 +23,9 @@ describe('createRedisHub (review): many hubs on one client', function () {
       const warnings: Error[] = [];
       const onWarning = (w: Error): void => void (w.name === 'MaxListenersExceededWarning' && warnings.push(w));
       process.on('warning', onWarning);
-      cleanup.push(() => process.off('warning', onWarning));
+      suite.defer(() => process.off('warning', onWarning));
       const hubs = await Promise.all(Array.from({ length: 20 }, (_, i) => createRedisHub<number>({ client: c.raw, channel: `review-listeners-${flavor}-${process.pid}-${i}` })));
-      cleanup.push(() => Promise.all(hubs.map((h) => h.close())));
+      suite.defer(() => Promise.all(hubs.map((h) => h.close())));
       await new Promise((r) => setImmediate(r));
       expect(count() - before).to.be.at.most(events.length);
       expect(warnings).to.deep.equal([]);

@@ -6,7 +6,8 @@
 import { expect } from 'chai';
 import { createRedisHub, HubConnectionError, type RedisHub } from '../../src/hub/index.js';
 import { connect, FLAVORS, until, type TestClient } from './fixtures/redis-clients.js';
-import { ownRedis, type OwnRedis } from './fixtures/redis-server.js';
+import type { OwnRedis } from './fixtures/redis-server.js';
+import { redisSuite } from './fixtures/redis-suite.js';
 
 /** `epoch:id` of every hub entry in the stream, by stream id. */
 async function pairs(c: TestClient, key: string): Promise<Map<string, string>> {
@@ -22,22 +23,16 @@ async function publishWhenUp(hub: RedisHub<number>, value: number): Promise<numb
 
 describe('createRedisHub (review): Redis restarted from an older snapshot', function () {
   this.timeout(40_000);
+  const suite = redisSuite();
   let redis: OwnRedis | undefined;
-  const cleanup: (() => unknown)[] = [];
-
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
-    await redis?.stop();
-    redis = undefined;
-  });
 
   for (const flavor of FLAVORS) {
     it(`${flavor}: ids never repeat within an epoch, and the subscribers given lost messages end`, async () => {
-      redis = await ownRedis({ appendonly: false });
+      redis = await suite.own({ appendonly: false });
       const c = await connect(flavor, redis.url);
-      cleanup.push(() => c.close());
+      suite.defer(() => c.close());
       const hub = await createRedisHub<number>({ client: c.raw, channel: 'ticks', history: 100, healthCheckMs: 200 });
-      cleanup.push(() => hub.close());
+      suite.defer(() => hub.close());
       for (let v = 1; v <= 5; v++) await hub.publish(v);
       await c.command(['SAVE']);
       for (let v = 6; v <= 10; v++) await hub.publish(v);

@@ -5,33 +5,27 @@
 import { expect } from 'chai';
 import { createRedisHub, HubConnectionError } from '../../src/hub/index.js';
 import { connect, FLAVORS } from './fixtures/redis-clients.js';
-import { ownRedis, type OwnRedis } from './fixtures/redis-server.js';
+import type { OwnRedis } from './fixtures/redis-server.js';
+import { redisSuite } from './fixtures/redis-suite.js';
 
 describe('createRedisHub (review): a Redis that hangs at start', function () {
   this.timeout(20_000);
+  const suite = redisSuite();
   let redis: OwnRedis | undefined;
-  const cleanup: (() => unknown)[] = [];
-
-  afterEach(async () => {
-    redis?.thaw();
-    for (const fn of cleanup.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
-    await redis?.stop();
-    redis = undefined;
-  });
 
   for (const flavor of FLAVORS) {
     for (const own of [false, true]) it(`${flavor}${own ? ', its own duplicate' : ''}: the promise rejects with HubConnectionError within publishTimeoutMs`, async () => {
-      redis = await ownRedis({ appendonly: false });
+      redis = await suite.own({ appendonly: false });
       const publisher = await connect(flavor, redis.url);
       const subscriber = await connect(flavor, redis.url);
-      cleanup.push(() => publisher.close(), () => subscriber.close());
+      suite.defer(() => publisher.close(), () => subscriber.close());
       const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
       const timersBefore = timers();
       redis.freeze();
       const t0 = performance.now();
       const clients = own ? { client: publisher.raw } : { publisher: publisher.raw, subscriber: subscriber.raw };
       const made = createRedisHub<number>({ ...clients, channel: 'c', publishTimeoutMs: 1000 });
-      made.then((hub) => cleanup.push(() => hub.close()), () => {});
+      made.then((hub) => suite.defer(() => hub.close()), () => {});
       const outcome = await Promise.race([made.then(() => 'resolved', (e: unknown) => e), new Promise((r) => setTimeout(() => r('still waiting'), 4000).unref())]);
       expect(outcome).to.be.instanceOf(HubConnectionError);
       expect(performance.now() - t0).to.be.within(900, 3000);

@@ -5,32 +5,20 @@
 import { expect } from 'chai';
 import { createRedisHub, type RedisHub } from '../../src/hub/index.js';
 import { connect, FLAVORS, until, type TestClient } from './fixtures/redis-clients.js';
-import { redisForTests, type RedisServer } from './fixtures/redis-server.js';
+import { redisSuite } from './fixtures/redis-suite.js';
 
 describe('createRedisHub (review): a process starting while messages are published', function () {
   this.timeout(30_000);
-  let server: RedisServer | null = null;
-  let url = '';
+  const suite = redisSuite({ shared: true });
   let n = 0;
-  const cleanup: (() => unknown)[] = [];
-
-  before(async () => {
-    ({ url, server } = await redisForTests());
-  });
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
-  });
-  after(async () => {
-    await server?.stop();
-  });
 
   for (const flavor of FLAVORS) {
     it(`${flavor}: every message exactly once, in order, across ten starts`, async () => {
-      const c: TestClient = await connect(flavor, url);
-      cleanup.push(() => c.close());
+      const c: TestClient = await connect(flavor, suite.url);
+      suite.defer(() => c.close());
       const ch = `review-startrace-${flavor}-${process.pid}-${++n}`;
       const writer: RedisHub<number> = await createRedisHub<number>({ client: c.raw, channel: ch });
-      cleanup.push(() => writer.close());
+      suite.defer(() => writer.close());
       let publishing = true;
       let last = 0;
       const pump = (async () => {
@@ -39,7 +27,7 @@ describe('createRedisHub (review): a process starting while messages are publish
       const runs: number[][] = [];
       for (let k = 0; k < 10; k++) {
         const late = await createRedisHub<number>({ client: c.raw, channel: ch, history: 100_000 });
-        cleanup.push(() => late.close());
+        suite.defer(() => late.close());
         const got: number[] = [];
         runs.push(got);
         void (async () => {
