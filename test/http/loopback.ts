@@ -13,6 +13,43 @@ export interface Listening {
   close(): Promise<void>;
 }
 
+/**
+ * What every transport suite over loopback shares: the running test's server and ticker, closed and
+ * stopped after each test, and how its transport's promise settled.
+ */
+export interface LoopbackSuite {
+  server: Listening | undefined;
+  stopTicker: (() => void) | undefined;
+  /** Records how the stream's promise settles (what it resolves with, or the rejection), handled at once. */
+  track(promise: Promise<unknown>): void;
+  /** What the tracked promise settled with. */
+  outcome(): Promise<unknown>;
+}
+
+/** Registers the suite's `afterEach` in the current `describe` and returns its state. */
+export function loopbackSuite(): LoopbackSuite {
+  let settled: Promise<unknown> | undefined;
+  const suite: LoopbackSuite = {
+    server: undefined,
+    stopTicker: undefined,
+    track(promise) {
+      settled = promise.then(
+        (result) => result,
+        (error: unknown) => error,
+      );
+    },
+    outcome: () => settled as Promise<unknown>,
+  };
+  afterEach(async () => {
+    suite.stopTicker?.();
+    suite.stopTicker = undefined;
+    await suite.server?.close();
+    suite.server = undefined;
+    settled = undefined;
+  });
+  return suite;
+}
+
 /** Starts `server` (or a plain server around `handler`) on 127.0.0.1:0. */
 export async function listen(serverOrHandler: http.Server | http.RequestListener): Promise<Listening> {
   const server = serverOrHandler instanceof http.Server ? serverOrHandler : http.createServer(serverOrHandler);

@@ -16,29 +16,12 @@ import {
   ticking,
   ticks,
   tornDown,
-  type Listening,
+  loopbackSuite,
 } from './loopback.js';
 
 describe('sendComet over a real HTTP server', () => {
-  let server: Listening | undefined;
-  let stopTicker: (() => void) | undefined;
-  let settled: Promise<unknown> | undefined;
-  /** Records how the stream's promise settles (what it resolves with, or the rejection), handled at once. */
-  const track = (promise: Promise<unknown>): void => {
-    settled = promise.then(
-      (result) => result,
-      (error: unknown) => error,
-    );
-  };
-  const outcome = (): Promise<unknown> => settled as Promise<unknown>;
-
-  afterEach(async () => {
-    stopTicker?.();
-    stopTicker = undefined;
-    await server?.close();
-    server = undefined;
-    settled = undefined;
-  });
+  const t = loopbackSuite();
+  const { track, outcome } = t;
 
   it('sends the Comet headers at once, before the first chunk', async () => {
     const release = deferred();
@@ -46,10 +29,10 @@ describe('sendComet over a real HTTP server', () => {
       await release.promise;
       yield 'late';
     }
-    server = await listen((_req, res) => {
+    t.server = await listen((_req, res) => {
       track(sendComet(res, source(), { headers: { 'X-Extra': 'yes', 'Cache-Control': 'no-store' } }));
     });
-    const { res } = await open(server.url);
+    const { res } = await open(t.server.url);
     expect(res.statusCode).to.equal(200);
     expect(res.headers['content-type']).to.equal('text/html; charset=utf-8');
     expect(res.headers['cache-control']).to.equal('no-store');
@@ -81,10 +64,10 @@ describe('sendComet over a real HTTP server', () => {
       await release.promise;
       yield new TextEncoder().encode('<p>second ✓</p>');
     }
-    server = await listen((_req, res) => {
+    t.server = await listen((_req, res) => {
       track(sendComet(res, source()));
     });
-    const { res } = await open(server.url);
+    const { res } = await open(t.server.url);
     const body = reader(res, (text) => text.includes('first'));
     expect(await body.seen).to.equal('<p>first</p>');
     release.resolve();
@@ -95,11 +78,11 @@ describe('sendComet over a real HTTP server', () => {
 
   it('on client disconnect calls return() at once and leaves no listener on the emitter', async () => {
     const tick = ticking();
-    stopTicker = tick.stop;
-    server = await listen((_req, res) => {
+    t.stopTicker = tick.stop;
+    t.server = await listen((_req, res) => {
       track(sendComet(res, tick.source));
     });
-    const { req, res } = await open(server.url);
+    const { req, res } = await open(t.server.url);
     await reader(res, ticks(2)).seen;
     expect(tick.emitter.listenerCount('tick')).to.equal(1);
     req.destroy();
@@ -116,10 +99,10 @@ describe('sendComet over a real HTTP server', () => {
       await delay(20);
       throw boom;
     }
-    server = await listen((_req, res) => {
+    t.server = await listen((_req, res) => {
       track(sendComet(res, source()));
     });
-    const { res } = await open(server.url);
+    const { res } = await open(t.server.url);
     const body = reader(res);
     expect(await body.ended).to.equal('aborted');
     expect(res.complete).to.equal(false);
@@ -138,10 +121,10 @@ describe('sendComet over a real HTTP server', () => {
         returned();
       }
     }
-    server = await listen((_req, res) => {
+    t.server = await listen((_req, res) => {
       track(sendComet(res, source() as AsyncIterable<string>));
     });
-    const { res } = await open(server.url);
+    const { res } = await open(t.server.url);
     const body = reader(res);
     expect(await body.ended).to.equal('aborted');
     const error = await outcome();
@@ -154,10 +137,10 @@ describe('sendComet over a real HTTP server', () => {
   it('keeps the number of chunks pulled bounded while the client does not read', async () => {
     const size = 64 * 1024;
     const counter = countingSource(size);
-    server = await listen((_req, res) => {
+    t.server = await listen((_req, res) => {
       track(sendComet(res, counter.source));
     });
-    const socket = net.connect(server.port, '127.0.0.1');
+    const socket = net.connect(t.server.port, '127.0.0.1');
     socket.pause();
     socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     // wait until pulling stops: the count is unchanged over 150 ms
@@ -181,21 +164,21 @@ describe('sendComet over a real HTTP server', () => {
 
   it('writes heartbeats while the source is idle and stops them at the end', async () => {
     const { source, release } = gated('<p>a</p>', '<p>b</p>');
-    server = await listen((_req, res) => {
+    t.server = await listen((_req, res) => {
       track(sendComet(res, source(), { heartbeatMs: 15 }));
     });
-    await expectHeartbeats((await open(server.url)).res, '<p>a</p>', '<p>b</p>', release);
+    await expectHeartbeats((await open(t.server.url)).res, '<p>a</p>', '<p>b</p>', release);
     expect(await outcome()).to.equal('end');
   });
 
   it('an aborted signal returns the source, destroys the response and rejects with the reason', async () => {
     const tick = ticking();
-    stopTicker = tick.stop;
+    t.stopTicker = tick.stop;
     const controller = new AbortController();
-    server = await listen((_req, res) => {
+    t.server = await listen((_req, res) => {
       track(sendComet(res, tick.source, { signal: controller.signal }));
     });
-    const { res } = await open(server.url);
+    const { res } = await open(t.server.url);
     const body = reader(res, ticks(1));
     await body.seen;
     const reason = new Error('shutting down');
@@ -207,13 +190,13 @@ describe('sendComet over a real HTTP server', () => {
 
   it('tears down a fromEventEmitter source on disconnect, with no listener left', async () => {
     const clock = ticker(10);
-    stopTicker = clock.stop;
+    t.stopTicker = clock.stop;
     const source = fromEventEmitter<string>(clock.emitter, 'tick');
     const spy = sinon.spy(source, 'return');
-    server = await listen((_req, res) => {
+    t.server = await listen((_req, res) => {
       track(sendComet(res, source));
     });
-    const { req, res } = await open(server.url);
+    const { req, res } = await open(t.server.url);
     await reader(res, ticks(2)).seen;
     req.destroy();
     expect(await outcome()).to.equal('client-gone');

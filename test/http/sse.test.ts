@@ -8,31 +8,18 @@ import net from 'node:net';
 import { sendSSE, SSE, sseHeaders, stopSSE } from '../../src/index.js';
 import { parseEventStream } from '../sse/event-stream.js';
 import { untilStalled } from '../sse/stall.js';
-import { countingSource, deferred, delay, gated, listen, open, reader, ticking, ticks, tornDown, type Listening } from './loopback.js';
+import { countingSource, deferred, delay, gated, listen, open, reader, ticking, ticks, tornDown, loopbackSuite } from './loopback.js';
 
 describe('sendSSE over a real HTTP server', () => {
-  let server: Listening | undefined;
-  let stopTicker: (() => void) | undefined;
-  let settled: Promise<unknown> | undefined;
-  const track = (promise: Promise<unknown>): void => {
-    settled = promise.then((result) => result, (error: unknown) => error);
-  };
-  const outcome = (): Promise<unknown> => settled as Promise<unknown>;
-
-  afterEach(async () => {
-    stopTicker?.();
-    stopTicker = undefined;
-    await server?.close();
-    server = undefined;
-    settled = undefined;
-  });
+  const t = loopbackSuite();
+  const { track, outcome } = t;
 
   it('sends the SSE headers at once (options.headers over them), then events the parser reads back', async () => {
     const { source, release } = gated('one\ntwo', 'three');
-    server = await listen((_req, res) => {
+    t.server = await listen((_req, res) => {
       track(sendSSE(res, SSE.string({ id: (_m, i) => i, retry: 3000 })(source()), { headers: { 'X-Extra': 'yes' } }));
     });
-    const { res } = await open(server.url);
+    const { res } = await open(t.server.url);
     expect(res.statusCode).to.equal(200);
     expect(res.headers['content-type']).to.equal('text/event-stream; charset=utf-8');
     expect(res.headers['cache-control']).to.equal('no-cache, no-transform');
@@ -65,8 +52,8 @@ describe('sendSSE over a real HTTP server', () => {
   it('backpressure: the frames pulled stay bounded while the client does not read', async () => {
     const size = 64 * 1024;
     const counter = countingSource(size);
-    server = await listen((_req, res) => track(sendSSE(res, SSE.string()(counter.source))));
-    const socket = net.connect(server.port, '127.0.0.1');
+    t.server = await listen((_req, res) => track(sendSSE(res, SSE.string()(counter.source))));
+    const socket = net.connect(t.server.port, '127.0.0.1');
     socket.pause();
     socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     const { count: stalled, stable } = await untilStalled(counter.pulled);
@@ -83,9 +70,9 @@ describe('sendSSE over a real HTTP server', () => {
 
   it('client gone: the source is returned at once and resolves client-gone', async () => {
     const tick = ticking();
-    stopTicker = tick.stop;
-    server = await listen((_req, res) => track(sendSSE(res, SSE.string()(tick.source))));
-    const { req, res } = await open(server.url);
+    t.stopTicker = tick.stop;
+    t.server = await listen((_req, res) => track(sendSSE(res, SSE.string()(tick.source))));
+    const { req, res } = await open(t.server.url);
     await reader(res, ticks(2)).seen;
     req.destroy();
     expect(await outcome()).to.equal('client-gone');
@@ -94,8 +81,8 @@ describe('sendSSE over a real HTTP server', () => {
 
   it('heartbeats: an empty comment while the source is idle, which dispatches nothing', async () => {
     const { source, release } = gated('a', 'b');
-    server = await listen((_req, res) => track(sendSSE(res, SSE.string()(source()), { heartbeatMs: 15 })));
-    const body = reader((await open(server.url)).res, (text) => text.split(':\n').length > 3);
+    t.server = await listen((_req, res) => track(sendSSE(res, SSE.string()(source()), { heartbeatMs: 15 })));
+    const body = reader((await open(t.server.url)).res, (text) => text.split(':\n').length > 3);
     await body.seen;
     release();
     expect(await body.ended).to.equal('end');
@@ -106,9 +93,9 @@ describe('sendSSE over a real HTTP server', () => {
 
   it('HEAD: the SSE headers and an ended response, the source returned unpulled', async () => {
     const counter = countingSource(10);
-    server = await listen((_req, res) => track(sendSSE(res, SSE.string()(counter.source))));
+    t.server = await listen((_req, res) => track(sendSSE(res, SSE.string()(counter.source))));
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      http.request(server!.url, { method: 'HEAD', agent: false }, resolve).on('error', reject).end();
+      http.request(t.server!.url, { method: 'HEAD', agent: false }, resolve).on('error', reject).end();
     });
     expect(res.headers['content-type']).to.equal('text/event-stream; charset=utf-8');
     expect(await outcome()).to.equal('head');
@@ -118,8 +105,8 @@ describe('sendSSE over a real HTTP server', () => {
 
   it('rotation (maxBytes) ends at an event boundary and returns the source; a plain abort is a clean shutdown', async () => {
     const counter = countingSource(100);
-    server = await listen((_req, res) => track(sendSSE(res, SSE.string()(counter.source), { maxBytes: 1000 })));
-    const body = reader((await open(server.url)).res);
+    t.server = await listen((_req, res) => track(sendSSE(res, SSE.string()(counter.source), { maxBytes: 1000 })));
+    const body = reader((await open(t.server.url)).res);
     expect(await body.ended).to.equal('end');
     expect(await outcome()).to.equal('rotated');
     expect(counter.returned()).to.equal(true);
@@ -127,11 +114,11 @@ describe('sendSSE over a real HTTP server', () => {
     expect(parseEventStream(body.text()).events).to.have.length(10); // 10 frames of 108 bytes reach 1000
 
     const tick = ticking();
-    stopTicker = tick.stop;
+    t.stopTicker = tick.stop;
     const controller = new AbortController();
-    server.server.removeAllListeners('request');
-    server.server.on('request', (_req, res: http.ServerResponse) => track(sendSSE(res, SSE.string()(tick.source), { signal: controller.signal })));
-    const second = reader((await open(server.url)).res, ticks(1));
+    t.server.server.removeAllListeners('request');
+    t.server.server.on('request', (_req, res: http.ServerResponse) => track(sendSSE(res, SSE.string()(tick.source), { signal: controller.signal })));
+    const second = reader((await open(t.server.url)).res, ticks(1));
     await second.seen;
     controller.abort();
     expect(await second.ended).to.equal('end');
@@ -141,7 +128,7 @@ describe('sendSSE over a real HTTP server', () => {
 
   it('stopSSE answers 204 No Content (EventSource then stops for good); refused once the response has started', async () => {
     const refused = deferred<unknown>();
-    server = await listen((req, res) => {
+    t.server = await listen((req, res) => {
       if (req.url === '/stop') return stopSSE(res, { 'X-Reason': 'logged-out' });
       res.write('started');
       try {
@@ -151,11 +138,11 @@ describe('sendSSE over a real HTTP server', () => {
       }
       res.end();
     });
-    const { res } = await open(`${server.url}/stop`);
+    const { res } = await open(`${t.server.url}/stop`);
     expect(res.statusCode).to.equal(204);
     expect(res.headers['x-reason']).to.equal('logged-out');
     expect(await reader(res).ended).to.equal('end');
-    (await open(server.url)).res.resume();
+    (await open(t.server.url)).res.resume();
     const error = await refused.promise;
     expect(error).to.be.instanceOf(Error);
     expect((error as Error).message).to.equal('stopSSE: the response has already been started');
@@ -172,8 +159,8 @@ describe('sendSSE over a real HTTP server', () => {
 
   it('a custom heartbeat replaces the comment', async () => {
     const { source, release } = gated('a', 'b');
-    server = await listen((_req, res) => track(sendSSE(res, SSE.string()(source()), { heartbeatMs: 15, heartbeat: ': ping\n' })));
-    const body = reader((await open(server.url)).res, (text) => text.includes(': ping\n'));
+    t.server = await listen((_req, res) => track(sendSSE(res, SSE.string()(source()), { heartbeatMs: 15, heartbeat: ': ping\n' })));
+    const body = reader((await open(t.server.url)).res, (text) => text.includes(': ping\n'));
     await body.seen;
     release();
     expect(await body.ended).to.equal('end');
