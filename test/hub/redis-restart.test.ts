@@ -10,6 +10,7 @@ import { cometEncoding, createRedisHub, HubConnectionError, type RedisHub } from
 import { connect, FLAVORS, until, type TestClient } from './fixtures/redis-clients.js';
 import type { OwnRedis } from './fixtures/redis-server.js';
 import { redisSuite } from './fixtures/redis-suite.js';
+import { endOf } from './fixtures/take.js';
 
 /** Publishes `value`, retrying while the hub refuses at once (its health check has not seen Redis back yet). */
 async function publishWhenUp(hub: RedisHub<number, string>, value: number): Promise<number> {
@@ -62,14 +63,7 @@ describe('createRedisHub: Redis restarts', function () {
       for (let v = 1; v <= 5; v++) record(hub.epoch, await hub.publish(v));
       const before = hub.epoch;
       const sub = hub.subscribe();
-      const ended = (async () => {
-        try {
-          for await (const _ of sub) void _;
-          return null;
-        } catch (error) {
-          return error;
-        }
-      })();
+      const ended = endOf(sub);
       await redis!.restart('SIGKILL');
       await until(() => hub.epoch !== before, 'the hub to see the new epoch', 10_000);
       const error = await ended;

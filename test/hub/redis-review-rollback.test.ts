@@ -8,6 +8,7 @@ import { createRedisHub, HubConnectionError, type RedisHub } from '../../src/hub
 import { connect, FLAVORS, until, type TestClient } from './fixtures/redis-clients.js';
 import type { OwnRedis } from './fixtures/redis-server.js';
 import { redisSuite } from './fixtures/redis-suite.js';
+import { endOf } from './fixtures/take.js';
 
 /** `epoch:id` of every hub entry in the stream, by stream id. */
 async function pairs(c: TestClient, key: string): Promise<Map<string, string>> {
@@ -39,14 +40,7 @@ describe('createRedisHub (review): Redis restarted from an older snapshot', func
       await until(() => hub.lastId === 10, 'the hub to read what it published');
       const seen = await pairs(c, 'ticks');
       const sub = hub.subscribe();
-      const ended = (async () => {
-        try {
-          for await (const _ of sub) void _;
-          return null;
-        } catch (error) {
-          return error;
-        }
-      })();
+      const ended = endOf(sub);
       // the server comes back with the snapshot taken after message 5
       await redis.restart('SIGKILL');
       for (let v = 11; v <= 15; v++) await publishWhenUp(hub, v);
