@@ -18,11 +18,11 @@ const POLICIES: readonly SlowConsumerPolicy[] = ['drop-oldest', 'drop-newest', '
 const SUBSCRIBE_OPTIONS = Object.keys({ policy: 1, limit: 1, since: 1, epoch: 1, signal: 1 } satisfies Record<keyof SubscribeOptions, 1>);
 
 /**
- * One message as the core keeps it: what `encode` gave, the epoch it was published in, and its
- * entry for each kind once made (for a hub without a framing the record is itself the entry).
+ * One message as the core keeps it: what `encode` gave, and its entry for each kind once made (for
+ * a hub without a framing the record is itself the entry). Every message kept is of the current
+ * epoch: {@link HubCore.setEpoch} drops the history.
  */
 interface Stored extends Entry<unknown> {
-  readonly epoch: string;
   comet?: Entry<unknown>;
   sse?: Entry<unknown>;
 }
@@ -98,7 +98,6 @@ export class HubCore<O> {
     for (const member of this.#members) member.after = 0;
   }
 
-
   get size(): number {
     return this.#members.size;
   }
@@ -118,7 +117,7 @@ export class HubCore<O> {
    * throws then: the checks were `encode`'s).
    */
   emit(id: number, value: O): void {
-    const stored: Stored = { id, value, epoch: this.#epoch };
+    const stored: Stored = { id, value };
     const comet = this.#counts.comet > 0 || this.#framing?.cometAtPublish ? this.#entryOf(stored, 'comet') : stored;
     const sse = this.#counts.sse > 0 ? this.#entryOf(stored, 'sse') : stored;
     this.#published++;
@@ -140,7 +139,7 @@ export class HubCore<O> {
   #entryOf(stored: Stored, kind: ClientKind): Entry<unknown> {
     const framing = this.#framing;
     if (framing === undefined) return stored;
-    return (stored[kind] ??= { id: stored.id, value: framing.frame(kind, stored.value as string, stored.id, stored.epoch) });
+    return (stored[kind] ??= { id: stored.id, value: framing.frame(kind, stored.value as string, stored.id, this.#epoch) });
   }
 
   /**
