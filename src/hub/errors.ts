@@ -45,17 +45,24 @@ shareIdentity(HubClosedError, 'HubClosedError');
  * again), when the stream no longer holds messages the process had not read, or when the epoch
  * changed (Redis lost the stream, or came back from an older snapshot). `cause` holds the client's
  * error, when there is one.
+ *
+ * For a rejected `publish`, `sent` tells whether the command had been written to the connection:
+ * `false`, it was certainly not published; `true` (no answer in time, or Redis stopped answering
+ * while it waited), it may still have been.
  */
 export class HubConnectionError extends Error {
   override readonly name = 'HubConnectionError';
   readonly code = 'ERR_COMET_HUB_CONNECTION';
+  /** Whether the publish it rejects had been sent to Redis (`false` for any other failure). */
+  readonly sent: boolean;
 
   /**
    * @param message - what went wrong
-   * @param options - `cause`: the Redis client's error, if any
+   * @param options - `cause`: the Redis client's error, if any; `sent`: whether the publish had been sent (default false)
    */
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message: string, options?: { cause?: unknown; sent?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.sent = options?.sent === true;
   }
 }
 shareIdentity(HubConnectionError, 'HubConnectionError');

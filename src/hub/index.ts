@@ -1,18 +1,26 @@
 /**
  * Broadcast hubs: one publisher, many subscribers with bounded queues and slow-consumer
- * policies, optional replay, in one process or across processes over Redis pub/sub.
+ * policies, optional replay, in one process or across processes over Redis Streams.
  */
-export { createHub } from './hub.js';
-export { cometHub, cometEncoding, type CometEncoding, type CometEncodingOptions, type CometHubOptions } from './comet-hub.js';
-export { createRedisHub, type RedisHub, type RedisHubOptions, type RedisHubStats } from './redis-hub.js';
+export { createHub, cometHub } from './local.js';
+export { createRedisHub } from './redis.js';
+export { cometEncoding } from './protocol/encoding.js';
 export { SlowConsumerError, HubClosedError, HubConnectionError } from './errors.js';
-export type { ServeOptions, ServeResult } from './serve.js';
+export type { RedisCometHub, RedisHub, RedisHubOptions, RedisHubStats } from './redis/types.js';
 export type {
+  CometEncoding,
+  CometEncodingOptions,
+  CometHub,
+  CometHubOptions,
+  CometWire,
   Hub,
-  HubBase,
   HubOptions,
+  HubReading,
   HubStats,
   HubSubscription,
+  ServeOptions,
+  ServeResult,
+  Serving,
   SlowConsumerPolicy,
   SubscribeOptions,
 } from './types.js';

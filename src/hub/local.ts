@@ -1,53 +1,25 @@
 /**
- * The in-process broadcast hub.
+ * The in-process hubs: `createHub` (values, or what `encode` makes of them) and `cometHub` (Comet
+ * chunks, and `serve` for both kinds of client).
  */
-import { checkCount, checkFunction, checkLimit, checkOptions } from '../util/args.js';
-import { checkPolicy, HubCore, type CoreSettings } from './core.js';
-import type { Framing } from './framing.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkOptions } from '../util/args.js';
+import { warnOnce } from '../util/deprecation.js';
+import { HubCore } from './core/core.js';
+import { coreSettings, HUB_OPTIONS, type HubSettings } from './core/settings.js';
 import { HubClosedError } from './errors.js';
-import { wireOf } from './framing.js';
-import { serveHub, type ServeOptions, type ServeResult } from './serve.js';
-import type { Hub, HubOptions, HubStats, HubSubscription, SubscribeOptions } from './types.js';
+import { encoding, ENCODING_OPTIONS } from './protocol/encoding.js';
+import { applyWire, type Wire } from './protocol/framing.js';
+import { serveHub } from './protocol/serve.js';
+import type {
+  CometEncoding, CometHub, CometHubOptions, Hub, HubOptions, HubStats, HubSubscription, ServeOptions, ServeResult, SubscribeOptions,
+} from './types.js';
 
-/** @internal The option names of {@link HubOptions}. */
-export const HUB_OPTIONS: readonly string[] = Object.keys({
-  history: 1, limit: 1, policy: 1, encode: 1, initial: 1, coalesce: 1,
-} satisfies Record<keyof HubOptions<unknown>, 1>);
-
-/**
- * @internal Validates the options shared by every hub and returns the core settings. An `encode`
- * made by `cometEncoding` is swapped for one of this hub's own, which serializes each message once
- * for both kinds of client, with the {@link Framing} that frames it per kind (so the core's
- * `emit` takes what this `encode` gives, whichever it is).
- * @param where - the public function, for messages
- * @param known - every option name `where` accepts (default: those of {@link HubOptions})
- */
-export function coreSettings<T, O>(
-  options: HubOptions<T, O> | undefined,
-  where: string,
-  known: readonly string[] = HUB_OPTIONS,
-): CoreSettings<O> & { encode: ((value: T, id: number) => O) | undefined } {
-  const { history = 0, limit = 1024, policy = 'disconnect', encode, initial, coalesce } = checkOptions(options, where, known);
-  checkFunction(encode, where, 'encode');
-  checkFunction(coalesce, where, 'coalesce');
-  const two = wireOf(encode)?.framing(initial as string | undefined);
-  return {
-    history: checkCount(history, where, 'history'),
-    limit: checkLimit(limit, where, 'limit'),
-    policy: checkPolicy(policy, where),
-    initial,
-    coalesce,
-    // a framing hub's O is string: its subscribers get Comet chunks or SSE events
-    encode: two === undefined ? encode : (two.encode as unknown as (value: T, id: number) => O),
-    framing: two?.framing,
-  };
-}
-
-/** @internal An in-process hub made with validated settings. */
-export function localHub<T, O>(settings: CoreSettings<O> & { encode: ((value: T, id: number) => O) | undefined }): Hub<T, O> {
-  return new LocalHub<T, O>(new HubCore<O>(settings), settings.encode);
-}
+/** The option names of {@link CometHubOptions}. */
+const COMET_HUB_OPTIONS: readonly string[] = [
+  ...Object.keys({ history: 1, limit: 1, policy: 1 } satisfies Record<Exclude<keyof CometHubOptions<unknown>, keyof import('./types.js').CometEncodingOptions<unknown>>, 1>),
+  ...ENCODING_OPTIONS,
+];
 
 /**
  * Creates an in-process broadcast hub: one publisher side, any number of subscribers, each with
@@ -55,7 +27,7 @@ export function localHub<T, O>(settings: CoreSettings<O> & { encode: ((value: T,
  * holds more than its `limit` messages.
  *
  * With `encode`, each message is transformed once (not once per subscriber) and subscribers
- * receive the encoded form; {@link cometEncoding} supplies `encode` and `initial` for Comet chunks.
+ * receive the encoded form. For a hub of Comet chunks that serves pages, use {@link cometHub}.
  *
  * @example
  * ```ts
@@ -64,61 +36,107 @@ export function localHub<T, O>(settings: CoreSettings<O> & { encode: ((value: T,
  * hub.publish('tick');
  * ```
  * @param options - {@link HubOptions}: `history`, `limit`, `policy`, `encode`, `initial`, `coalesce`
- * @throws TypeError for an unknown option name or a bad option type, RangeError for a bad number
- *   (`createHub: limit must be a positive integer or Infinity, got …`), here rather than at `subscribe`
+ * @throws TypeError for an unknown option name or a bad option type, RangeError for a number out of
+ *   range (`createHub: limit must be a positive integer or Infinity, got …`), here rather than at `subscribe`
  */
-export function createHub<T>(options?: HubOptions<T, T> & { encode?: undefined }): Hub<T, T>;
-export function createHub<T, O>(options: HubOptions<T, O> & { encode: (value: T, id: number) => O }): Hub<T, O>;
-export function createHub<T, O>(options?: HubOptions<T, O>): Hub<T, O> {
-  return localHub<T, O>(coreSettings(options, 'createHub'));
+export function createHub<T>(options?: HubOptions<T, T> & { encode?: undefined; wire?: undefined }): Hub<T, T>;
+/**
+ * @deprecated Spreading `cometEncoding()` into `createHub` (warns once, `COMETBRIDGE_DEP0009`): use
+ * `cometHub(callback, options)`, which makes the same hub.
+ */
+export function createHub<T, O extends string = string>(options: HubOptions<T, O> & CometEncoding<T>): CometHub<T>;
+export function createHub<T, O>(options: HubOptions<T, O> & { encode: (value: T, id: number) => O; wire?: undefined }): Hub<T, O>;
+export function createHub<T, O>(options?: HubOptions<T, O> & { wire?: unknown }): Hub<T, O> {
+  const where = 'createHub';
+  const settings = coreSettings(options, where, [...HUB_OPTIONS, 'wire']);
+  const wire = applyWire(settings as HubSettings<T, string>, options?.wire, where);
+  if (wire === undefined) return new LocalHub<T, O>(settings);
+  warnOnce('createHubWire');
+  return new LocalCometHub<T>(settings as HubSettings<T, string>, wire) as unknown as Hub<T, O>;
+}
+
+/**
+ * An in-process hub of Comet chunks that speaks the protocol of `comet-bridge/client`:
+ * `publish(value)` serializes once; each `subscribe()` yields the initial chunk, then the chunks of
+ * the messages (several joined in one string when they were waiting together, unless
+ * `coalesce: false`); `serve(req, res)` answers an iframe with Comet and an `EventSource` with
+ * Server-Sent Events, from the same messages.
+ *
+ * @example
+ * ```ts
+ * const clock = cometHub<string>('parent.clockChanged', { kind: 'string', history: 100 });
+ * app.get('/clock', (req, res) => clock.serve(req, res));
+ * setInterval(() => clock.publish(new Date().toISOString()), 1000);
+ * ```
+ * @param callback - the page's callback, e.g. `'parent.clockChanged'` (validated now)
+ * @param options - hub options (`history`, `limit`, `policy`) and {@link CometEncodingOptions}
+ * @throws TypeError for an invalid callback, an unknown option name or a bad option type; RangeError
+ *   for a number out of range (`cometHub: limit must be …, got …`)
+ */
+export function cometHub<T = unknown>(callback: string, options?: CometHubOptions<T>): CometHub<T> {
+  const where = 'cometHub';
+  const { history, limit, policy, ...encodingOptions } = checkOptions(options, where, COMET_HUB_OPTIONS);
+  const { wire, ...made } = encoding<T>(callback, encodingOptions, where);
+  const settings = coreSettings<T, string>({ history, limit, policy, ...made }, where);
+  return new LocalCometHub<T>(settings, applyWire(settings, wire, where)!);
 }
 
 class LocalHub<T, O> implements Hub<T, O> {
-  readonly #core: HubCore<O>;
+  /** @internal The engine this hub fans out with (the protocol layer subscribes through it). */
+  readonly core: HubCore<O>;
   readonly #encode: ((value: T, id: number) => O) | undefined;
 
-  constructor(core: HubCore<O>, encode: ((value: T, id: number) => O) | undefined) {
-    this.#core = core;
-    this.#encode = encode;
+  constructor(settings: HubSettings<T, O>) {
+    this.core = new HubCore<O>(settings);
+    this.#encode = settings.encode;
   }
 
   publish(value: T): number {
-    if (this.#core.closed) throw new HubClosedError();
-    const id = this.#core.lastId + 1;
+    if (this.core.closed) throw new HubClosedError();
+    const id = this.core.lastId + 1;
     const out = this.#encode ? this.#encode(value, id) : (value as unknown as O);
-    this.#core.emit(id, out);
+    this.core.emit(id, out);
     return id;
   }
 
   subscribe(options?: SubscribeOptions): HubSubscription<O> {
-    return this.#core.subscribe(options);
+    return this.core.subscribe(options);
   }
 
   get size(): number {
-    return this.#core.size;
+    return this.core.size;
   }
 
   get lastId(): number {
-    return this.#core.lastId;
+    return this.core.lastId;
   }
 
   get epoch(): string {
-    return this.#core.epoch;
+    return this.core.epoch;
   }
 
   get closed(): boolean {
-    return this.#core.closed;
-  }
-
-  serve(req: IncomingMessage, res: ServerResponse, options?: ServeOptions): Promise<ServeResult> {
-    return serveHub(this, wireOf(this.#encode), req, res, options);
+    return this.core.closed;
   }
 
   close(): void {
-    this.#core.close();
+    this.core.close();
   }
 
   stats(): HubStats {
-    return this.#core.stats();
+    return this.core.stats();
+  }
+}
+
+class LocalCometHub<T> extends LocalHub<T, string> implements CometHub<T> {
+  readonly #wire: Wire;
+
+  constructor(settings: HubSettings<T, string>, wire: Wire) {
+    super(settings);
+    this.#wire = wire;
+  }
+
+  serve(req: IncomingMessage, res: ServerResponse, options?: ServeOptions): Promise<ServeResult> {
+    return serveHub(this.core, this.#wire, req, res, options);
   }
 }

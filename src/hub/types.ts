@@ -1,9 +1,10 @@
 /**
- * Public types of the broadcast hubs (in-process and Redis).
+ * Public types of the broadcast hubs (in-process and Redis): what every layer of src/hub shares.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CometOptions } from '../comet/index.js';
+import type { SendCometOptions, SendCometResult } from '../http/index.js';
 import type { QueueStats, SourceIterator } from '../source/types.js';
-import type { ServeOptions, ServeResult } from './serve.js';
 import type { HubConnectionError, SlowConsumerError } from './errors.js';
 
 /**
@@ -161,8 +162,8 @@ export interface HubStats {
   readonly encoded: { readonly comet: number; readonly sse: number };
 }
 
-/** What every hub offers besides publishing. */
-export interface HubBase<O> {
+/** @internal The members shared by every hub, whatever it publishes with. */
+export interface HubReading<O> {
   /**
    * Adds a subscriber. It receives `initial` (if set), then the replay (if `since` is given),
    * then every message published from now on, in order. Once the hub is closed, the returned
@@ -180,6 +181,24 @@ export interface HubBase<O> {
   readonly epoch: string;
   /** True once `close()` was called. */
   readonly closed: boolean;
+}
+
+/** An in-process broadcast hub (see {@link createHub}). */
+export interface Hub<T, O = T> extends HubReading<O> {
+  /**
+   * Delivers `value` to every subscriber now: O(1) per subscriber, never waits for one.
+   * @returns the message id (1, 2, 3, …)
+   * @throws {@link HubClosedError} after `close()`; whatever `encode` throws (nothing is published then)
+   */
+  publish(value: T): number;
+  /** Ends every subscriber cleanly (after what is already buffered for it). Idempotent. */
+  close(): void;
+  /** Counters (see {@link HubStats}). */
+  stats(): HubStats;
+}
+
+/** What a hub that speaks the client's protocol adds: `serve`, for one route of both kinds of client. */
+export interface Serving {
   /**
    * Serves one client on a route, of either kind: a request whose `Accept` lists
    * `text/event-stream` (an `EventSource`) gets Server-Sent Events through `sendSSE`, any other
@@ -199,22 +218,98 @@ export interface HubBase<O> {
    * with `since` above `lastId`). `stop` answers SSE `204` and Comet a `stop` control, resolving
    * `'stopped'`. HEAD is answered with the headers alone, without subscribing. Otherwise resolves
    * and rejects as `sendComet` does.
-   * @throws TypeError (synchronously) when this hub was not made with `cometHub` or
-   *   `cometEncoding`, or for a bad argument or option; RangeError for a bad number; whatever `stop` throws
+   * @throws TypeError (synchronously) for a bad argument or option; RangeError for a number out of
+   *   range; whatever `stop` throws
    */
   serve(req: IncomingMessage, res: ServerResponse, options?: ServeOptions): Promise<ServeResult>;
-  /** Counters (see {@link HubStats}). */
-  stats(): HubStats;
 }
 
-/** An in-process broadcast hub (see {@link createHub}). */
-export interface Hub<T, O = T> extends HubBase<O> {
+/**
+ * An in-process hub of Comet chunks that serves both kinds of client (see {@link cometHub}):
+ * `subscribe()` gives Comet chunks, `serve` speaks the protocol of `comet-bridge/client`.
+ */
+export interface CometHub<T> extends Hub<T, string>, Serving {}
+
+/**
+ * Options of {@link cometEncoding}: the encoder's options (except `onInvalid`: a hub's `publish`
+ * always throws the `CometEncodeError` and publishes nothing), plus the kind and an optional mapping.
+ */
+export interface CometEncodingOptions<T> extends Omit<CometOptions, 'onInvalid'> {
+  /** `'json'` (default): any JSON value; `'string'`: the message must be a string. */
+  kind?: 'json' | 'string';
   /**
-   * Delivers `value` to every subscriber now: O(1) per subscriber, never waits for one.
-   * @returns the message id (1, 2, 3, …)
-   * @throws {@link HubClosedError} after `close()`; whatever `encode` throws (nothing is published then)
+   * Builds what is encoded from the published value and its id, e.g. `(v, id) => ({ id, v })`
+   * so the page can remember the last id and reconnect with `?since=<id>`. Default: the value itself.
+   * Runs once per message, inside `encode`: if it throws, `publish` throws and publishes nothing.
    */
-  publish(value: T): number;
-  /** Ends every subscriber cleanly (after what is already buffered for it). Idempotent. */
-  close(): void;
+  map?: (value: T, id: number) => unknown;
+  /**
+   * Hand a subscriber all the chunks waiting for it as one string (default `true`): the bytes are
+   * the same, but a transport writes them with one call, which is what keeps a busy hub with
+   * thousands of clients fast. `false`: one chunk per message.
+   */
+  coalesce?: boolean;
 }
+
+
+/**
+ * The wire format of a hub made with {@link cometEncoding}: the page's callback and the kind of
+ * message, and, inside, how `serve` frames messages and controls for each kind of client. Made
+ * only by {@link cometEncoding}.
+ */
+export interface CometWire {
+  /** The page's callback, e.g. `'parent.cometMessage'`. */
+  readonly callback: string;
+  /** `'json'` or `'string'`. */
+  readonly kind: 'json' | 'string';
+}
+
+/**
+ * What {@link cometEncoding} returns: the `encode`, `initial` and `coalesce` options of a hub of
+ * Comet chunks, and the `wire` that lets a Redis hub made with them `serve` (spread it into the
+ * options of `createRedisHub`).
+ */
+export interface CometEncoding<T> {
+  encode: (value: T, id: number) => string;
+  initial: string | undefined;
+  coalesce: ((chunks: string[]) => string) | undefined;
+  wire: CometWire;
+}
+
+/** Options of {@link cometHub}: hub options (without `encode`/`initial`/`coalesce`) and Comet encoding options. */
+export interface CometHubOptions<T> extends Omit<HubOptions<T, string>, 'encode' | 'initial' | 'coalesce'>, CometEncodingOptions<T> {}
+
+/** Options of `hub.serve`. */
+export interface ServeOptions extends Omit<SendCometOptions, 'heartbeat' | 'beforeEnd'> {
+  /**
+   * Heartbeat interval: a `beat` control (Comet: a script; SSE: an `event: beat`) while no message
+   * goes out for this long, so the client sees the stream alive. Default 15000; `0` for none.
+   */
+  heartbeatMs?: number;
+  /**
+   * Rotation: end the response at a message boundary after this many bytes of messages (counted
+   * after the initial chunk and the `open` control), with a `rotate` control just before the end.
+   * Comet: default 1 MiB (1048576), so a forever-iframe document does not grow without bound.
+   * SSE: default none (an `EventSource` keeps no document); given, SSE responses rotate too.
+   */
+  maxBytes?: number;
+  /** This subscriber's slow-consumer policy (default: the hub's). */
+  policy?: SlowConsumerPolicy;
+  /** This subscriber's limit of waiting messages (default: the hub's). */
+  limit?: number;
+  /** SSE only: a `retry: <ms>` field first, the delay the browser waits before it reconnects. */
+  retry?: number;
+  /**
+   * Ends the client for good (e.g. after its user logged out), `true` or a function of the request:
+   * SSE is answered `204 No Content` (an `EventSource` never reconnects after it), Comet with the
+   * initial chunk and one `stop` control (`connectComet` closes for good on it). Resolves `'stopped'`.
+   */
+  stop?: boolean | ((req: IncomingMessage) => boolean);
+}
+
+/**
+ * How `hub.serve` ended: as `sendComet`, `'bad-request'` (a malformed cursor, answered with 400) or
+ * `'stopped'` (the `stop` option).
+ */
+export type ServeResult = SendCometResult | 'bad-request' | 'stopped';
+

@@ -6,7 +6,7 @@
 import { Comet, type CometOptions } from '../comet/index.js';
 import { CometEncodeError } from '../errors.js';
 import { checkOptions, describe } from '../util/args.js';
-import { warnOnce } from './deprecation.js';
+import { warnOnce } from '../util/deprecation.js';
 import { EMPTY, el } from './input.js';
 import { applyK, done, flatten, type Iteratee } from './iteratee.js';
 import { makeEnumeratee, stepwise, type Enumeratee } from './enumeratee.js';

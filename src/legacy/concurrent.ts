@@ -13,7 +13,7 @@ import { checkOptions } from '../util/args.js';
 import { returnQuietly as closeQueue } from '../source/iterators.js';
 import { pushQueue, type PushController } from '../source/queue.js';
 import type { BufferOptions, SourceIterator } from '../source/types.js';
-import { warnOnce } from './deprecation.js';
+import { warnOnce } from '../util/deprecation.js';
 import { EMPTY, EOF, toInput, type Input } from './input.js';
 import { applyK, type Iteratee } from './iteratee.js';
 import { makeEnumerator, type Enumerator } from './enumerator.js';

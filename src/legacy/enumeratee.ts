@@ -3,7 +3,7 @@
  * (Play's `Enumeratee`): map, mapM, filter, collect, take, drop, grouped, and composition.
  */
 import { checkFunction, checkInstance } from './args.js';
-import { warnOnce } from './deprecation.js';
+import { warnOnce } from '../util/deprecation.js';
 import { EMPTY, EOF, el, type Input } from './input.js';
 import { applyK, cont, done, errorIteratee, flatten, Iteratee, mapIteratee, runIteratee } from './iteratee.js';
 

@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { SourceIterator } from '../source/types.js';
 import { checkFunction, checkInstance } from './args.js';
-import { warnOnce } from './deprecation.js';
+import { warnOnce } from '../util/deprecation.js';
 import { Iteratee, runIteratee } from './iteratee.js';
 import type { Input } from './input.js';
 import { Enumeratee, mapEnumeratee } from './enumeratee.js';

@@ -1,7 +1,7 @@
 /**
  * `Input`: what an enumerator feeds an iteratee: an element, nothing, or the end of the stream.
  */
-import { warnOnce } from './deprecation.js';
+import { warnOnce } from '../util/deprecation.js';
 
 /** Marks the inputs made here, so a channel can tell `push(Input)` from `push(value)`. */
 export const BRAND: unique symbol = Symbol('comet-bridge.legacy.Input');

@@ -4,7 +4,7 @@
  */
 import { describe } from '../util/args.js';
 import { checkFunction } from './args.js';
-import { warnOnce } from './deprecation.js';
+import { warnOnce } from '../util/deprecation.js';
 import { EMPTY, EOF, type Input } from './input.js';
 
 /**

@@ -7,7 +7,7 @@ import { toPublisher } from '../source/to-publisher.js';
 import type { Publisher, SourceIterator, Subscriber } from '../source/types.js';
 import { checkOptions } from '../util/args.js';
 import { checkInstance } from './args.js';
-import { warnOnce } from './deprecation.js';
+import { warnOnce } from '../util/deprecation.js';
 import { Enumerator, makeEnumerator } from './enumerator.js';
 import { Iteratee } from './iteratee.js';
 import { asyncIterableApply } from './producers.js';

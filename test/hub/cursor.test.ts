@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { createHub } from '../../src/hub/index.js';
-import { HubCore } from '../../src/hub/core.js';
+import { HubCore } from '../../src/hub/core/core.js';
 import { take } from './fixtures/take.js';
 
 /** A hub with ids 1..n published (values id * 10) and a history of `history`. */

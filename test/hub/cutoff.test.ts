@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { once } from 'node:events';
 import { sendComet, toNodeReadable, toWebStream } from '../../src/http/index.js';
 import { createHub, HubConnectionError, SlowConsumerError, type Hub } from '../../src/hub/index.js';
-import { HubCore } from '../../src/hub/core.js';
+import { HubCore } from '../../src/hub/core/core.js';
 import { carryCutoff, cutoffOf } from '../../src/util/cutoff.js';
 import { ScriptedResponse } from '../http/scripted.js';
 

@@ -5,7 +5,7 @@
  * message once per kind.
  */
 import { expect } from 'chai';
-import { cometHub, type Hub } from '../../src/index.js';
+import { cometHub, type Serving } from '../../src/index.js';
 import { calls, CB, events, read, serverFor, until } from './fixtures/serve.js';
 
 const CLIENTS = 50;
@@ -46,7 +46,7 @@ function clients(port: number, sse: boolean, n: number, count: number): Promise<
 }
 
 /** Serves `hub`, opens the clients, waits until all subscribed, publishes VALUES, returns what each saw. */
-async function fanOut(hub: Hub<unknown, string>, comet: number, sse: number): Promise<{ comet: Seen[]; sse: Seen[] }> {
+async function fanOut(hub: Serving & { readonly size: number; publish(value: unknown): unknown }, comet: number, sse: number): Promise<{ comet: Seen[]; sse: Seen[] }> {
   const s = await serverFor(hub.serve.bind(hub));
   try {
     const iframes = clients(s.port, false, comet, VALUES.length);

@@ -5,16 +5,12 @@
  */
 import { expect } from 'chai';
 import { Comet, CometEncodeError, cometEncoding, cometHub, createHub, SSE, type HubSubscription } from '../../src/index.js';
-import { kindKey } from '../../src/hub/framing.js';
+import { sse } from './fixtures/sse.js';
 import { vectors, stringInput } from '../support/vectors.js';
 import { take } from './fixtures/take.js';
 
 const CB = 'parent.cometMessage';
 
-/** An SSE subscriber (as hub.serve makes one for an EventSource). */
-function sse<O>(hub: { subscribe(o?: object): HubSubscription<O> }, options: object = {}): HubSubscription<O> {
-  return hub.subscribe({ ...options, [kindKey]: 'sse' });
-}
 
 describe('one hub, two kinds of client', () => {
   it('frames each message once per kind that has subscribers, whatever their number', async () => {
@@ -176,6 +172,6 @@ describe('one hub, two kinds of client', () => {
     hub.publish(4);
     expect(await take(s, 1)).to.deep.equal(['1=4']);
     expect(hub.stats().encoded).to.deep.equal({ comet: 0, sse: 0 });
-    expect(() => sse(hub)).to.throw(TypeError, /^subscribe: no subscribers of kind a string on this hub$/);
+    expect(() => sse(hub)).to.throw(TypeError, /^subscribe: this hub has no Server-Sent Events subscribers$/);
   });
 });

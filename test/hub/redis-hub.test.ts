@@ -53,7 +53,7 @@ describe('createRedisHub', function () {
       return c;
     }
     async function hub<T, O = T>(options: RedisHubOptions<T, O>): Promise<RedisHub<T, O>> {
-      const h = await createRedisHub<T, O>(options as RedisHubOptions<T, O> & { encode: (value: T, id: number) => O });
+      const h = await (createRedisHub as (o: RedisHubOptions<T, O>) => Promise<RedisHub<T, O>>)(options);
       suite.defer(() => h.close());
       return h;
     }

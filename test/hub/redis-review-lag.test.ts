@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cometEncoding, createRedisHub, type RedisHub } from '../../src/hub/index.js';
+import { cometEncoding, createRedisHub, type RedisCometHub } from '../../src/hub/index.js';
 import { connect, FLAVORS, until, type TestClient } from './fixtures/redis-clients.js';
 import { redisSuite } from './fixtures/redis-suite.js';
 import { take } from './fixtures/take.js';
@@ -40,8 +40,8 @@ describe('createRedisHub (review): a cursor ahead of a lagging process', functio
       const ch = `review-lag-${flavor}-${process.pid}-${++n}`;
       // one chunk per message (the entries of one stream reply reach a subscriber together, and would be joined)
       const options = { channel: ch, history: 100, ...cometEncoding<number>('cb', { initialChunk: null, coalesce: false }) };
-      const a: RedisHub<number, string> = await createRedisHub<number, string>({ client: ca.raw, ...options });
-      const b: RedisHub<number, string> = await createRedisHub<number, string>({ publisher: cb.raw, subscriber: lagging(cs, 300), ...options });
+      const a: RedisCometHub<number> = await createRedisHub<number>({ client: ca.raw, ...options });
+      const b: RedisCometHub<number> = await createRedisHub<number>({ publisher: cb.raw, subscriber: lagging(cs, 300), ...options });
       suite.defer(() => a.close(), () => b.close());
       const web = http.createServer((req, res) => void b.serve(req, res, { heartbeatMs: 0 }));
       await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { cometHub, SlowConsumerError, type HubStats, type HubSubscription, type SlowConsumerPolicy } from '../../src/index.js';
-import { kindKey } from '../../src/hub/framing.js';
+import { sse } from './fixtures/sse.js';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -13,9 +13,6 @@ function accounted(s: HubStats): number {
   return s.delivered + s.dropped['drop-oldest'] + s.dropped['drop-newest'] + s.cutOff + s.discarded + s.waiting;
 }
 
-function sse<O>(hub: { subscribe(o?: object): HubSubscription<O> }, options: object = {}): HubSubscription<O> {
-  return hub.subscribe({ ...options, [kindKey]: 'sse' });
-}
 
 describe('hub counters with an initial chunk and two kinds of client', () => {
   it('the initial chunk is not a message: it is never counted as waiting, discarded or cut off', async () => {

@@ -4,14 +4,11 @@
  */
 import { expect } from 'chai';
 import { Comet, cometHub, type HubSubscription } from '../../src/index.js';
-import { kindKey } from '../../src/hub/framing.js';
+import { sse } from './fixtures/sse.js';
 import { take } from './fixtures/take.js';
 
 const CB = 'parent.cometMessage';
 
-function sse<O>(hub: { subscribe(o?: object): HubSubscription<O> }): HubSubscription<O> {
-  return hub.subscribe({ [kindKey]: 'sse' });
-}
 
 describe('frames made once per kind, with a finite maxMessageBytes', () => {
   it('a Comet subscriber replaying messages published while only SSE ones listened gets the chunks made at publish', async () => {

@@ -5,7 +5,7 @@ import sinon from 'sinon';
 import { Comet, Concurrent, Enumeratee, Enumerator, Input, Iteratee, LegacyComet, Streams } from '../../src/index.js';
 import { Comet as encoders } from '../../src/comet/index.js';
 import * as root from '../../src/index.js';
-import { DEPRECATIONS, resetDeprecationWarnings } from '../../src/legacy/deprecation.js';
+import { DEPRECATIONS, resetDeprecationWarnings } from '../../src/util/deprecation.js';
 import { EMPTY } from '../../src/legacy/input.js';
 
 /** Each legacy API, used once, and the code its first use must warn with. */

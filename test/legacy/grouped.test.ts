@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { Enumeratee, Enumerator, Input, Iteratee } from '../../src/index.js';
-import { resetDeprecationWarnings } from '../../src/legacy/deprecation.js';
+import { resetDeprecationWarnings } from '../../src/util/deprecation.js';
 
 const run = <T>(e: Enumerator<T>): Promise<T[]> => e.run(Iteratee.getChunks<T>());
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { Enumerator, Iteratee, Streams, toPublisher, toSource, type Subscriber, type Subscription } from '../../src/index.js';
-import { resetDeprecationWarnings } from '../../src/legacy/deprecation.js';
+import { resetDeprecationWarnings } from '../../src/util/deprecation.js';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

@@ -2,18 +2,17 @@
  * The fan-out engine shared by the in-process and the Redis hub: subscriber set, per-subscriber
  * queues from the source layer, history ring, counters.
  */
-import { randomBytes } from 'node:crypto';
-import { queueIn } from '../source/queue.js';
-import { checkCount, checkLimit, checkOptions, checkSignal, describe } from '../util/args.js';
-import { checkEpoch } from './cursor.js';
-import { kindKey, prefaceKey, type ClientKind, type Framing, type OpenInfo } from './framing.js';
-import { SlowConsumerError } from './errors.js';
+import type { BufferedQueue, PushController } from '../../source/queue.js';
+import { queueIn } from '../../source/queue.js';
+import type { PushHooks } from '../../source/types.js';
+import { checkCount, checkLimit, checkOptions, checkSignal } from '../../util/args.js';
+import { SlowConsumerError } from '../errors.js';
+import type { HubStats, HubSubscription, SlowConsumerPolicy, SubscribeOptions } from '../types.js';
+import { checkEpoch, newEpoch, startOf } from './epoch.js';
 import { History, type Entry } from './history.js';
-import { cutOff, Member } from './member.js';
+import type { ClientKind, Frames, OpenInfo, SubscribeAs } from './kinds.js';
+import { checkPolicy, type CoreSettings } from './settings.js';
 import { HubFeed, type Tally } from './subscription.js';
-import type { HubStats, HubSubscription, SlowConsumerPolicy, SubscribeOptions } from './types.js';
-
-const POLICIES: readonly SlowConsumerPolicy[] = ['drop-oldest', 'drop-newest', 'disconnect'];
 
 const SUBSCRIBE_OPTIONS = Object.keys({ policy: 1, limit: 1, since: 1, epoch: 1, signal: 1 } satisfies Record<keyof SubscribeOptions, 1>);
 
@@ -27,31 +26,6 @@ interface Stored extends Entry<unknown> {
   sse?: Entry<unknown>;
 }
 
-/** @internal Validates a slow-consumer policy name. */
-export function checkPolicy(policy: unknown, where: string): SlowConsumerPolicy {
-  if (!POLICIES.includes(policy as SlowConsumerPolicy)) {
-    throw new TypeError(`${where}: policy must be one of ${POLICIES.map((p) => `'${p}'`).join(', ')}, got ${describe(policy)}`);
-  }
-  return policy as SlowConsumerPolicy;
-}
-
-/** @internal A new epoch: 16 url-safe characters from 12 random bytes. */
-export function newEpoch(): string {
-  return randomBytes(12).toString('base64url');
-}
-
-/** @internal Settings of a core. */
-export interface CoreSettings<O> {
-  history: number;
-  limit: number;
-  policy: SlowConsumerPolicy;
-  /** What a `'comet'` subscriber gets first (an `'sse'` one gets nothing first). */
-  initial: O | undefined;
-  coalesce: ((values: O[]) => O) | undefined;
-  /** For a hub of two kinds of client (then `O` is string, and `emit` takes serialized messages). */
-  framing?: Framing | undefined;
-}
-
 const NO_FRAMES = Object.freeze({ comet: 0, sse: 0 });
 
 /** @internal The subscriber set and counters behind every hub. */
@@ -62,7 +36,7 @@ export class HubCore<O> {
   readonly #counts = { comet: 0, sse: 0 };
   readonly #history: History<Stored>;
   readonly #settings: CoreSettings<O>;
-  readonly #framing: Framing | undefined;
+  readonly #frames: Frames | undefined;
   readonly #tally: Tally = { offered: 0, delivered: 0, slow: 0, discarded: 0 };
   #closed = false;
   #refusal: Error | null = null;
@@ -74,7 +48,7 @@ export class HubCore<O> {
 
   constructor(settings: CoreSettings<O>) {
     this.#settings = settings;
-    this.#framing = settings.framing;
+    this.#frames = settings.frames;
     this.#history = new History<Stored>(settings.history);
   }
 
@@ -118,7 +92,7 @@ export class HubCore<O> {
    */
   emit(id: number, value: O): void {
     const stored: Stored = { id, value };
-    const comet = this.#counts.comet > 0 || this.#framing?.cometAtPublish ? this.#entryOf(stored, 'comet') : stored;
+    const comet = this.#counts.comet > 0 || this.#frames?.cometAtPublish ? this.#entryOf(stored, 'comet') : stored;
     const sse = this.#counts.sse > 0 ? this.#entryOf(stored, 'sse') : stored;
     this.#published++;
     let offered = 0;
@@ -137,9 +111,9 @@ export class HubCore<O> {
 
   /** The entry of `kind` for a message, made once (what a hub without a framing stores is its entry). */
   #entryOf(stored: Stored, kind: ClientKind): Entry<unknown> {
-    const framing = this.#framing;
-    if (framing === undefined) return stored;
-    return (stored[kind] ??= { id: stored.id, value: framing.frame(kind, stored.value as string, stored.id, this.#epoch) });
+    const frames = this.#frames;
+    if (frames === undefined) return stored;
+    return (stored[kind] ??= { id: stored.id, value: frames.frame(kind, stored.value as string, stored.id, this.#epoch) });
   }
 
   /**
@@ -200,19 +174,17 @@ export class HubCore<O> {
       discarded: tally.discarded,
       waiting,
       disconnectedForSlowness: this.#disconnected,
-      encoded: this.#framing === undefined ? NO_FRAMES : { ...this.#framing.encoded },
+      encoded: this.#frames === undefined ? NO_FRAMES : { ...this.#frames.encoded },
     };
   }
 
   /**
-   * Adds a subscriber (see {@link HubBase.subscribe}), of the kind given under {@link kindKey}.
-   * The cursor: without `epoch`, `since` replays what came after it (all the history when it is
-   * ahead of the last id); with this hub's `epoch`, the same, except that a `since` ahead of the
-   * last id replays nothing and the subscriber is given only ids after it; with another epoch, all
-   * the history, and `reset` is true.
+   * Adds a subscriber (see `Hub.subscribe`). The protocol layer passes `as`: the kind of client,
+   * and the preface its responses open with; `hub.subscribe()` gives a `'comet'` subscriber with
+   * none. Where it starts is the epoch rule of {@link startOf}.
+   * @param where - the public function, for messages
    */
-  subscribe(options?: SubscribeOptions): HubSubscription<O> {
-    const where = 'subscribe';
+  subscribe(options?: SubscribeOptions, where = 'subscribe', as?: SubscribeAs<O>): HubSubscription<O> {
     const opts = checkOptions(options, where, SUBSCRIBE_OPTIONS);
     const policy = opts.policy === undefined ? this.#settings.policy : checkPolicy(opts.policy, where);
     const limit = opts.limit === undefined ? this.#settings.limit : checkLimit(opts.limit, where, 'limit');
@@ -220,7 +192,8 @@ export class HubCore<O> {
     const epoch = opts.epoch === undefined ? undefined : checkEpoch(opts.epoch, where, 'epoch');
     if (epoch !== undefined && since === undefined) throw new TypeError(`${where}: epoch needs since (the last id the subscriber has in that epoch)`);
     const signal = checkSignal(opts.signal, where);
-    const kind = this.#kindOf(options);
+    const kind: ClientKind = as?.kind ?? 'comet';
+    if (kind === 'sse' && this.#frames === undefined) throw new TypeError(`${where}: this hub has no Server-Sent Events subscribers`);
 
     const member = new Member<O>(this, policy, kind);
     const refusal = this.#refusal;
@@ -243,33 +216,25 @@ export class HubCore<O> {
     const prefix: Entry<O>[] = [];
     const initial = this.#settings.initial;
     if (initial !== undefined && kind === 'comet' && open) prefix.push({ id: 0, value: initial });
-    const reset = epoch !== undefined && epoch !== this.#epoch;
     const lastId = this.#lastId;
+    const start = startOf(since, epoch, this.#epoch, lastId);
     const at = prefix.length;
     let missed = 0;
-    if (since !== undefined && open) {
-      if (since > lastId && epoch !== undefined && !reset) member.after = since;
-      else missed = this.#replay(reset || since > lastId ? 0 : since, kind, prefix);
+    if (open) {
+      member.after = start.after;
+      if (start.from !== undefined) missed = this.#replay(start.from, kind, prefix);
     }
-    const preface = (options as { [prefaceKey]?: (info: OpenInfo) => O } | undefined)?.[prefaceKey];
+    const preface = as?.preface;
     if (preface !== undefined && open) {
-      const info: OpenInfo = { type: 'open', epoch: this.#epoch, lastId, since: reset ? 0 : since ?? lastId, missed, reset };
+      const info: OpenInfo = { type: 'open', epoch: this.#epoch, lastId, since: start.reset ? 0 : since ?? lastId, missed, reset: start.reset };
       prefix.splice(at, 0, { id: 0, value: preface(info) });
     }
     const feed = new HubFeed<O>({
-      queue, prefix, missed, policy, limit, signal, tally: this.#tally, coalesce: this.#settings.coalesce, epoch: this.#epoch, reset,
+      queue, prefix, missed, policy, limit, signal, tally: this.#tally, coalesce: this.#settings.coalesce, epoch: this.#epoch, reset: start.reset,
     });
     if (refusal && !this.#closed) feed.cutOff(refusal);
     else member.feed = feed;
     return feed;
-  }
-
-  /** The kind a subscriber asked for under {@link kindKey}. */
-  #kindOf(options: SubscribeOptions | undefined): ClientKind {
-    const kind = options === undefined ? undefined : (options as { [kindKey]?: unknown })[kindKey];
-    if (kind === undefined || kind === 'comet') return 'comet';
-    if (kind === 'sse' && this.#framing !== undefined) return 'sse';
-    throw new TypeError(`subscribe: no subscribers of kind ${describe(kind)} on this hub`);
   }
 
   /** Appends to `prefix` the entries of `kind` after `from` and returns how many fell out of history. */
@@ -283,7 +248,7 @@ export class HubCore<O> {
     return missed;
   }
 
-  /** @internal `member`'s queue overflowed under 'disconnect' with `max` waiting: counts it, cuts it off. */
+  /** `member`'s queue overflowed under 'disconnect' with `max` waiting: counts it, cuts it off. */
   overflowed(member: Member<O>, max: number): Error {
     // the arriving message and every one still waiting are lost to slowness (until read)
     const held = member.feed!.held;
@@ -295,7 +260,7 @@ export class HubCore<O> {
     return error;
   }
 
-  /** @internal `member`'s queue ended: it leaves the set. */
+  /** `member`'s queue ended: it leaves the set. */
   leave(member: Member<O>): void {
     this.#finish(member);
   }
@@ -308,4 +273,41 @@ export class HubCore<O> {
     if (member.policy === 'drop-oldest') this.#droppedOldest += dropped;
     else if (member.policy === 'drop-newest') this.#droppedNewest += dropped;
   }
+}
+
+/**
+ * One subscriber as the core sees it; also the hooks of its queue, so that a subscriber makes no
+ * closure of its own.
+ */
+class Member<O> implements PushHooks {
+  ctl: PushController<Entry<O>> | null = null;
+  queue: BufferedQueue<Entry<O>> | null = null;
+  feed: HubFeed<O> | null = null;
+  ended = false;
+  /** Ids up to this one are not given (a cursor ahead of the hub: it waits until the hub catches up). */
+  after = 0;
+
+  constructor(
+    readonly core: HubCore<O>,
+    readonly policy: SlowConsumerPolicy,
+    readonly kind: ClientKind,
+  ) {}
+
+  /** The queue ended: the subscriber leaves the set. */
+  teardown(): void {
+    this.core.leave(this);
+  }
+
+  /** The queue overflowed under 'disconnect': the error it ends with. */
+  overflowError(max: number): Error {
+    return this.core.overflowed(this, max);
+  }
+}
+
+/**
+ * Tells a subscription that the hub cut it off. Deferred to a microtask: its signal's listeners (a
+ * transport giving up) call back into the queue, which is still in the middle of a push here.
+ */
+function cutOff<O>(member: Member<O>, error: Error): void {
+  queueMicrotask(() => member.feed?.cutOff(error));
 }

@@ -2,12 +2,12 @@
  * One subscriber's iterator over a hub: the initial item and the replay first, then its live queue,
  * optionally joining the messages waiting together.
  */
-import type { BufferedQueue } from '../source/queue.js';
-import type { QueueStats } from '../source/types.js';
-import { onAbort, toError } from '../util/abort.js';
-import { cutoffKey, cutoffSlotKey, type CutoffListener, type CutoffSlot } from '../util/cutoff.js';
+import type { BufferedQueue } from '../../source/queue.js';
+import type { QueueStats } from '../../source/types.js';
+import { onAbort, toError } from '../../util/abort.js';
+import { cutoffKey, cutoffSlotKey, type CutoffListener, type CutoffSlot } from '../../util/cutoff.js';
 import type { Entry } from './history.js';
-import type { HubSubscription, SlowConsumerPolicy } from './types.js';
+import type { HubSubscription, SlowConsumerPolicy } from '../types.js';
 
 type Done<O> = IteratorReturnResult<O | undefined>;
 

@@ -3,35 +3,8 @@
  * request the way each kind of client sends it, and which kind of client it is.
  */
 import type { IncomingMessage } from 'node:http';
-import { describe } from '../util/args.js';
-
-/** An epoch: what `newEpoch` makes, and what a cursor may carry. */
-const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;
-/** An id in decimal: no sign, no leading zero, at most 16 digits (then checked as a safe integer). */
-const SINCE = /^(?:0|[1-9][0-9]{0,15})$/;
-
-/** @internal A client's cursor: the epoch it was given ids in, and the last id it has. */
-export interface Cursor {
-  readonly epoch: string;
-  readonly since: number;
-}
-
-/**
- * @internal Checks an epoch (`[A-Za-z0-9_-]{1,64}`).
- * @param name - how the message names it, e.g. `epoch`
- * @throws TypeError `where: name must match [A-Za-z0-9_-]{1,64}, got …`
- */
-export function checkEpoch(epoch: unknown, where: string, name: string): string {
-  if (typeof epoch !== 'string' || !EPOCH.test(epoch)) {
-    throw new TypeError(`${where}: ${name} must match [A-Za-z0-9_-]{1,64}, got ${typeof epoch === 'string' ? JSON.stringify(epoch) : describe(epoch)}`);
-  }
-  return epoch;
-}
-
-function cursorOf(epoch: string, since: string): Cursor | null {
-  if (!EPOCH.test(epoch) || !SINCE.test(since) || !Number.isSafeInteger(Number(since))) return null;
-  return { epoch, since: Number(since) };
-}
+import { FOREIGN_EPOCH } from '../core/epoch.js';
+import { cursorOf, parseEventId, type Cursor } from './framing.js';
 
 /** The one value of query parameter `name`: undefined when absent, null when given more than once. */
 function single(params: URLSearchParams, name: string): string | undefined | null {
@@ -54,14 +27,8 @@ function pairOf(params: URLSearchParams): Cursor | undefined | null {
   return cursorOf(epoch, since);
 }
 
-/** An SSE id `E:N` as a cursor, or null when malformed. */
-function eventIdOf(id: string): Cursor | null {
-  const colon = id.indexOf(':');
-  return colon < 0 ? null : cursorOf(id.slice(0, colon), id.slice(colon + 1));
-}
-
 /**
- * @internal The cursor of a Comet request (`?epoch=E&since=N`, see wire.md): undefined when it
+ * @internal The cursor of a Comet request (`?epoch=E&since=N`, see docs/protocol.md): undefined when it
  * has none, null when it is malformed.
  */
 export function cometCursor(url: string): Cursor | undefined | null {
@@ -70,10 +37,9 @@ export function cometCursor(url: string): Cursor | undefined | null {
 
 /**
  * The cursor of a `Last-Event-ID` that no hub wrote (an id of another server that answered on this
- * URL before): of an epoch that is never a hub's (`newEpoch` makes 16 characters), so it is a reset.
- * A 400 would stop that browser's `EventSource` for good.
+ * URL before): a reset. A 400 would stop that browser's `EventSource` for good.
  */
-const FOREIGN: Cursor = Object.freeze({ epoch: '-', since: 0 });
+const FOREIGN: Cursor = Object.freeze({ epoch: FOREIGN_EPOCH, since: 0 });
 
 /**
  * @internal The cursor of an SSE request, the first one found of: the `Last-Event-ID` header (an
@@ -83,10 +49,10 @@ const FOREIGN: Cursor = Object.freeze({ epoch: '-', since: 0 });
  */
 export function sseCursor(req: IncomingMessage): Cursor | undefined | null {
   const header = req.headers?.['last-event-id'];
-  if (typeof header === 'string' && header !== '') return eventIdOf(header) ?? FOREIGN;
+  if (typeof header === 'string' && header !== '') return parseEventId(header) ?? FOREIGN;
   const params = queryOf(req.url!);
   const id = single(params, 'lastEventId');
-  if (id !== undefined) return id === null ? null : eventIdOf(id);
+  if (id !== undefined) return id === null ? null : parseEventId(id);
   return pairOf(params);
 }
 

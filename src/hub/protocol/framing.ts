@@ -1,97 +1,102 @@
 /**
- * How a hub made with `cometEncoding` serves two kinds of client from one serialization of each
- * message: the kinds, the framing the core asks for frames, and the one that makes them.
+ * The one writer and reader of each wire form of the protocol (docs/protocol.md): how a hub made
+ * with `cometEncoding` frames a message for each kind of client from one serialization, the SSE id
+ * `E:N`, and the control messages of both kinds.
  */
-import type { CometFramer } from '../comet/encoder.js';
-import { dataOf } from '../sse/encoder.js';
-import { isObjectLike } from '../util/args.js';
+import type { CometFramer } from '../../comet/encoder.js';
+import { dataOf } from '../../sse/encoder.js';
+import type { ClientKind, Frames } from '../core/kinds.js';
+import type { HubSettings } from '../core/settings.js';
+import { describe } from '../../util/args.js';
+import { isEpoch } from '../core/epoch.js';
+import type { CometWire } from '../types.js';
 
-/** @internal What `cometEncoding` tells the hubs and `serve` about its chunks. */
-export interface Wire {
-  /** Makes a control script: `callback(INFO, 0)`. */
-  readonly control: (info: object) => string;
-  /** The chunk every Comet subscriber gets first, if any. */
-  readonly initial: string | undefined;
-  /**
-   * One hub's `encode` (the message serialized once, marked with this wire) and the
-   * {@link Framing} that makes its Comet chunks and SSE events, with counters of its own.
-   * `initial` is the hub's own first chunk (its `initial` option: this wire's, unless the hub's
-   * options replaced it), which the hub's wire names instead, so `serve` finds its `open` place.
-   */
-  readonly framing: (initial: string | undefined) => { encode: (value: never, id: number) => string; framing: Framing };
-}
+/** An id in decimal: no sign, no leading zero, at most 16 digits (then checked as a safe integer). */
+const ID = /^(?:0|[1-9][0-9]{0,15})$/;
 
-const wireKey: unique symbol = Symbol.for('comet-bridge.wire');
-
-/** @internal Marks a hub's `encode` as one made by `cometEncoding` (a spread of its options keeps the mark). */
-export function markWire(encode: object, wire: Wire): void {
-  Object.defineProperty(encode, wireKey, { value: wire });
-}
-
-/** @internal What `cometEncoding` told about a hub's `encode`, when it made it. */
-export function wireOf(encode: unknown): Wire | undefined {
-  return isObjectLike(encode) && isObjectLike(encode[wireKey]) ? (encode[wireKey] as unknown as Wire) : undefined;
-}
-
-/**
- * @internal The kinds of client a hub serves: `'comet'` is what `hub.subscribe()` gives (for a hub
- * without a {@link Framing}, its one kind: what `encode` makes), `'sse'` the events of `hub.serve`'s
- * Server-Sent Events clients.
- */
-export type ClientKind = 'comet' | 'sse';
-
-/**
- * @internal The subscribe option (a symbol, so no public option name) that picks a subscriber's
- * kind; default `'comet'`. Only a hub with a {@link Framing} has `'sse'` subscribers.
- */
-export const kindKey: unique symbol = Symbol('comet-bridge.kind');
-
-/** @internal What `hub.serve` tells a client first: where its replay starts (wire.md's `open`). */
-export interface OpenInfo {
-  readonly type: 'open';
+/** @internal A client's cursor: the epoch it was given ids in, and the last id it has. */
+export interface Cursor {
   readonly epoch: string;
-  readonly lastId: number;
   readonly since: number;
-  readonly missed: number;
-  readonly reset: boolean;
+}
+
+/** @internal The cursor of an epoch and an id in decimal, or null when either is malformed. */
+export function cursorOf(epoch: string, since: string): Cursor | null {
+  if (!isEpoch(epoch) || !ID.test(since) || !Number.isSafeInteger(Number(since))) return null;
+  return { epoch, since: Number(since) };
+}
+
+/** @internal The SSE id of message `id` in `epoch`: `E:N` (the one writer of that form). */
+export function eventId(epoch: string, id: number): string {
+  return epoch + ':' + id;
+}
+
+/** @internal An SSE id `E:N` as a cursor, or null when malformed (the one reader of that form). */
+export function parseEventId(id: string): Cursor | null {
+  const colon = id.indexOf(':');
+  return colon < 0 ? null : cursorOf(id.slice(0, colon), id.slice(colon + 1));
+}
+
+/** @internal An SSE control: an event named for its type, with the INFO object as JSON data. */
+export function sseControl<I extends { readonly type: string }>(info: I): string {
+  return 'event: ' + info.type + '\n' + dataOf('json', JSON.stringify(info)) + '\n';
 }
 
 /**
- * @internal The subscribe option (a symbol, as {@link kindKey}) that gives a subscriber a preface:
- * a function of its {@link OpenInfo} whose result it is given after the initial item and before
- * the replay, as an item of id 0 (not a message, like the initial one). `hub.serve` writes its
- * `open` control this way, so the subscription itself is the response's body.
+ * @internal What `cometEncoding` tells the hubs and `serve` about its chunks: the public
+ * {@link CometWire}, with what only this library uses.
  */
-export const prefaceKey: unique symbol = Symbol('comet-bridge.preface');
+export class Wire implements CometWire {
+  constructor(
+    readonly callback: string,
+    readonly kind: 'json' | 'string',
+    /** Makes a control script: `callback(INFO, 0)`. */
+    readonly control: (info: object) => string,
+    /** The chunk every Comet subscriber gets first, if any. */
+    readonly initial: string | undefined,
+    readonly framer: CometFramer<unknown>,
+    readonly serialize: (value: never, id: number) => string,
+    /** The `encode` that `cometEncoding` returned beside this wire. */
+    readonly encode: (value: never, id: number) => string,
+  ) {}
 
-/**
- * @internal How a hub of two kinds of client (one made with `cometEncoding`) frames a message: its
- * `encode` gives the message serialized once (the JSON text, or the string), and the core asks for
- * the frame of a kind only when a subscriber of that kind takes the message, once per kind.
- */
-export interface Framing {
-  /** The frame of `kind` for the serialized message `text` with id `id` in epoch `epoch`. */
-  frame(kind: ClientKind, text: string, id: number, epoch: string): string;
-  /** Frames made so far, per kind (see {@link HubStats.encoded}). */
-  readonly encoded: { readonly comet: number; readonly sse: number };
   /**
-   * True when `encode` makes the Comet chunk already (a finite `maxMessageBytes`): the core then
-   * takes it at publish, listened to or not, so that no later replay makes it again.
+   * One hub's `encode` (the message serialized once) and the {@link Frames} that make its Comet
+   * chunks and SSE events, with counters of its own. `initial` is the hub's own first chunk (its
+   * `initial` option: this wire's, unless the hub's options replaced it).
    */
-  readonly cometAtPublish: boolean;
+  framesFor(initial: string | undefined): { encode: (value: never, id: number) => string; frames: Frames; wire: Wire } {
+    const wire = initial === this.initial ? this : new Wire(this.callback, this.kind, this.control, initial, this.framer, this.serialize, this.encode);
+    return { ...framing(this.kind, this.framer, this.serialize), wire };
+  }
 }
 
 /**
- * @internal The `encode` and {@link Framing} of one hub made with a `cometEncoding`: `encode` serializes and
+ * @internal Makes a hub of `settings` speak the protocol of `wire` (a hub option, checked here):
+ * its `encode` becomes the wire's serialization, framed per kind by the returned wire's frames.
+ * @throws TypeError when `wire` is not one `cometEncoding` made, or comes with an `encode` of another
+ */
+export function applyWire<T>(settings: HubSettings<T, string>, wire: unknown, where: string): Wire | undefined {
+  if (wire === undefined) return undefined;
+  if (!(wire instanceof Wire)) throw new TypeError(`${where}: wire must be the wire of a cometEncoding(), got ${describe(wire)}`);
+  if (settings.encode !== undefined && settings.encode !== wire.encode) {
+    throw new TypeError(`${where}: encode must be the one cometEncoding() returned with wire (spread its result as it is)`);
+  }
+  const made = wire.framesFor(settings.initial);
+  settings.encode = made.encode as (value: T, id: number) => string;
+  settings.frames = made.frames;
+  return made.wire;
+}
+
+/**
+ * The `encode` and {@link Frames} of one hub made with a `cometEncoding`: `encode` serializes and
  * checks each message once (so `publish` throws as the Comet encoder would, before publishing);
  * `frame` makes a Comet chunk (exactly the bytes of the Comet encoder) or an SSE event (exactly
  * what `SSE.encoder(kind)` writes, with the id `E:N`) from that text, and counts what it makes.
  * With a finite `maxMessageBytes` the chunk is made in `encode`, to check its size; `frame` then
- * hands that one over (the core asks for it at once, see {@link Framing.cometAtPublish}).
+ * hands that one over (the core asks for it at once, see {@link Frames.cometAtPublish}).
  */
-export function framing<T>(
-  wire: Wire,
-  initial: string | undefined,
+function framing<T>(
   kind: 'json' | 'string',
   framer: CometFramer<unknown>,
   serialize: (value: T, id: number) => string,
@@ -107,21 +112,19 @@ export function framing<T>(
         return text;
       }
     : (value: T, id: number): string => serialize(value, id);
-  // a function of this hub's own, marked with this hub's wire
-  markWire(encode, initial === wire.initial ? wire : { ...wire, initial });
-  const frames: Framing = {
+  const frames: Frames = {
     encoded,
     cometAtPublish: framer.bounded,
     frame(to: ClientKind, text: string, id: number, epoch: string): string {
       if (to === 'sse') {
         encoded.sse++;
-        return 'id: ' + epoch + ':' + id + '\n' + dataOf(kind, text) + '\n';
+        return 'id: ' + eventId(epoch, id) + '\n' + dataOf(kind, text) + '\n';
       }
       if (made.id === id && made.text === text) return made.chunk;
       encoded.comet++;
       return framer.frame(text, id, id);
     },
   };
-  return { encode, framing: frames };
+  return { encode, frames };
 }
 

@@ -1,7 +1,7 @@
 /**
  * `hub.serve(req, res)`: one call per route that speaks the protocol of `comet-bridge/client`, to
  * both kinds of client: a request whose `Accept` lists `text/event-stream` gets Server-Sent
- * Events (sse-wire), every other one Comet (wire).
+ * Events, every other one Comet (docs/protocol.md).
  *
  * The client's cursor is read from the request; the subscription replays what came after it; then
  * live messages. Comet: every message calls `callback(MESSAGE, ID)`, control scripts call
@@ -11,16 +11,16 @@
  * for good (SSE: a `204`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkHeaders, type HeaderValue } from '../http/chunk.js';
-import { sendComet, sendSSE, stopSSE, type SendCometOptions, type SendCometResult } from '../http/index.js';
-import { createSSEEncoder, dataOf } from '../sse/encoder.js';
-import { checkLimit, checkOptions, describe, isObjectLike } from '../util/args.js';
-import { kindKey, prefaceKey, type OpenInfo, type Wire } from './framing.js';
-import { cometCursor, sseCursor, wantsEventStream, type Cursor } from './cursor.js';
-import type { HubBase, SlowConsumerPolicy, SubscribeOptions } from './types.js';
-
-// where the Redis hub imports it from
-export { wireOf } from './framing.js';
+import { checkHeaders, type HeaderValue } from '../../http/chunk.js';
+import { sendComet, sendSSE, stopSSE, type SendCometOptions } from '../../http/index.js';
+import { createSSEEncoder } from '../../sse/encoder.js';
+import { checkLimit, checkMs, checkOptions, checkSignal, describe, isObjectLike } from '../../util/args.js';
+import type { HubCore } from '../core/core.js';
+import type { ClientKind, OpenInfo } from '../core/kinds.js';
+import { checkPolicy } from '../core/settings.js';
+import type { ServeOptions, ServeResult, SubscribeOptions } from '../types.js';
+import { cometCursor, sseCursor, wantsEventStream } from './cursor.js';
+import { sseControl, type Cursor, type Wire } from './framing.js';
 
 async function* nothing(): AsyncGenerator<string> {}
 
@@ -28,49 +28,10 @@ async function* just(chunk: string): AsyncGenerator<string> {
   yield chunk;
 }
 
-/** Options of `hub.serve`. */
-export interface ServeOptions extends Omit<SendCometOptions, 'heartbeat' | 'beforeEnd'> {
-  /**
-   * Heartbeat interval: a `beat` control (Comet: a script; SSE: an `event: beat`) while no message
-   * goes out for this long, so the client sees the stream alive. Default 15000; `0` for none.
-   */
-  heartbeatMs?: number;
-  /**
-   * Rotation: end the response at a message boundary after this many bytes of messages (counted
-   * after the initial chunk and the `open` control), with a `rotate` control just before the end.
-   * Comet: default 1 MiB (1048576), so a forever-iframe document does not grow without bound.
-   * SSE: default none (an `EventSource` keeps no document); given, SSE responses rotate too.
-   */
-  maxBytes?: number;
-  /** This subscriber's slow-consumer policy (default: the hub's). */
-  policy?: SlowConsumerPolicy;
-  /** This subscriber's limit of waiting messages (default: the hub's). */
-  limit?: number;
-  /** SSE only: a `retry: <ms>` field first, the delay the browser waits before it reconnects. */
-  retry?: number;
-  /**
-   * Ends the client for good (e.g. after its user logged out), `true` or a function of the request:
-   * SSE is answered `204 No Content` (an `EventSource` never reconnects after it), Comet with the
-   * initial chunk and one `stop` control (`connectComet` closes for good on it). Resolves `'stopped'`.
-   */
-  stop?: boolean | ((req: IncomingMessage) => boolean);
-}
-
-/**
- * How `hub.serve` ended: as `sendComet`, `'bad-request'` (a malformed cursor, answered with 400) or
- * `'stopped'` (the `stop` option).
- */
-export type ServeResult = SendCometResult | 'bad-request' | 'stopped';
-
 /** The option names of {@link ServeOptions} (the compiler keeps the list complete). */
 const OPTIONS: readonly string[] = Object.keys({
   heartbeatMs: 1, maxBytes: 1, maxAgeMs: 1, signal: 1, headers: 1, policy: 1, limit: 1, retry: 1, stop: 1,
 } satisfies Record<keyof ServeOptions, 1>);
-
-/** An SSE control: an event named for its type, with the INFO object as JSON data. */
-function sseControl<I extends { readonly type: string }>(info: I): string {
-  return 'event: ' + info.type + '\n' + dataOf('json', JSON.stringify(info)) + '\n';
-}
 
 /**
  * `headers` without those given as `undefined` (skipped, as the transports skip them; `writeHead`
@@ -90,7 +51,7 @@ function withVary(res: ServerResponse, headers: Record<string, HeaderValue> | un
 
 /** What the two kinds of response share once the request is read. */
 interface Plan {
-  readonly hub: HubBase<string>;
+  readonly core: HubCore<string>;
   readonly wire: Wire;
   readonly res: ServerResponse;
   readonly send: SendCometOptions;
@@ -103,10 +64,9 @@ interface Plan {
  * Subscribes from `cursor` (none: from now), with `preface` of the `open` INFO as the item the
  * subscription gives after the initial one and before the replay: the subscription is the body.
  */
-function subscribeFrom(plan: Plan, cursor: Cursor | undefined, kind: 'comet' | 'sse', preface: (info: OpenInfo) => string) {
-  const from = cursor === undefined ? { since: plan.hub.lastId } : cursor;
-  const options = { ...plan.subscribe, ...from, [kindKey]: kind, [prefaceKey]: preface };
-  return plan.hub.subscribe(options as SubscribeOptions);
+function subscribeFrom(plan: Plan, cursor: Cursor | undefined, kind: ClientKind, preface: (info: OpenInfo) => string) {
+  const from = cursor === undefined ? { since: plan.core.lastId } : cursor;
+  return plan.core.subscribe({ ...plan.subscribe, ...from }, 'hub.serve', { kind, preface });
 }
 
 /**
@@ -114,28 +74,31 @@ function subscribeFrom(plan: Plan, cursor: Cursor | undefined, kind: 'comet' | '
  * subscribes, and sends.
  */
 export function serveHub(
-  hub: HubBase<unknown>,
-  wire: Wire | undefined,
+  core: HubCore<string>,
+  wire: Wire,
   req: IncomingMessage,
   res: ServerResponse,
   options: ServeOptions | undefined,
 ): Promise<ServeResult> {
   const where = 'hub.serve';
-  if (wire === undefined) {
-    throw new TypeError(`${where}: this hub was not made with cometHub() or cometEncoding(), so it cannot speak the client's protocol`);
-  }
   if (!isObjectLike(req) || typeof req.url !== 'string' || typeof req.method !== 'string') {
     throw new TypeError(`${where}: req must be an http.IncomingMessage, got ${describe(req)}`);
   }
   const { policy, limit, heartbeatMs = 15_000, maxBytes, retry, stop, headers, ...send } = checkOptions(options, where, OPTIONS);
+  // every option is checked here, so that its errors name the function the caller called
   if (maxBytes !== undefined) checkLimit(maxBytes, where, 'maxBytes');
+  checkMs(heartbeatMs, where, 'heartbeatMs');
+  checkMs(send.maxAgeMs, where, 'maxAgeMs');
+  checkSignal(send.signal, where);
+  if (policy !== undefined) checkPolicy(policy, where);
+  if (limit !== undefined) checkLimit(limit, where, 'limit');
   if (stop !== undefined && typeof stop !== 'boolean' && typeof stop !== 'function') {
     throw new TypeError(`${where}: stop must be a boolean or a function of the request, got ${describe(stop)}`);
   }
   // made (and so checked) for every request, used by SSE responses only
   const opening = createSSEEncoder('json', retry === undefined ? undefined : { retry }, where).opening() ?? '';
   const plan: Plan = {
-    hub: hub as HubBase<string>,
+    core,
     wire,
     res,
     send: { ...send, headers: withVary(res, checkHeaders(where, headers, 'options.headers')) },
@@ -171,7 +134,7 @@ function stopped({ res, send, wire }: Plan, sse: boolean): Promise<ServeResult> 
   return sendComet(res, just(chunk), { signal: send.signal, headers: send.headers }).then(() => 'stopped');
 }
 
-/** A Comet response (wire.md): initial chunk, `open` script, replay, live messages. */
+/** A Comet response (docs/protocol.md): initial chunk, `open` script, replay, live messages. */
 function serveComet(plan: Plan, cursor: Cursor | undefined, head: boolean): Promise<ServeResult> {
   const { res, wire, send } = plan;
   const { control, initial } = wire;
@@ -187,7 +150,7 @@ function serveComet(plan: Plan, cursor: Cursor | undefined, head: boolean): Prom
   return sendComet(res, sub, settings);
 }
 
-/** An SSE response (sse-wire.md): `retry`, the `open` event, `reset` if so, replay, live events. */
+/** An SSE response (docs/protocol.md): `retry`, the `open` event, `reset` if so, replay, live events. */
 function serveSSE(plan: Plan, cursor: Cursor | undefined, head: boolean, opening: string): Promise<ServeResult> {
   const { res, send } = plan;
   const settings: SendCometOptions = { ...send, heartbeatMs: plan.heartbeatMs, heartbeat: sseControl({ type: 'beat' }) };

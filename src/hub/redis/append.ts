@@ -2,10 +2,18 @@
  * The sending side of a Redis hub: one message added to the stream by the publish script, on the
  * publishing connection, bounded in time; signed messages one at a time, each over the id it expects.
  */
-import { newEpoch } from './core.js';
-import { HubConnectionError } from './errors.js';
-import { isReplyError, type RedisLink } from './redis-client.js';
-import { PUBLISH_SCRIPT, sign } from './redis-stream.js';
+import { newEpoch } from '../core/epoch.js';
+import { HubClosedError, HubConnectionError } from '../errors.js';
+import { isReplyError, type RedisLink } from './client.js';
+import { PUBLISH_SCRIPT, sign } from './stream.js';
+import { Ring } from '../../source/ring.js';
+
+/** A command waiting for room among those in flight. */
+interface Waiting {
+  readonly args: string[];
+  readonly resolve: (reply: unknown) => void;
+  readonly reject: (error: Error) => void;
+}
 
 /** @internal What an appender is made with. */
 export interface AppendParts {
@@ -14,6 +22,8 @@ export interface AppendParts {
   idKey: string;
   streamLength: number;
   timeoutMs: number;
+  /** At most this many commands wait for Redis at once; the next ones wait here, unsent, for room. */
+  maxInFlight: number;
   secret: string | Uint8Array | undefined;
   /** The `cause` of a connection error: the last error known for the connections. */
   cause(): unknown;
@@ -37,16 +47,13 @@ export class Appender {
   #answeredAt = 0;
   /** The commands in flight. */
   readonly #asked = new Set<Promise<unknown>>();
+  /** Commands not sent yet, waiting for fewer than `maxInFlight` in flight. */
+  readonly #waiting = new Ring<Waiting>();
 
   constructor(parts: AppendParts) {
     this.#p = parts;
   }
 
-  /**
-   * Rejects every publish waiting for an answer with {@link HubConnectionError} (the server stopped
-   * answering: waiting out `timeoutMs` would only pile them up; like a timeout, such a publish may
-   * still reach Redis later).
-   */
   /**
    * When Redis last answered a publish (`performance.now()`; an error reply counts), 0 before the
    * first: replies come in order on one connection, so a PING behind many publishes is not unanswered
@@ -56,12 +63,24 @@ export class Appender {
     return this.#answeredAt;
   }
 
+  /**
+   * Rejects every publish with {@link HubConnectionError}: those waiting for an answer with `sent:
+   * true` (the server stopped answering: waiting out `timeoutMs` would only pile them up; like a
+   * timeout, such a publish may still reach Redis later), those not sent yet with `sent: false`.
+   */
   abandon(why: string): void {
-    for (const reject of this.#inFlight) reject(new HubConnectionError(`publish on "${this.#p.channel}": ${why}`, { cause: this.#p.cause() }));
+    const what = `publish on "${this.#p.channel}": ${why}`;
+    // the unsent first: each answer given up on below makes room, which would send one of them
+    while (this.#waiting.size > 0) this.#waiting.shift().reject(new HubConnectionError(what, { cause: this.#p.cause() }));
+    for (const reject of [...this.#inFlight]) reject(new HubConnectionError(what, { cause: this.#p.cause(), sent: true }));
   }
 
-  /** Resolves once no command is in flight (each is bounded by `timeoutMs`). */
+  /**
+   * The hub closed: the commands not sent yet are rejected with {@link HubClosedError} (never
+   * published); resolves once no command is in flight (each is bounded by `timeoutMs`).
+   */
   async settled(): Promise<void> {
+    while (this.#waiting.size > 0) this.#waiting.shift().reject(new HubClosedError());
     await Promise.allSettled([...this.#asked]);
   }
 
@@ -108,10 +127,28 @@ export class Appender {
   }
 
   /**
-   * Sends one command on the publishing connection, bounded: a connection that is down, a failure
-   * of the connection and no answer within `timeoutMs` are each a {@link HubConnectionError}.
+   * Sends one command on the publishing connection, or, while `maxInFlight` are waiting for Redis,
+   * as soon as one of them is answered: a burst is held back, not timed out.
    */
   #ask(args: string[]): Promise<unknown> {
+    if (this.#inFlight.size < this.#p.maxInFlight && this.#waiting.size === 0) return this.#send(args);
+    return new Promise((resolve, reject) => this.#waiting.push({ args, resolve, reject }));
+  }
+
+  /** Sends the commands waiting for room, oldest first, while there is room. */
+  #admit(): void {
+    while (this.#waiting.size > 0 && this.#inFlight.size < this.#p.maxInFlight) {
+      const { args, resolve, reject } = this.#waiting.shift();
+      this.#send(args).then(resolve, reject);
+    }
+  }
+
+  /**
+   * Sends one command on the publishing connection, bounded from the moment it is sent: a connection
+   * that is down (`sent: false`), a failure of the connection and no answer within `timeoutMs`
+   * (`sent: true`) are each a {@link HubConnectionError}.
+   */
+  #send(args: string[]): Promise<unknown> {
     const { publisher, channel, timeoutMs } = this.#p;
     const what = `publish on "${channel}"`;
     if (!publisher.ready) {
@@ -122,9 +159,10 @@ export class Appender {
         clearTimeout(timer);
         this.#inFlight.delete(fail);
         fn();
+        this.#admit();
       };
       const fail = (error: Error): void => settle(() => reject(error));
-      const timer = setTimeout(() => fail(new HubConnectionError(`${what}: no answer from Redis within ${timeoutMs} ms`, { cause: this.#p.cause() })), timeoutMs);
+      const timer = setTimeout(() => fail(new HubConnectionError(`${what}: no answer from Redis within ${timeoutMs} ms`, { cause: this.#p.cause(), sent: true })), timeoutMs);
       this.#inFlight.add(fail);
       publisher.command(args).then(
         (reply) => {
@@ -133,7 +171,7 @@ export class Appender {
         },
         (error: unknown) => {
           if (isReplyError(error)) this.#answeredAt = performance.now();
-          fail(isReplyError(error) ? (error as Error) : new HubConnectionError(`${what}: ${String((error as Error)?.message ?? error)}`, { cause: error }));
+          fail(isReplyError(error) ? (error as Error) : new HubConnectionError(`${what}: ${String((error as Error)?.message ?? error)}`, { cause: error, sent: true }));
         },
       );
     });

@@ -4,7 +4,7 @@
  * Nothing here imports either package.
  */
 
-import { describe } from '../util/args.js';
+import { describe } from '../../util/args.js';
 
 /** @internal Which client library a client object comes from. */
 export type RedisFlavor = 'node-redis' | 'ioredis';

@@ -3,8 +3,8 @@
  * server answers nothing, and no client notices by itself), the state of both connections and of
  * the stream reader, and the outage clock that decides when subscribers fail.
  */
-import { isReplyError, type RedisLink } from './redis-client.js';
-import type { StreamReader } from './redis-reader.js';
+import { isReplyError, type RedisLink } from './client.js';
+import type { StreamReader } from './reader.js';
 
 /** @internal What the health check watches and tells. */
 export interface HealthParts {

@@ -1,26 +1,23 @@
 /**
  * A broadcast hub spanning processes and machines over a Redis Stream.
  */
-import { checkCount, checkFunction, checkMs, describe } from '../util/args.js';
-import { coreSettings, HUB_OPTIONS } from './hub.js';
-import { HubCore } from './core.js';
-import { HubClosedError, HubConnectionError } from './errors.js';
-import { Appender } from './redis-append.js';
-import { duplicateClient, redisFlavor, redisLink, type RedisLink } from './redis-client.js';
-import { Health } from './redis-health.js';
-import { StreamReader } from './redis-reader.js';
-import type { RedisHub, RedisHubOptions, RedisHubStats } from './redis-types.js';
-import type { HubOptions, HubSubscription, SubscribeOptions } from './types.js';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { serveHub, wireOf, type ServeOptions, type ServeResult } from './serve.js';
+import { checkCount, checkFunction, checkLimit, checkMs, describe } from '../../util/args.js';
+import { HubCore } from '../core/core.js';
+import { HUB_OPTIONS, type HubSettings } from '../core/settings.js';
+import { HubClosedError, HubConnectionError } from '../errors.js';
+import type { HubOptions, HubSubscription, SubscribeOptions } from '../types.js';
+import { Appender } from './append.js';
+import { duplicateClient, redisFlavor, redisLink, type RedisLink } from './client.js';
+import { Health } from './health.js';
+import { StreamReader } from './reader.js';
+import type { RedisHub, RedisHubOptions, RedisHubStats } from './types.js';
 
-export type { RedisHub, RedisHubOptions, RedisHubStats } from './redis-types.js';
-
-const REDIS_HUB_OPTIONS: readonly string[] = [
+/** @internal The option names of {@link RedisHubOptions}. */
+export const REDIS_HUB_OPTIONS: readonly string[] = [
   ...HUB_OPTIONS,
   ...Object.keys({
     channel: 1, client: 1, publisher: 1, subscriber: 1, idKey: 1, streamLength: 1, serialize: 1, deserialize: 1,
-    publishTimeoutMs: 1, healthCheckMs: 1, maxOutageMs: 1, secret: 1,
+    publishTimeoutMs: 1, maxInFlight: 1, healthCheckMs: 1, maxOutageMs: 1, secret: 1, wire: 1,
   } satisfies Record<Exclude<keyof RedisHubOptions<unknown>, keyof HubOptions<unknown>>, 1>),
 ];
 
@@ -28,36 +25,15 @@ const REDIS_HUB_OPTIONS: readonly string[] = [
 const CHECK_ID = Number.MAX_SAFE_INTEGER;
 
 /**
- * Creates a hub whose messages reach the subscribers of every process on `channel`. The messages
- * are kept in a Redis Stream (key `channel`, at most about `streamLength` entries); each process
- * reads it with one blocking `XREAD` from the last position it read, so all processes deliver the
- * same messages with the same ids in the same order, and a process that loses Redis for a while
- * resumes exactly where it stopped. At start a process loads the last `history` messages from the
- * stream, so `since` works whichever process a client reconnects to, even one started later.
- *
- * Ids and the epoch are kept in Redis (the hash `idKey`) and given by one Lua script together with
- * the `XADD`: ids are 1, 2, 3, … in each epoch; the epoch changes only when Redis lost them (a
- * restart without persistence) or gave back older ones (a restart from a snapshot; the new epoch's
- * ids then go on from the stored id), and then every local subscriber ends with {@link HubConnectionError},
- * so its client reconnects and is told `reset`.
- *
- * A health check (`PING` every `healthCheckMs`) marks the hub disconnected when Redis stops
- * answering or a connection drops; `publish` then rejects at once. Subscribers fail with
- * {@link HubConnectionError} only when that lasts `maxOutageMs`, or when the stream no longer holds
- * the messages a process has not read yet.
- *
- * @param options - `channel`, the clients, the stream and health settings, `secret`, and the
- *   {@link HubOptions} shared with {@link createHub}
- * @returns a hub, once it has read the stream's epoch and history
- * @throws TypeError / RangeError for an unknown option name, an invalid option, an unrecognised client, a node-redis
- *   client that is not connected, or a `subscriber` that is the publishing client (synchronously); the promise rejects
- *   when Redis cannot be reached, and with {@link HubConnectionError} when it does not answer within `publishTimeoutMs`
+ * @internal Starts a Redis hub of validated `settings` (see `createRedisHub`, which documents it),
+ * made by `make` (a subclass that adds `serve`, for a hub with a wire).
  */
-export function createRedisHub<T>(options: RedisHubOptions<T, T> & { encode?: undefined }): Promise<RedisHub<T, T>>;
-export function createRedisHub<T, O>(options: RedisHubOptions<T, O> & { encode: (value: T, id: number) => O }): Promise<RedisHub<T, O>>;
-export function createRedisHub<T, O>(options: RedisHubOptions<T, O>): Promise<RedisHub<T, O>> {
+export function startRedisHub<T, O>(
+  options: RedisHubOptions<T, O>,
+  settings: HubSettings<T, O>,
+  make: (parts: RedisParts<T, O>) => RedisHubImpl<T, O> = (parts) => new RedisHubImpl(parts),
+): Promise<RedisHubImpl<T, O>> {
   const where = 'createRedisHub';
-  const settings = coreSettings(options, where, REDIS_HUB_OPTIONS);
   const { channel, client, subscriber, serialize = JSON.stringify, deserialize = JSON.parse, secret } = options;
   checkName(channel, where, 'channel');
   const idKey = options.idKey ?? `${channel}:id`;
@@ -70,6 +46,7 @@ export function createRedisHub<T, O>(options: RedisHubOptions<T, O>): Promise<Re
     throw new RangeError(`${where}: streamLength must be at least history and at least 1, got ${streamLength}`);
   }
   const timeoutMs = positiveMs(options.publishTimeoutMs, 5000, where, 'publishTimeoutMs');
+  const maxInFlight = options.maxInFlight === undefined ? 1000 : checkLimit(options.maxInFlight, where, 'maxInFlight');
   const healthCheckMs = positiveMs(options.healthCheckMs, 1000, where, 'healthCheckMs');
   const maxOutageMs = positiveMs(options.maxOutageMs, 5000, where, 'maxOutageMs');
   if (secret !== undefined && !((typeof secret === 'string' || secret instanceof Uint8Array) && secret.length > 0)) {
@@ -88,9 +65,9 @@ export function createRedisHub<T, O>(options: RedisHubOptions<T, O>): Promise<Re
     let made: RedisHubImpl<T, O> | undefined;
     const starting = (async () => {
       const readerClient = owned ? await duplicateClient(publisherClient) : subscriber;
-      made = new RedisHubImpl<T, O>({
+      made = make({
         core: new HubCore<O>(settings), encode: settings.encode, channel, idKey, serialize, deserialize, publisher,
-        readerLink: redisLink(readerClient, 'subscriber'), owned, timeoutMs, healthCheckMs, maxOutageMs, streamLength, secret,
+        readerLink: redisLink(readerClient, 'subscriber'), owned, timeoutMs, maxInFlight, healthCheckMs, maxOutageMs, streamLength, secret,
         history: settings.history,
       });
       await made.start();
@@ -114,7 +91,8 @@ export function createRedisHub<T, O>(options: RedisHubOptions<T, O>): Promise<Re
   })();
 }
 
-interface Parts<T, O> {
+/** @internal What a Redis hub is made of. */
+export interface RedisParts<T, O> {
   core: HubCore<O>;
   encode: ((value: T, id: number) => O) | undefined;
   channel: string;
@@ -125,6 +103,7 @@ interface Parts<T, O> {
   readerLink: RedisLink;
   owned: boolean;
   timeoutMs: number;
+  maxInFlight: number;
   healthCheckMs: number;
   maxOutageMs: number;
   streamLength: number;
@@ -145,8 +124,11 @@ function positiveMs(value: unknown, fallback: number, where: string, name: strin
   return ms;
 }
 
-class RedisHubImpl<T, O> implements RedisHub<T, O> {
-  readonly #p: Parts<T, O>;
+/** @internal A Redis hub (without `serve`: see the one a wire makes). */
+export class RedisHubImpl<T, O> implements RedisHub<T, O> {
+  readonly #p: RedisParts<T, O>;
+  /** The core this hub fans out with (the protocol layer subscribes through it). */
+  readonly core: HubCore<O>;
   readonly #reader: StreamReader;
   readonly #health: Health;
   #started = false;
@@ -156,11 +138,12 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
   #readerId: string | undefined;
   readonly #appender: Appender;
 
-  constructor(parts: Parts<T, O>) {
+  constructor(parts: RedisParts<T, O>) {
     this.#p = parts;
-    const { readerLink, channel, idKey, history, secret, healthCheckMs, maxOutageMs, publisher, streamLength, timeoutMs } = parts;
+    this.core = parts.core;
+    const { readerLink, channel, idKey, history, secret, healthCheckMs, maxOutageMs, publisher, streamLength, timeoutMs, maxInFlight } = parts;
     this.#appender = new Appender({
-      publisher, channel, idKey, streamLength, timeoutMs, secret,
+      publisher, channel, idKey, streamLength, timeoutMs, maxInFlight, secret,
       cause: () => this.#health.cause,
       known: () => ({ epoch: parts.core.epoch, id: parts.core.lastId }),
     });
@@ -260,10 +243,6 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
 
   get lastId(): number {
     return this.#p.core.lastId;
-  }
-
-  serve(req: IncomingMessage, res: ServerResponse, options?: ServeOptions): Promise<ServeResult> {
-    return serveHub(this, wireOf(this.#p.encode), req, res, options);
   }
 
   get epoch(): string {

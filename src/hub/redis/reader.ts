@@ -2,9 +2,9 @@
  * The stream reader of a Redis hub: one blocking XREAD at a time on a connection of its own, from
  * the last stream position it read, so a lost connection resumes exactly where it stopped.
  */
-import { newEpoch } from './core.js';
-import type { RedisLink } from './redis-client.js';
-import { parseEntry, rangeEntries, readEntries, SNAPSHOT_SCRIPT, verify, type HubEntry, type RawEntry } from './redis-stream.js';
+import { newEpoch } from '../core/epoch.js';
+import type { RedisLink } from './client.js';
+import { parseEntry, rangeEntries, readEntries, SNAPSHOT_SCRIPT, verify, type HubEntry, type RawEntry } from './stream.js';
 
 /** @internal What the reader tells its hub. */
 export interface ReaderSink {

@@ -11,6 +11,7 @@
  * every id a hub could give and making each later publish fail.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isEpoch } from '../core/epoch.js';
 
 /**
  * Shared head of both scripts (KEYS[2] = the hash; ARGV[1] = a fresh epoch in case there is none;
@@ -78,7 +79,7 @@ export interface HubEntry {
   readonly sig: string | undefined;
 }
 
-const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;
+
 const ID = /^[1-9][0-9]{0,15}$/;
 
 const text = (value: unknown): string | undefined =>
@@ -112,7 +113,7 @@ export function parseEntry(fields: readonly unknown[], signed: boolean): HubEntr
   if (fields.length !== (signed ? 8 : 6)) return null;
   const [f0, id, f1, epoch, f2, data, f3, sig] = fields.map(text);
   if (f0 !== 'id' || f1 !== 'epoch' || f2 !== 'data' || (signed && f3 !== 'sig')) return null;
-  if (id === undefined || !ID.test(id) || epoch === undefined || !EPOCH.test(epoch) || data === undefined) return null;
+  if (id === undefined || !ID.test(id) || !isEpoch(epoch) || data === undefined) return null;
   const n = Number(id);
   return Number.isSafeInteger(n) ? { id: n, epoch, data, sig } : null;
 }

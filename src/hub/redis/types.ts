@@ -1,7 +1,7 @@
 /**
  * Public types of the Redis hub.
  */
-import type { HubBase, HubOptions, HubStats } from './types.js';
+import type { CometWire, HubOptions, HubReading, HubStats, Serving } from '../types.js';
 
 /**
  * Options of {@link createRedisHub}. Pass `client` (the hub publishes with it and reads the stream
@@ -36,10 +36,17 @@ export interface RedisHubOptions<T, O = T> extends HubOptions<T, O> {
   /** Turns stored text back into a value. Default `JSON.parse`. */
   deserialize?: (text: string) => T;
   /**
-   * How long `publish` waits for Redis to answer before it rejects with {@link HubConnectionError},
-   * and `createRedisHub` for the stream's epoch and history. Default 5000 ms.
+   * How long `publish` waits for Redis to answer, from when it was sent, before it rejects with
+   * {@link HubConnectionError} (`sent: true`: it may still be published), and `createRedisHub` for
+   * the stream's epoch and history. Default 5000 ms.
    */
   publishTimeoutMs?: number;
+  /**
+   * At most this many publishes wait for Redis's answer at once; a `publish` beyond them waits, not
+   * sent yet, until one is answered, and its `publishTimeoutMs` counts from when it is sent. So a
+   * burst is held back rather than timed out. Positive integer or `Infinity`. Default 1000.
+   */
+  maxInFlight?: number;
   /**
    * Interval of the health check: a `PING` unanswered for one interval marks the hub disconnected
    * (so a hung server is noticed within about twice this). Default 1000 ms.
@@ -58,6 +65,11 @@ export interface RedisHubOptions<T, O = T> extends HubOptions<T, O> {
    * or bytes, not empty.
    */
   secret?: string | Uint8Array;
+  /**
+   * The wire of a {@link cometEncoding} whose `encode`, `initial` and `coalesce` are spread into
+   * these options with it: the hub then has `serve`, for both kinds of client.
+   */
+  wire?: CometWire;
 }
 
 /** Counters of a Redis hub (this process only). */
@@ -78,7 +90,7 @@ export interface RedisHubStats extends HubStats {
 }
 
 /** A broadcast hub over a Redis Stream (see {@link createRedisHub}). */
-export interface RedisHub<T, O = T> extends HubBase<O> {
+export interface RedisHub<T, O = T> extends HubReading<O> {
   /**
    * Checks `value` (serialized, then encoded as every process will encode it), adds it to the
    * stream, and resolves with its id, which Redis assigns in the same step (1, 2, 3, … in each
@@ -110,3 +122,9 @@ export interface RedisHub<T, O = T> extends HubBase<O> {
   /** Counters of this process (see {@link RedisHubStats}). */
   stats(): RedisHubStats;
 }
+
+/**
+ * A Redis hub of Comet chunks that serves both kinds of client: what {@link createRedisHub} makes
+ * from options that spread a {@link cometEncoding}.
+ */
+export interface RedisCometHub<T> extends RedisHub<T, string>, Serving {}

@@ -58,6 +58,11 @@ export const DEPRECATIONS = Object.freeze({
     api: 'Input',
     replacement: 'plain values (the end of an AsyncIterable is its own signal)',
   },
+  createHubWire: {
+    code: 'COMETBRIDGE_DEP0009',
+    api: 'createHub({ ...cometEncoding(callback) })',
+    replacement: 'cometHub(callback, options)',
+  },
 } satisfies Record<string, LegacyDeprecation>);
 
 /** The name of a legacy API in {@link DEPRECATIONS}. */
