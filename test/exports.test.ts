@@ -1,13 +1,20 @@
 import { expect } from 'chai';
 import * as lib from '../src/index.js';
-import { heartbeatChunk, toObservable, cometHeaders, type IterableObservable } from '../src/index.js';
+import { Comet, SSE, toObservable, type IterableObservable } from '../src/index.js';
+
+const cometHeaders = Comet.headers;
 
 describe('small exports', () => {
-  it('heartbeatChunk is one newline, inert between Comet chunks', () => {
-    expect(heartbeatChunk).to.equal('\n');
+  it('the deprecated heartbeatChunk is still one newline, inert between Comet chunks', () => {
+    expect(lib.heartbeatChunk).to.equal('\n');
   });
 
-  it('cometHeaders are frozen and name the four Comet headers', () => {
+  it('SSE.headers are frozen and name the event-stream type', () => {
+    expect(Object.isFrozen(SSE.headers)).to.equal(true);
+    expect(SSE.headers['Content-Type']).to.equal('text/event-stream; charset=utf-8');
+  });
+
+  it('Comet.headers are frozen and name the four Comet headers', () => {
     expect(Object.isFrozen(cometHeaders)).to.equal(true);
     expect(Object.keys(cometHeaders)).to.deep.equal([
       'Content-Type',

@@ -5,8 +5,6 @@ import { createEncoder, initialHtmlChunk, type CometKind, type CometOptions, typ
 import { encodeStream } from './stream.js';
 
 export type { CometKind, CometOptions, CometEncoder } from './encoder.js';
-export { validateCallback, validateNonce } from './callback.js';
-export { escapeJsString, asciiJson } from './escape.js';
 
 /** Turns an AsyncIterable of messages into an AsyncIterable of Comet chunks. */
 export type CometOperator<T> = (source: AsyncIterable<T>) => AsyncIterableIterator<string>;

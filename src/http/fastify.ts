@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { HeaderValue } from './chunk.js';
-import { isObjectLike } from '../util/args.js';
+import { describe, isObjectLike } from '../util/args.js';
 import { startComet, type SendCometOptions, type SendCometResult } from './send-comet.js';
 
 /** The members of a Fastify reply that `reply.comet` uses. */
@@ -97,6 +97,9 @@ function comet(
  * @param done - called once the decorator and hook are in place
  */
 export function cometFastify(instance: CometFastifyInstance, _options: unknown, done: (error?: Error) => void): void {
+  if (!isObjectLike(instance) || typeof instance.addHook !== 'function' || typeof instance.decorateReply !== 'function') {
+    throw new TypeError(`cometFastify: instance must be a Fastify instance (register it with app.register(cometFastify)), got ${describe(instance)}`);
+  }
   const closing = new AbortController();
   instance.addHook('preClose', (hookDone) => {
     closing.abort();

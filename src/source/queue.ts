@@ -10,7 +10,7 @@
 import { BufferOverflowError } from '../errors.js';
 import { asyncDispose, bufferSettings, checkFunction, checkOptions, checkSignal, describe, isObjectLike } from './args.js';
 import { BY_CONSUMER, BY_SOURCE, EndingIterator, OPEN, SourceLink } from './ending.js';
-import { Ring } from './ring.js';
+import { Ring } from '../util/ring.js';
 import type {
   OverflowPolicy,
   PushController,

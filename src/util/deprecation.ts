@@ -63,6 +63,31 @@ export const DEPRECATIONS = Object.freeze({
     api: 'createHub({ ...cometEncoding(callback) })',
     replacement: 'cometHub(callback, options)',
   },
+  escapeJsString: {
+    code: 'COMETBRIDGE_DEP0010',
+    api: 'escapeJsString and asciiJson (exports of the package root)',
+    replacement: 'Comet.string() or Comet.json(), which escape every message',
+  },
+  validators: {
+    code: 'COMETBRIDGE_DEP0011',
+    api: 'validateCallback and validateNonce (exports of the package root)',
+    replacement: 'Comet.validateCallback() and Comet.validateNonce()',
+  },
+  rootFastify: {
+    code: 'COMETBRIDGE_DEP0012',
+    api: 'cometFastify (an export of the package root)',
+    replacement: "cometFastify from 'comet-bridge/fastify'",
+  },
+  rootDebug: {
+    code: 'COMETBRIDGE_DEP0013',
+    api: 'tap and log (exports of the package root)',
+    replacement: "tap and log from 'comet-bridge/debug'",
+  },
+  rootHeaders: {
+    code: 'COMETBRIDGE_DEP0014',
+    api: 'cometHeaders and sseHeaders (exports of the package root)',
+    replacement: 'Comet.headers and SSE.headers',
+  },
 } satisfies Record<string, LegacyDeprecation>);
 
 /** The name of a legacy API in {@link DEPRECATIONS}. */
@@ -93,6 +118,35 @@ export function warnOnce(api: LegacyApi): void {
     throw Object.assign(new Error(deprecationMessage(api)), { name: 'DeprecationWarning', code });
   }
   process.emitWarning(deprecationMessage(api), { type: 'DeprecationWarning', code });
+}
+
+/**
+ * `fn`, warning once (the code of `api`) when first called: an old name kept working for a while.
+ * The wrapper keeps `fn`'s name and length.
+ */
+export function deprecatedAlias<F extends (...args: never[]) => unknown>(fn: F, api: LegacyApi): F {
+  const alias = function (this: unknown, ...args: Parameters<F>): ReturnType<F> {
+    warnOnce(api);
+    return fn.apply(this, args) as ReturnType<F>;
+  };
+  // the function's own properties too (a Fastify plugin's `skip-override` and metadata symbols)
+  for (const key of Reflect.ownKeys(fn)) {
+    if (key !== 'prototype') Object.defineProperty(alias, key, Object.getOwnPropertyDescriptor(fn, key)!);
+  }
+  return alias as unknown as F;
+}
+
+/**
+ * `value` (a frozen object), warning once (the code of `api`) when one of its properties is first
+ * read: an old name of a constant kept working for a while.
+ */
+export function deprecatedObject<O extends object>(value: O, api: LegacyApi): O {
+  return new Proxy(value, {
+    get(target, key, receiver) {
+      warnOnce(api);
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
 }
 
 /**

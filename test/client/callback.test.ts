@@ -1,7 +1,7 @@
 /** One rule for callback names: the client's check and the server's validator agree on every name. */
 import { expect } from 'chai';
 import { isCometCallback } from '../../src/client/index.js';
-import { validateCallback } from '../../src/comet/index.js';
+import { validateCallback } from '../../src/comet/callback.js';
 import { vectors } from '../support/vectors.js';
 
 const SINKS = ['eval', 'Function', 'setTimeout', 'setInterval', 'setImmediate', 'execScript', 'globalEval', 'importScripts',

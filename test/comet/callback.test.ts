@@ -1,6 +1,8 @@
 /** validateCallback refuses callbacks that would run each message as code or HTML in the page. */
 import { expect } from 'chai';
-import { Comet, validateCallback } from '../../src/index.js';
+import { Comet } from '../../src/index.js';
+
+const { validateCallback } = Comet;
 
 /** Each refused last segment, and a word the message must use to say why. */
 const sinks: [string, RegExp][] = [

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { Comet, CometEncodeError, validateCallback, validateNonce, escapeJsString, asciiJson } from '../../src/index.js';
+import { Comet, CometEncodeError } from '../../src/index.js';
+import { validateCallback, validateNonce } from '../../src/comet/callback.js';
+import { escapeJsString, asciiJson } from '../../src/comet/escape.js';
 import { collect, fromArray } from '../support/collect.js';
 
 const open = '<script type="text/javascript">';

@@ -1,7 +1,8 @@
 /** Comet.json's maxDepth, and unknown option names refused by every encoder and pass-through operator. */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { Comet, CometEncodeError, log, tap } from '../../src/index.js';
+import { Comet, CometEncodeError } from '../../src/index.js';
+import { log, tap } from '../../src/debug/index.js';
 import { collect, fromArray } from '../support/collect.js';
 
 /** `depth` arrays, one inside the other, around `inner`. */

@@ -3,7 +3,8 @@ import http from 'node:http';
 import { once } from 'node:events';
 import Koa from 'koa';
 import sinon from 'sinon';
-import { cometHeaders, toNodeReadable, type NodeReadableOptions } from '../../src/http/index.js';
+import { cometHeaders } from '../../src/http/chunk.js';
+import { toNodeReadable, type NodeReadableOptions } from '../../src/http/index.js';
 import { countingSource, deferred, expectHeartbeats, gated, listen, open, reader, throwingNext, ticking, ticks, tornDown, type Listening } from './loopback.js';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

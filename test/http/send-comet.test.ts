@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import net from 'node:net';
 import sinon from 'sinon';
-import { cometHeaders, sendComet } from '../../src/http/index.js';
+import { cometHeaders } from '../../src/http/chunk.js';
+import { sendComet } from '../../src/http/index.js';
 import { fromEventEmitter } from '../../src/source/index.js';
 import {
   countingSource,

@@ -5,7 +5,9 @@
 import { expect } from 'chai';
 import http from 'node:http';
 import net from 'node:net';
-import { sendSSE, SSE, sseHeaders, stopSSE } from '../../src/index.js';
+import { sendSSE, SSE, stopSSE } from '../../src/index.js';
+
+const sseHeaders = SSE.headers;
 import { parseEventStream } from '../sse/event-stream.js';
 import { untilStalled } from '../sse/stall.js';
 import { countingSource, deferred, delay, gated, listen, open, reader, ticking, ticks, tornDown, loopbackSuite } from './loopback.js';

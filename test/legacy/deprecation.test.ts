@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import sinon from 'sinon';
-import { Comet, Concurrent, Enumeratee, Enumerator, Input, Iteratee, LegacyComet, Streams } from '../../src/index.js';
+import { Comet, cometEncoding, Concurrent, createHub, Enumeratee, Enumerator, Input, Iteratee, LegacyComet, Streams } from '../../src/index.js';
 import { Comet as encoders } from '../../src/comet/index.js';
 import * as root from '../../src/index.js';
 import { DEPRECATIONS, resetDeprecationWarnings } from '../../src/util/deprecation.js';
@@ -18,6 +18,12 @@ const uses: [code: string, use: () => unknown][] = [
   ['COMETBRIDGE_DEP0006', () => Comet.apply('cb')],
   ['COMETBRIDGE_DEP0007', () => Streams.sourceToEnumerator({ async *[Symbol.asyncIterator]() {} })],
   ['COMETBRIDGE_DEP0008', () => Input.EOF],
+  ['COMETBRIDGE_DEP0009', () => createHub({ ...cometEncoding('cb') })],
+  ['COMETBRIDGE_DEP0010', () => root.escapeJsString('x')],
+  ['COMETBRIDGE_DEP0011', () => root.validateCallback('cb')],
+  ['COMETBRIDGE_DEP0012', () => expect(() => root.cometFastify(null as never)).to.throw(TypeError, /cometFastify/)],
+  ['COMETBRIDGE_DEP0013', () => root.tap(() => {})],
+  ['COMETBRIDGE_DEP0014', () => expect(root.cometHeaders['Content-Type']).to.equal('text/html; charset=utf-8')],
 ];
 
 describe('legacy deprecation warnings', () => {
@@ -81,8 +87,8 @@ describe('legacy deprecation warnings', () => {
     ]);
   });
 
-  it('the package root has one Comet: the encoders plus the deprecated apply; LegacyComet holds apply alone', () => {
-    expect(Object.keys(root.Comet).sort()).to.deep.equal([...Object.keys(encoders), 'apply'].sort());
+  it('the package root has one Comet: the encoders, the checks, the headers and the deprecated apply; LegacyComet holds apply alone', () => {
+    expect(Object.keys(root.Comet).sort()).to.deep.equal([...Object.keys(encoders), 'apply', 'headers', 'validateCallback', 'validateNonce'].sort());
     for (const key of Object.keys(encoders) as (keyof typeof encoders)[]) expect(root.Comet[key], key).to.equal(encoders[key]);
     expect(root.Comet.apply).to.equal(LegacyComet.apply);
     expect(Object.isFrozen(root.Comet)).to.equal(true);

@@ -6,7 +6,7 @@ import { newEpoch } from '../core/epoch.js';
 import { HubClosedError, HubConnectionError } from '../errors.js';
 import { isReplyError, type RedisLink } from './client.js';
 import { PUBLISH_SCRIPT, sign } from './stream.js';
-import { Ring } from '../../source/ring.js';
+import { Ring } from '../../util/ring.js';
 
 /** A command waiting for room among those in flight. */
 interface Waiting {
