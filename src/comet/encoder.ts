@@ -125,7 +125,7 @@ export interface CometFramer<T> {
   /** @throws CometEncodeError when the message cannot be encoded */
   serialize(message: T, index: number): string;
   /** @throws CometEncodeError when the chunk is over `maxMessageBytes`; TypeError for a bad id */
-  frame(text: string, index: number, id?: number): string;
+  frame(text: string, index: number, id?: number, topic?: string): string;
   /** True when `frame` can throw (a finite `maxMessageBytes`). */
   readonly bounded: boolean;
 }
@@ -192,8 +192,9 @@ export function createFramer<T = unknown>(
     onInvalid,
     serialize: serialize as (message: T, index: number) => string,
     bounded: maxMessageBytes !== Infinity,
-    frame(text: string, index: number, id?: number): string {
-      const chunk = open + escape(text) + (id === undefined ? close : withId(id, where) + close);
+    frame(text: string, index: number, id?: number, topic?: string): string {
+      // a topic name is `[A-Za-z0-9_.:/@-]`: safe in a JavaScript string and in a script element as it is
+      const chunk = open + escape(text) + (id === undefined ? close : withId(id, where) + (topic === undefined ? '' : ',"' + topic + '"') + close);
       if (maxMessageBytes !== Infinity) {
         const bytes = ascii ? chunk.length : Buffer.byteLength(chunk);
         if (bytes > maxMessageBytes) {

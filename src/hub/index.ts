@@ -18,6 +18,7 @@ export type {
   HubReading,
   HubStats,
   HubSubscription,
+  PublishOptions,
   ServeOptions,
   ServeResult,
   Serving,

@@ -12,12 +12,13 @@ import { encoding, ENCODING_OPTIONS } from './protocol/encoding.js';
 import { applyWire, type Wire } from './protocol/framing.js';
 import { serveHub } from './protocol/serve.js';
 import type {
-  CometEncoding, CometHub, CometHubOptions, Hub, HubOptions, HubStats, HubSubscription, ServeOptions, ServeResult, SubscribeOptions,
+  CometEncoding, CometHub, CometHubOptions, Hub, HubOptions, HubStats, HubSubscription, PublishOptions, ServeOptions, ServeResult, SubscribeOptions,
 } from './types.js';
+import { topicOf } from './core/topic.js';
 
 /** The option names of {@link CometHubOptions}. */
 const COMET_HUB_OPTIONS: readonly string[] = [
-  ...Object.keys({ history: 1, limit: 1, policy: 1 } satisfies Record<Exclude<keyof CometHubOptions<unknown>, keyof import('./types.js').CometEncodingOptions<unknown>>, 1>),
+  ...Object.keys({ history: 1, historyTotal: 1, limit: 1, policy: 1 } satisfies Record<Exclude<keyof CometHubOptions<unknown>, keyof import('./types.js').CometEncodingOptions<unknown>>, 1>),
   ...ENCODING_OPTIONS,
 ];
 
@@ -75,27 +76,28 @@ export function createHub<T, O>(options?: HubOptions<T, O> & { wire?: unknown })
  */
 export function cometHub<T = unknown>(callback: string, options?: CometHubOptions<T>): CometHub<T> {
   const where = 'cometHub';
-  const { history, limit, policy, ...encodingOptions } = checkOptions(options, where, COMET_HUB_OPTIONS);
+  const { history, historyTotal, limit, policy, ...encodingOptions } = checkOptions(options, where, COMET_HUB_OPTIONS);
   const { wire, ...made } = encoding<T>(callback, encodingOptions, where);
-  const settings = coreSettings<T, string>({ history, limit, policy, ...made }, where);
+  const settings = coreSettings<T, string>({ history, historyTotal, limit, policy, ...made }, where);
   return new LocalCometHub<T>(settings, applyWire(settings, wire, where)!);
 }
 
 class LocalHub<T, O> implements Hub<T, O> {
   /** @internal The engine this hub fans out with (the protocol layer subscribes through it). */
   readonly core: HubCore<O>;
-  readonly #encode: ((value: T, id: number) => O) | undefined;
+  readonly #encode: ((value: T, id: number, topic?: string) => O) | undefined;
 
   constructor(settings: HubSettings<T, O>) {
     this.core = new HubCore<O>(settings);
     this.#encode = settings.encode;
   }
 
-  publish(value: T): number {
+  publish(value: T, options?: PublishOptions): number {
+    const topic = options === undefined ? '' : topicOf(options, 'publish');
     if (this.core.closed) throw new HubClosedError();
     const id = this.core.lastId + 1;
-    const out = this.#encode ? this.#encode(value, id) : (value as unknown as O);
-    this.core.emit(id, out);
+    const out = this.#encode ? this.#encode(value, id, topic) : (value as unknown as O);
+    this.core.emit(id, out, topic);
     return id;
   }
 

@@ -19,8 +19,16 @@ export type SlowConsumerPolicy = 'drop-oldest' | 'drop-newest' | 'disconnect';
 
 /** Options shared by {@link createHub} and {@link createRedisHub}. */
 export interface HubOptions<T, O = T> {
-  /** Keep the last `history` messages for replay with `subscribe({ since })`. Default 0 (no replay). */
+  /**
+   * Keep the last `history` messages of each topic for replay with `subscribe({ since })`. Default 0
+   * (no replay). A busy topic never pushes a quiet topic's messages out.
+   */
   history?: number;
+  /**
+   * The most messages kept for replay over all topics: past it, the topic published to least
+   * recently gives up its oldest message first. Non-negative integer or `Infinity` (default).
+   */
+  historyTotal?: number;
   /** Default per-subscriber limit of waiting messages. Positive integer or `Infinity`. Default 1024. */
   limit?: number;
   /** Default per-subscriber slow-consumer policy. Default `'disconnect'`. */
@@ -75,6 +83,19 @@ export interface SubscribeOptions {
   epoch?: string;
   /** Aborting ends this subscriber with the signal's reason and unsubscribes it. */
   signal?: AbortSignal;
+  /**
+   * The topics to receive, in one stream, in the order published (default: the default topic
+   * `''` alone). Each `''` or `[A-Za-z0-9_.:/@-]{1,200}`, not `open`, `error` or `message`; at most
+   * 1000. One cursor (`since`, `epoch`) resumes them all: the replay holds exactly the messages of
+   * these topics after it, and `missed` counts exactly those the history no longer holds.
+   */
+  topics?: readonly string[];
+}
+
+/** Options of one `publish`. */
+export interface PublishOptions {
+  /** The topic to publish to (default: the default topic `''`). See {@link SubscribeOptions.topics}. */
+  topic?: string;
 }
 
 /**
@@ -160,6 +181,10 @@ export interface HubStats {
    * Both 0 on other hubs.
    */
   readonly encoded: { readonly comet: number; readonly sse: number };
+  /** Topics now: those with subscribers or history (the default topic counts when it has either). */
+  readonly topics: number;
+  /** Messages kept for replay now, over all topics. */
+  readonly history: number;
 }
 
 /** @internal The members shared by every hub, whatever it publishes with. */
@@ -186,11 +211,12 @@ export interface HubReading<O> {
 /** An in-process broadcast hub (see {@link createHub}). */
 export interface Hub<T, O = T> extends HubReading<O> {
   /**
-   * Delivers `value` to every subscriber now: O(1) per subscriber, never waits for one.
+   * Delivers `value` to every subscriber of its topic (`options.topic`, default `''`) now: O(1) per
+   * subscriber, never waits for one, and costs nothing for the subscribers of other topics.
    * @returns the message id (1, 2, 3, …)
    * @throws {@link HubClosedError} after `close()`; whatever `encode` throws (nothing is published then)
    */
-  publish(value: T): number;
+  publish(value: T, options?: PublishOptions): number;
   /** Ends every subscriber cleanly (after what is already buffered for it). Idempotent. */
   close(): void;
   /** Counters (see {@link HubStats}). */

@@ -70,7 +70,7 @@ describe('hub cursors: subscribe({ since, epoch })', () => {
 });
 
 describe('HubCore.setEpoch (the epoch a Redis hub sets from Redis)', () => {
-  const settings = { history: 10, limit: 100, policy: 'drop-oldest' as const, initial: undefined, coalesce: undefined };
+  const settings = { history: 10, historyTotal: Infinity, limit: 100, policy: 'drop-oldest' as const, initial: undefined, coalesce: undefined };
 
   it('replaces the epoch, drops the history of the old one and sets the last id; old cursors then reset', async () => {
     const core = new HubCore<string>(settings);

@@ -69,7 +69,7 @@ describe('hub subscriptions: cut off at once', () => {
   });
 
   it('signal aborts with the error that fails every subscriber (a lost connection)', async () => {
-    const core = new HubCore<string>({ history: 0, limit: 8, policy: 'disconnect', initial: undefined, coalesce: undefined });
+    const core = new HubCore<string>({ history: 0, historyTotal: Infinity, limit: 8, policy: 'disconnect', initial: undefined, coalesce: undefined });
     const sub = core.subscribe();
     const lost = new HubConnectionError('lost the Redis subscriber connection');
     core.failAll(lost);

@@ -86,7 +86,7 @@ describe('hub over HTTP: 1,000 clients', function () {
     expect(hub.stats()).to.deep.equal({
       subscribers: 0, published: 100, offered: 100 * CLIENTS, delivered: 100 * CLIENTS,
       dropped: { 'drop-oldest': 0, 'drop-newest': 0 }, cutOff: 0, discarded: 0, waiting: 0, disconnectedForSlowness: 0,
-      encoded: { comet: 100, sse: 0 },
+      encoded: { comet: 100, sse: 0 }, topics: 0, history: 0,
     });
   });
 

@@ -21,7 +21,7 @@ const uses: [code: string, use: () => unknown][] = [
   ['COMETBRIDGE_DEP0009', () => createHub({ ...cometEncoding('cb') })],
   ['COMETBRIDGE_DEP0010', () => root.escapeJsString('x')],
   ['COMETBRIDGE_DEP0011', () => root.validateCallback('cb')],
-  ['COMETBRIDGE_DEP0012', () => expect(() => root.cometFastify(null as never)).to.throw(TypeError, /cometFastify/)],
+  ['COMETBRIDGE_DEP0012', () => expect(() => (root.cometFastify as (instance: unknown) => void)(null)).to.throw(TypeError, /cometFastify/)],
   ['COMETBRIDGE_DEP0013', () => root.tap(() => {})],
   ['COMETBRIDGE_DEP0014', () => expect(root.cometHeaders['Content-Type']).to.equal('text/html; charset=utf-8')],
 ];

@@ -5,39 +5,55 @@
 import type { BufferedQueue, PushController } from '../../source/queue.js';
 import { queueIn } from '../../source/queue.js';
 import type { PushHooks } from '../../source/types.js';
-import { checkCount, checkLimit, checkOptions, checkSignal } from '../../util/args.js';
+import { checkCount, checkLimit, checkOptions, checkSignal, describe } from '../../util/args.js';
 import { SlowConsumerError } from '../errors.js';
 import type { HubStats, HubSubscription, SlowConsumerPolicy, SubscribeOptions } from '../types.js';
 import { checkEpoch, newEpoch, startOf } from './epoch.js';
-import { History, type Entry } from './history.js';
+import type { Entry } from './history.js';
 import type { ClientKind, Frames, OpenInfo, SubscribeAs } from './kinds.js';
 import { checkPolicy, type CoreSettings } from './settings.js';
 import { HubFeed, type Tally } from './subscription.js';
+import { checkTopic, Topic } from './topic.js';
 
-const SUBSCRIBE_OPTIONS = Object.keys({ policy: 1, limit: 1, since: 1, epoch: 1, signal: 1 } satisfies Record<keyof SubscribeOptions, 1>);
+const SUBSCRIBE_OPTIONS = Object.keys({ policy: 1, limit: 1, since: 1, epoch: 1, signal: 1, topics: 1 } satisfies Record<keyof SubscribeOptions, 1>);
+
+/** The most topics one subscriber may take. */
+const MAX_TOPICS = 1000;
 
 /**
- * One message as the core keeps it: what `encode` gave, and its entry for each kind once made (for
- * a hub without a framing the record is itself the entry). Every message kept is of the current
- * epoch: {@link HubCore.setEpoch} drops the history.
+ * One message as the core keeps it: what `encode` gave, its topic, and its entry for each kind once
+ * made (for a hub without frames the record is itself the entry). Every message kept is of the
+ * current epoch: {@link HubCore.setEpoch} drops the history.
  */
 interface Stored extends Entry<unknown> {
+  readonly topic: string;
   comet?: Entry<unknown>;
   sse?: Entry<unknown>;
 }
 
 const NO_FRAMES = Object.freeze({ comet: 0, sse: 0 });
 
-/** @internal The subscriber set and counters behind every hub. */
+/** @internal The subscriber set, topics and counters behind every hub. */
 export class HubCore<O> {
   #epoch = newEpoch();
-  readonly #members = new Set<Member<O>>();
-  /** Members per kind, so that a message is framed only for kinds someone takes. */
-  readonly #counts = { comet: 0, sse: 0 };
-  readonly #history: History<Stored>;
+  /** The topics that have subscribers or history, least recently published first. */
+  readonly #topics = new Map<string, Topic<Member<O>, Stored>>();
+  /** The default topic `''`: never forgotten, so a hub of one topic keeps its account for good. */
+  readonly #default: Topic<Member<O>, Stored>;
   readonly #settings: CoreSettings<O>;
   readonly #frames: Frames | undefined;
   readonly #tally: Tally = { offered: 0, delivered: 0, slow: 0, discarded: 0 };
+  /** Messages in the histories of all topics. */
+  #kept = 0;
+  /** Subscribers now. */
+  #size = 0;
+  /**
+   * Ids up to this one may belong to topics the hub no longer accounts for (a topic forgotten with
+   * ids dropped, or ids it never saw once it had several topics): a cursor older is a reset.
+   */
+  #horizon = 0;
+  /** True while every message was of the default topic: ids it did not see are that topic's. */
+  #sole = true;
   #closed = false;
   #refusal: Error | null = null;
   #lastId = 0;
@@ -49,31 +65,38 @@ export class HubCore<O> {
   constructor(settings: CoreSettings<O>) {
     this.#settings = settings;
     this.#frames = settings.frames;
-    this.#history = new History<Stored>(settings.history);
+    this.#default = this.#newTopic('');
+    this.#topics.set('', this.#default);
   }
 
-  /** This hub's epoch (see {@link HubBase.epoch}). */
+  /** This hub's epoch (see `Hub.epoch`). */
   get epoch(): string {
     return this.#epoch;
   }
 
   /**
    * Replaces the epoch (a Redis hub whose stream Redis lost): ids of the old epoch mean nothing in
-   * the new one, so the history is dropped, the last id becomes `lastId` (it may go back), and no
-   * subscriber waits for an id of the old epoch any more. Subscribers stay: end them with
-   * {@link failAll} when what they were given no longer joins up.
+   * the new one, so the history is dropped, the last id becomes `lastId` (it may go back; ids up to
+   * it count as missed), and no subscriber waits for an id of the old epoch any more. Subscribers
+   * stay: end them with {@link failAll} when what they were given no longer joins up.
    * @throws TypeError when `epoch` does not match `[A-Za-z0-9_-]{1,64}`; RangeError when `lastId` is not a non-negative integer
    */
   setEpoch(epoch: string, lastId: number = this.#lastId): void {
     checkEpoch(epoch, 'setEpoch', 'epoch');
     this.#lastId = checkCount(lastId, 'setEpoch', 'lastId');
     this.#epoch = epoch;
-    this.#history.clear();
-    for (const member of this.#members) member.after = 0;
+    this.#horizon = 0;
+    for (const topic of [...this.#topics.values()]) {
+      topic.clear();
+      for (const member of topic.members) member.after = 0;
+      this.#forgetIfIdle(topic);
+    }
+    this.#kept = 0;
+    if (lastId > 0) this.#unseen(1, lastId);
   }
 
   get size(): number {
-    return this.#members.size;
+    return this.#size;
   }
 
   get lastId(): number {
@@ -85,46 +108,115 @@ export class HubCore<O> {
   }
 
   /**
-   * Fans `value` out under `id` (ids must increase; a non-contiguous id restarts the history).
-   * `value` is what `encode` made: with a framing, the serialized message, framed here for each
-   * kind that has subscribers now, and for Comet when `encode` made its chunk already (never
-   * throws then: the checks were `encode`'s).
+   * Fans `value` out under `id` to the subscribers of `topic` (ids must increase; ids skipped are
+   * counted as missed). `value` is what `encode` made: with frames, the serialized message, framed
+   * here for each kind that has subscribers on the topic now, and for Comet when `encode` made its
+   * chunk already (never throws then: the checks were `encode`'s). Costs O(subscribers of `topic`).
    */
-  emit(id: number, value: O): void {
-    const stored: Stored = { id, value };
-    const comet = this.#counts.comet > 0 || this.#frames?.cometAtPublish ? this.#entryOf(stored, 'comet') : stored;
-    const sse = this.#counts.sse > 0 ? this.#entryOf(stored, 'sse') : stored;
+  emit(id: number, value: O, topic = ''): void {
+    if (id > this.#lastId + 1) this.#unseen(this.#lastId + 1, id - 1);
+    if (topic !== '') this.#sole = false;
+    const stored: Stored = { id, value, topic };
+    let t = this.#topics.get(topic);
     this.#published++;
-    let offered = 0;
-    // A member that overflows leaves the set during this loop; no member joins during it, and the
-    // entry joins the history only afterwards.
-    for (const member of this.#members) {
-      if (member.after >= id) continue;
-      member.ctl!.push((member.kind === 'comet' ? comet : sse) as Entry<O>);
-      offered++;
+    if (t !== undefined && t.members.size > 0) {
+      const comet = t.counts.comet > 0 || this.#frames?.cometAtPublish ? this.#entryOf(stored, 'comet') : stored;
+      const sse = t.counts.sse > 0 ? this.#entryOf(stored, 'sse') : stored;
+      let offered = 0;
+      // A member that overflows leaves the set during this loop; no member joins during it, and the
+      // entry joins the history only afterwards.
+      for (const member of t.members) {
+        if (member.after >= id) continue;
+        member.ctl!.push((member.kind === 'comet' ? comet : sse) as Entry<O>);
+        offered++;
+      }
+      this.#tally.offered += offered;
+    } else if (this.#frames?.cometAtPublish) {
+      this.#entryOf(stored, 'comet');
     }
-    this.#tally.offered += offered;
-    if (id !== this.#lastId + 1) this.#history.clear();
-    this.#history.add(stored);
     this.#lastId = id;
+    if (t === undefined) {
+      // a topic nobody listens to and that keeps no history: nothing to make, but its id is gone for good
+      if (this.#settings.history === 0) {
+        this.#horizon = id;
+        return;
+      }
+      t = this.#newTopic(topic);
+    } else {
+      // most recently published last: the least recent topic's history goes first under `historyTotal`
+      this.#topics.delete(topic);
+    }
+    this.#topics.set(topic, t);
+    const out = t.history.add(stored);
+    if (out !== stored) this.#kept++;
+    if (out !== undefined) this.#dropped(t, out.id);
+    while (this.#kept > this.#settings.historyTotal) this.#evictOldest();
+    this.#forgetIfIdle(t);
   }
 
-  /** The entry of `kind` for a message, made once (what a hub without a framing stores is its entry). */
+  /** The entry of `kind` for a message, made once (what a hub without frames stores is its entry). */
   #entryOf(stored: Stored, kind: ClientKind): Entry<unknown> {
     const frames = this.#frames;
     if (frames === undefined) return stored;
-    return (stored[kind] ??= { id: stored.id, value: frames.frame(kind, stored.value as string, stored.id, this.#epoch) });
+    return (stored[kind] ??= { id: stored.id, value: frames.frame(kind, stored.value as string, stored.id, this.#epoch, stored.topic) });
+  }
+
+  #newTopic(name: string): Topic<Member<O>, Stored> {
+    return new Topic<Member<O>, Stored>(name, this.#settings.history, Math.max(64, this.#settings.history));
+  }
+
+  /** Ids `from`…`to` (default: `from` alone) of `topic` are no longer in its history. */
+  #dropped(topic: Topic<Member<O>, Stored>, from: number, to = from): void {
+    const forgotten = topic.drop(from, to);
+    if (forgotten > topic.forgotten) topic.forgotten = forgotten;
+  }
+
+  /** Under `historyTotal`: the least recently published topic that has history gives its oldest message. */
+  #evictOldest(): void {
+    for (const topic of this.#topics.values()) {
+      const out = topic.history.shift();
+      if (out === undefined) continue;
+      this.#kept--;
+      this.#dropped(topic, out.id);
+      this.#forgetIfIdle(topic);
+      return;
+    }
+  }
+
+  /** Forgets a topic with no subscriber and no history (not the default one); what it dropped moves the horizon. */
+  #forgetIfIdle(topic: Topic<Member<O>, Stored>): void {
+    if (topic.name === '' || !topic.idle) return;
+    this.#topics.delete(topic.name);
+    this.#horizon = Math.max(this.#horizon, topic.lastDropped, topic.forgotten);
+  }
+
+  /**
+   * Ids `from`…`to` were given to messages this hub never saw (sent before it could hear them, or
+   * skipped). While the hub had only the default topic they were its messages, missed by every
+   * cursor before them, and what its history held no longer joins up, so it is dropped; once it has
+   * several topics, nobody knows whose they were: a cursor before them is a reset.
+   */
+  #unseen(from: number, to: number): void {
+    if (!this.#sole) {
+      this.#horizon = Math.max(this.#horizon, to);
+      return;
+    }
+    const topic = this.#default;
+    for (let out = topic.history.shift(); out !== undefined; out = topic.history.shift()) {
+      this.#kept--;
+      this.#dropped(topic, out.id);
+    }
+    this.#dropped(topic, from, to);
   }
 
   /**
    * Moves the last id up to `id` (the id of the last message sent before this hub could hear it):
-   * `since` then counts those messages as missed. History kept so far no longer joins up, so it is
-   * dropped. Never moves the id back.
+   * `since` then counts those messages as missed (see {@link #unseen}). Never moves the id back.
    */
   advance(id: number): void {
     if (!(id > this.#lastId)) return;
+    this.#unseen(this.#lastId + 1, id);
     this.#lastId = id;
-    this.#history.clear();
   }
 
   /** While set, new subscribers fail with this error at once. */
@@ -132,32 +224,47 @@ export class HubCore<O> {
     this.#refusal = error;
   }
 
+  /** Every subscriber now. */
+  #members(): Set<Member<O>> {
+    const all = new Set<Member<O>>();
+    for (const topic of this.#topics.values()) for (const member of topic.members) all.add(member);
+    return all;
+  }
+
   /** Ends every subscriber with `error` (after what is buffered for each); the core stays open. */
   failAll(error: Error): void {
-    for (const member of [...this.#members]) {
+    for (const member of this.#members()) {
       member.ctl!.fail(error);
       this.#finish(member);
       cutOff(member, error);
     }
-    this.#history.clear();
+    this.#clearHistory();
   }
 
   /** Ends every subscriber normally; later subscribers are done at once. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const member of [...this.#members]) {
+    for (const member of this.#members()) {
       member.ctl!.end();
       this.#finish(member);
     }
-    this.#history.clear();
+    this.#clearHistory();
+  }
+
+  #clearHistory(): void {
+    for (const topic of [...this.#topics.values()]) {
+      topic.clear();
+      this.#forgetIfIdle(topic);
+    }
+    this.#kept = 0;
   }
 
   stats(): HubStats {
     let oldest = this.#droppedOldest;
     let newest = this.#droppedNewest;
     let waiting = 0;
-    for (const member of this.#members) {
+    for (const member of this.#members()) {
       const dropped = member.queue?.stats.dropped ?? 0;
       if (member.policy === 'drop-oldest') oldest += dropped;
       else if (member.policy === 'drop-newest') newest += dropped;
@@ -165,7 +272,7 @@ export class HubCore<O> {
     }
     const tally = this.#tally;
     return {
-      subscribers: this.#members.size,
+      subscribers: this.#size,
       published: this.#published,
       offered: tally.offered,
       delivered: tally.delivered,
@@ -175,13 +282,16 @@ export class HubCore<O> {
       waiting,
       disconnectedForSlowness: this.#disconnected,
       encoded: this.#frames === undefined ? NO_FRAMES : { ...this.#frames.encoded },
+      topics: this.#topics.size - (this.#default.idle ? 1 : 0),
+      history: this.#kept,
     };
   }
 
   /**
-   * Adds a subscriber (see `Hub.subscribe`). The protocol layer passes `as`: the kind of client,
-   * and the preface its responses open with; `hub.subscribe()` gives a `'comet'` subscriber with
-   * none. Where it starts is the epoch rule of {@link startOf}.
+   * Adds a subscriber (see `Hub.subscribe`) on its topics (default: the default topic). The
+   * protocol layer passes `as`: the kind of client, and the preface its responses open with;
+   * `hub.subscribe()` gives a `'comet'` subscriber with none. Where it starts is the epoch rule of
+   * {@link startOf}.
    * @param where - the public function, for messages
    */
   subscribe(options?: SubscribeOptions, where = 'subscribe', as?: SubscribeAs<O>): HubSubscription<O> {
@@ -192,6 +302,7 @@ export class HubCore<O> {
     const epoch = opts.epoch === undefined ? undefined : checkEpoch(opts.epoch, where, 'epoch');
     if (epoch !== undefined && since === undefined) throw new TypeError(`${where}: epoch needs since (the last id the subscriber has in that epoch)`);
     const signal = checkSignal(opts.signal, where);
+    const names = topicsOf(opts.topics, where);
     const kind: ClientKind = as?.kind ?? 'comet';
     if (kind === 'sse' && this.#frames === undefined) throw new TypeError(`${where}: this hub has no Server-Sent Events subscribers`);
 
@@ -204,8 +315,7 @@ export class HubCore<O> {
         member.ctl = ctl;
         if (this.#closed) return ctl.end();
         if (refusal) return ctl.fail(refusal);
-        this.#members.add(member);
-        this.#counts[kind]++;
+        this.#join(member, names);
         return member;
       },
       { buffer: { limit, overflow: policy === 'disconnect' ? 'error' : policy } },
@@ -217,12 +327,12 @@ export class HubCore<O> {
     const initial = this.#settings.initial;
     if (initial !== undefined && kind === 'comet' && open) prefix.push({ id: 0, value: initial });
     const lastId = this.#lastId;
-    const start = startOf(since, epoch, this.#epoch, lastId);
+    const start = startOf(since, epoch, this.#epoch, lastId, this.#horizonOf(names));
     const at = prefix.length;
     let missed = 0;
     if (open) {
       member.after = start.after;
-      if (start.from !== undefined) missed = this.#replay(start.from, kind, prefix);
+      if (start.from !== undefined) missed = this.#replay(start.from, kind, names, prefix);
     }
     const preface = as?.preface;
     if (preface !== undefined && open) {
@@ -237,12 +347,44 @@ export class HubCore<O> {
     return feed;
   }
 
-  /** Appends to `prefix` the entries of `kind` after `from` and returns how many fell out of history. */
-  #replay(from: number, kind: ClientKind, prefix: Entry<O>[]): number {
-    const first = this.#history.firstId;
-    const missed = first === 0 ? this.#lastId - from : from + 1 < first ? first - from - 1 : 0;
+  /** The id up to which a cursor on `names` cannot be accounted for exactly. */
+  #horizonOf(names: readonly string[]): number {
+    let horizon = this.#horizon;
+    for (const name of names) horizon = Math.max(horizon, this.#topics.get(name)?.forgotten ?? 0);
+    return horizon;
+  }
+
+  /** `member` joins each of its topics (made if need be). */
+  #join(member: Member<O>, names: readonly string[]): void {
+    const topics: Topic<Member<O>, Stored>[] = [];
+    for (const name of names) {
+      let topic = this.#topics.get(name);
+      if (topic === undefined) {
+        topic = this.#newTopic(name);
+        this.#topics.set(name, topic);
+      }
+      topic.members.add(member);
+      topic.counts[member.kind]++;
+      topics.push(topic);
+    }
+    member.topics = topics;
+    this.#size++;
+  }
+
+  /**
+   * Appends to `prefix` the entries of `kind` of `names` after `from`, in id order, and returns how
+   * many messages of those topics after `from` the histories no longer hold.
+   */
+  #replay(from: number, kind: ClientKind, names: readonly string[], prefix: Entry<O>[]): number {
     const stored: Stored[] = [];
-    this.#history.after(from, stored);
+    let missed = 0;
+    for (const name of names) {
+      const topic = this.#topics.get(name);
+      if (topic === undefined) continue;
+      topic.history.after(from, stored);
+      missed += topic.droppedAfter(from);
+    }
+    if (names.length > 1) stored.sort((a, b) => a.id - b.id);
     for (const s of stored) prefix.push(this.#entryOf(s, kind) as Entry<O>);
     this.#tally.offered += stored.length;
     return missed;
@@ -268,7 +410,14 @@ export class HubCore<O> {
   #finish(member: Member<O>): void {
     if (member.ended) return;
     member.ended = true;
-    if (this.#members.delete(member)) this.#counts[member.kind]--;
+    if (member.topics !== null) {
+      for (const topic of member.topics) {
+        if (topic.members.delete(member)) topic.counts[member.kind]--;
+        this.#forgetIfIdle(topic);
+      }
+      member.topics = null;
+      this.#size--;
+    }
     const dropped = member.queue?.stats.dropped ?? 0;
     if (member.policy === 'drop-oldest') this.#droppedOldest += dropped;
     else if (member.policy === 'drop-newest') this.#droppedNewest += dropped;
@@ -286,6 +435,8 @@ class Member<O> implements PushHooks {
   ended = false;
   /** Ids up to this one are not given (a cursor ahead of the hub: it waits until the hub catches up). */
   after = 0;
+  /** The topics it joined, until it leaves. */
+  topics: Topic<Member<O>, Stored>[] | null = null;
 
   constructor(
     readonly core: HubCore<O>,
@@ -310,4 +461,15 @@ class Member<O> implements PushHooks {
  */
 function cutOff<O>(member: Member<O>, error: Error): void {
   queueMicrotask(() => member.feed?.cutOff(error));
+}
+
+/** The topics of a subscription: `undefined` is the default topic alone; duplicates count once. */
+function topicsOf(topics: unknown, where: string): readonly string[] {
+  if (topics === undefined) return [''];
+  if (!Array.isArray(topics)) throw new TypeError(`${where}: topics must be an array of topic names, got ${describe(topics)}`);
+  if (topics.length === 0) throw new RangeError(`${where}: topics must name at least one topic (leave it out for the default topic)`);
+  if (topics.length > MAX_TOPICS) throw new RangeError(`${where}: topics must name at most ${MAX_TOPICS} topics, got ${topics.length}`);
+  const names = new Set<string>();
+  for (let i = 0; i < topics.length; i++) names.add(checkTopic(topics[i], where, `topics[${i}]`));
+  return [...names];
 }

@@ -39,9 +39,10 @@ export const FOREIGN_EPOCH = '-';
 
 /**
  * @internal Where a subscriber given the cursor (`since`, `epoch`) starts, on a hub at `lastId` in
- * `current`:
+ * `current` that accounts exactly for the messages of the subscriber's topics after `horizon`:
  * - no `since`: live only (`from` undefined);
- * - another epoch: the whole history (`from` 0), `reset`;
+ * - another epoch, or a `since` before `horizon` (the hub can no longer tell what of its topics
+ *   came after it): the whole history (`from` 0), `reset`;
  * - this epoch, `since` ahead of `lastId` (a hub that has not caught up yet): nothing replayed, and
  *   only ids above `since` given (`after`), however long the hub takes to get there;
  * - no epoch and `since` ahead of `lastId` (a cursor of unknown origin): the whole history;
@@ -52,8 +53,9 @@ export function startOf(
   epoch: string | undefined,
   current: string,
   lastId: number,
+  horizon = 0,
 ): { readonly from: number | undefined; readonly after: number; readonly reset: boolean } {
-  const reset = epoch !== undefined && epoch !== current;
+  const reset = (epoch !== undefined && epoch !== current) || (since !== undefined && since < horizon);
   if (since === undefined) return { from: undefined, after: 0, reset };
   if (since > lastId && epoch !== undefined && !reset) return { from: undefined, after: since, reset };
   return { from: reset || since > lastId ? 0 : since, after: 0, reset };

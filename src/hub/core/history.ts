@@ -1,5 +1,5 @@
 /**
- * The replay buffer of a hub: the last `capacity` messages, ids contiguous.
+ * The replay buffer of a hub's topic: the last `capacity` messages of that topic, oldest first.
  */
 
 /** @internal One fanned-out message, shared by every subscriber queue that holds it. */
@@ -8,7 +8,7 @@ export interface Entry<O> {
   readonly value: O;
 }
 
-/** @internal Ring buffer of the last `capacity` entries (anything with an id). */
+/** @internal Ring buffer of the last `capacity` entries (anything with an id), ids increasing. */
 export class History<E extends { readonly id: number }> {
   readonly #capacity: number;
   #ring: (E | undefined)[] = [];
@@ -28,22 +28,42 @@ export class History<E extends { readonly id: number }> {
     return this.#length;
   }
 
-  add(entry: E): void {
-    if (this.#capacity === 0) return;
+  /** Adds `entry`; returns the entry it pushed out (the oldest, when full), or `entry` itself when the capacity is 0. */
+  add(entry: E): E | undefined {
+    if (this.#capacity === 0) return entry;
     if (this.#length < this.#capacity) {
       this.#ring[(this.#start + this.#length) % this.#capacity] = entry;
       this.#length++;
-    } else {
-      this.#ring[this.#start] = entry;
-      this.#start = (this.#start + 1) % this.#capacity;
+      return undefined;
     }
+    const out = this.#ring[this.#start];
+    this.#ring[this.#start] = entry;
+    this.#start = (this.#start + 1) % this.#capacity;
+    return out;
+  }
+
+  /** Removes and returns the oldest entry, or undefined when empty. */
+  shift(): E | undefined {
+    if (this.#length === 0) return undefined;
+    const out = this.#ring[this.#start];
+    this.#ring[this.#start] = undefined;
+    this.#start = (this.#start + 1) % this.#capacity;
+    this.#length--;
+    return out;
   }
 
   /** Appends to `out` the entries whose id is greater than `id`, oldest first. */
   after(id: number, out: E[]): void {
     if (this.#length === 0) return;
-    const skip = Math.max(0, Math.min(this.#length, id - this.firstId + 1));
-    for (let i = skip; i < this.#length; i++) out.push(this.#ring[(this.#start + i) % this.#capacity]!);
+    // ids increase but need not be contiguous (a topic's ids are interleaved with others'): find the first above `id`
+    let lo = 0;
+    let hi = this.#length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#ring[(this.#start + mid) % this.#capacity]!.id > id) hi = mid;
+      else lo = mid + 1;
+    }
+    for (let i = lo; i < this.#length; i++) out.push(this.#ring[(this.#start + i) % this.#capacity]!);
   }
 
   clear(): void {

@@ -26,8 +26,8 @@ export interface OpenInfo {
  * when a subscriber of that kind takes the message, once per kind.
  */
 export interface Frames {
-  /** The frame of `kind` for the serialized message `text` with id `id` in epoch `epoch`. */
-  frame(kind: ClientKind, text: string, id: number, epoch: string): string;
+  /** The frame of `kind` for the serialized message `text` with id `id` in epoch `epoch`, of `topic`. */
+  frame(kind: ClientKind, text: string, id: number, epoch: string, topic: string): string;
   /** Frames made so far, per kind (see `HubStats.encoded`). */
   readonly encoded: { readonly comet: number; readonly sse: number };
   /**

@@ -9,7 +9,7 @@ const POLICIES: readonly SlowConsumerPolicy[] = ['drop-oldest', 'drop-newest', '
 
 /** @internal The option names of {@link HubOptions}. */
 export const HUB_OPTIONS: readonly string[] = Object.keys({
-  history: 1, limit: 1, policy: 1, encode: 1, initial: 1, coalesce: 1,
+  history: 1, historyTotal: 1, limit: 1, policy: 1, encode: 1, initial: 1, coalesce: 1,
 } satisfies Record<keyof HubOptions<unknown>, 1>);
 
 /** @internal Validates a slow-consumer policy name. */
@@ -22,7 +22,10 @@ export function checkPolicy(policy: unknown, where: string): SlowConsumerPolicy 
 
 /** @internal Settings of a core. */
 export interface CoreSettings<O> {
+  /** Messages kept for replay per topic. */
   history: number;
+  /** Messages kept for replay over all topics (the least recently published topic gives first). */
+  historyTotal: number;
   limit: number;
   policy: SlowConsumerPolicy;
   /** What a `'comet'` subscriber gets first (an `'sse'` one gets nothing first). */
@@ -33,7 +36,7 @@ export interface CoreSettings<O> {
 }
 
 /** @internal Core settings and the `encode` a hub applies before its core fans a message out. */
-export type HubSettings<T, O> = CoreSettings<O> & { encode: ((value: T, id: number) => O) | undefined };
+export type HubSettings<T, O> = CoreSettings<O> & { encode: ((value: T, id: number, topic?: string) => O) | undefined };
 
 /**
  * @internal Validates the options shared by every hub and returns the core settings.
@@ -41,11 +44,12 @@ export type HubSettings<T, O> = CoreSettings<O> & { encode: ((value: T, id: numb
  * @param known - every option name `where` accepts (default: those of {@link HubOptions})
  */
 export function coreSettings<T, O>(options: HubOptions<T, O> | undefined, where: string, known: readonly string[] = HUB_OPTIONS): HubSettings<T, O> {
-  const { history = 0, limit = 1024, policy = 'disconnect', encode, initial, coalesce } = checkOptions(options, where, known);
+  const { history = 0, historyTotal = Infinity, limit = 1024, policy = 'disconnect', encode, initial, coalesce } = checkOptions(options, where, known);
   checkFunction(encode, where, 'encode');
   checkFunction(coalesce, where, 'coalesce');
   return {
     history: checkCount(history, where, 'history'),
+    historyTotal: checkCount(historyTotal, where, 'historyTotal', true),
     limit: checkLimit(limit, where, 'limit'),
     policy: checkPolicy(policy, where),
     initial,

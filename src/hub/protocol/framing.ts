@@ -102,27 +102,28 @@ function framing<T>(
   serialize: (value: T, id: number) => string,
 ) {
   const encoded = { comet: 0, sse: 0 };
-  let made = { id: 0, text: '', chunk: '' };
+  let made = { id: 0, text: '', chunk: '', topic: '' };
   const encode = framer.bounded
-    ? (value: T, id: number): string => {
+    ? (value: T, id: number, topic = ''): string => {
         const text = serialize(value, id);
-        const chunk = framer.frame(text, id, id);
+        const chunk = framer.frame(text, id, id, topic === '' ? undefined : topic);
         encoded.comet++;
-        made = { id, text, chunk };
+        made = { id, text, chunk, topic };
         return text;
       }
     : (value: T, id: number): string => serialize(value, id);
   const frames: Frames = {
     encoded,
     cometAtPublish: framer.bounded,
-    frame(to: ClientKind, text: string, id: number, epoch: string): string {
+    frame(to: ClientKind, text: string, id: number, epoch: string, topic: string): string {
       if (to === 'sse') {
         encoded.sse++;
-        return 'id: ' + eventId(epoch, id) + '\n' + dataOf(kind, text) + '\n';
+        // a message of a topic is an event named for it (never a name EventSource fires itself)
+        return 'id: ' + eventId(epoch, id) + '\n' + (topic === '' ? '' : 'event: ' + topic + '\n') + dataOf(kind, text) + '\n';
       }
-      if (made.id === id && made.text === text) return made.chunk;
+      if (made.id === id && made.text === text && made.topic === topic) return made.chunk;
       encoded.comet++;
-      return framer.frame(text, id, id);
+      return framer.frame(text, id, id, topic === '' ? undefined : topic);
     },
   };
   return { encode, frames };
