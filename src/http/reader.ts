@@ -6,7 +6,8 @@
  */
 import { onAbort, toError } from '../util/abort.js';
 import { watchCutoff, type CutoffListener, type CutoffWatch } from '../util/cutoff.js';
-import { byteLength, checkChunk, releaseIterator, type CometChunk } from './chunk.js';
+import { returnQuietly } from '../util/iterators.js';
+import { byteLength, checkChunk, type CometChunk } from './chunk.js';
 import type { CleanEnd, StreamSettings } from './options.js';
 
 /** How a read ended: cleanly (see {@link CleanEnd}), because the client left, or failed. */
@@ -216,7 +217,7 @@ export class ChunkReader implements CutoffListener {
     this.#cutoff?.unwatchCutoff(this);
     this.#cutoff = undefined;
     this.#carrier = undefined;
-    if (release) releaseIterator(this.#iterator);
+    if (release) returnQuietly(this.#iterator);
     this.#output.close(how, error);
   }
 }

@@ -4,7 +4,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { describe } from '../util/args.js';
-import { checkHeaders, checkOrRelease, iteratorOf, releaseIterator, type Framing, type HeaderValue } from './chunk.js';
+import { returnQuietly } from '../util/iterators.js';
+import { checkHeaders, checkOrRelease, iteratorOf, type Framing, type HeaderValue } from './chunk.js';
 import { STREAM_OPTIONS, streamSettings, type CometStreamOptions } from './options.js';
 import { clientGone, ResponseOutput, setCometHeaders, type SendCometResult } from './response-output.js';
 
@@ -46,11 +47,11 @@ export function startComet(
     return [{ ...settings, heartbeat }, { ...framing.headers, ...extra }] as const;
   });
   if (res.writableEnded) {
-    releaseIterator(iterator);
+    returnQuietly(iterator);
     return Promise.reject(new Error(`${where}: the response has already been ended`));
   }
   if ((res as { req?: { method?: unknown } }).req?.method === 'HEAD' && !clientGone(res)) {
-    releaseIterator(iterator);
+    returnQuietly(iterator);
     try {
       setCometHeaders(res, headers);
       res.end();

@@ -3,7 +3,8 @@
  * rules on demand, cancellation and serial signals.
  */
 import { describe, isObjectLike } from './args.js';
-import { notAResult, reportLater, returnQuietly } from './iterators.js';
+import { returnQuietly } from '../util/iterators.js';
+import { notAResult, reportLater } from './iterators.js';
 import type { Publisher, Subscriber, Subscription } from './types.js';
 
 /** One Subscriber's subscription: pulls the iterator only as far as the demand requested. */
