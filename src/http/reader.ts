@@ -4,7 +4,7 @@
  * and stop signals, rotates after `maxBytes` / `maxAgeMs`, and ends every way through one funnel.
  * Each transport is an output for it: a Node response, a web stream controller, a Node Readable.
  */
-import { onAbort, toError } from '../util/abort.js';
+import { isPlainAbort, onAbort, toError } from '../util/abort.js';
 import { watchCutoff, type CutoffListener, type CutoffWatch } from '../util/cutoff.js';
 import { returnQuietly } from '../util/iterators.js';
 import { byteLength, checkChunk, type CometChunk } from './chunk.js';
@@ -24,11 +24,6 @@ export interface ChunkOutput {
    * (`'client-gone'`), or fail it with `error` (`'failed'`). The source has been dealt with.
    */
   close(how: ReadEnd, error: Error | undefined): void;
-}
-
-/** True for the reason of `controller.abort()` called without one: a shutdown, not a failure. */
-function isPlainAbort(reason: unknown): boolean {
-  return typeof DOMException === 'function' && reason instanceof DOMException && reason.name === 'AbortError';
 }
 
 /**

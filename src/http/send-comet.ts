@@ -91,7 +91,8 @@ export function startComet(
  *   the same way, with a `TypeError`, after the source's `return()` is called.
  * - **Stopped**: `options.signal` aborted without a reason is a shutdown: the response is ended
  *   cleanly, its connection closed once the end is out, and the promise resolves `'shutdown'`.
- *   Aborted with a reason, it is a failure, as above, rejecting with the reason. The cut-off
+ *   Aborted with a reason, it is a failure, as above, rejecting with the reason (a non-Error
+ *   wrapped in an Error named `AbortError`, its `cause` the reason). The cut-off
  *   signal a hub subscription carries (a hub dropping a slow subscriber) is watched too, at once,
  *   even while waiting for a client that stopped reading: a failure with its reason (e.g.
  *   `SlowConsumerError`).

@@ -9,7 +9,7 @@ import type { Publisher, SourceIterator, Subscriber, Subscription } from './type
 export interface FromPublisherOptions {
   /** Most values requested and not yet delivered to the consumer. A positive integer; default 16. */
   prefetch?: number;
-  /** Aborting ends the iterator with the signal's reason and cancels the subscription. */
+  /** Aborting ends the iterator with the signal's reason (an Error, as `QueueOptions.signal` says) and cancels the subscription. */
   signal?: AbortSignal;
 }
 

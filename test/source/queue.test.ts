@@ -102,7 +102,7 @@ describe('pushQueue', () => {
       const start = sinon.spy();
       const it = pushQueue(start, { signal: AbortSignal.abort('early') });
       expect(start.callCount).to.equal(0);
-      expect(await it.next().catch((e: unknown) => e)).to.equal('early');
+      expect(await it.next().catch((e: unknown) => e)).to.be.instanceOf(Error).and.include({ name: 'AbortError', message: 'early', cause: 'early' });
       expect(await it.next()).to.deep.equal(DONE);
     });
 
