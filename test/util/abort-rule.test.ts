@@ -6,32 +6,12 @@
  */
 import { expect } from 'chai';
 import { EventEmitter, getEventListeners } from 'node:events';
-import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import highland from 'highland';
 import { NEVER } from 'rxjs';
-import {
-  cometFastify,
-  cometHub,
-  cometResponse,
-  createHub,
-  fromEventEmitter,
-  fromHighland,
-  fromObservable,
-  fromPublisher,
-  fromReadable,
-  pushQueue,
-  sendComet,
-  sendSSE,
-  sseResponse,
-  toNodeReadable,
-  toWebStream,
-  type CometFastifyReply,
-  type CometReplyMethod,
-  type HighlandStreamLike,
-  type Publisher,
-} from '../../src/index.js';
-import { ScriptedResponse, scriptedSource } from '../http/scripted.js';
+import * as lib from '../../src/index.js';
+import { ScriptedResponse, scriptedReply, scriptedRequest, scriptedSource } from '../http/scripted.js';
+import { ScriptPublisher } from '../source/harnesses.js';
 
 /** How a call ended: it rejected (or failed) with `error`, or ended cleanly. */
 type Outcome = { readonly error: unknown } | { readonly clean: true };
@@ -55,69 +35,43 @@ function readOf(stream: ReadableStream<Uint8Array> | null): Promise<Outcome> {
   return settle(stream!.getReader().read(), (result) => (result as ReadableStreamReadResult<Uint8Array>).done);
 }
 
-function request(accept?: string): IncomingMessage {
-  return { url: '/events', method: 'GET', headers: accept === undefined ? {} : { accept } } as unknown as IncomingMessage;
-}
-
-/** A Publisher that subscribes and never sends. */
-const silentPublisher: Publisher<string> = {
-  subscribe(subscriber) {
-    subscriber.onSubscribe({ request() {}, cancel() {} });
-  },
-};
-
-/** `reply.comet` through the plugin, on a scripted reply: it never rejects, it logs the failure and resolves `'failed'`. */
+/** `reply.comet` never rejects: a failed stream is logged and resolves `'failed'`. */
 function replyComet(signal: AbortSignal): Promise<Outcome> {
-  let method: CometReplyMethod['comet'] | undefined;
-  cometFastify(
-    {
-      decorateReply: (_name: string, value: unknown) => (method = value as CometReplyMethod['comet']),
-      addHook: () => undefined,
-    },
-    undefined,
-    () => {},
-  );
-  const logged: unknown[] = [];
-  const reply: CometFastifyReply = {
-    raw: new ScriptedResponse().asResponse(),
-    hijack: () => undefined,
-    getHeaders: () => ({}),
-    log: { error: (object) => logged.push((object as { err: unknown }).err) },
-  };
-  return method!.call(reply, scriptedSource().source, { signal }).then((result) =>
+  const { comet, logged } = scriptedReply();
+  return comet(scriptedSource().source, { signal }).then((result) =>
     result === 'failed' ? { error: logged[0] } : result === 'shutdown' ? clean : { error: new Error(`reply.comet resolved ${result}`) },
   );
 }
 
 /** Starts each public function with `signal` and gives how it ends. */
 const SOURCES: Record<string, (signal: AbortSignal) => Promise<Outcome>> = {
-  pushQueue: (signal) => nextOf(pushQueue(() => {}, { signal })),
-  fromEventEmitter: (signal) => nextOf(fromEventEmitter(new EventEmitter(), 'data', { signal })),
-  fromReadable: (signal) => nextOf(fromReadable(new Readable({ read() {} }), { signal })),
-  fromHighland: (signal) => nextOf(fromHighland(highland<string>() as unknown as HighlandStreamLike<string>, { signal })),
-  fromObservable: (signal) => nextOf(fromObservable(NEVER, { signal })),
-  fromPublisher: (signal) => nextOf(fromPublisher(silentPublisher, { signal })),
-  'createHub().subscribe': (signal) => nextOf(createHub<string>().subscribe({ signal })),
+  pushQueue: (signal) => nextOf(lib.pushQueue(() => {}, { signal })),
+  fromEventEmitter: (signal) => nextOf(lib.fromEventEmitter(new EventEmitter(), 'data', { signal })),
+  fromReadable: (signal) => nextOf(lib.fromReadable(new Readable({ read() {} }), { signal })),
+  fromHighland: (signal) => nextOf(lib.fromHighland(highland<string>() as unknown as lib.HighlandStreamLike<string>, { signal })),
+  fromObservable: (signal) => nextOf(lib.fromObservable(NEVER, { signal })),
+  fromPublisher: (signal) => nextOf(lib.fromPublisher(new ScriptPublisher(), { signal })),
+  'createHub().subscribe': (signal) => nextOf(lib.createHub<string>().subscribe({ signal })),
 };
 
 const TRANSPORTS: Record<string, (signal: AbortSignal) => Promise<Outcome>> = {
-  sendComet: (signal) => settle(sendComet(new ScriptedResponse().asResponse(), scriptedSource().source, { signal }), (r) => r === 'shutdown'),
-  sendSSE: (signal) => settle(sendSSE(new ScriptedResponse().asResponse(), scriptedSource().source, { signal }), (r) => r === 'shutdown'),
-  toWebStream: (signal) => readOf(toWebStream(scriptedSource().source, { signal })),
-  cometResponse: (signal) => readOf(cometResponse(scriptedSource().source, { signal }).body),
-  sseResponse: (signal) => readOf(sseResponse(scriptedSource().source, { signal }).body),
+  sendComet: (signal) => settle(lib.sendComet(new ScriptedResponse().asResponse(), scriptedSource().source, { signal }), (r) => r === 'shutdown'),
+  sendSSE: (signal) => settle(lib.sendSSE(new ScriptedResponse().asResponse(), scriptedSource().source, { signal }), (r) => r === 'shutdown'),
+  toWebStream: (signal) => readOf(lib.toWebStream(scriptedSource().source, { signal })),
+  cometResponse: (signal) => readOf(lib.cometResponse(scriptedSource().source, { signal }).body),
+  sseResponse: (signal) => readOf(lib.sseResponse(scriptedSource().source, { signal }).body),
   toNodeReadable: (signal) =>
     new Promise((resolve) => {
-      const readable = toNodeReadable(scriptedSource().source, { signal });
+      const readable = lib.toNodeReadable(scriptedSource().source, { signal });
       readable.on('error', (error) => resolve({ error }));
       readable.on('end', () => resolve(clean));
       readable.resume();
     }),
   'reply.comet': replyComet,
   'hub.serve (Comet)': (signal) =>
-    settle(cometHub('parent.m').serve(request(), new ScriptedResponse().asResponse(), { signal }), (r) => r === 'shutdown'),
+    settle(lib.cometHub('parent.m').serve(scriptedRequest(), new ScriptedResponse().asResponse(), { signal }), (r) => r === 'shutdown'),
   'hub.serve (SSE)': (signal) =>
-    settle(cometHub('parent.m').serve(request('text/event-stream'), new ScriptedResponse().asResponse(), { signal }), (r) => r === 'shutdown'),
+    settle(lib.cometHub('parent.m').serve(scriptedRequest('text/event-stream'), new ScriptedResponse().asResponse(), { signal }), (r) => r === 'shutdown'),
 };
 
 /** What the rule makes of each reason: the error expected (for a transport, `clean` for a plain abort). */

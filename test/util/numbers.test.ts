@@ -5,36 +5,10 @@
  */
 import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
-import type { IncomingMessage } from 'node:http';
 import { NEVER } from 'rxjs';
-import sinon from 'sinon';
-import {
-  Comet,
-  Concurrent,
-  Enumeratee,
-  SSE,
-  Streams,
-  cometEncoding,
-  cometFastify,
-  cometHub,
-  cometResponse,
-  createHub,
-  createRedisHub,
-  fromEventEmitter,
-  fromObservable,
-  fromPublisher,
-  pushQueue,
-  sendComet,
-  sendSSE,
-  sseResponse,
-  toNodeReadable,
-  toWebStream,
-  type CometFastifyReply,
-  type CometReplyMethod,
-  type Publisher,
-} from '../../src/index.js';
-import { resetDeprecationWarnings } from '../../src/legacy/deprecation.js';
-import { ScriptedResponse, scriptedSource } from '../http/scripted.js';
+import * as lib from '../../src/index.js';
+import { ScriptedResponse, scriptedReply, scriptedRequest, scriptedSource } from '../http/scripted.js';
+import { ScriptPublisher } from '../source/harnesses.js';
 
 /** One numeric argument or option of a public function. */
 interface Row {
@@ -48,24 +22,6 @@ interface Row {
   call(value: unknown): unknown;
 }
 
-const silentPublisher: Publisher<number> = {
-  subscribe(subscriber) {
-    subscriber.onSubscribe({ request() {}, cancel() {} });
-  },
-};
-
-/** `reply.comet` through the plugin, on a scripted reply. */
-function replyComet(options: object): unknown {
-  let comet: CometReplyMethod['comet'] | undefined;
-  cometFastify({ decorateReply: (_name: string, fn: unknown) => (comet = fn as typeof comet), addHook: () => undefined }, {}, () => {});
-  const reply: CometFastifyReply = { raw: new ScriptedResponse().asResponse(), hijack: () => undefined, getHeaders: () => ({}), log: { error() {} } };
-  return comet!.call(reply, scriptedSource().source, options);
-}
-
-function request(accept?: string): IncomingMessage {
-  return { url: '/events', method: 'GET', headers: accept === undefined ? {} : { accept } } as unknown as IncomingMessage;
-}
-
 /** Every transport takes the same three numbers. */
 function transportRows(where: string, start: (options: object) => unknown): Row[] {
   return [
@@ -76,64 +32,61 @@ function transportRows(where: string, start: (options: object) => unknown): Row[
 }
 
 /** Options of createRedisHub besides the one under test; the client is never reached: the numbers are checked first. */
-const redis = (options: object): unknown => createRedisHub({ channel: 'numbers', client: {} as never, ...options });
+const redis = (options: object): unknown => lib.createRedisHub({ channel: 'numbers', client: {} as never, ...options });
 
 const ROWS: Row[] = [
   // sources
-  { where: 'pushQueue', option: 'options.buffer.limit', outOfRange: 0, call: (v) => pushQueue(() => {}, { buffer: { limit: v as number } }) },
-  { where: 'fromEventEmitter', option: 'options.buffer.limit', outOfRange: 1.5, call: (v) => fromEventEmitter(new EventEmitter(), 'data', { buffer: { limit: v as number } }) },
-  { where: 'fromObservable', option: 'options.buffer.limit', outOfRange: -1, call: (v) => fromObservable(NEVER, { buffer: { limit: v as number } }) },
-  { where: 'fromPublisher', option: 'options.prefetch', outOfRange: Infinity, call: (v) => fromPublisher(silentPublisher, { prefetch: v as number }) },
+  { where: 'pushQueue', option: 'options.buffer.limit', outOfRange: 0, call: (v) => lib.pushQueue(() => {}, { buffer: { limit: v as number } }) },
+  { where: 'fromEventEmitter', option: 'options.buffer.limit', outOfRange: 1.5, call: (v) => lib.fromEventEmitter(new EventEmitter(), 'data', { buffer: { limit: v as number } }) },
+  { where: 'fromObservable', option: 'options.buffer.limit', outOfRange: -1, call: (v) => lib.fromObservable(NEVER, { buffer: { limit: v as number } }) },
+  { where: 'fromPublisher', option: 'options.prefetch', outOfRange: Infinity, call: (v) => lib.fromPublisher(new ScriptPublisher(), { prefetch: v as number }) },
   // encoders
-  { where: 'Comet.string', option: 'options.maxMessageBytes', outOfRange: 0, call: (v) => Comet.string('cb', { maxMessageBytes: v as number }) },
-  { where: 'Comet.json', option: 'options.maxMessageBytes', outOfRange: -5, call: (v) => Comet.json('cb', { maxMessageBytes: v as number }) },
-  { where: 'Comet.json', option: 'options.maxDepth', outOfRange: 0, call: (v) => Comet.json('cb', { maxDepth: v as number }) },
-  { where: 'Comet.flow', option: 'options.maxMessageBytes', outOfRange: NaN, call: (v) => Comet.flow('cb', { maxMessageBytes: v as number }) },
-  { where: 'Comet.encoder', option: 'options.maxMessageBytes', outOfRange: 0, call: (v) => Comet.encoder('json', 'cb', { maxMessageBytes: v as number }) },
-  { where: 'Comet.encoder', option: 'a message id', outOfRange: -1, call: (v) => Comet.encoder('json', 'cb').encode(1, 0, v as number) },
-  { where: 'SSE.json', option: 'options.retry', outOfRange: -1, call: (v) => SSE.json({ retry: v as number }) },
-  { where: 'SSE.json', option: 'options.retryJitter', outOfRange: 0.5, call: (v) => SSE.json({ retry: 1000, retryJitter: v as number }) },
-  { where: 'SSE.string', option: 'options.retry', outOfRange: 1.5, call: (v) => SSE.string({ retry: v as number }) },
-  { where: 'SSE.encoder', option: 'options.retry', outOfRange: Infinity, call: (v) => SSE.encoder('json', { retry: v as number }) },
+  { where: 'Comet.string', option: 'options.maxMessageBytes', outOfRange: 0, call: (v) => lib.Comet.string('cb', { maxMessageBytes: v as number }) },
+  { where: 'Comet.json', option: 'options.maxMessageBytes', outOfRange: -5, call: (v) => lib.Comet.json('cb', { maxMessageBytes: v as number }) },
+  { where: 'Comet.json', option: 'options.maxDepth', outOfRange: 0, call: (v) => lib.Comet.json('cb', { maxDepth: v as number }) },
+  { where: 'Comet.flow', option: 'options.maxMessageBytes', outOfRange: NaN, call: (v) => lib.Comet.flow('cb', { maxMessageBytes: v as number }) },
+  { where: 'Comet.encoder', option: 'options.maxMessageBytes', outOfRange: 0, call: (v) => lib.Comet.encoder('json', 'cb', { maxMessageBytes: v as number }) },
+  { where: 'Comet.encoder', option: 'a message id', outOfRange: -1, call: (v) => lib.Comet.encoder('json', 'cb').encode(1, 0, v as number) },
+  { where: 'SSE.json', option: 'options.retry', outOfRange: -1, call: (v) => lib.SSE.json({ retry: v as number }) },
+  { where: 'SSE.json', option: 'options.retryJitter', outOfRange: 0.5, call: (v) => lib.SSE.json({ retry: 1000, retryJitter: v as number }) },
+  { where: 'SSE.string', option: 'options.retry', outOfRange: 1.5, call: (v) => lib.SSE.string({ retry: v as number }) },
+  { where: 'SSE.encoder', option: 'options.retry', outOfRange: Infinity, call: (v) => lib.SSE.encoder('json', { retry: v as number }) },
   // transports
-  ...transportRows('sendComet', (o) => sendComet(new ScriptedResponse().asResponse(), scriptedSource().source, o)),
-  ...transportRows('sendSSE', (o) => sendSSE(new ScriptedResponse().asResponse(), scriptedSource().source, o)),
-  ...transportRows('toWebStream', (o) => toWebStream(scriptedSource().source, o)),
-  ...transportRows('cometResponse', (o) => cometResponse(scriptedSource().source, o)),
-  ...transportRows('sseResponse', (o) => sseResponse(scriptedSource().source, o)),
-  ...transportRows('toNodeReadable', (o) => toNodeReadable(scriptedSource().source, o)),
-  ...transportRows('reply.comet', replyComet),
+  ...transportRows('sendComet', (o) => lib.sendComet(new ScriptedResponse().asResponse(), scriptedSource().source, o)),
+  ...transportRows('sendSSE', (o) => lib.sendSSE(new ScriptedResponse().asResponse(), scriptedSource().source, o)),
+  ...transportRows('toWebStream', (o) => lib.toWebStream(scriptedSource().source, o)),
+  ...transportRows('cometResponse', (o) => lib.cometResponse(scriptedSource().source, o)),
+  ...transportRows('sseResponse', (o) => lib.sseResponse(scriptedSource().source, o)),
+  ...transportRows('toNodeReadable', (o) => lib.toNodeReadable(scriptedSource().source, o)),
+  ...transportRows('reply.comet', (o) => scriptedReply().comet(scriptedSource().source, o)),
   // hubs
-  { where: 'createHub', option: 'history', outOfRange: -1, call: (v) => createHub({ history: v as number }) },
-  { where: 'createHub', option: 'limit', outOfRange: 0, call: (v) => createHub({ limit: v as number }) },
-  { where: 'cometHub', option: 'history', outOfRange: 0.5, call: (v) => cometHub('parent.m', { history: v as number }) },
-  { where: 'cometHub', option: 'limit', outOfRange: -1, call: (v) => cometHub('parent.m', { limit: v as number }) },
-  { where: 'cometHub', option: 'options.maxMessageBytes', outOfRange: 0, call: (v) => cometHub('parent.m', { maxMessageBytes: v as number }) },
-  { where: 'cometEncoding', option: 'options.maxMessageBytes', outOfRange: 0, call: (v) => cometEncoding('parent.m', { maxMessageBytes: v as number }) },
-  { where: 'subscribe', option: 'limit', outOfRange: 0, call: (v) => createHub().subscribe({ limit: v as number }) },
-  { where: 'subscribe', option: 'since', outOfRange: -1, call: (v) => createHub().subscribe({ since: v as number }) },
-  { where: 'hub.serve', option: 'options.retry', outOfRange: -1, call: (v) => cometHub('parent.m').serve(request('text/event-stream'), new ScriptedResponse().asResponse(), { retry: v as number }) },
-  { where: 'hub.serve', option: 'maxBytes', outOfRange: 0, call: (v) => cometHub('parent.m').serve(request(), new ScriptedResponse().asResponse(), { maxBytes: v as number }) },
+  { where: 'createHub', option: 'history', outOfRange: -1, call: (v) => lib.createHub({ history: v as number }) },
+  { where: 'createHub', option: 'limit', outOfRange: 0, call: (v) => lib.createHub({ limit: v as number }) },
+  { where: 'cometHub', option: 'history', outOfRange: 0.5, call: (v) => lib.cometHub('parent.m', { history: v as number }) },
+  { where: 'cometHub', option: 'limit', outOfRange: -1, call: (v) => lib.cometHub('parent.m', { limit: v as number }) },
+  { where: 'cometHub', option: 'options.maxMessageBytes', outOfRange: 0, call: (v) => lib.cometHub('parent.m', { maxMessageBytes: v as number }) },
+  { where: 'cometEncoding', option: 'options.maxMessageBytes', outOfRange: 0, call: (v) => lib.cometEncoding('parent.m', { maxMessageBytes: v as number }) },
+  { where: 'subscribe', option: 'limit', outOfRange: 0, call: (v) => lib.createHub().subscribe({ limit: v as number }) },
+  { where: 'subscribe', option: 'since', outOfRange: -1, call: (v) => lib.createHub().subscribe({ since: v as number }) },
+  { where: 'hub.serve', option: 'options.retry', outOfRange: -1, call: (v) => lib.cometHub('parent.m').serve(scriptedRequest('text/event-stream'), new ScriptedResponse().asResponse(), { retry: v as number }) },
+  { where: 'hub.serve', option: 'maxBytes', outOfRange: 0, call: (v) => lib.cometHub('parent.m').serve(scriptedRequest(), new ScriptedResponse().asResponse(), { maxBytes: v as number }) },
   // hub.serve hands these to the subscription and the transport, whose names its messages carry
-  { where: 'subscribe', option: 'limit', outOfRange: 0, call: (v) => cometHub('parent.m').serve(request(), new ScriptedResponse().asResponse(), { limit: v as number }) },
-  { where: 'sendSSE', option: 'heartbeatMs', outOfRange: -1, call: (v) => cometHub('parent.m').serve(request('text/event-stream'), new ScriptedResponse().asResponse(), { heartbeatMs: v as number }) },
-  { where: 'sendComet', option: 'heartbeatMs', outOfRange: -1, call: (v) => cometHub('parent.m').serve(request(), new ScriptedResponse().asResponse(), { heartbeatMs: v as number }) },
-  { where: 'sendComet', option: 'maxAgeMs', outOfRange: -1, call: (v) => cometHub('parent.m').serve(request(), new ScriptedResponse().asResponse(), { maxAgeMs: v as number }) },
+  { where: 'subscribe', option: 'limit', outOfRange: 0, call: (v) => lib.cometHub('parent.m').serve(scriptedRequest(), new ScriptedResponse().asResponse(), { limit: v as number }) },
+  { where: 'sendSSE', option: 'heartbeatMs', outOfRange: -1, call: (v) => lib.cometHub('parent.m').serve(scriptedRequest('text/event-stream'), new ScriptedResponse().asResponse(), { heartbeatMs: v as number }) },
+  { where: 'sendComet', option: 'heartbeatMs', outOfRange: -1, call: (v) => lib.cometHub('parent.m').serve(scriptedRequest(), new ScriptedResponse().asResponse(), { heartbeatMs: v as number }) },
+  { where: 'sendComet', option: 'maxAgeMs', outOfRange: -1, call: (v) => lib.cometHub('parent.m').serve(scriptedRequest(), new ScriptedResponse().asResponse(), { maxAgeMs: v as number }) },
   { where: 'createRedisHub', option: 'history', outOfRange: -1, call: (v) => redis({ history: v }) },
   { where: 'createRedisHub', option: 'limit', outOfRange: 0, call: (v) => redis({ limit: v }) },
   { where: 'createRedisHub', option: 'streamLength', outOfRange: -1, call: (v) => redis({ streamLength: v }) },
   { where: 'createRedisHub', option: 'publishTimeoutMs', outOfRange: 0, call: (v) => redis({ publishTimeoutMs: v }) },
   { where: 'createRedisHub', option: 'healthCheckMs', outOfRange: -1, call: (v) => redis({ healthCheckMs: v }) },
   { where: 'createRedisHub', option: 'maxOutageMs', outOfRange: 2 ** 31, call: (v) => redis({ maxOutageMs: v }) },
-];
-
-/** The deprecated API: its functions warn once, so the warnings are held back while they run. */
-const LEGACY_ROWS: Row[] = [
-  { where: 'Enumeratee.take', option: 'count', outOfRange: -1, call: (v) => Enumeratee.take(v as number) },
-  { where: 'Enumeratee.drop', option: 'count', outOfRange: 1.5, call: (v) => Enumeratee.drop(v as number) },
-  { where: 'Streams.publisherToEnumerator', option: 'options.prefetch', outOfRange: 0, call: (v) => Streams.publisherToEnumerator(silentPublisher, { prefetch: v as number }) },
-  { where: 'Concurrent.broadcast', option: 'options.buffer.limit', outOfRange: 0, call: (v) => Concurrent.broadcast({ buffer: { limit: v as number } }) },
-  { where: 'Concurrent.unicast', option: 'options.buffer.limit', outOfRange: 0, call: (v) => Concurrent.unicast(() => {}, undefined, undefined, { buffer: { limit: v as number } }) },
+  // the deprecated API (each warns once, as any use of it does)
+  { where: 'Enumeratee.take', option: 'count', outOfRange: -1, call: (v) => lib.Enumeratee.take(v as number) },
+  { where: 'Enumeratee.drop', option: 'count', outOfRange: 1.5, call: (v) => lib.Enumeratee.drop(v as number) },
+  { where: 'Streams.publisherToEnumerator', option: 'options.prefetch', outOfRange: 0, call: (v) => lib.Streams.publisherToEnumerator(new ScriptPublisher(), { prefetch: v as number }) },
+  { where: 'Concurrent.broadcast', option: 'options.buffer.limit', outOfRange: 0, call: (v) => lib.Concurrent.broadcast({ buffer: { limit: v as number } }) },
+  { where: 'Concurrent.unicast', option: 'options.buffer.limit', outOfRange: 0, call: (v) => lib.Concurrent.unicast(() => {}, undefined, undefined, { buffer: { limit: v as number } }) },
 ];
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -173,18 +126,5 @@ describe('numbers: TypeError for a non-number, RangeError for a number out of ra
   it("names the value: TypeError `got a string`, RangeError the number itself", () => {
     expect(thrown(ROWS[0]!, '1000')).to.have.property('message', 'pushQueue: options.buffer.limit must be a positive integer or Infinity, got a string');
     expect(thrown(ROWS[0]!, 2 ** 60)).to.have.property('message', 'pushQueue: options.buffer.limit must be a positive integer or Infinity, got 1152921504606846976');
-  });
-
-  describe('the deprecated API', () => {
-    let emitWarning: sinon.SinonStub;
-    beforeEach(() => {
-      resetDeprecationWarnings();
-      emitWarning = sinon.stub(process, 'emitWarning');
-    });
-    afterEach(() => {
-      emitWarning.restore();
-      resetDeprecationWarnings();
-    });
-    suite(LEGACY_ROWS);
   });
 });
