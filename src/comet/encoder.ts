@@ -2,7 +2,7 @@
  * The Comet encoder: one message in, one complete `<script>` chunk out.
  */
 import { CometEncodeError } from '../errors.js';
-import { checkLimit, checkOptions, describe } from '../util/args.js';
+import { checkCount, checkLimit, checkOptions, describe } from '../util/args.js';
 import { checkCallback, checkNonce } from './callback.js';
 import { nestsDeeperThan } from './depth.js';
 import { asciiJson, escapeJsString, isUnsafeInScript } from './escape.js';
@@ -48,7 +48,7 @@ export interface CometEncoder<T> {
    * @param id - when given, written as the callback's second argument: `callback(MESSAGE,ID)` (a hub's
    *   message id, which a client resumes from; a page's one-argument callback ignores it)
    * @throws CometEncodeError when the message cannot be encoded or its chunk is too large
-   * @throws TypeError when `id` is given and is not a non-negative safe integer
+   * @throws TypeError when `id` is given and is not a number; RangeError when it is not a non-negative safe integer
    */
   encode(message: T, index?: number, id?: number): string;
 }
@@ -107,8 +107,7 @@ const asIs = (text: string): string => text;
 
 /** `,ID` for the callback's second argument. */
 function withId(id: number, where: string): string {
-  if (!Number.isSafeInteger(id) || id < 0) throw new TypeError(`${where}: a message id must be a non-negative safe integer, got ${describe(id)}`);
-  return ',' + id;
+  return ',' + checkCount(id, where, 'a message id');
 }
 
 const KINDS: readonly CometKind[] = ['string', 'json', 'flow'];
@@ -124,7 +123,7 @@ export interface CometFramer<T> {
   readonly onInvalid: 'error' | 'skip';
   /** @throws CometEncodeError when the message cannot be encoded */
   serialize(message: T, index: number): string;
-  /** @throws CometEncodeError when the chunk is over `maxMessageBytes`; TypeError for a bad id */
+  /** @throws CometEncodeError when the chunk is over `maxMessageBytes`; TypeError / RangeError for a bad id */
   frame(text: string, index: number, id?: number, topic?: string): string;
   /** True when `frame` can throw (a finite `maxMessageBytes`). */
   readonly bounded: boolean;
@@ -136,7 +135,8 @@ export interface CometFramer<T> {
  * @param kind - `'string'` (single-quoted literal), `'json'` (JSON value) or `'flow'` (trusted expression)
  * @param callback - dotted path of JavaScript identifiers, e.g. `parent.cometMessage` (see {@link validateCallback})
  * @param where - the public function's name, for errors (e.g. `Comet.json`)
- * @throws TypeError for a bad kind, callback, nonce or option; RangeError for a bad `maxMessageBytes` or `maxDepth`
+ * @throws TypeError for a bad kind, callback, nonce or option (a `maxMessageBytes` or `maxDepth` that is not
+ *   a number included); RangeError for a `maxMessageBytes` or `maxDepth` out of range
  */
 export function createEncoder<T = unknown>(
   kind: CometKind,

@@ -4,6 +4,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { describe, isObjectLike } from '../util/args.js';
+import { returnQuietly } from '../util/iterators.js';
 
 /**
  * The headers every Comet response carries:
@@ -77,22 +78,6 @@ export function byteLength(chunk: CometChunk): number {
   return typeof chunk === 'string' ? Buffer.byteLength(chunk, 'utf8') : chunk.byteLength;
 }
 
-/**
- * Calls `return()` on an iterator without waiting for it. An async generator suspended inside an
- * `await` runs its `finally` blocks only once that await settles, so waiting here could stall the
- * caller; a failure of `return()` itself is ignored because the consumer has already gone.
- */
-export function releaseIterator(iterator: AsyncIterator<unknown>): void {
-  try {
-    const result = iterator.return?.();
-    if (result && typeof (result as Promise<unknown>).then === 'function') {
-      (result as Promise<unknown>).then(undefined, () => {});
-    }
-  } catch {
-    // a throwing return(): nothing more can be done for a consumer that has left
-  }
-}
-
 /** An HTTP token (RFC 9110), what a header name must be. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** What Node's `setHeader` refuses in a value: control characters (CR, LF, NUL, …) other than tab, and code points above U+00FF. */
@@ -135,7 +120,7 @@ export function checkOrRelease<T>(iterator: AsyncIterator<unknown>, check: () =>
   try {
     return check();
   } catch (error) {
-    releaseIterator(iterator);
+    returnQuietly(iterator);
     throw error;
   }
 }

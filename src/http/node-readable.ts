@@ -17,6 +17,8 @@ class CometReadable extends Readable {
   constructor(iterator: AsyncIterator<unknown>, settings: StreamSettings, carrier: unknown) {
     super();
     this.#output = new ReadableOutput(this, iterator, settings, carrier);
+    // started once #output is set: a signal already aborted destroys this stream from inside start()
+    this.#output.reader.start();
   }
 
   override _read(): void {
@@ -40,7 +42,6 @@ class ReadableOutput implements ChunkOutput {
   constructor(readable: Readable, iterator: AsyncIterator<unknown>, settings: StreamSettings, carrier: unknown) {
     this.#readable = readable;
     this.reader = new ChunkReader('toNodeReadable', iterator, this, settings, carrier);
-    this.reader.start();
   }
 
   write(chunk: CometChunk): boolean {

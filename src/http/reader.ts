@@ -4,9 +4,10 @@
  * and stop signals, rotates after `maxBytes` / `maxAgeMs`, and ends every way through one funnel.
  * Each transport is an output for it: a Node response, a web stream controller, a Node Readable.
  */
-import { onAbort, toError } from '../util/abort.js';
+import { isPlainAbort, onAbort, toError } from '../util/abort.js';
 import { watchCutoff, type CutoffListener, type CutoffWatch } from '../util/cutoff.js';
-import { byteLength, checkChunk, releaseIterator, type CometChunk } from './chunk.js';
+import { returnQuietly } from '../util/iterators.js';
+import { byteLength, checkChunk, type CometChunk } from './chunk.js';
 import type { CleanEnd, StreamSettings } from './options.js';
 
 /** How a read ended: cleanly (see {@link CleanEnd}), because the client left, or failed. */
@@ -23,11 +24,6 @@ export interface ChunkOutput {
    * (`'client-gone'`), or fail it with `error` (`'failed'`). The source has been dealt with.
    */
   close(how: ReadEnd, error: Error | undefined): void;
-}
-
-/** True for the reason of `controller.abort()` called without one: a shutdown, not a failure. */
-function isPlainAbort(reason: unknown): boolean {
-  return typeof DOMException === 'function' && reason instanceof DOMException && reason.name === 'AbortError';
 }
 
 /**
@@ -216,7 +212,7 @@ export class ChunkReader implements CutoffListener {
     this.#cutoff?.unwatchCutoff(this);
     this.#cutoff = undefined;
     this.#carrier = undefined;
-    if (release) releaseIterator(this.#iterator);
+    if (release) returnQuietly(this.#iterator);
     this.#output.close(how, error);
   }
 }

@@ -4,7 +4,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { describe } from '../util/args.js';
-import { checkHeaders, checkOrRelease, iteratorOf, releaseIterator, type Framing, type HeaderValue } from './chunk.js';
+import { returnQuietly } from '../util/iterators.js';
+import { checkHeaders, checkOrRelease, iteratorOf, type Framing, type HeaderValue } from './chunk.js';
 import { STREAM_OPTIONS, streamSettings, type CometStreamOptions } from './options.js';
 import { clientGone, ResponseOutput, setCometHeaders, type SendCometResult } from './response-output.js';
 
@@ -46,11 +47,11 @@ export function startComet(
     return [{ ...settings, heartbeat }, { ...framing.headers, ...extra }] as const;
   });
   if (res.writableEnded) {
-    releaseIterator(iterator);
+    returnQuietly(iterator);
     return Promise.reject(new Error(`${where}: the response has already been ended`));
   }
   if ((res as { req?: { method?: unknown } }).req?.method === 'HEAD' && !clientGone(res)) {
-    releaseIterator(iterator);
+    returnQuietly(iterator);
     try {
       setCometHeaders(res, headers);
       res.end();
@@ -90,7 +91,8 @@ export function startComet(
  *   the same way, with a `TypeError`, after the source's `return()` is called.
  * - **Stopped**: `options.signal` aborted without a reason is a shutdown: the response is ended
  *   cleanly, its connection closed once the end is out, and the promise resolves `'shutdown'`.
- *   Aborted with a reason, it is a failure, as above, rejecting with the reason. The cut-off
+ *   Aborted with a reason, it is a failure, as above, rejecting with the reason (a non-Error
+ *   wrapped in an Error named `AbortError`, its `cause` the reason). The cut-off
  *   signal a hub subscription carries (a hub dropping a slow subscriber) is watched too, at once,
  *   even while waiting for a client that stopped reading: a failure with its reason (e.g.
  *   `SlowConsumerError`).

@@ -10,7 +10,7 @@ import { BufferOverflowError } from '../errors.js';
 import { bufferSettings } from '../source/args.js';
 import { onAbort } from '../util/abort.js';
 import { checkOptions } from '../util/args.js';
-import { returnQuietly as closeQueue } from '../source/iterators.js';
+import { returnQuietly as closeQueue } from '../util/iterators.js';
 import { pushQueue, type PushController } from '../source/queue.js';
 import type { BufferOptions, SourceIterator } from '../source/types.js';
 import { warnOnce } from '../util/deprecation.js';

@@ -2,6 +2,7 @@
  * `Enumeratee<From, To>`: an adapter between an enumerator of `From` and an iteratee of `To`
  * (Play's `Enumeratee`): map, mapM, filter, collect, take, drop, grouped, and composition.
  */
+import { checkNumber } from '../util/args.js';
 import { checkFunction, checkInstance } from './args.js';
 import { warnOnce } from '../util/deprecation.js';
 import { EMPTY, EOF, el, type Input } from './input.js';
@@ -86,14 +87,20 @@ export class Enumeratee<From, To> {
     });
   }
 
-  /** Passes the first `count` elements, then is Done, which stops the enumerator. */
+  /**
+   * Passes the first `count` elements, then is Done, which stops the enumerator.
+   * @throws TypeError when `count` is not a number; RangeError when it is not a non-negative integer
+   */
   static take<E>(count: number): Enumeratee<E, E> {
     warnOnce('Enumeratee');
     checkCount('take', count);
     return stepwise<E, E>((value, index) => ({ out: [value], stop: index + 1 >= count }), count === 0);
   }
 
-  /** Drops the first `count` elements (and any `Input.Empty` before them) and passes the rest. */
+  /**
+   * Drops the first `count` elements (and any `Input.Empty` before them) and passes the rest.
+   * @throws TypeError when `count` is not a number; RangeError when it is not a non-negative integer
+   */
   static drop<E>(count: number): Enumeratee<E, E> {
     warnOnce('Enumeratee');
     checkCount('drop', count);
@@ -120,10 +127,11 @@ export class Enumeratee<From, To> {
   }
 }
 
-function checkCount(name: string, count: number): void {
-  if (!Number.isInteger(count) || count < 0) {
-    throw new RangeError(`Enumeratee.${name} needs a non-negative integer, got ${String(count)}`);
-  }
+const isCount = (n: number): boolean => Number.isInteger(n) && n >= 0;
+
+/** @throws TypeError when `count` is not a number; RangeError when it is not a non-negative integer */
+function checkCount(name: string, count: unknown): void {
+  checkNumber(count, `Enumeratee.${name}`, 'count', 'a non-negative integer', isCount);
 }
 
 /** What to do with one element: the elements to pass on, and whether to stop after them. */

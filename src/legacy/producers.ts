@@ -2,7 +2,7 @@
  * The pull-based enumerators: values, iterables, retrievers, unfolding, async iterables.
  * Each returns how it applies itself; `Enumerator` wraps it.
  */
-import { returnQuietly } from '../source/iterators.js';
+import { returnQuietly } from '../util/iterators.js';
 import { EMPTY, EOF, type Input } from './input.js';
 import { applyK, type Iteratee } from './iteratee.js';
 import { drive, messageOf, type ApplyFn } from './drive.js';

@@ -17,7 +17,7 @@ export function isSourceIterator(value: unknown): boolean {
   return isObjectLike(value) && value[sourceBrand] === true;
 }
 
-export { checkFunction, checkOptions, checkSignal, describe, isObjectLike } from '../util/args.js';
+export { checkFunction, checkNumber, checkOptions, checkSignal, describe, isObjectLike } from '../util/args.js';
 import { checkLimit, checkOptions, describe, isObjectLike } from '../util/args.js';
 
 const POLICIES: readonly OverflowPolicy[] = ['error', 'drop-oldest', 'drop-newest', 'pause'];
@@ -31,8 +31,8 @@ export interface BufferSettings {
 
 /**
  * Applies the defaults (1024, `'error'`) and checks `buffer`.
- * @throws RangeError when `limit` is not a positive integer or `Infinity`
- * @throws TypeError when `overflow` is not a known policy
+ * @throws TypeError when `limit` is not a number, or `overflow` not a known policy
+ * @throws RangeError when `limit` is a number but not a positive integer or `Infinity`
  */
 export function bufferSettings(buffer: BufferOptions | undefined, where: string): BufferSettings {
   if (buffer === undefined) return { limit: 1024, overflow: 'error' };

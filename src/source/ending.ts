@@ -3,7 +3,7 @@
  * the signal they watch, and the one funnel every end goes through.
  * @internal
  */
-import { onAbort } from '../util/abort.js';
+import { onAbort, toError } from '../util/abort.js';
 import { sourceBrand } from './args.js';
 import { endResult, NO_ERROR, WaitList } from './waiters.js';
 
@@ -75,11 +75,12 @@ export abstract class EndingIterator<T> {
   }
 
   /**
-   * Ends the iterator when `signal` aborts (at once if it already has). The consumer sees the
-   * signal's reason as it is, an Error or not, as with every other error a source sends.
+   * Ends the iterator when `signal` aborts (at once if it already has). The consumer gets the
+   * reason as an Error by the one rule of src/util/abort.ts: an Error as it is, anything else
+   * wrapped in an Error named `AbortError` (as a hub subscription and the transports do).
    */
   protected watch(signal: AbortSignal | undefined): void {
-    if (signal !== undefined) this.unwatch = onAbort(signal, () => this.end(signal.reason, BY_ABORT));
+    if (signal !== undefined) this.unwatch = onAbort(signal, () => this.end(toError(signal.reason), BY_ABORT));
   }
 
   /**

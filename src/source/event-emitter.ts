@@ -68,8 +68,9 @@ function checkEventName(name: unknown, what: string, target: boolean): string | 
  * @param emitter - an EventEmitter, an EventTarget, or anything with on/off or addListener/removeListener
  * @param event - the event whose values are yielded
  * @param options - `endEvents`, `errorEvent`, `multiArgs`, `buffer`, `signal`
- * @throws TypeError for an emitter without a listener API, a bad event name or option, or `'pause'` on an
- *   emitter without pause/resume; RangeError for a bad `buffer.limit`
+ * @throws TypeError for an emitter without a listener API, a bad event name or option (a `buffer.limit`
+ *   that is not a number included), or `'pause'` on an emitter without pause/resume; RangeError for a
+ *   `buffer.limit` out of range
  */
 export function fromEventEmitter<T = unknown>(
   emitter: EventSourceLike,

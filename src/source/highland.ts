@@ -22,7 +22,7 @@ export interface FromHighlandOptions {
   errors?: 'throw' | 'skip';
   /** With `errors: 'skip'`, called with each error skipped. If it throws, the iterator fails with that. */
   onError?: (error: unknown) => void;
-  /** Aborting ends the iterator with the signal's reason and destroys the stream. */
+  /** Aborting ends the iterator with the signal's reason (an Error, as `QueueOptions.signal` says) and destroys the stream. */
   signal?: AbortSignal;
 }
 

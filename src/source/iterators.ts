@@ -11,22 +11,7 @@ export function reportLater(error: unknown): void {
   });
 }
 
-/**
- * Calls `return()` on an iterator without waiting for it. The consumer has gone, so a `return()` that
- * throws or rejects has no one left to tell and is dropped.
- */
-export function returnQuietly(iterator: AsyncIterator<unknown> | Iterator<unknown> | null): void {
-  if (iterator === null || typeof iterator.return !== 'function') return;
-  try {
-    Promise.resolve(iterator.return()).catch(ignore);
-  } catch {
-    // see above
-  }
-}
-
 /** A TypeError naming `where` when `result` (what an iterator's `next()` gave) is not an iterator result, else null. */
 export function notAResult(result: unknown, where: string): TypeError | null {
   return isObjectLike(result) ? null : new TypeError(`${where}: the iterator's next() gave ${describe(result)}, not an iterator result`);
 }
-
-function ignore(): void {}

@@ -138,8 +138,8 @@ function runFinalizer(f: Finalizer): void {
  *
  * @param observable - anything with `subscribe(observer)`, or with `Symbol.observable`/`'@@observable'`
  * @param options - `buffer`, `signal`
- * @throws TypeError for something that is not an Observable, a bad option, or overflow `'pause'`;
- *   RangeError for a bad `buffer.limit`
+ * @throws TypeError for something that is not an Observable, a bad option (a `buffer.limit` that is
+ *   not a number included), or overflow `'pause'`; RangeError for a `buffer.limit` out of range
  */
 export function fromObservable<T = unknown>(observable: ObservableLike<T>, options?: QueueOptions): SourceIterator<T> {
   const interop = interopMethod(observable);

@@ -1,7 +1,7 @@
 /**
  * fromPublisher: a Reactive Streams Publisher as an async iterator, with bounded demand.
  */
-import { checkOptions, describe, isObjectLike } from './args.js';
+import { checkNumber, checkOptions, describe, isObjectLike } from './args.js';
 import { queueIn } from './queue.js';
 import type { Publisher, SourceIterator, Subscriber, Subscription } from './types.js';
 
@@ -9,7 +9,7 @@ import type { Publisher, SourceIterator, Subscriber, Subscription } from './type
 export interface FromPublisherOptions {
   /** Most values requested and not yet delivered to the consumer. A positive integer; default 16. */
   prefetch?: number;
-  /** Aborting ends the iterator with the signal's reason and cancels the subscription. */
+  /** Aborting ends the iterator with the signal's reason (an Error, as `QueueOptions.signal` says) and cancels the subscription. */
   signal?: AbortSignal;
 }
 
@@ -21,17 +21,16 @@ export function isPublisherLike(value: unknown): value is Publisher<unknown> {
   return isObjectLike(value) && typeof value.subscribe === 'function';
 }
 
+const isPrefetch = (n: number): boolean => Number.isSafeInteger(n) && n >= 1;
+
 /**
  * @internal `prefetch` of a publisher adapter: a positive integer, default 16 (never `Infinity`:
  * demand is requested in whole batches).
- * @throws RangeError `where: options.prefetch must be a positive integer, got …`
+ * @throws TypeError `where: options.prefetch must be a positive integer, got …` for a non-number;
+ *   RangeError (same message) for a number out of range
  */
 export function checkPrefetch(value: unknown, where: string): number {
-  const prefetch = value ?? 16;
-  if (typeof prefetch !== 'number' || !Number.isSafeInteger(prefetch) || prefetch < 1) {
-    throw new RangeError(`${where}: options.prefetch must be a positive integer, got ${describe(prefetch)}`);
-  }
-  return prefetch;
+  return value === undefined ? 16 : checkNumber(value, where, 'options.prefetch', 'a positive integer', isPrefetch);
 }
 
 /**
@@ -44,7 +43,8 @@ export function checkPrefetch(value: unknown, where: string): number {
  *
  * @param publisher - a Reactive Streams Publisher
  * @param options - `prefetch` (default 16), `signal`
- * @throws TypeError for something that is not a Publisher or a bad option; RangeError for a bad prefetch
+ * @throws TypeError for something that is not a Publisher, a bad option or a `prefetch` that is not a
+ *   number; RangeError for a `prefetch` out of range
  */
 export function fromPublisher<T = unknown>(publisher: Publisher<T>, options?: FromPublisherOptions): SourceIterator<T> {
   if (!isPublisherLike(publisher)) {

@@ -250,8 +250,9 @@ function toHooks(result: PushHooks | (() => void) | void): PushHooks {
  * @param start - subscribes to the source
  * @param options - `buffer` (`limit` default 1024, `overflow` default `'error'`), `signal`, `overflowError`
  * @returns the consumer's iterator
- * @throws RangeError when `buffer.limit` is not a positive integer or `Infinity`
- * @throws TypeError on any other bad option, or when `'pause'` is asked for and the hooks lack pause/resume
+ * @throws RangeError when `buffer.limit` is a number but not a positive integer or `Infinity`
+ * @throws TypeError on any other bad option (a `buffer.limit` that is not a number included), or when
+ *   `'pause'` is asked for and the hooks lack pause/resume
  */
 export function pushQueue<T>(
   start: (ctl: PushController<T>) => PushHooks | (() => void) | void,

@@ -13,7 +13,7 @@ export interface FromReadableOptions {
   encoding?: BufferEncoding;
   /** Destroy the stream when the consumer stops early (`return()`, `throw()`, abort). Default `true`. */
   destroyOnReturn?: boolean;
-  /** Aborting ends the iterator with the signal's reason and tears the stream down. */
+  /** Aborting ends the iterator with the signal's reason (an Error, as `QueueOptions.signal` says) and tears the stream down. */
   signal?: AbortSignal;
 }
 

@@ -3,7 +3,8 @@
  * `Symbol.observable`-aware library accept.
  */
 import { describe, isObjectLike } from './args.js';
-import { notAResult, reportLater, returnQuietly } from './iterators.js';
+import { returnQuietly } from '../util/iterators.js';
+import { notAResult, reportLater } from './iterators.js';
 
 /** A partial observer, as accepted by {@link IterableObservable.subscribe}. */
 export interface PartialObserver<T> {

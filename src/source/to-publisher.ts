@@ -2,9 +2,13 @@
  * toPublisher: an AsyncIterable as a Reactive Streams Publisher that follows the specification's
  * rules on demand, cancellation and serial signals.
  */
-import { describe, isObjectLike } from './args.js';
-import { notAResult, reportLater, returnQuietly } from './iterators.js';
+import { checkNumber, describe, isObjectLike } from './args.js';
+import { returnQuietly } from '../util/iterators.js';
+import { notAResult, reportLater } from './iterators.js';
 import type { Publisher, Subscriber, Subscription } from './types.js';
+
+/** A demand `request(n)` may add: a positive whole number, or `Infinity` for no limit. */
+const isDemand = (n: number): boolean => n > 0 && (Number.isInteger(n) || n === Infinity);
 
 /** One Subscriber's subscription: pulls the iterator only as far as the demand requested. */
 class DemandSubscription<T> implements Subscription {
@@ -26,8 +30,10 @@ class DemandSubscription<T> implements Subscription {
 
   request(n: number): void {
     if (this.done) return; // rule 3.6
-    if (typeof n !== 'number' || !(n > 0) || !(Number.isInteger(n) || n === Infinity)) {
-      this.fail(new RangeError(`request(n) needs a positive number of elements (rule 3.9), got ${describe(n)}`));
+    try {
+      checkNumber(n, 'toPublisher', 'request(n)', 'a positive integer or Infinity (rule 3.9)', isDemand);
+    } catch (error) {
+      this.fail(error); // rule 3.9: signalled, not thrown
       return;
     }
     this.demand = Math.min(this.demand + n, Number.MAX_SAFE_INTEGER); // rule 3.17: effectively unbounded
@@ -158,8 +164,8 @@ class IterablePublisher<T> implements Publisher<T> {
 /**
  * Wraps an AsyncIterable as a Reactive Streams Publisher. Each `subscribe` opens its own iterator
  * (a one-shot iterator accepts one Subscriber; later ones get `onError`). The Publisher never signals
- * more `onNext` than requested and never reads ahead of demand; `request(n)` with `n <= 0` cancels
- * and signals `onError(RangeError)`; `cancel()` calls the iterator's `return()`; signals are never
+ * more `onNext` than requested and never reads ahead of demand; `request(n)` with `n <= 0` (or a
+ * fraction, or `NaN`) cancels and signals `onError(RangeError)`, with a non-number `onError(TypeError)`; `cancel()` calls the iterator's `return()`; signals are never
  * concurrent nor re-entrant, even when the Subscriber calls `request` from `onNext`. A Subscriber
  * that throws is treated as cancelled and gets `onError` with the thrown error as `cause`.
  *

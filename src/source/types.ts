@@ -20,8 +20,10 @@ export interface QueueOptions {
   buffer?: BufferOptions;
   /**
    * Aborting tears the source down, discards the buffered values and ends the iterator with the
-   * signal's reason, as it is: the next `next()` rejects with `signal.reason`, an Error or not
-   * (`controller.abort()` with no argument gives a DOMException named `AbortError`).
+   * signal's reason as an Error, as every hub and transport does: the next `next()` rejects with
+   * `signal.reason` itself when it is an Error (`controller.abort()` with no argument gives a
+   * DOMException named `AbortError`, `AbortSignal.timeout()` one named `TimeoutError`), else with an
+   * Error named `AbortError` whose message is the reason as a string and whose `cause` is the reason.
    */
   signal?: AbortSignal;
 }

@@ -94,7 +94,8 @@ const KINDS: readonly SSEKind[] = ['string', 'json'];
  * Creates an encoder of single messages. Validates everything at once: the kind and the options
  * (an option of another name is refused; an `event` name with CR, LF or NUL is an SSEEncodeError).
  * @param where - the public function's name, for errors (e.g. `SSE.json`)
- * @throws TypeError for a bad kind or option; RangeError for a bad `retry` or `retryJitter`; SSEEncodeError for a bad `event` name
+ * @throws TypeError for a bad kind or option (a `retry` or `retryJitter` that is not a number included);
+ *   RangeError for a `retry` or `retryJitter` out of range; SSEEncodeError for a bad `event` name
  */
 export function createSSEEncoder<T = unknown>(kind: SSEKind, options: SSEOptions<T> | undefined, where: string): SSEEncoder<T> {
   if (!KINDS.includes(kind)) {

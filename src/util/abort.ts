@@ -1,6 +1,16 @@
 /**
- * The one way this library watches an AbortSignal, and the one rule for turning an abort reason
- * into an error.
+ * The one way this library watches an AbortSignal, and the one rule for what an abort reason becomes.
+ *
+ * The rule, the same for every source adapter (`pushQueue`, `fromEventEmitter`, `fromReadable`, …),
+ * every hub subscription and every transport (`sendComet`, `sendSSE`, `cometResponse`, …):
+ * - a reason that is an Error is passed on as it is, the same object. That includes a
+ *   `DOMException` (an Error in every supported Node): the one `controller.abort()` gives without
+ *   an argument, named `AbortError`, and the one `AbortSignal.timeout()` gives, named `TimeoutError`;
+ * - any other reason (a string, a number, a plain object, `null`) is wrapped in an Error named
+ *   `AbortError` whose message is the reason as a string and whose `cause` is the reason itself.
+ * A source or a subscription rejects its pending (or next) `next()` with that error. A transport
+ * fails its stream with it, except for the plain abort ({@link isPlainAbort}: a `DOMException`
+ * named `AbortError`), which is a shutdown: the stream ends cleanly instead.
  * @internal
  */
 
@@ -55,12 +65,21 @@ function watch(signal: AbortSignal): Set<() => void> {
 }
 
 /**
- * An abort reason as an Error: an Error as it is; anything else (a string, `undefined`) wrapped
- * in an Error named `AbortError` whose `cause` is the reason.
+ * An abort reason as an Error, by the rule above: an Error (a `DOMException` included) as it is;
+ * anything else (a string, `undefined`, …) wrapped in an Error named `AbortError` whose `cause` is
+ * the reason. The transports also pass a source's non-Error failure through it.
  */
 export function toError(reason: unknown): Error {
   if (reason instanceof Error) return reason;
   const error = new Error(reason === undefined ? 'The operation was aborted' : String(reason), { cause: reason });
   error.name = 'AbortError';
   return error;
+}
+
+/**
+ * True for the reason of `controller.abort()` called without one (a `DOMException` named
+ * `AbortError`): to a transport, a shutdown rather than a failure.
+ */
+export function isPlainAbort(reason: unknown): boolean {
+  return typeof DOMException === 'function' && reason instanceof DOMException && reason.name === 'AbortError';
 }

@@ -78,28 +78,43 @@ export function isSignal(value: unknown): value is AbortSignal {
 }
 
 /**
+ * The one number check every numeric argument and option goes through: a value that is not a
+ * number (a string such as `'1000'` included) is a TypeError, a number that `ok` refuses (`NaN`,
+ * a negative, a fraction, too large: whatever the caller's range excludes) a RangeError. Both
+ * messages read `where: name must be <must>, got …`.
+ * @param must - what the value must be, e.g. `a positive integer or Infinity`
+ * @param ok - true for a number in range
+ * @throws TypeError for a non-number; RangeError for a number out of range
+ */
+export function checkNumber(value: unknown, where: string, name: string, must: string, ok: (n: number) => boolean): number {
+  if (typeof value !== 'number') throw new TypeError(`${where}: ${name} must be ${must}, got ${describe(value)}`);
+  if (!ok(value)) throw new RangeError(`${where}: ${name} must be ${must}, got ${describeNumber(value)}`);
+  return value;
+}
+
+const isLimit = (n: number): boolean => n === Infinity || (Number.isSafeInteger(n) && n > 0);
+const isCount = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
+const isCountOrInfinity = (n: number): boolean => n === Infinity || isCount(n);
+
+/**
  * Checks a count limit: a positive safe integer or `Infinity`.
  * @param name - how the message names it, e.g. `limit` or `options.buffer.limit`
- * @throws RangeError `where: name must be a positive integer or Infinity, got …`
+ * @throws TypeError `where: name must be a positive integer or Infinity, got …` for a non-number;
+ *   RangeError (same message) for a number out of range
  */
 export function checkLimit(value: unknown, where: string, name: string): number {
-  if (typeof value !== 'number' || !(value === Infinity || (Number.isSafeInteger(value) && value > 0))) {
-    throw new RangeError(`${where}: ${name} must be a positive integer or Infinity, got ${describeNumber(value)}`);
-  }
-  return value;
+  return checkNumber(value, where, name, 'a positive integer or Infinity', isLimit);
 }
 
 /**
  * Checks a count that may be zero: a non-negative safe integer (or `Infinity` when `infinite`).
- * @throws RangeError `where: name must be a non-negative integer, got …`
+ * @throws TypeError `where: name must be a non-negative integer, got …` for a non-number;
+ *   RangeError (same message) for a number out of range
  */
 export function checkCount(value: unknown, where: string, name: string, infinite = false): number {
-  if (typeof value !== 'number' || !((infinite && value === Infinity) || (Number.isSafeInteger(value) && value >= 0))) {
-    throw new RangeError(
-      `${where}: ${name} must be a non-negative integer${infinite ? ' or Infinity' : ''}, got ${describeNumber(value)}`,
-    );
-  }
-  return value;
+  return infinite
+    ? checkNumber(value, where, name, 'a non-negative integer or Infinity', isCountOrInfinity)
+    : checkNumber(value, where, name, 'a non-negative integer', isCount);
 }
 
 /**
@@ -114,20 +129,20 @@ export function checkFunction(fn: unknown, where: string, name: string): void {
 /** The longest delay a Node timer takes; beyond it Node fires after 1 ms instead. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+const isMs = (n: number): boolean => Number.isFinite(n) && n > 0;
+
 /**
  * Checks an optional interval in milliseconds: `undefined` or `0` mean none (returned as 0);
  * anything else must be a positive finite number of at most 2147483647 (the longest timer Node keeps).
- * @throws RangeError `where: name must be …, got …`
+ * @throws TypeError `where: name must be …, got …` for a non-number; RangeError for a number out of range
  */
 export function checkMs(value: unknown, where: string, name: string): number {
   if (value === undefined || value === 0) return 0;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${where}: ${name} must be a positive finite number of milliseconds, got ${describeNumber(value)}`);
+  const ms = checkNumber(value, where, name, 'a positive finite number of milliseconds', isMs);
+  if (ms > MAX_TIMER_MS) {
+    throw new RangeError(`${where}: ${name} must be at most ${MAX_TIMER_MS} (about 24.8 days), got ${ms}`);
   }
-  if (value > MAX_TIMER_MS) {
-    throw new RangeError(`${where}: ${name} must be at most ${MAX_TIMER_MS} (about 24.8 days), got ${value}`);
-  }
-  return value;
+  return ms;
 }
 
 /** Numbers as themselves (so `2 ** 60` reads `1152921504606846976`), anything else described. */

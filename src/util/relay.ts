@@ -6,6 +6,7 @@
  */
 import { describe } from './args.js';
 import { carryCutoff } from './cutoff.js';
+import { returnQuietly } from './iterators.js';
 
 /** What a {@link RelayStep.map} returns for a value to drop (the next one is pulled instead). */
 export const SKIP: unique symbol = Symbol('comet-bridge.skip');
@@ -37,16 +38,6 @@ function quietly(call: () => void): void {
     call();
   } catch {
     // a reporting hook must not change the stream's outcome
-  }
-}
-
-/** Starts `iterator.return()` without waiting for it; a throw or rejection from it is ignored. */
-function release(iterator: AsyncIterator<unknown>): void {
-  try {
-    const returned = iterator.return?.();
-    if (returned && typeof returned.then === 'function') returned.then(undefined, () => {});
-  } catch {
-    // the output's own error is the one to pass on
   }
 }
 
@@ -102,7 +93,7 @@ export function relay<T, U>(source: AsyncIterable<T>, where: string, step: Relay
           value = step.map(result.value, count++);
         } catch (failure) {
           finished = true;
-          release(iterator);
+          returnQuietly(iterator);
           throw failure;
         }
         if (value !== SKIP) return { done: false, value };

@@ -71,11 +71,15 @@ describe('Comet.json maxDepth', () => {
     expect(Comet.encoder('json', 'cb', { maxDepth: Infinity }).encode(nested(3000))).to.contain('[[[0]]]');
   });
 
-  for (const bad of [0, -1, 1.5, NaN, '10', 2 ** 60]) {
-    it(`refuses maxDepth ${typeof bad === 'string' ? JSON.stringify(bad) : String(bad)} at once, naming Comet.json`, () => {
-      expect(() => Comet.json('cb', { maxDepth: bad as number })).to.throw(RangeError, 'Comet.json: options.maxDepth must be a positive integer');
+  for (const bad of [0, -1, 1.5, NaN, 2 ** 60]) {
+    it(`refuses maxDepth ${String(bad)} at once with a RangeError, naming Comet.json`, () => {
+      expect(() => Comet.json('cb', { maxDepth: bad })).to.throw(RangeError, 'Comet.json: options.maxDepth must be a positive integer');
     });
   }
+
+  it('refuses maxDepth "10" at once with a TypeError, naming Comet.json', () => {
+    expect(() => Comet.json('cb', { maxDepth: '10' as unknown as number })).to.throw(TypeError, 'Comet.json: options.maxDepth must be a positive integer or Infinity, got a string');
+  });
 
   it('is an option of the JSON encoder only', () => {
     expect(() => Comet.string('cb', { maxDepth: 5 })).to.throw(TypeError, "Comet.string: unknown option 'maxDepth'");

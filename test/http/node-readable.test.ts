@@ -5,6 +5,7 @@ import Koa from 'koa';
 import sinon from 'sinon';
 import { cometHeaders } from '../../src/http/chunk.js';
 import { toNodeReadable, type NodeReadableOptions } from '../../src/http/index.js';
+import { createHub, SlowConsumerError } from '../../src/index.js';
 import { countingSource, deferred, expectHeartbeats, gated, listen, open, reader, throwingNext, ticking, ticks, tornDown, type Listening } from './loopback.js';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -69,6 +70,26 @@ describe('toNodeReadable', () => {
     readable.resume();
     const [error] = await once(readable, 'error');
     expect(error).to.equal(boom);
+  });
+
+  it('a signal already aborted with a reason destroys the stream with it, returning the source unpulled', async () => {
+    const reason = new Error('stopped before');
+    const iterator = countingSource(3);
+    const readable = toNodeReadable(iterator.source, { signal: AbortSignal.abort(reason) });
+    expect(readable.destroyed).to.equal(true);
+    const [error] = await once(readable, 'error');
+    expect(error).to.equal(reason);
+    expect([iterator.pulled(), iterator.returned()]).to.deep.equal([0, true]);
+  });
+
+  it('a hub subscription already cut off destroys the stream with the cut-off error', async () => {
+    const hub = createHub<string>({ limit: 1 });
+    const subscription = hub.subscribe();
+    hub.publish('a');
+    hub.publish('b');
+    const readable = toNodeReadable(subscription);
+    const [error] = await once(readable, 'error');
+    expect(error).to.be.instanceOf(SlowConsumerError);
   });
 
   it('a next() that throws synchronously destroys the stream with that error, without return()', async () => {

@@ -1,7 +1,12 @@
-/** A scripted stand-in for a ServerResponse, and a source driven by the test, for sendComet's pump tests. */
+/**
+ * Scripted stand-ins for a ServerResponse, a request and a Fastify reply, and a source driven by the
+ * test, for the transport tests that need no socket.
+ */
 import { EventEmitter } from 'node:events';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import sinon from 'sinon';
+import { cometFastify, type CometReplyMethod, type ReplyCometResult } from '../../src/http/fastify.js';
+import type { SendCometOptions } from '../../src/http/send-comet.js';
 
 /** The parts of a ServerResponse that sendComet touches, recording what it is asked to do. */
 export class ScriptedResponse extends EventEmitter {
@@ -75,4 +80,29 @@ export function scriptedSource() {
     finish: () => waiting.shift()?.resolve({ done: true, value: undefined }),
     fail: (error: unknown) => waiting.shift()?.reject(error),
   };
+}
+
+/** A GET request for `hub.serve`, asking for Server-Sent Events when `accept` says so. */
+export function scriptedRequest(accept?: string): IncomingMessage {
+  return { url: '/events', method: 'GET', headers: accept === undefined ? {} : { accept } } as unknown as IncomingMessage;
+}
+
+/**
+ * `reply.comet` as the plugin installs it, called on a fresh reply over a {@link ScriptedResponse};
+ * `logged` gathers the errors the reply logs (a failed stream is logged, not rejected).
+ */
+export function scriptedReply(): {
+  comet(chunks: AsyncIterable<string | Uint8Array>, options?: SendCometOptions): Promise<ReplyCometResult>;
+  logged: unknown[];
+} {
+  let method: CometReplyMethod['comet'] | undefined;
+  cometFastify({ decorateReply: (_name: string, fn: unknown) => (method = fn as typeof method), addHook: () => undefined }, {}, () => {});
+  const logged: unknown[] = [];
+  const reply = {
+    raw: new ScriptedResponse().asResponse(),
+    hijack: () => undefined,
+    getHeaders: () => ({}),
+    log: { error: (object: unknown) => void logged.push((object as { err: unknown }).err) },
+  };
+  return { comet: (chunks, options) => method!.call(reply, chunks, options), logged };
 }

@@ -82,7 +82,7 @@ describe('legacy Comet.apply (also LegacyComet.apply)', () => {
     expect(() => Concurrent.unicast(() => {}, undefined, undefined, { limit: 1 } as never)).to.throw(TypeError, "Concurrent.unicast: unknown option 'limit'");
     const publisher = { subscribe() {} };
     expect(() => Streams.publisherToEnumerator(publisher, { preFetch: 4 } as never)).to.throw(TypeError, "Streams.publisherToEnumerator: unknown option 'preFetch'");
-    expect(() => Streams.publisherToEnumerator(publisher, { prefetch: 0 })).to.throw(RangeError, 'Streams.publisherToEnumerator: options.prefetch must be a positive integer, got the number 0');
+    expect(() => Streams.publisherToEnumerator(publisher, { prefetch: 0 })).to.throw(RangeError, 'Streams.publisherToEnumerator: options.prefetch must be a positive integer, got 0');
     expect(() => Streams.publisherToEnumerator(publisher, { prefetch: 4 })).to.not.throw();
   });
 

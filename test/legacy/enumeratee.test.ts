@@ -33,7 +33,8 @@ describe('legacy Enumeratee', () => {
     expect(fn.callCount).to.equal(2);
     expect(await run(Enumerator.of(1, 2).through(Enumeratee.take(0)))).to.deep.equal([]);
     expect(() => Enumeratee.take(-1)).to.throw(RangeError);
-    expect(() => Enumeratee.take(1.5)).to.throw(RangeError);
+    expect(() => Enumeratee.take(1.5)).to.throw(RangeError, 'Enumeratee.take: count must be a non-negative integer, got 1.5');
+    expect(() => Enumeratee.take('2' as unknown as number)).to.throw(TypeError, 'Enumeratee.take: count must be a non-negative integer, got a string');
   });
 
   it('take keeps no state between applications', async () => {
@@ -53,7 +54,8 @@ describe('legacy Enumeratee', () => {
 
   it('drop skips the first n', async () => {
     expect(await run(Enumerator.of(1, 2, 3).through(Enumeratee.drop(2)))).to.deep.equal([3]);
-    expect(() => Enumeratee.drop(Number.NaN)).to.throw(RangeError);
+    expect(() => Enumeratee.drop(Number.NaN)).to.throw(RangeError, 'Enumeratee.drop: count must be a non-negative integer, got NaN');
+    expect(() => Enumeratee.drop(null as unknown as number)).to.throw(TypeError, 'Enumeratee.drop: count must be a non-negative integer, got null');
   });
 
   it('compose chains two enumeratees (Play ><>)', async () => {

@@ -230,7 +230,9 @@ export function conformance(name: string, factory: Factory, takesSignal: boolean
       h.emit('a', 'b');
       await tick();
       ac.abort('why');
-      expect(await settled(h.it.next())).to.deep.equal({ ok: false, reason: 'why' });
+      const outcome = await settled(h.it.next());
+      expect(outcome.ok).to.equal(false);
+      expect(outcome.ok ? undefined : outcome.reason).to.be.instanceOf(Error).and.include({ name: 'AbortError', message: 'why', cause: 'why' });
       expect(await h.it.next()).to.deep.equal(DONE);
       expect(h.attached()).to.equal(0);
     });

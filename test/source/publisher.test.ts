@@ -121,10 +121,13 @@ describe('fromPublisher', () => {
     expect(await it.next().catch((e: unknown) => e)).to.equal(boom);
   });
 
-  it('refuses bad input: TypeError for a non-Publisher or Subscription, RangeError for prefetch', () => {
+  it('refuses bad input: TypeError for a non-Publisher, Subscription or prefetch of another type, RangeError for a prefetch out of range', () => {
     expect(() => fromPublisher({} as never)).to.throw(TypeError, /Publisher.*got a plain object/);
-    for (const prefetch of [0, -1, 1.5, Number.NaN, Infinity, '16']) {
-      expect(() => fromPublisher(new ScriptPublisher(), { prefetch: prefetch as number })).to.throw(RangeError, /prefetch/);
+    for (const prefetch of [0, -1, 1.5, Number.NaN, Infinity]) {
+      expect(() => fromPublisher(new ScriptPublisher(), { prefetch })).to.throw(RangeError, /^fromPublisher: options\.prefetch must be a positive integer, got /);
+    }
+    for (const prefetch of ['16', null] as unknown[]) {
+      expect(() => fromPublisher(new ScriptPublisher(), { prefetch: prefetch as number })).to.throw(TypeError, /^fromPublisher: options\.prefetch must be a positive integer, got /);
     }
     expect(() => fromPublisher({ subscribe: (s: Subscriber<number>) => s.onSubscribe(null as never) })).to.throw(
       TypeError,

@@ -18,10 +18,18 @@ function queue<T>(options?: Parameters<typeof pushQueue>[1], extra: Partial<Push
 
 describe('pushQueue', () => {
   describe('arguments', () => {
-    for (const limit of [0, -1, 1.5, Number.NaN, 2 ** 53, '8', null]) {
+    for (const limit of [0, -1, 1.5, Number.NaN, 2 ** 53]) {
       it(`refuses buffer.limit ${String(limit)} with a RangeError, before calling start`, () => {
         const start = sinon.spy();
-        expect(() => pushQueue(start, { buffer: { limit: limit as number } })).to.throw(RangeError, /buffer\.limit/);
+        expect(() => pushQueue(start, { buffer: { limit } })).to.throw(RangeError, /^pushQueue: options\.buffer\.limit must be/);
+        expect(start.callCount).to.equal(0);
+      });
+    }
+
+    for (const limit of ['8', null] as unknown[]) {
+      it(`refuses buffer.limit ${String(limit)} with a TypeError (not a number), before calling start`, () => {
+        const start = sinon.spy();
+        expect(() => pushQueue(start, { buffer: { limit: limit as number } })).to.throw(TypeError, /^pushQueue: options\.buffer\.limit must be/);
         expect(start.callCount).to.equal(0);
       });
     }
@@ -102,7 +110,7 @@ describe('pushQueue', () => {
       const start = sinon.spy();
       const it = pushQueue(start, { signal: AbortSignal.abort('early') });
       expect(start.callCount).to.equal(0);
-      expect(await it.next().catch((e: unknown) => e)).to.equal('early');
+      expect(await it.next().catch((e: unknown) => e)).to.be.instanceOf(Error).and.include({ name: 'AbortError', message: 'early', cause: 'early' });
       expect(await it.next()).to.deep.equal(DONE);
     });
 

@@ -85,6 +85,27 @@ describe('toPublisher', () => {
     });
   }
 
+  it("request('1') (not a number) signals onError(TypeError) naming toPublisher, and closes the source (rule 3.9)", async () => {
+    const { iterable, state } = numbers(5);
+    const errors: unknown[] = [];
+    let subscription: Subscription | undefined;
+    const values: number[] = [];
+    toPublisher(iterable).subscribe({
+      onSubscribe: (s) => (subscription = s),
+      onNext: (value) => values.push(value),
+      onError: (error) => errors.push(error),
+      onComplete: () => {},
+    });
+    subscription!.request(1);
+    await settle();
+    subscription!.request('1' as unknown as number);
+    await settle();
+    expect(values).to.deep.equal([0]);
+    expect(errors).to.have.length(1);
+    expect(errors[0]).to.be.instanceOf(TypeError).with.property('message', 'toPublisher: request(n) must be a positive integer or Infinity (rule 3.9), got a string');
+    expect(state.returned).to.equal(true);
+  });
+
   it('cancel() calls return() on the source and stops every signal (rules 3.5, 3.7)', async () => {
     const { iterable, state } = numbers(5);
     const r = recorder<number>();

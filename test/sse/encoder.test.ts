@@ -107,9 +107,13 @@ describe('SSE encoders', () => {
     });
 
     it('retry and retryJitter: non-negative integers only (written as digits), jitter only with retry', () => {
-      for (const bad of [-1, 1.5, NaN, Infinity, '10', 2 ** 60]) {
-        expect(() => SSE.string({ retry: bad as number }), String(bad)).to.throw(RangeError, /^SSE\.string: options\.retry must be a non-negative integer, got /);
-        expect(() => SSE.string({ retry: 1, retryJitter: bad as number }), String(bad)).to.throw(RangeError, /options\.retryJitter must be a non-negative integer/);
+      for (const bad of [-1, 1.5, NaN, Infinity, 2 ** 60]) {
+        expect(() => SSE.string({ retry: bad }), String(bad)).to.throw(RangeError, /^SSE\.string: options\.retry must be a non-negative integer, got /);
+        expect(() => SSE.string({ retry: 1, retryJitter: bad }), String(bad)).to.throw(RangeError, /options\.retryJitter must be a non-negative integer/);
+      }
+      for (const bad of ['10', null, true] as unknown[]) {
+        expect(() => SSE.string({ retry: bad as number }), String(bad)).to.throw(TypeError, /^SSE\.string: options\.retry must be a non-negative integer, got /);
+        expect(() => SSE.string({ retry: 1, retryJitter: bad as number }), String(bad)).to.throw(TypeError, /options\.retryJitter must be a non-negative integer/);
       }
       expect(() => SSE.json({ retryJitter: 5 })).to.throw(TypeError, 'SSE.json: options.retryJitter needs options.retry');
       expect(() => SSE.json({ retry: 2 ** 53 - 1, retryJitter: 1 })).to.throw(RangeError, 'must be a safe integer');

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { getEventListeners } from 'node:events';
-import { onAbort, toError } from '../../src/util/abort.js';
+import { isPlainAbort, onAbort, toError } from '../../src/util/abort.js';
 
 describe('onAbort', () => {
   it('runs at once, synchronously, for a signal that has already aborted, and registers nothing', () => {
@@ -89,5 +89,34 @@ describe('toError', () => {
     expect(wrapped.message).to.equal('shutting down');
     expect(wrapped.cause).to.equal('shutting down');
     expect(toError(undefined).message).to.equal('The operation was aborted');
+  });
+
+  it('keeps a DOMException as it is: it is an Error', () => {
+    const plain = AbortSignal.abort().reason as unknown;
+    expect(plain).to.be.instanceOf(DOMException).and.instanceOf(Error);
+    expect(toError(plain)).to.equal(plain);
+    const timeout = new DOMException('late', 'TimeoutError');
+    expect(toError(timeout)).to.equal(timeout);
+  });
+
+  it('wraps null, numbers and plain objects, each as its cause', () => {
+    for (const reason of [null, 0, { code: 7 }]) {
+      const wrapped = toError(reason);
+      expect(wrapped).to.include({ name: 'AbortError', message: String(reason) });
+      expect(wrapped.cause).to.equal(reason);
+    }
+  });
+});
+
+describe('isPlainAbort', () => {
+  it("is true only for a DOMException named 'AbortError', as controller.abort() gives", () => {
+    expect(isPlainAbort(AbortSignal.abort().reason)).to.equal(true);
+    expect(isPlainAbort(new DOMException('late', 'TimeoutError'))).to.equal(false);
+    const named = new Error('x');
+    named.name = 'AbortError';
+    expect(isPlainAbort(named)).to.equal(false);
+    expect(isPlainAbort(toError('bye'))).to.equal(false);
+    expect(isPlainAbort('AbortError')).to.equal(false);
+    expect(isPlainAbort(undefined)).to.equal(false);
   });
 });

@@ -79,7 +79,7 @@ export class HubCore<O> {
    * the new one, so the history is dropped, the last id becomes `lastId` (it may go back; ids up to
    * it count as missed), and no subscriber waits for an id of the old epoch any more. Subscribers
    * stay: end them with {@link failAll} when what they were given no longer joins up.
-   * @throws TypeError when `epoch` does not match `[A-Za-z0-9_-]{1,64}`; RangeError when `lastId` is not a non-negative integer
+   * @throws TypeError when `epoch` does not match `[A-Za-z0-9_-]{1,64}` or `lastId` is not a number; RangeError when `lastId` is not a non-negative integer
    */
   setEpoch(epoch: string, lastId: number = this.#lastId): void {
     checkEpoch(epoch, 'setEpoch', 'epoch');

@@ -6,6 +6,7 @@ import type { BufferedQueue } from '../../source/queue.js';
 import type { QueueStats } from '../../source/types.js';
 import { onAbort, toError } from '../../util/abort.js';
 import { cutoffKey, cutoffSlotKey, type CutoffListener, type CutoffSlot } from '../../util/cutoff.js';
+import { returnQuietly } from '../../util/iterators.js';
 import type { Entry } from './history.js';
 import type { HubSubscription, SlowConsumerPolicy } from '../types.js';
 
@@ -190,7 +191,7 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
         value = this.#coalesce!(entries.map((e) => e.value));
       } catch (error) {
         this.#stop(entries.filter((e) => e.id !== 0).length);
-        this.#queue.return!().then(undefined, noop);
+        returnQuietly(this.#queue);
         throw error;
       }
     }
@@ -234,7 +235,7 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
     if (this.#finished) return;
     this.#failure = { error: toError(reason) };
     this.#stop();
-    this.#queue.return!().then(undefined, noop);
+    returnQuietly(this.#queue);
   }
 
   next(): Promise<IteratorResult<O>> {

@@ -44,7 +44,7 @@ export function encoding<T>(callback: string, options: CometEncodingOptions<T> |
   if (typeof coalesce !== 'boolean') throw new TypeError(`${where}: coalesce must be a boolean, got ${describe(coalesce)}`);
   if (kind !== 'json' && kind !== 'string') throw new TypeError(`${where}: kind must be 'json' or 'string', got ${describe(kind)}`);
   checkFunction(map, where, 'map');
-  const framer = createFramer<unknown>(kind, callback, cometOptions, 'Comet.encoder');
+  const framer = createFramer<unknown>(kind, callback, cometOptions, where);
   const serialize = map
     ? (value: T, id: number): string => framer.serialize(map(value, id), id)
     : (value: T, id: number): string => framer.serialize(value, id);
