@@ -5,7 +5,8 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { connectComet, type CometConnection, type ConnectCometOptions } from '../../src/client/index.js';
-import { installFakePage, type FakePage } from './fake-page.js';
+import { fakeBrowser } from './fake-browser.js';
+import type { FakePage } from './fake-page.js';
 
 type Call = (value: unknown, id: number) => void;
 const server = (): Call => (globalThis as unknown as { cometMessage: Call }).cometMessage;
@@ -13,26 +14,18 @@ const open = (info: Partial<{ epoch: string; since: number; missed: number; rese
   server()({ type: 'open', epoch: 'E1', lastId: 0, since: 0, missed: 0, reset: false, ...info }, 0);
 
 describe('connectComet (fake page)', () => {
+  const fake = fakeBrowser();
   let page: FakePage;
   let clock: sinon.SinonFakeTimers;
   let got: [unknown, number][];
-  let conn: CometConnection | undefined;
 
   beforeEach(() => {
-    page = installFakePage('http://127.0.0.1:8080/page');
-    clock = sinon.useFakeTimers();
+    ({ page, clock } = fake);
     got = [];
-  });
-  afterEach(() => {
-    conn?.close();
-    conn = undefined;
-    clock.restore();
-    page.uninstall();
-    sinon.restore();
   });
 
   const connect = (options: Partial<ConnectCometOptions> = {}, url = '/comet?room=7'): CometConnection =>
-    (conn = connectComet(url, { callback: 'parent.cometMessage', onMessage: (v, id) => got.push([v, id]), ...options }));
+    fake.keep(connectComet(url, { callback: 'parent.cometMessage', onMessage: (v, id) => got.push([v, id]), ...options }));
 
   it('waits for the page’s load before making the iframe', () => {
     page.setReadyState('interactive');

@@ -6,8 +6,9 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { connectComet, type CometConnection, type ConnectCometOptions } from '../../src/client/index.js';
-import { FakeEventSource, installFakeEventSource, lastSource } from './fake-event-source.js';
-import { installFakePage, type FakePage } from './fake-page.js';
+import { fakeBrowser } from './fake-browser.js';
+import { FakeEventSource, lastSource } from './fake-event-source.js';
+import type { FakePage } from './fake-page.js';
 
 type Call = (value: unknown, id: number) => void;
 const server = (): Call => (globalThis as unknown as { cometMessage: Call }).cometMessage;
@@ -17,15 +18,19 @@ const LIVENESS = 1000;
 const BACKOFF = 5000;
 
 describe('connectComet timers (fake page)', () => {
-  let page: FakePage;
-  let clock: sinon.SinonFakeTimers;
-  let removeEventSource: () => void;
-  let fetch: sinon.SinonStub;
-  let conn: CometConnection | undefined;
-  let states: string[];
   /** Delays of the timers armed now, by timer id. */
   const armedNow = new Map<unknown, number>();
-  let unwatch: () => void;
+  let unwatch = (): void => {};
+  // declared before the fakes' hooks, so that it runs before theirs: the watch ends before the fake clock does
+  afterEach(() => {
+    armedNow.clear();
+    unwatch();
+  });
+  const fake = fakeBrowser();
+  let page: FakePage;
+  let clock: sinon.SinonFakeTimers;
+  let conn: CometConnection | undefined;
+  let states: string[];
 
   /** Watches the fake clock's setTimeout and clearTimeout: which timers are armed, and for how long. */
   const watch = (): (() => void) => {
@@ -53,35 +58,22 @@ describe('connectComet timers (fake page)', () => {
   };
 
   beforeEach(() => {
-    page = installFakePage('http://127.0.0.1:8080/page');
-    removeEventSource = installFakeEventSource();
-    clock = sinon.useFakeTimers();
+    ({ page, clock } = fake);
     unwatch = watch();
-    fetch = sinon.stub(globalThis, 'fetch');
     // the full-jitter delay is Math.random() times the cap: 1 makes it the cap, BACKOFF
     sinon.stub(Math, 'random').returns(1);
     states = [];
   });
-  afterEach(() => {
-    conn?.close();
-    conn = undefined;
-    armedNow.clear();
-    unwatch();
-    clock.restore();
-    removeEventSource();
-    page.uninstall();
-    sinon.restore();
-  });
 
   const connect = (options: Partial<ConnectCometOptions> = {}): CometConnection =>
-    (conn = connectComet('/comet', {
+    (conn = fake.keep(connectComet('/comet', {
       callback: 'parent.cometMessage',
       onMessage: () => {},
       onStateChange: (s) => states.push(s),
       livenessMs: LIVENESS,
       reconnect: { minMs: BACKOFF, maxMs: BACKOFF },
       ...options,
-    }));
+    })));
 
   it('iframe: liveness while the stream runs (re-armed for what is left after a beat), backoff once it ended', () => {
     connect();
@@ -156,11 +148,11 @@ describe('connectComet timers (fake page)', () => {
 
   it('EventSource that gave up: liveness stays armed while the probe is out; a failure then arms the backoff alone', async () => {
     let answer: (r: Response) => void = () => {};
-    fetch.returns(new Promise<Response>((resolve) => (answer = resolve)));
+    fake.fetch.returns(new Promise<Response>((resolve) => (answer = resolve)));
     connect({ transport: 'eventsource' });
     lastSource().open();
     lastSource().fail(true);
-    expect(fetch.callCount).to.equal(1);
+    expect(fake.fetch.callCount).to.equal(1);
     expect(armed(), 'liveness only, while the probe is out').to.deep.equal([LIVENESS]);
     answer(new Response('down', { status: 503 }));
     await clock.tickAsync(0);
