@@ -93,7 +93,10 @@ interface Sink {
   alive(): void;
   /** The stream broke, and the transport will say what comes next. */
   waiting(): void;
-  /** The stream broke, and the EventSource reconnects by itself; `resumes`: its reconnection carries the cursor. */
+  /**
+   * The stream broke, and the EventSource reconnects by itself; `resumes`: that reconnection resumes where
+   * the page stands (it carries the cursor, or the page has none yet).
+   */
   broke(resumes: boolean): void;
   /** The stream is over: the machine starts the next one. */
   ended(): void;
@@ -293,6 +296,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     if (next !== 'closed') post({ s: next });
     onStateChange?.(next);
   };
+  /** A message: given to `onMessage` (and to the tabs that follow) once per id, in order. */
   const deliver = (value: unknown, id: number): void => {
     if (!advance(cursor, id)) return;
     post({ m: value, id, e: cursor.epoch });
@@ -311,9 +315,9 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     post({ x: 1 });
     close();
   };
+  /** A control of the stream: each one is a sign of life, and a `beat` (the heartbeat) is nothing more. */
   const control = (info: Control): void => {
     seen = Date.now();
-    // beat: the heartbeat, a sign of life and nothing else
     if (info.type === 'open') opened(info as CometOpenInfo);
     // rotate: the server ends this response on purpose, the next one starts at once
     else if (info.type === 'rotate') rotated = true;
@@ -335,6 +339,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     liveness = setTimeout(check, livenessMs);
     carrier.open(new URL(base), cursor);
   };
+  /** The liveness timer's check. */
   const check = (): void => {
     const idle = Date.now() - seen;
     // no chunk and no heartbeat for livenessMs: the stream is dead
@@ -361,6 +366,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   };
   // the transport that carries every stream of this connection
   const carrier = sse ? eventSourceTransport(sink, kind) : iframeTransport(sink, path, owner as unknown as Record<string, unknown>);
+  /** The share's channel: a follower hears the leader's opens, messages, states and stop; the leader answers a new tab. */
   const relay = ({ data }: MessageEvent<Relay>): void => {
     if (leader) {
       if (data.q) post({ s: state });
@@ -371,8 +377,10 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     } else if (data.s) to(data.s);
     else if (data.x) close();
   };
+  /** At the page's load (an iframe made earlier would hold the load for as long as it streams). */
   const start = (): void => {
     removeEventListener('load', start);
+    // share: the tab that holds the Web Lock leads; the others follow it until the lock comes to one of them
     if (!leader && self.BroadcastChannel && navigator.locks) {
       channel = new BroadcastChannel(key);
       channel.onmessage = relay;
