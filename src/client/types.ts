@@ -56,11 +56,15 @@ export interface ConnectCometOptions<T = unknown> {
   onGap?: (info: CometGapInfo) => void;
   /** Called on every change of {@link CometConnection.state}. */
   onStateChange?: (state: CometState) => void;
-  /** Backoff between attempts: a random delay up to `min(maxMs, minMs * 2^attempt)`. Default `{ minMs: 1000, maxMs: 30000 }`. */
+  /**
+   * Backoff between attempts: a random delay up to `min(maxMs, minMs * 2^attempt)`. Default `{ minMs: 1000, maxMs: 30000 }`;
+   * each a number above 0 and below 2^31, `maxMs` at least `minMs`.
+   */
   reconnect?: { minMs?: number; maxMs?: number };
   /**
    * No chunk and no heartbeat for this long: the stream is dead, reconnect. Default 30000; above the server's
    * heartbeat (and, on EventSource, above its `retry`, or the client reconnects before the browser does).
+   * A number above 0 and below 2^31.
    */
   livenessMs?: number;
   /** Tabs of this origin share one stream: a leader (Web Locks) relays to the others (BroadcastChannel). */

@@ -8,36 +8,25 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { connectComet, type CometConnection, type ConnectCometOptions } from '../../src/client/index.js';
 import { installFakeEventSource, lastSource, FakeEventSource } from './fake-event-source.js';
-import { installFakePage, type FakePage } from './fake-page.js';
+import { fakeBrowser } from './fake-browser.js';
+import type { FakePage } from './fake-page.js';
 
 type Call = (value: unknown, id: number) => void;
 
 describe('connectComet transport (fake page)', () => {
+  const fake = fakeBrowser();
   let page: FakePage;
   let clock: sinon.SinonFakeTimers;
-  let removeEventSource: () => void;
   let fetch: sinon.SinonStub;
   let got: [unknown, number][];
-  let conn: CometConnection | undefined;
 
   beforeEach(() => {
-    page = installFakePage('http://127.0.0.1:8080/page');
-    removeEventSource = installFakeEventSource();
-    clock = sinon.useFakeTimers();
-    fetch = sinon.stub(globalThis, 'fetch');
+    ({ page, clock, fetch } = fake);
     got = [];
-  });
-  afterEach(() => {
-    conn?.close();
-    conn = undefined;
-    clock.restore();
-    removeEventSource();
-    page.uninstall();
-    sinon.restore();
   });
 
   const connect = (options: Partial<ConnectCometOptions> = {}, url = '/comet?room=7'): CometConnection =>
-    (conn = connectComet(url, { transport: 'eventsource', onMessage: (v, id) => got.push([v, id]), ...options }));
+    fake.keep(connectComet(url, { transport: 'eventsource', onMessage: (v, id) => got.push([v, id]), ...options }));
   /** Ticks until the client has made EventSource number `n` (1-based); returns the ms it took. */
   const untilMade = (n: number, most = 60_000): number => {
     const from = Date.now();
@@ -54,7 +43,7 @@ describe('connectComet transport (fake page)', () => {
     expect(page.frames).to.have.length(0);
     expect((globalThis as Record<string, unknown>).cometMessage, 'no callback defined for EventSource').to.equal(undefined);
     c.close();
-    removeEventSource();
+    fake.removeEventSource();
     const d = connect({ transport: 'auto', callback: 'parent.cometMessage' });
     expect(d.transport).to.equal('iframe');
     expect(page.frames).to.have.length(1);
