@@ -18,5 +18,6 @@ export * from './legacy/index.js';
  * The Comet encoders, named as in Play's `Comet` helper: `string`, `json`, `flow`, `encoder` and
  * `initialHtmlChunk`, and Play's deprecated `apply` (an Enumeratee, for Enumerator code; it warns
  * once, `COMETBRIDGE_DEP0006`). src/comet knows nothing of the legacy layer: the two meet here.
+ * @namespace
  */
 export const Comet: typeof encoders & CometApply = Object.freeze({ ...encoders, apply: LegacyComet.apply });
