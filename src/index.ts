@@ -43,6 +43,7 @@ export interface CometExtras {
  * `initialHtmlChunk`; the checks `validateCallback` and `validateNonce`; the response `headers`;
  * and Play's deprecated `apply` (an Enumeratee, for Enumerator code; it warns once,
  * `COMETBRIDGE_DEP0006`). src/comet knows nothing of HTTP or of the legacy layer: they meet here.
+ * @namespace
  */
 export const Comet: typeof encoders & CometExtras & CometApply = Object.freeze({
   ...encoders,

@@ -25,6 +25,14 @@ describe('built package (dist/)', () => {
     expect(lines).to.include(process.versions.node.split('.')[0]);
   });
 
+  it('the lockfile records what package.json declares, so a fresh npm install leaves it unchanged', () => {
+    const lock = JSON.parse(readFileSync(resolve(root, 'package-lock.json'), 'utf8'));
+    const own = lock.packages[''];
+    for (const field of ['engines', 'devDependencies', 'peerDependencies', 'peerDependenciesMeta']) {
+      expect(own[field], `package-lock.json's ${field}`).to.deep.equal(pkg[field]);
+    }
+  });
+
   it('every file named in the exports map exists', () => {
     const paths = JSON.stringify(pkg.exports).match(/\.\/dist\/[^"]+/g) ?? [];
     expect(paths.length).to.be.greaterThan(3);

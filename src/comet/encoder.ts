@@ -12,7 +12,7 @@ export type CometKind = 'string' | 'json' | 'flow';
 
 /** Options of every Comet encoder. */
 export interface CometOptions {
-  /** First chunk of the stream. Default {@link initialHtmlChunk}; `null` for none. */
+  /** First chunk of the stream. Default {@link Comet.initialHtmlChunk}; `null` for none. */
   initialChunk?: string | null;
   /** CSP nonce written into every `<script>` tag (base64 characters only). */
   nonce?: string;

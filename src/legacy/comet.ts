@@ -100,6 +100,7 @@ export interface CometApply {
 
 /**
  * `Comet.apply` on its own, for code that imported it under this name.
+ * @namespace
  * @deprecated Use `Comet.string()` / `Comet.json()` on an AsyncIterable; see migration-guide.md.
  */
 export const LegacyComet: CometApply = Object.freeze({

@@ -19,7 +19,10 @@ function operator<T>(kind: SSEKind, options: SSEOptions<T> | undefined): SSEOper
   return (source) => relay<T, string>(source, where, { first: encoder.opening() ?? undefined, map: (message, index) => encoder.encode(message, index) });
 }
 
-/** The Server-Sent Events encoders, beside {@link Comet}'s: the same sources, read by `EventSource`. */
+/**
+ * The Server-Sent Events encoders, beside {@link Comet}'s: the same sources, read by `EventSource`.
+ * @namespace
+ */
 export const SSE = Object.freeze({
   /**
    * Encodes JSON values: each becomes one event whose data is `JSON.stringify(value)` on one

@@ -1,16 +1,16 @@
 /**
- * README.md is executed: every TypeScript block is type-checked under `strict` and
- * `exactOptionalPropertyTypes` against the built package (imported by its own name, as a user
- * would), and every block whose fence says `run` is run as a program.
+ * README.md and the guides in docs/ are executed: every TypeScript block is type-checked under
+ * `strict` and `exactOptionalPropertyTypes` against the built package (imported by its own name, as
+ * a user would), and every block whose fence says `run` is run as a program.
  *
- * Blocks that are fragments of a larger program use a few names the README leaves to the reader
+ * Blocks that are fragments of a larger program use a few names the documents leave to the reader
  * (`res`, `app`, `clock`, …); they are declared, with their types, in the prelude below, and nothing else is.
  * A `run` block that starts a server names its check in the fence: `run get=/path expect=TEXT` means
  * the program's `listen(PORT)` is given a free port, `/path` is requested, and `TEXT` must arrive.
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { join, resolve } from 'node:path';
@@ -19,7 +19,21 @@ import { fences, infoWords, type Fence } from '../support/markdown.js';
 import { strictNodeNext } from '../support/typescript.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const blocks = fences(readFileSync(join(root, 'README.md'), 'utf8')).filter((f) => f.lang === 'ts');
+
+/** The documents whose blocks are checked: the README, then every guide in docs/. */
+const documents = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`)];
+
+/** A TypeScript block and the document it is in. */
+interface Block extends Fence {
+  document: string;
+}
+
+const blocks: Block[] = documents.flatMap((document) =>
+  fences(readFileSync(join(root, document), 'utf8'))
+    .filter((f) => f.lang === 'ts')
+    .map((f) => ({ ...f, document })),
+);
+const readmeBlocks = blocks.filter((b) => b.document === 'README.md');
 
 /** The names fragments may use without defining them. */
 const prelude = `
@@ -39,8 +53,9 @@ declare global {
 export {};
 `;
 
-function fileName(block: Fence): string {
-  return `block-${block.line}.mts`;
+/** The block's own file: named for its document and line (`docs/hub.md` line 3: `docs-hub-3.mts`). */
+function fileName(block: Block): string {
+  return `${block.document.replace(/\.md$/, '').replace(/[^A-Za-z0-9]+/g, '-')}-${block.line}.mts`;
 }
 
 function freePort(): Promise<number> {
@@ -83,7 +98,7 @@ function fetchUntil(port: number, path: string, text: string, ms: number): Promi
   });
 }
 
-describe('README.md', function () {
+describe('README.md and docs/*.md', function () {
   this.timeout(60_000);
   let dir: string;
   let diagnostics: Map<string, string[]>;
@@ -111,9 +126,10 @@ describe('README.md', function () {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('has TypeScript blocks, the first of them run as a program', () => {
-    expect(blocks.length).to.be.at.least(6);
-    expect(infoWords(blocks[0]!.info).has('run'), 'the first example is run').to.equal(true);
+  it('the README has TypeScript blocks, the first of them run as a program, and the guides have more', () => {
+    expect(readmeBlocks.length).to.be.at.least(2);
+    expect(infoWords(readmeBlocks[0]!.info).has('run'), 'the first example is run').to.equal(true);
+    expect(blocks.length - readmeBlocks.length, 'blocks in docs/').to.be.at.least(6);
   });
 
   it('the prelude itself type-checks', () => {
@@ -121,15 +137,16 @@ describe('README.md', function () {
   });
 
   for (const block of blocks) {
-    it(`the block at line ${block.line} type-checks under strict and exactOptionalPropertyTypes`, () => {
-      expect(diagnostics.get(fileName(block)) ?? [], `README.md line ${block.line}`).to.deep.equal([]);
+    const where = `${block.document} line ${block.line}`;
+    it(`${where}: the block type-checks under strict and exactOptionalPropertyTypes`, () => {
+      expect(diagnostics.get(fileName(block)) ?? [], where).to.deep.equal([]);
     });
 
     const words = infoWords(block.info);
     if (!words.has('run')) continue;
-    it(`the block at line ${block.line} runs${words.has('get') ? ` and serves ${words.get('expect')}` : ''}`, async () => {
+    it(`${where}: the block runs${words.has('get') ? ` and serves ${words.get('expect')}` : ''}`, async () => {
       const port = await freePort();
-      const file = join(dir, `run-${block.line}.mts`);
+      const file = join(dir, `run-${fileName(block)}`);
       writeFileSync(file, block.body.replace(/\.listen\(\d+\)/g, `.listen(${port}, '127.0.0.1')`));
       const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';

@@ -1,6 +1,6 @@
 /**
  * The packed package (built first unless dist/ is newer than src/), installed in a fresh ES-module project without network: `comet-bridge/fastify`
- * loads without Fastify installed (import and require), and the README's Fastify route type-checks
+ * loads without Fastify installed (import and require), and the Fastify route of docs/transports.md type-checks
  * under strict `nodenext` with `reply.comet` typed by that entry alone.
  */
 import { expect } from 'chai';
@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, realpath
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { fences } from '../support/markdown.js';
 
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
 const modules = realpathSync(join(root, 'node_modules'));
@@ -35,11 +36,11 @@ function builtFromSources(): boolean {
   return statSync(built).mtimeMs > newest(join(root, 'src'));
 }
 
-/** The first TypeScript block of README.md that imports `comet-bridge/fastify`. */
-function readmeFastifyRoute(): string {
-  const blocks = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+/** The first TypeScript block of docs/transports.md that imports `comet-bridge/fastify`. */
+function guideFastifyRoute(): string {
+  const blocks = fences(readFileSync(join(root, 'docs/transports.md'), 'utf8')).filter((f) => f.lang === 'ts').map((f) => f.body);
   const route = blocks.find((block) => block.includes("from 'comet-bridge/fastify'"));
-  if (route === undefined) throw new Error('README.md has no TypeScript block importing comet-bridge/fastify');
+  if (route === undefined) throw new Error('docs/transports.md has no TypeScript block importing comet-bridge/fastify');
   return route;
 }
 
@@ -62,7 +63,7 @@ describe('comet-bridge/fastify from the packed package', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('installs offline, loads without Fastify, and type-checks the README route under strict nodenext', async () => {
+  it('installs offline, loads without Fastify, and type-checks the route of docs/transports.md under strict nodenext', async () => {
     const t0 = performance.now();
     if (!builtFromSources()) await run(npm, ['run', 'build'], root);
     const packed = JSON.parse(await run(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], root).then((out) => out.slice(out.indexOf('[')))) as { filename: string }[];
@@ -82,7 +83,7 @@ describe('comet-bridge/fastify from the packed package', function () {
       mkdirSync(dirname(join(project, 'node_modules', name)), { recursive: true });
       symlinkSync(join(modules, name), join(project, 'node_modules', name), 'dir');
     }
-    writeFileSync(join(project, 'route.ts'), readmeFastifyRoute());
+    writeFileSync(join(project, 'route.ts'), guideFastifyRoute());
     writeFileSync(join(project, 'check.cts'), CJS_CHECK);
     writeFileSync(
       join(project, 'tsconfig.json'),

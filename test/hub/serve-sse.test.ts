@@ -1,5 +1,5 @@
 /**
- * hub.serve for both kinds of client (sse-wire.md), over real sockets on 127.0.0.1: negotiation by
+ * hub.serve for both kinds of client (docs/protocol.md), over real sockets on 127.0.0.1: negotiation by
  * `Accept`, the SSE cursor from each of its sources, `open`/`reset`/`beat`/`rotate` events, `retry`,
  * `stop`, HEAD. Event streams are read with the WHATWG parser of test/sse/event-stream.ts.
  */
