@@ -29,7 +29,7 @@ function clients(port: number, sse: boolean, n: number, count: number): Promise<
       const reading = read(port, `/live?c=${i}`, (b) => b.split('\n\n').length > count + 1, 'GET', { accept: 'text/event-stream' });
       return reading.then(({ body }) => {
         const [open, ...messages] = events(body);
-        expect(open!.type).to.equal('open');
+        expect(open!.type).to.equal('$open');
         return {
           ids: messages.map((e) => Number(e.lastEventId.slice(e.lastEventId.indexOf(':') + 1))),
           values: messages.map((e) => JSON.parse(e.data) as unknown),

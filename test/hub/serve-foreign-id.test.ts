@@ -22,8 +22,8 @@ describe('hub.serve and a Last-Event-ID of another server', function () {
         expect(status, id).to.equal(200);
         const got = events(body).map((e) => [e.type, JSON.parse(e.data), e.lastEventId]);
         expect(got, id).to.deep.equal([
-          ['open', { type: 'open', epoch: hub.epoch, lastId: 3, since: 0, missed: 1, reset: true }, ''],
-          ['reset', { type: 'reset', epoch: hub.epoch }, ''],
+          ['$open', { type: 'open', epoch: hub.epoch, lastId: 3, since: 0, missed: 1, reset: true }, ''],
+          ['$reset', { type: 'reset', epoch: hub.epoch }, ''],
           ['message', 2, `${hub.epoch}:2`],
           ['message', 3, `${hub.epoch}:3`],
         ]);

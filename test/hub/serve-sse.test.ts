@@ -75,7 +75,7 @@ describe('hub.serve: Comet and Server-Sent Events from one hub', function () {
       expect(headers['cache-control']).to.equal('no-cache, no-transform');
       const message = SSE.encoder('string');
       expect(body).to.equal(
-        `event: open\ndata: ${JSON.stringify(open(hub.epoch, 1, 1))}\n\n` +
+        `event: $open\ndata: ${JSON.stringify(open(hub.epoch, 1, 1))}\n\n` +
           message.encode('two\nlines', -1, `${hub.epoch}:2`) +
           message.encode('three', -1, `${hub.epoch}:3`),
       );
@@ -125,8 +125,8 @@ describe('hub.serve: Comet and Server-Sent Events from one hub', function () {
     try {
       const { body } = await readEvents(s.port, '/sse', 4, { 'last-event-id': 'an-older_run:40' });
       expect(events(body).map((e) => [e.type, info(e), e.lastEventId])).to.deep.equal([
-        ['open', open(hub.epoch, 3, 0, 1, true), ''],
-        ['reset', { type: 'reset', epoch: hub.epoch }, ''],
+        ['$open', open(hub.epoch, 3, 0, 1, true), ''],
+        ['$reset', { type: 'reset', epoch: hub.epoch }, ''],
         ['message', 2, `${hub.epoch}:2`],
         ['message', 3, `${hub.epoch}:3`],
       ]);
@@ -144,7 +144,7 @@ describe('hub.serve: Comet and Server-Sent Events from one hub', function () {
       await until(() => hub.size === 1);
       for (const v of [2, 3, 4]) hub.publish(v);
       const { body } = await reading;
-      expect(events(body).map((e) => [e.type, info(e)])).to.deep.equal([['open', open(hub.epoch, 1, 3)], ['message', 4]]);
+      expect(events(body).map((e) => [e.type, info(e)])).to.deep.equal([['$open', open(hub.epoch, 1, 3)], ['message', 4]]);
     } finally {
       await s.close();
     }
@@ -156,9 +156,9 @@ describe('hub.serve: Comet and Server-Sent Events from one hub', function () {
     try {
       const { body } = await readEvents(s.port, '/sse', 3);
       expect(events(body).map((e) => [e.type, info(e)])).to.deep.equal([
-        ['open', open(hub.epoch, 0, 0)],
-        ['beat', { type: 'beat' }],
-        ['beat', { type: 'beat' }],
+        ['$open', open(hub.epoch, 0, 0)],
+        ['$beat', { type: 'beat' }],
+        ['$beat', { type: 'beat' }],
       ]);
       expect(body).to.not.include('\n:');
     } finally {
@@ -188,8 +188,8 @@ describe('hub.serve: Comet and Server-Sent Events from one hub', function () {
       const rotated = await rotating;
       expect(rotated.ended).to.equal(true);
       const types = events(rotated.body).map((e) => e.type);
-      expect(types[0]).to.equal('open');
-      expect(types.at(-1)).to.equal('rotate');
+      expect(types[0]).to.equal('$open');
+      expect(types.at(-1)).to.equal('$rotate');
       expect(types.filter((t) => t === 'message').length).to.be.within(4, 7);
       await until(() => s.results.includes('rotated'));
     } finally {
@@ -202,7 +202,7 @@ describe('hub.serve: Comet and Server-Sent Events from one hub', function () {
     const s = await serverFor(hub.serve.bind(hub), { retry: 2500 });
     try {
       const { body } = await readEvents(s.port, '/sse', 1);
-      expect(body.startsWith('retry: 2500\n\nevent: open\n')).to.equal(true);
+      expect(body.startsWith('retry: 2500\n\nevent: $open\n')).to.equal(true);
       const comet = await read(s.port, '/c', (b) => calls(b).length >= 1);
       expect(comet.body).to.not.include('retry');
     } finally {
@@ -239,7 +239,7 @@ describe('hub.serve: Comet and Server-Sent Events from one hub', function () {
       expect(hub.stats().offered).to.equal(0);
       // a request stop() lets through is served
       const { body } = await readEvents(s.port, '/in', 2, { 'last-event-id': `${hub.epoch}:0` });
-      expect(events(body).map((e) => e.type)).to.deep.equal(['open', 'message']);
+      expect(events(body).map((e) => e.type)).to.deep.equal(['$open', 'message']);
       expect(seen).to.deep.equal(['/out', '/out', `/out?epoch=${hub.epoch}&since=0`, '/in']);
     } finally {
       await s.close();
