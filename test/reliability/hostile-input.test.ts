@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import vm from 'node:vm';
 import { Comet, CometEncodeError, sendComet, type CometEncoder } from '../../src/index.js';
-import { connect, getRequest, listen, parseChunked } from './support.js';
+import { connect, getRequest, listen, parseChunked } from './fixtures/helpers.js';
 
 const CB = 'parent.cometMessage';
 const OPEN = `<script type="text/javascript">${CB}(`;

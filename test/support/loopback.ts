@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sinon from 'sinon';
+import { until } from './timing.js';
 
 /** A server listening on 127.0.0.1 on an ephemeral port. */
 export interface Listening {
@@ -85,20 +86,6 @@ export function open(url: string, headers: http.OutgoingHttpHeaders = {}): Promi
     const req = http.get(url, { agent: false, headers }, (res) => resolve({ req, res }));
     req.once('error', reject);
   });
-}
-
-/** Waits until `check()` is truthy, polling every 5 ms; fails after `ms`. */
-export async function eventually(check: () => boolean, ms = 3000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await delay(5);
-  }
-}
-
-/** Resolves after `ms` milliseconds. */
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Collects a response body as text; `until(text)` resolves `seen` the first time it holds. */
@@ -205,8 +192,8 @@ export function ticking(): { source: AsyncGenerator<string>; returned: sinon.Sin
 
 /** Waits until the source was returned once and its generator removed its listener. */
 export async function tornDown(tick: { returned: sinon.SinonSpy; emitter: EventEmitter }): Promise<void> {
-  await eventually(() => tick.returned.callCount === 1, 2000, 'return()');
-  await eventually(() => tick.emitter.listenerCount('tick') === 0, 2000, 'listener removal');
+  await until(() => tick.returned.callCount === 1, { what: 'return()', timeoutMs: 2000 });
+  await until(() => tick.emitter.listenerCount('tick') === 0, { what: 'listener removal', timeoutMs: 2000 });
 }
 
 /** A reader's predicate: true once `text` holds at least `n` ticks. */

@@ -1,11 +1,13 @@
 /**
  * The hub's counters add up: every message offered to a subscriber is delivered, dropped, lost to
- * a subscriber cut off for slowness, discarded when its subscriber stopped, or still waiting.
+ * a subscriber cut off for slowness, discarded when its subscriber stopped, or still waiting. That
+ * holds on hubs whose Comet subscribers get an initial chunk first too, and on hubs serving both
+ * kinds of client (frames made lazily, cursors waiting ahead of the hub).
  */
 import { expect } from 'chai';
-import { createHub, SlowConsumerError, type HubStats, type HubSubscription, type SlowConsumerPolicy } from '../../src/hub/index.js';
-
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { cometHub, createHub, SlowConsumerError, type HubStats, type HubSubscription, type SlowConsumerPolicy } from '../../../src/hub/index.js';
+import { sse } from '../fixtures/sse.js';
+import { turn, until } from '../../support/timing.js';
 
 function accounted(s: HubStats): number {
   return s.delivered + s.dropped['drop-oldest'] + s.dropped['drop-newest'] + s.cutOff + s.discarded + s.waiting;
@@ -18,11 +20,6 @@ function reader(sub: HubSubscription<string>): { count: number; done: Promise<un
     for await (const value of sub) state.count += value.length;
   })().catch((error: unknown) => error);
   return state;
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 2000 && !check(); i++) await turn();
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
 }
 
 const SUBSCRIBERS = 500;
@@ -40,7 +37,7 @@ describe('hub counters: offered = delivered + dropped + cut off + discarded + wa
         const readers = Array.from({ length: SUBSCRIBERS - PAUSED }, () => reader(hub.subscribe()));
         for (let sent = 0; sent < MESSAGES; sent += BURST) {
           for (let i = 0; i < BURST; i++) hub.publish('x');
-          await until(() => readers.every((r) => r.count === sent + BURST), 'the readers to catch up');
+          await until(() => readers.every((r) => r.count === sent + BURST), { what: 'the readers to catch up' });
         }
         await turn();
 
@@ -112,4 +109,55 @@ describe('hub counters: offered = delivered + dropped + cut off + discarded + wa
     expect(await c.next().then(() => null, (e: unknown) => e)).to.have.property('name', 'AbortError');
     hub.close();
   });
+});
+
+describe('hub counters with an initial chunk and two kinds of client', () => {
+  it('the initial chunk is not a message: it is never counted as waiting, discarded or cut off', async () => {
+    const hub = cometHub<number>('parent.cb');
+    const idle = hub.subscribe();
+    expect(hub.stats()).to.include({ offered: 0, waiting: 0 });
+    hub.publish(1);
+    expect(hub.stats()).to.include({ offered: 1, waiting: 1 });
+    await idle.return();
+    expect(hub.stats()).to.include({ offered: 1, waiting: 0, discarded: 1 });
+
+    const slow = cometHub<number>('parent.cb', { limit: 2, policy: 'disconnect' });
+    const stuck = slow.subscribe();
+    for (let i = 0; i < 3; i++) slow.publish(i);
+    // the two waiting and the one that overflowed
+    expect(slow.stats()).to.include({ offered: 3, cutOff: 3, disconnectedForSlowness: 1 });
+    const read: unknown[] = [];
+    await (async () => {
+      for await (const chunk of stuck) read.push(chunk);
+    })().catch((error: unknown) => expect(error).to.be.instanceOf(SlowConsumerError));
+    expect(read).to.have.length.greaterThan(0);
+    expect(slow.stats()).to.include({ offered: 3, delivered: 2, cutOff: 1, waiting: 0 });
+  });
+
+  for (const policy of ['drop-oldest', 'drop-newest', 'disconnect'] as SlowConsumerPolicy[]) {
+    for (const maxMessageBytes of [Infinity, 10_000]) {
+      it(`adds up with Comet and SSE subscribers, replays and a waiting cursor ('${policy}', maxMessageBytes ${maxMessageBytes})`, async () => {
+        const hub = cometHub<number>('parent.cb', { history: 5, limit: 3, policy, maxMessageBytes });
+        const subs: HubSubscription<string>[] = [hub.subscribe(), sse(hub)];
+        for (let i = 0; i < 4; i++) hub.publish(i);
+        subs.push(sse(hub, { since: 0 }), hub.subscribe({ since: 1, epoch: hub.epoch }), sse(hub, { since: 10, epoch: hub.epoch }));
+        const check = (when: string) => {
+          const s = hub.stats();
+          expect(accounted(s), `${when}: ${JSON.stringify(s)}`).to.equal(s.offered);
+          return s;
+        };
+        check('after the replays');
+        for (let i = 0; i < 10; i++) hub.publish(i);
+        await turn();
+        const busy = check('after the burst');
+        expect(busy.offered).to.be.greaterThan(20);
+        await subs[0]!.next();
+        await subs[1]!.next().catch(() => undefined);
+        await turn();
+        check('after two reads');
+        await Promise.all(subs.map((s) => s.return()));
+        expect(check('after all stopped').waiting).to.equal(0);
+      });
+    }
+  }
 });

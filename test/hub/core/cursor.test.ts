@@ -3,9 +3,9 @@
  * subscription's `epoch` and `reset`, and the core's replaceable epoch (what a Redis hub sets).
  */
 import { expect } from 'chai';
-import { createHub } from '../../src/hub/index.js';
-import { HubCore } from '../../src/hub/core/core.js';
-import { take } from './fixtures/take.js';
+import { createHub } from '../../../src/hub/index.js';
+import { HubCore } from '../../../src/hub/core/core.js';
+import { take } from '../fixtures/take.js';
 
 /** A hub with ids 1..n published (values id * 10) and a history of `history`. */
 function published(n: number, history: number) {

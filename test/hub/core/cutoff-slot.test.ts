@@ -4,14 +4,13 @@
  */
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { Comet } from '../../src/comet/index.js';
-import { sendComet } from '../../src/http/index.js';
-import { createHub, SlowConsumerError, type Hub } from '../../src/hub/index.js';
-import { toSource } from '../../src/source/index.js';
-import { carryCutoff, cutoffKey, cutoffOf, cutoffSlotKey, watchCutoff, type CutoffListener } from '../../src/util/cutoff.js';
-import { ScriptedResponse } from '../http/scripted.js';
-
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { Comet } from '../../../src/comet/index.js';
+import { sendComet } from '../../../src/http/index.js';
+import { createHub, SlowConsumerError, type Hub } from '../../../src/hub/index.js';
+import { toSource } from '../../../src/source/index.js';
+import { carryCutoff, cutoffKey, cutoffOf, cutoffSlotKey, watchCutoff, type CutoffListener } from '../../../src/util/cutoff.js';
+import { ScriptedResponse } from '../../support/scripted.js';
+import { turn } from '../../support/timing.js';
 
 function publish(hub: Hub<string>, n: number): void {
   for (let i = 1; i <= n; i++) hub.publish(`m${i}`);

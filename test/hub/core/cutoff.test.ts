@@ -4,13 +4,12 @@
  */
 import { expect } from 'chai';
 import { once } from 'node:events';
-import { sendComet, toNodeReadable, toWebStream } from '../../src/http/index.js';
-import { createHub, HubConnectionError, SlowConsumerError, type Hub } from '../../src/hub/index.js';
-import { HubCore } from '../../src/hub/core/core.js';
-import { carryCutoff, cutoffOf } from '../../src/util/cutoff.js';
-import { ScriptedResponse } from '../http/scripted.js';
-
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { sendComet, toNodeReadable, toWebStream } from '../../../src/http/index.js';
+import { createHub, HubConnectionError, SlowConsumerError, type Hub } from '../../../src/hub/index.js';
+import { HubCore } from '../../../src/hub/core/core.js';
+import { carryCutoff, cutoffOf } from '../../../src/util/cutoff.js';
+import { ScriptedResponse } from '../../support/scripted.js';
+import { turn } from '../../support/timing.js';
 
 /** Publishes `n` messages. */
 function publish(hub: Hub<string>, n: number): void {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { createHub } from '../../src/hub/index.js';
-import { collect } from '../support/collect.js';
+import { createHub } from '../../../src/hub/index.js';
+import { collect } from '../../support/collect.js';
 
 describe('createHub: history and since', () => {
   it('replays the messages after `since`, then continues live, without gap or duplicate', async () => {

@@ -4,13 +4,12 @@
  * counts the frames. The frames are byte for byte what the Comet and SSE encoders write.
  */
 import { expect } from 'chai';
-import { Comet, CometEncodeError, cometEncoding, cometHub, createHub, SSE, type HubSubscription } from '../../src/index.js';
-import { sse } from './fixtures/sse.js';
-import { vectors, stringInput } from '../support/vectors.js';
-import { take } from './fixtures/take.js';
+import { Comet, CometEncodeError, cometEncoding, cometHub, createHub, SSE, type HubSubscription } from '../../../src/index.js';
+import { sse } from '../fixtures/sse.js';
+import { vectors, stringInput } from '../../support/vectors.js';
+import { take } from '../fixtures/take.js';
 
 const CB = 'parent.cometMessage';
-
 
 describe('one hub, two kinds of client', () => {
   it('frames each message once per kind that has subscribers, whatever their number', async () => {
@@ -149,6 +148,19 @@ describe('one hub, two kinds of client', () => {
     expect(hub.stats().encoded).to.deep.equal({ comet: 2, sse: 2 });
     expect(await take(c, 1)).to.deep.equal([`<script type="text/javascript">${CB}('next',2);</script>`]);
     expect((await take(e, 1))[0]).to.include(`id: ${hub.epoch}:1\ndata: short\n\n`);
+  });
+
+  it('with a finite maxMessageBytes, a Comet subscriber replaying messages published while only SSE ones listened gets the chunks made at publish', async () => {
+    const hub = cometHub<number>(CB, { history: 10, initialChunk: null, maxMessageBytes: 1000 });
+    sse(hub);
+    for (let i = 1; i <= 3; i++) hub.publish(i);
+    expect(hub.stats().encoded).to.deep.equal({ comet: 3, sse: 3 });
+    const late = hub.subscribe({ since: 0 });
+    const again = hub.subscribe({ since: 1 });
+    expect(hub.stats().encoded, 'no chunk made twice').to.deep.equal({ comet: 3, sse: 3 });
+    const comet = Comet.encoder('json', CB, { initialChunk: null });
+    expect(await take(late, 1)).to.deep.equal([[1, 2, 3].map((n) => comet.encode(n, n, n)).join('')]);
+    expect(await take(again, 1)).to.deep.equal([[2, 3].map((n) => comet.encode(n, n, n)).join('')]);
   });
 
   it('createHub with cometEncoding serves both kinds too, each hub counting its own frames', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createHub } from '../../src/hub/index.js';
+import { createHub } from '../../../src/hub/index.js';
 
 describe('createHub: unsubscribe on every path', () => {
   for (const policy of ['drop-oldest', 'drop-newest', 'disconnect'] as const) {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { Comet } from '../../src/comet/index.js';
-import { CometEncodeError } from '../../src/errors.js';
-import { cometEncoding, cometHub, createHub } from '../../src/hub/index.js';
-import { collect } from '../support/collect.js';
+import { Comet } from '../../../src/comet/index.js';
+import { CometEncodeError } from '../../../src/errors.js';
+import { cometEncoding, cometHub, createHub } from '../../../src/hub/index.js';
+import { collect } from '../../support/collect.js';
 
 describe('cometHub', () => {
   it('yields the initial chunk, then one script chunk per message: Comet.json bytes with the id as second argument', async () => {

@@ -4,8 +4,8 @@
  * a 400 that would stop it for good. A malformed query still gets its 400.
  */
 import { expect } from 'chai';
-import { cometHub } from '../../src/index.js';
-import { CB, events, read, readEvents, serverFor } from './fixtures/serve.js';
+import { cometHub } from '../../../src/index.js';
+import { CB, events, read, readEvents, serverFor } from '../fixtures/serve.js';
 
 const FOREIGN = ['42', 'abc', 'abc:', ':5', 'abc:05', 'abc:-1', 'a b:1', 'abc:1:2', `${'x'.repeat(65)}:1`, 'abc:9007199254740993'];
 

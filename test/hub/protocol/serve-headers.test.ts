@@ -4,8 +4,8 @@
  * `undefined` is skipped on every answer, the 400 too.
  */
 import { expect } from 'chai';
-import { cometHub } from '../../src/index.js';
-import { CB, read, readEvents, serverFor, type Serve } from './fixtures/serve.js';
+import { cometHub } from '../../../src/index.js';
+import { CB, read, readEvents, serverFor, type Serve } from '../fixtures/serve.js';
 
 describe('hub.serve and a Vary header set before it', function () {
   this.timeout(10_000);

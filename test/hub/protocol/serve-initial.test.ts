@@ -3,8 +3,8 @@
  * still follows the chunk the hub gives first, whatever it is.
  */
 import { expect } from 'chai';
-import { cometEncoding, createHub } from '../../src/index.js';
-import { CB, calls, read, serverFor } from './fixtures/serve.js';
+import { cometEncoding, createHub } from '../../../src/index.js';
+import { CB, calls, read, serverFor } from '../fixtures/serve.js';
 
 describe('hub.serve with an initial item of the hub’s own', function () {
   this.timeout(10_000);

@@ -1,11 +1,12 @@
 /**
  * hub.serve for both kinds of client (sse-wire.md), over real sockets on 127.0.0.1: negotiation by
  * `Accept`, the SSE cursor from each of its sources, `open`/`reset`/`beat`/`rotate` events, `retry`,
- * `stop`, HEAD. Event streams are read with the WHATWG parser of test/sse/event-stream.ts.
+ * `stop`, HEAD. Event streams are read with the WHATWG parser of test/support/event-stream.ts.
  */
 import { expect } from 'chai';
-import { Comet, cometHub, SSE } from '../../src/index.js';
-import { calls, CB, events, read, readEvents, serverFor, until } from './fixtures/serve.js';
+import { Comet, cometHub, SSE } from '../../../src/index.js';
+import { calls, CB, events, read, readEvents, serverFor } from '../fixtures/serve.js';
+import { sleep, until } from '../../support/timing.js';
 
 const initialHtmlChunk = Comet.encoder('json', CB).initialChunk!;
 
@@ -183,7 +184,7 @@ describe('hub.serve: Comet and Server-Sent Events from one hub', function () {
       await until(() => hub.size === 1);
       for (let i = 0; i < 20 && hub.size > 0; i++) {
         hub.publish('m'.repeat(100));
-        await new Promise((r) => setTimeout(r, 5));
+        await sleep(5);
       }
       const rotated = await rotating;
       expect(rotated.ended).to.equal(true);

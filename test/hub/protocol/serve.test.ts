@@ -6,9 +6,10 @@
 import { expect } from 'chai';
 import type http from 'node:http';
 import { createClient } from 'redis';
-import { cometEncoding, cometHub, createHub, createRedisHub, type ServeOptions } from '../../src/index.js';
-import { redisForTests, type RedisServer } from './fixtures/redis-server.js';
-import { calls, CB, events, read, readEvents, serverFor, until } from './fixtures/serve.js';
+import { cometEncoding, cometHub, createHub, createRedisHub, type ServeOptions } from '../../../src/index.js';
+import { redisForTests, type RedisServer } from '../../support/redis-server.js';
+import { calls, CB, events, read, readEvents, serverFor } from '../fixtures/serve.js';
+import { sleep, until } from '../../support/timing.js';
 
 describe('hub.serve', function () {
   this.timeout(20_000);
@@ -150,7 +151,7 @@ describe('hub.serve', function () {
       // one message per turn, so each is its own write (messages waiting together are written as one chunk)
       for (let i = 0; i < 20 && hub.size > 0; i++) {
         hub.publish('m'.repeat(40) + i);
-        await new Promise((r) => setTimeout(r, 5));
+        await sleep(5);
       }
       const { body, ended } = await rotating;
       expect(ended).to.equal(true);
@@ -181,7 +182,7 @@ describe('hub.serve', function () {
       await until(() => hub.size === 1);
       for (let i = 0; i < 40 && hub.size > 0; i++) {
         hub.publish('m'.repeat(100) + i);
-        await new Promise((r) => setTimeout(r, 5));
+        await sleep(5);
       }
       const { body, ended } = await rotating;
       expect(ended).to.equal(true);

@@ -5,9 +5,10 @@
  */
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { HubClosedError, HubConnectionError } from '../../src/hub/index.js';
-import { Appender } from '../../src/hub/redis/append.js';
-import type { RedisLink } from '../../src/hub/redis/client.js';
+import { HubClosedError, HubConnectionError } from '../../../src/hub/index.js';
+import { Appender } from '../../../src/hub/redis/append.js';
+import type { RedisLink } from '../../../src/hub/redis/client.js';
+import { turn } from '../../support/timing.js';
 
 /** A connection whose replies the test gives, in order: each command gets the next id. */
 function scripted(): { link: RedisLink; sent: Array<(reply: unknown) => void>; ready: boolean } {
@@ -31,8 +32,6 @@ function appender(link: RedisLink, maxInFlight: number, timeoutMs = 60_000): App
     cause: () => undefined, known: () => ({ epoch: 'E', id: 0 }),
   });
 }
-
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('Redis hub appender: publishes in flight', () => {
   it('sends at most maxInFlight at once and the rest, in order, as answers come', async () => {

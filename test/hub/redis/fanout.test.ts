@@ -6,9 +6,9 @@ import { expect } from 'chai';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
-import { redisForTests, redisScript, type RedisServer } from './fixtures/redis-server.js';
+import { redisForTests, redisScript, type RedisServer } from '../../support/redis-server.js';
 
-const PEER = fileURLToPath(new URL('./fixtures/redis-peer.ts', import.meta.url));
+const PEER = fileURLToPath(new URL('../fixtures/redis-peer.ts', import.meta.url));
 const SUBS = 3;
 const COUNT = 300;
 

@@ -1,18 +1,18 @@
 /**
- * Review: a foreign entry shaped like a hub's, in the current epoch, with an id far above the last
- * one given, must be skipped and counted, and must not hide the publishes that follow it.
+ * A foreign entry shaped like a hub's, in the current epoch, with an id far above the last one
+ * given, is skipped and counted, and does not hide the publishes that follow it.
  */
 import { expect } from 'chai';
-import { createRedisHub, type RedisHub } from '../../src/hub/index.js';
-import { connect, FLAVORS, until, type TestClient } from './fixtures/redis-clients.js';
-import { redisSuite } from './fixtures/redis-suite.js';
-import { take } from './fixtures/take.js';
+import { createRedisHub, type RedisHub } from '../../../src/hub/index.js';
+import { connect, FLAVORS, type TestClient } from '../../support/redis-clients.js';
+import { redisSuite } from '../fixtures/redis-suite.js';
+import { take } from '../fixtures/take.js';
+import { until, UNTIL_TIMEOUT_MS, within } from '../../support/timing.js';
 
-/** `take`, or 'timed out' after `ms` (a skipped message must fail the test, not hang it). */
-const takeWithin = <T>(it: AsyncIterator<T>, n: number, ms = 3000): Promise<T[] | 'timed out'> =>
-  Promise.race([take(it, n), new Promise<'timed out'>((r) => setTimeout(() => r('timed out'), ms).unref())]);
+/** `take`, or 'timeout' (a skipped message must fail the test, not hang it). */
+const takeWithin = <T>(it: AsyncIterator<T>, n: number): Promise<T[] | unknown> => within(take(it, n), UNTIL_TIMEOUT_MS);
 
-describe('createRedisHub (review): foreign entries with ids above the last', function () {
+describe('createRedisHub: foreign entries with ids above the last', function () {
   this.timeout(20_000);
   const suite = redisSuite({ shared: true });
   let n = 0;
@@ -21,7 +21,7 @@ describe('createRedisHub (review): foreign entries with ids above the last', fun
     it(`${flavor}: an entry with an id above the last given is skipped, and later publishes still arrive`, async () => {
       const c: TestClient = await connect(flavor, suite.url);
       suite.defer(() => c.close());
-      const ch = `review-foreign-${flavor}-${process.pid}-${++n}`;
+      const ch = `foreign-${flavor}-${process.pid}-${++n}`;
       const h: RedisHub<number> = await createRedisHub<number>({ client: c.raw, channel: ch, history: 10 });
       suite.defer(() => h.close());
       const s = h.subscribe();
@@ -32,7 +32,7 @@ describe('createRedisHub (review): foreign entries with ids above the last', fun
       expect(await h.publish(3)).to.equal(3);
       expect(await takeWithin(s, 2)).to.deep.equal([2, 3]);
       expect(h.lastId).to.equal(3);
-      await until(() => h.stats().malformed === 1, 'the foreign entry to be counted');
+      await until(() => h.stats().malformed === 1, { what: 'the foreign entry to be counted' });
       // a process started now agrees
       const late = await createRedisHub<number>({ client: c.raw, channel: ch, history: 10 });
       suite.defer(() => late.close());

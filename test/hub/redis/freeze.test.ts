@@ -5,11 +5,12 @@
  * every 500 ms) fails nobody and loses nothing.
  */
 import { expect } from 'chai';
-import { createRedisHub, HubConnectionError, type HubSubscription, type RedisHub } from '../../src/hub/index.js';
-import { connect, FLAVORS, until } from './fixtures/redis-clients.js';
-import type { OwnRedis } from './fixtures/redis-server.js';
-import { redisSuite } from './fixtures/redis-suite.js';
-import { take } from './fixtures/take.js';
+import { createRedisHub, HubConnectionError, type HubSubscription, type RedisHub } from '../../../src/hub/index.js';
+import { connect, FLAVORS } from '../../support/redis-clients.js';
+import type { OwnRedis } from '../../support/redis-server.js';
+import { redisSuite } from '../fixtures/redis-suite.js';
+import { take } from '../fixtures/take.js';
+import { sleep, until } from '../../support/timing.js';
 
 interface Reading {
   values: number[];
@@ -30,8 +31,6 @@ function read(sub: HubSubscription<number>): Reading {
   return reading;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 describe('createRedisHub: a frozen Redis', function () {
   this.timeout(40_000);
   const suite = redisSuite();
@@ -51,10 +50,10 @@ describe('createRedisHub: a frozen Redis', function () {
       const hub = await setup(flavor);
       const reading = read(hub.subscribe());
       expect(await hub.publish(1)).to.equal(1);
-      await until(() => reading.values.length === 1, 'the first message');
+      await until(() => reading.values.length === 1, { what: 'the first message' });
       const t0 = performance.now();
       redis!.freeze();
-      await until(() => !hub.connected, 'the health check to see the freeze', 3000);
+      await until(() => !hub.connected, { what: 'the health check to see the freeze', timeoutMs: 3000 });
       const seen = performance.now() - t0;
       const p0 = performance.now();
       const error = await hub.publish(2).then(() => null, (e: unknown) => e);
@@ -64,7 +63,7 @@ describe('createRedisHub: a frozen Redis', function () {
       expect(seen).to.be.below(3000);
       // still within maxOutageMs: the subscriber is waiting, not failed
       expect(reading.ended).to.equal(false);
-      await until(() => reading.ended, 'the subscriber to fail', 7500);
+      await until(() => reading.ended, { what: 'the subscriber to fail', timeoutMs: 7500 });
       const failedAt = performance.now() - t0;
       expect(reading.error).to.be.instanceOf(HubConnectionError);
       // the outage is counted from the first PING left unanswered, sent at most 1 s after the freeze
@@ -72,7 +71,7 @@ describe('createRedisHub: a frozen Redis', function () {
       expect(failedAt).to.be.within(4900, 6500);
       await sleep(Math.max(0, 8000 - (performance.now() - t0)));
       redis!.thaw();
-      await until(() => hub.connected, 'the hub to resume', 5000);
+      await until(() => hub.connected, { what: 'the hub to resume', timeoutMs: 5000 });
       const again = hub.subscribe();
       expect(await hub.publish(3)).to.equal(2);
       expect(await take(again, 1)).to.deep.equal([3]);
@@ -88,9 +87,9 @@ describe('createRedisHub: a frozen Redis', function () {
       await sleep(2000);
       expect(hub.connected).to.equal(false);
       redis!.thaw();
-      await until(() => hub.connected, 'the hub to resume', 5000);
+      await until(() => hub.connected, { what: 'the hub to resume', timeoutMs: 5000 });
       for (let v = 4; v <= 6; v++) await hub.publish(v);
-      await until(() => reading.values.length >= 6, 'six messages');
+      await until(() => reading.values.length >= 6, { what: 'six messages' });
       expect(reading.values).to.deep.equal([1, 2, 3, 4, 5, 6]);
       expect(reading.ended).to.equal(false);
       expect(hub.stats()).to.deep.include({ disconnects: 1, malformed: 0 });

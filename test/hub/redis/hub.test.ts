@@ -1,45 +1,15 @@
 /**
  * The Redis hub on one shared redis-server, with node-redis and with ioredis: ids, replay from the
  * stream, exact `missed`, validation before publishing, entries not written by a hub, signatures,
- * a brief connection loss, and close().
+ * a brief connection loss, and close(). Its options: redis/options.test.ts.
  */
 import { expect } from 'chai';
-import { createClient } from 'redis';
-import sinon from 'sinon';
-import { CometEncodeError } from '../../src/errors.js';
-import { createRedisHub, cometEncoding, HubClosedError, type RedisHub, type RedisHubOptions } from '../../src/hub/index.js';
-import { clientCount, connect, FLAVORS, until, type TestClient } from './fixtures/redis-clients.js';
-import { redisSuite } from './fixtures/redis-suite.js';
-import { take } from './fixtures/take.js';
-
-describe('createRedisHub: options', () => {
-  it('rejects missing or unrecognised clients and bad options synchronously', () => {
-    expect(() => createRedisHub({ channel: 'c' } as never)).to.throw(TypeError, /client/);
-    expect(() => createRedisHub({ channel: 'c', client: {} })).to.throw(TypeError, /node-redis .* or ioredis/);
-    expect(() => createRedisHub({ channel: '', client: {} })).to.throw(TypeError, /channel/);
-    expect(() => createRedisHub({ channel: 'c', client: {}, history: -1 })).to.throw(RangeError, /history/);
-    expect(() => createRedisHub({ channel: 'c', client: {}, serialize: 1 as never })).to.throw(TypeError, /serialize/);
-    expect(() => createRedisHub({ channel: 'c', client: createClient() })).to.throw(TypeError, /client is not connected/);
-  });
-
-  it('checks the stream, health and signing options', () => {
-    const client = { subscribe() {}, on() {}, call() {}, status: 'ready' };
-    expect(() => createRedisHub({ channel: 'c', client, idKey: 'c' })).to.throw(TypeError, /^createRedisHub: idKey must differ from channel/);
-    expect(() => createRedisHub({ channel: 'c', client, history: 20, streamLength: 10 })).to.throw(RangeError, /^createRedisHub: streamLength must be at least history/);
-    expect(() => createRedisHub({ channel: 'c', client, healthCheckMs: 0 })).to.throw(RangeError, /^createRedisHub: healthCheckMs/);
-    expect(() => createRedisHub({ channel: 'c', client, maxOutageMs: -1 })).to.throw(RangeError, /^createRedisHub: maxOutageMs/);
-    expect(() => createRedisHub({ channel: 'c', client, secret: '' })).to.throw(TypeError, /^createRedisHub: secret must be a non-empty string or Uint8Array/);
-    expect(() => createRedisHub({ channel: 'c', client, secret: 5 as never })).to.throw(TypeError, /secret/);
-  });
-
-  it('closes the duplicate it made when that duplicate cannot connect', async () => {
-    const refused = new Error('connection refused');
-    const dup = { isOpen: false, on() {}, subscribe() {}, sendCommand() {}, connect: () => Promise.reject(refused), destroy: sinon.spy() };
-    const client = { isOpen: true, on() {}, subscribe() {}, sendCommand() {}, duplicate: () => dup };
-    expect(await createRedisHub({ channel: 'c', client }).then(() => null, (e: unknown) => e)).to.equal(refused);
-    expect(dup.destroy.callCount).to.equal(1);
-  });
-});
+import { CometEncodeError } from '../../../src/errors.js';
+import { createRedisHub, cometEncoding, HubClosedError, type RedisHub, type RedisHubOptions } from '../../../src/hub/index.js';
+import { clientCount, connect, FLAVORS, type TestClient } from '../../support/redis-clients.js';
+import { redisSuite } from '../fixtures/redis-suite.js';
+import { take } from '../fixtures/take.js';
+import { sleep, until } from '../../support/timing.js';
 
 describe('createRedisHub', function () {
   this.timeout(20_000);
@@ -213,10 +183,10 @@ describe('createRedisHub', function () {
         await c.command(['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']);
         // the writer's publishes are refused at once until its health check sees Redis again
         const accepted = (v: number) => async (): Promise<boolean> => writer.publish(v).then(() => true, () => false);
-        for (let v = 2; v <= 6; v++) await until(accepted(v), `publish ${v} to be accepted`);
+        for (let v = 2; v <= 6; v++) await until(accepted(v), { what: `publish ${v} to be accepted` });
         expect(await take(s, 5)).to.deep.equal([2, 3, 4, 5, 6]);
         expect(s.lastId).to.equal(6);
-        await until(() => h.connected, 'the hub to be connected');
+        await until(() => h.connected, { what: 'the hub to be connected' });
         expect(h.stats()).to.deep.include({ malformed: 0, published: 6 });
       });
 
@@ -229,12 +199,12 @@ describe('createRedisHub', function () {
         const h = await createRedisHub<number>({ client: c.raw, channel: ch, healthCheckMs: 50 });
         expect(await clientCount(c)).to.equal(before + 1);
         expect(timers()).to.be.above(timersBefore);
-        await new Promise((r) => setTimeout(r, 120));
+        await sleep(120);
         const s = h.subscribe();
         await h.close();
         expect(h.connected).to.equal(false);
         expect(await s.next()).to.deep.equal({ value: undefined, done: true });
-        await until(async () => (await clientCount(c)) === before, 'the duplicate connection to close');
+        await until(async () => (await clientCount(c)) === before, { what: 'the duplicate connection to close' });
         expect(timers()).to.equal(timersBefore);
 
         const sub = await client();

@@ -1,17 +1,16 @@
 /**
- * Review: a cursor ahead of a process whose stream reads lag (its XREAD replies held 300 ms), through
+ * A cursor ahead of a process whose stream reads lag (its XREAD replies held 300 ms), through
  * subscribe({ since, epoch }) and through hub.serve: the process waits until it has caught up, and
  * replays nothing, neither from the start nor twice.
  */
 import { expect } from 'chai';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cometEncoding, createRedisHub, type RedisCometHub } from '../../src/hub/index.js';
-import { connect, FLAVORS, until, type TestClient } from './fixtures/redis-clients.js';
-import { redisSuite } from './fixtures/redis-suite.js';
-import { take } from './fixtures/take.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { cometEncoding, createRedisHub, type RedisCometHub } from '../../../src/hub/index.js';
+import { connect, FLAVORS, type TestClient } from '../../support/redis-clients.js';
+import { redisSuite } from '../fixtures/redis-suite.js';
+import { take } from '../fixtures/take.js';
+import { sleep, until } from '../../support/timing.js';
 
 /** `raw` with the replies to its XREADs held back by `ms`. */
 function lagging(client: TestClient, ms: number): object {
@@ -27,7 +26,7 @@ function lagging(client: TestClient, ms: number): object {
   });
 }
 
-describe('createRedisHub (review): a cursor ahead of a lagging process', function () {
+describe('createRedisHub: a cursor ahead of a lagging process', function () {
   this.timeout(20_000);
   const suite = redisSuite({ shared: true });
   let n = 0;
@@ -37,7 +36,7 @@ describe('createRedisHub (review): a cursor ahead of a lagging process', functio
       const clients = await Promise.all([connect(flavor, suite.url), connect(flavor, suite.url), connect(flavor, suite.url)]);
       suite.defer(...clients.map((c) => () => c.close()));
       const [ca, cb, cs] = clients as [TestClient, TestClient, TestClient];
-      const ch = `review-lag-${flavor}-${process.pid}-${++n}`;
+      const ch = `lagging-${flavor}-${process.pid}-${++n}`;
       // one chunk per message (the entries of one stream reply reach a subscriber together, and would be joined)
       const options = { channel: ch, history: 100, ...cometEncoding<number>('cb', { initialChunk: null, coalesce: false }) };
       const a: RedisCometHub<number> = await createRedisHub<number>({ client: ca.raw, ...options });
@@ -63,7 +62,7 @@ describe('createRedisHub (review): a cursor ahead of a lagging process', functio
       await a.publish(4);
       await a.publish(5);
       expect(await take(sub, 2)).to.deep.equal([`<script type="text/javascript">cb(4,4);</script>`, `<script type="text/javascript">cb(5,5);</script>`]);
-      await until(() => /cb\(5,5\)/.test(body), 'the served client to get message 5');
+      await until(() => /cb\(5,5\)/.test(body), { what: 'the served client to get message 5' });
       expect([...body.matchAll(/cb\((\d+),(\d+)\)/g)].map((m) => Number(m[2]))).to.deep.equal([4, 5]);
     });
   }

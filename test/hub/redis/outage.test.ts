@@ -1,12 +1,16 @@
 /**
  * publish() on a Redis hub whose server is gone or hung rejects with HubConnectionError within a
  * bounded time, with node-redis and with ioredis: never a hang, never the client's own TimeoutError.
+ * A publish sent just before Redis hung does not wait out `publishTimeoutMs` once the health check
+ * has marked the server as not answering: within 3 s publishes reject, none piling up.
  * Each test runs a redis-server of its own, since it kills or freezes it.
  */
 import { expect } from 'chai';
-import { createRedisHub, HubConnectionError, type RedisHub } from '../../src/hub/index.js';
-import { connect, FLAVORS, until, type TestClient } from './fixtures/redis-clients.js';
-import { redisScript, type RedisServer } from './fixtures/redis-server.js';
+import { createRedisHub, HubConnectionError, type RedisHub } from '../../../src/hub/index.js';
+import { connect, FLAVORS, type TestClient } from '../../support/redis-clients.js';
+import { redisScript, type OwnRedis, type RedisServer } from '../../support/redis-server.js';
+import { redisSuite } from '../fixtures/redis-suite.js';
+import { sleep, until } from '../../support/timing.js';
 
 /** How `promise` settles, and after how many milliseconds. */
 async function timed(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
@@ -38,9 +42,9 @@ describe('createRedisHub: publish while Redis is down', function () {
       hub = await createRedisHub<number>({ client: client.raw, channel: 'outage' });
       expect(await hub.publish(1)).to.equal(1);
       await server.stop('SIGKILL');
-      await until(() => !hub!.connected, 'the hub to see the connection drop');
+      await until(() => !hub!.connected, { what: 'the hub to see the connection drop' });
       // the client reports its failed reconnection attempts: the cause is one of them
-      await new Promise((r) => setTimeout(r, 300));
+      await sleep(300);
       const { error, ms } = await timed(hub.publish(2));
       expect(error).to.be.instanceOf(HubConnectionError);
       expect((error as Error).message).to.match(/^publish on "outage": /);
@@ -58,6 +62,35 @@ describe('createRedisHub: publish while Redis is down', function () {
       expect((error as Error).message).to.equal('publish on "hung": no answer from Redis within 400 ms');
       expect(ms).to.be.within(350, 3000);
       server.child.kill('SIGCONT');
+    });
+  }
+});
+
+describe('createRedisHub: publishes in flight when Redis hangs', function () {
+  this.timeout(20_000);
+  const suite = redisSuite();
+  let redis: OwnRedis | undefined;
+
+  for (const flavor of FLAVORS) {
+    it(`${flavor}: reject with HubConnectionError once the health check sees the freeze, well before publishTimeoutMs`, async () => {
+      redis = await suite.own({ appendonly: false });
+      const c = await connect(flavor, redis.url);
+      suite.defer(() => c.close());
+      // the defaults: PING every 1 s, publishTimeoutMs 5 s
+      const hub = await createRedisHub<number>({ client: c.raw, channel: 'c' });
+      suite.defer(() => hub.close());
+      expect(await hub.publish(1)).to.equal(1);
+      redis.freeze();
+      const t0 = performance.now();
+      const settled = Array.from({ length: 100 }, (_, i) => hub.publish(i + 2).then(() => 'resolved', (e: unknown) => e));
+      const outcomes = await Promise.all(settled);
+      const ms = performance.now() - t0;
+      for (const outcome of outcomes) expect(outcome).to.be.instanceOf(HubConnectionError);
+      expect((outcomes[0] as Error).cause).to.be.instanceOf(Error);
+      expect(ms).to.be.below(3000);
+      expect(hub.connected).to.equal(false);
+      redis.thaw();
+      await until(() => hub.connected, { what: 'the hub to resume' });
     });
   }
 });

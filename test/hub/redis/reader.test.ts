@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import type { RedisLink } from '../../src/hub/redis/client.js';
-import { StreamReader, type ReaderSink } from '../../src/hub/redis/reader.js';
+import type { RedisLink } from '../../../src/hub/redis/client.js';
+import { StreamReader, type ReaderSink } from '../../../src/hub/redis/reader.js';
 
 type Pending = { args: string[]; resolve(reply: unknown): void };
 

@@ -3,7 +3,7 @@
  * what counts as an entry written by a hub, and what the signature covers.
  */
 import { expect } from 'chai';
-import { parseEntry, rangeEntries, readEntries, sign, verify } from '../../src/hub/redis/stream.js';
+import { parseEntry, rangeEntries, readEntries, sign, verify } from '../../../src/hub/redis/stream.js';
 
 const fields = ['id', '7', 'epoch', 'E1', 'data', '"x"'];
 const entries = [['1-0', fields], ['2-0', ['foo', 'bar']]];
