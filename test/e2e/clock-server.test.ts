@@ -79,7 +79,7 @@ describe('clock demo over HTTP', function () {
     expect(clock.url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(clock.url).to.not.equal('http://127.0.0.1:0/');
     expect(clock.emitter.running).to.equal(true);
-    await until(() => clock.hub.lastId >= 2, { what: 'two ticks published', timeoutMs: 2000, everyMs: 5 });
+    await until(() => clock.hub.lastId >= 2, { what: 'two ticks published', everyMs: 5 });
     expect(clock.hub.size, 'subscribers').to.equal(0);
   });
 
@@ -124,7 +124,7 @@ describe('clock demo over HTTP', function () {
   });
 
   it('replays the ticks after a cursor of this epoch; another epoch is a reset; a malformed cursor is a 400', async () => {
-    await until(() => clock.hub.lastId >= 6, { what: 'six ticks', timeoutMs: 3000, everyMs: 5 });
+    await until(() => clock.hub.lastId >= 6, { what: 'six ticks', everyMs: 5 });
     const since = clock.hub.lastId - 5;
     const replay = await readStream(clock, (t) => calls(t).length >= 6, `?epoch=${clock.hub.epoch}&since=${since}`);
     const [[open], ...ticks] = calls(replay.text);
@@ -145,7 +145,7 @@ describe('clock demo over HTTP', function () {
     const { res } = await readStream(clock, (t) => calls(t).length >= 2);
     expect(clock.hub.size).to.equal(1);
     if (!res.destroyed) await once(res, 'close');
-    await until(() => afterOneTick !== undefined, { what: "the response's close", timeoutMs: 2000, everyMs: 1 });
+    await until(() => afterOneTick !== undefined, { what: "the response's close", everyMs: 1 });
     expect(afterOneTick).to.equal(0);
     expect(clock.emitter.listenerCount(TICK), 'the hub’s one listener').to.equal(1);
   });
@@ -163,7 +163,7 @@ describe('clock demo over HTTP', function () {
 
   it('close() ends every stream cleanly, stops the clock and closes the hub', async () => {
     const reading = readStream(clock, () => false);
-    await until(() => clock.hub.size === 1, { what: 'a subscriber', timeoutMs: 2000, everyMs: 5 });
+    await until(() => clock.hub.size === 1, { what: 'a subscriber', everyMs: 5 });
     await clock.close();
     const { text, ended } = await reading;
     expect(ended, 'the response ended cleanly').to.equal(true);

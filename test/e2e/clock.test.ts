@@ -128,13 +128,13 @@ describe('clock demo in headless Chromium', function () {
       const closed = once(streams[0]!, 'close');
       await p.goto('about:blank');
       await closed;
-      await until(() => clock!.hub.size === 1, { what: 'the second page still subscribed', timeoutMs: 1000 });
+      await until(() => clock!.hub.size === 1, { what: 'the second page still subscribed' });
       const before = ((await second.evaluate('window.ticks.length')) as number);
       await ticksSeen(second, before + 2);
     } finally {
       await second.context().close();
     }
-    await until(() => clock!.hub.size === 0, { what: 'no subscriber left', timeoutMs: 1000 });
+    await until(() => clock!.hub.size === 0, { what: 'no subscriber left' });
   });
 
   it('close() ends the stream cleanly: the page says waiting, no subscriber is left, the clock stops', async () => {

@@ -89,7 +89,7 @@ describe('cometResponse', () => {
     await reader.cancel(new Error('gone'));
     expect(spy.callCount).to.equal(1);
     release.resolve();
-    await until(() => returned.callCount === 1, { what: 'finally', timeoutMs: 1000 });
+    await until(() => returned.callCount === 1, { what: 'finally' });
   });
 
   it('a source error errors the body with that error', async () => {

@@ -40,7 +40,7 @@ describe('stopping before the first pull reaches the source, through every trans
       /** The source was returned once without a pull, and holds nothing. */
       async function expectReleased(): Promise<void> {
         expect(source.returned(), 'return() calls').to.equal(1);
-        await until(() => source.held() === 0, { what: 'the source to let go', timeoutMs: 1000 });
+        await until(() => source.held() === 0, { what: 'the source to let go' });
         expect(source.pulled(), 'next() calls').to.equal(0);
       }
 

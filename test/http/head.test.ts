@@ -66,7 +66,7 @@ describe('HEAD is answered, not streamed', () => {
     expect(head).to.include('x-accel-buffering: no');
     expect(rest).to.match(/^HTTP\/1\.1 200/); // no body before the second response
     expect(rest).to.include('other body');
-    await until(() => source.held() === 0, { what: 'the source to let go', timeoutMs: 1000 });
+    await until(() => source.held() === 0, { what: 'the source to let go' });
     expect(source.returned()).to.equal(1);
     expect(source.pulled()).to.equal(0);
   }

@@ -63,7 +63,7 @@ describe('shutdown is prompt', () => {
     expect(ms).to.be.below(1000);
     expect(await Promise.all(ended)).to.deep.equal(Array(CLIENTS).fill('end'));
     expect(await Promise.all(results)).to.deep.equal(Array(CLIENTS).fill('shutdown'));
-    await until(() => listeners.every((count) => count() === 0), { what: 'every source to let go', timeoutMs: 1000 });
+    await until(() => listeners.every((count) => count() === 0), { what: 'every source to let go' });
   });
 
   for (const kind of ['node:http', 'Express 5'] as const) {
@@ -94,7 +94,7 @@ describe('shutdown is prompt', () => {
       expect(ms).to.be.below(1000);
       expect(await Promise.all(ended)).to.deep.equal(Array(CLIENTS).fill('end'));
       expect(await Promise.all(results)).to.deep.equal(Array(CLIENTS).fill('shutdown'));
-      await until(() => listeners.every((count) => count() === 0), { what: 'every source to let go', timeoutMs: 1000 });
+      await until(() => listeners.every((count) => count() === 0), { what: 'every source to let go' });
     });
   }
 });

@@ -51,7 +51,7 @@ describe('sendSSE over HTTP/2 (node:http2 compatibility API)', () => {
     let text = '';
     req.setEncoding('utf8');
     req.on('data', (data: string) => (text += data));
-    await until(() => text.split(':\n').length > 2, { what: 'two heartbeats', timeoutMs: 3000 });
+    await until(() => text.split(':\n').length > 2, { what: 'two heartbeats' });
     release();
     await new Promise((resolve) => req.once('end', resolve));
     expect(await outcome()).to.equal('end');
@@ -76,7 +76,7 @@ describe('sendSSE over HTTP/2 (node:http2 compatibility API)', () => {
     let read = 0;
     req.on('data', (data: Buffer) => (read += data.length));
     req.resume();
-    await until(() => counter.pulled() > stalled + 10, { what: 'pulling to resume', timeoutMs: 3000 });
+    await until(() => counter.pulled() > stalled + 10, { what: 'pulling to resume' });
     expect(read).to.be.greaterThan(0);
     req.close(http2.constants.NGHTTP2_CANCEL);
     expect(await outcome()).to.equal('client-gone');
@@ -104,11 +104,11 @@ describe('sendSSE over HTTP/2 (node:http2 compatibility API)', () => {
       req.on('data', (data: string) => (texts[n] += data));
       return new Promise<string>((resolve) => req.once('end', () => resolve('end')).once('close', () => resolve('closed')));
     });
-    await until(() => controllers.length === 2 && texts.every((t) => t.includes('tick 2')), { what: 'both streams', timeoutMs: 3000 });
+    await until(() => controllers.length === 2 && texts.every((t) => t.includes('tick 2')), { what: 'both streams' });
     controllers[0]!.abort();
     expect(await ended[0]).to.equal('end');
     const seen = texts[1]!.length;
-    await until(() => texts[1]!.length > seen + 40, { what: 'the other stream to go on', timeoutMs: 3000 });
+    await until(() => texts[1]!.length > seen + 40, { what: 'the other stream to go on' });
     expect(results).to.deep.equal(['shutdown']);
     expect(session.destroyed).to.equal(false);
     controllers[1]!.abort();

@@ -53,7 +53,7 @@ describe('sseResponse', () => {
     const emitter = new EventEmitter();
     const body = sseResponse(SSE.json()(fromEventEmitter(emitter, 'data'))).body!;
     await body.cancel();
-    await until(() => emitter.listenerCount('data') === 0, { what: 'listener removal', timeoutMs: 2000 });
+    await until(() => emitter.listenerCount('data') === 0, { what: 'listener removal' });
   });
 
   it('heartbeatMs writes an empty comment while the source is idle (init.heartbeat replaces it)', async () => {

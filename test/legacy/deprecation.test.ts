@@ -7,7 +7,6 @@ import { Comet as encoders } from '../../src/comet/index.js';
 import * as root from '../../src/index.js';
 import { DEPRECATIONS, resetDeprecationWarnings } from '../../src/util/deprecation.js';
 import { EMPTY } from '../../src/legacy/input.js';
-import { sleep } from '../support/timing.js';
 
 /** Each legacy API, used once, and the code its first use must warn with. */
 const uses: [code: string, use: () => unknown][] = [
@@ -128,7 +127,7 @@ describe('legacy deprecation under --throw-deprecation', function () {
       for (const use of [() => Comet.apply('cb'), () => Comet.apply('cb'), () => Enumerator.of(1)]) {
         try { use(); seen.push('ok'); } catch (e) { seen.push(e.name + ' ' + e.code + ' ' + (e instanceof Error)); }
       }
-      await sleep(50);
+      await new Promise((r) => setTimeout(r, 50));
       console.log(JSON.stringify(seen));`,
       ['--throw-deprecation'],
     );

@@ -11,8 +11,9 @@ import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { Comet, cometHub, fromEventEmitter, fromReadable, sendComet } from '../../src/index.js';
-import { connect, getRequest, heapAfterGc, listen, processGuard, Random, socketCount, type Loopback } from './fixtures/helpers.js';
+import { connect, getRequest, heapAfterGc, processGuard, Random, socketCount } from './fixtures/helpers.js';
 import { turn, until } from '../support/timing.js';
+import { listen, type Listening } from '../support/loopback.js';
 
 const CYCLES = Number(process.env.RELIABILITY_CYCLES ?? 300);
 const CONCURRENCY = 8;
@@ -82,13 +83,13 @@ function streamingServer() {
 describe('reliability: random disconnects', function () {
   this.timeout(Math.max(60_000, CYCLES * 40));
   let server: ReturnType<typeof streamingServer>;
-  let loopback: Loopback;
+  let loopback: Listening;
   let guard: ReturnType<typeof processGuard>;
   const reached: Record<Moment, number> = Object.fromEntries(MOMENTS.map((m) => [m, 0])) as Record<Moment, number>;
 
   before(async () => {
     server = streamingServer();
-    loopback = await listen(server.handler);
+    loopback = await listen(server.handler, { backlog: 1024 });
     guard = processGuard();
   });
 
@@ -176,7 +177,7 @@ describe('reliability: random disconnects', function () {
         if (kind === 'ee' || kind === 'hub') server.publish(n, 32 * 1024);
         await turn();
       }
-      await until(() => server.responses.get(String(n))?.writableNeedDrain === true, { what: `backpressure on cycle ${n}`, timeoutMs: 5000 });
+      await until(() => server.responses.get(String(n))?.writableNeedDrain === true, { what: `backpressure on cycle ${n}` });
       reached[moment]++;
       leave();
     } finally {
@@ -197,8 +198,8 @@ describe('reliability: random disconnects', function () {
 
   async function quiescent(): Promise<void> {
     await until(async () => (await socketCount(loopback.server)) === 0, { what: '0 open sockets' });
-    await until(() => server.sends.started === server.sends.resolved + server.sends.rejected.length, { what: 'every sendComet to settle', timeoutMs: 5000 });
-    await until(() => server.emitter.listenerCount('message') === 0 && server.hub.size === 0 && server.generatorsOpen() === 0, { what: 'every source torn down', timeoutMs: 5000 });
+    await until(() => server.sends.started === server.sends.resolved + server.sends.rejected.length, { what: 'every sendComet to settle' });
+    await until(() => server.emitter.listenerCount('message') === 0 && server.hub.size === 0 && server.generatorsOpen() === 0, { what: 'every source torn down' });
   }
 
   it(`${CYCLES} seeded connect/disconnect cycles leave no listener, socket, stream or heap growth`, async () => {

@@ -9,8 +9,9 @@ import { createHash, type Hash } from 'node:crypto';
 import http, { type ServerResponse } from 'node:http';
 import type net from 'node:net';
 import { Comet, cometHub, sendComet, type HubSubscription, type SlowConsumerPolicy } from '../../src/index.js';
-import { connect, getRequest, listen, processGuard, socketCount } from './fixtures/helpers.js';
+import { connect, getRequest, processGuard, socketCount } from './fixtures/helpers.js';
 import { turn, until } from '../support/timing.js';
+import { listen } from '../support/loopback.js';
 
 const CB = 'parent.cometMessage';
 const SLOW = 100;
@@ -66,7 +67,7 @@ async function scenario(policy: SlowConsumerPolicy, plain = false) {
         client.error = error;
       },
     );
-  });
+  }, { backlog: 1024 });
   return { hub, clients, loopback };
 }
 
@@ -185,7 +186,7 @@ describe('reliability: slow clients', function () {
     const sockets: net.Socket[] = [];
     try {
       for (let i = 0; i < 10; i++) sockets.push(await neverReading(loopback.port));
-      await until(() => hub.size === 10, { what: 'every client subscribed', timeoutMs: 5000 });
+      await until(() => hub.size === 10, { what: 'every client subscribed' });
       const text = 'z'.repeat(SIZE);
       for (let n = 0; n < PER_PHASE; n++) {
         hub.publish({ n, text });
@@ -193,13 +194,13 @@ describe('reliability: slow clients', function () {
       }
       expect(hub.stats().disconnectedForSlowness).to.equal(10);
       expect(hub.size).to.equal(0);
-      await until(() => clients.every((c) => c.settled !== undefined), { what: 'the disconnected streams to end', timeoutMs: 5000 });
+      await until(() => clients.every((c) => c.settled !== undefined), { what: 'the disconnected streams to end' });
       for (const c of clients) {
         expect(c.settled).to.equal('rejected');
         expect((c.error as Error).name).to.equal('SlowConsumerError');
         expect(c.res.destroyed && !c.res.writableFinished, 'the response is destroyed, not ended').to.equal(true);
       }
-      await until(async () => (await socketCount(loopback.server)) === 0, { what: 'the slow sockets to close', timeoutMs: 5000 });
+      await until(async () => (await socketCount(loopback.server)) === 0, { what: 'the slow sockets to close' });
       expect(guard.errors).to.deep.equal([]);
     } finally {
       guard.dispose();

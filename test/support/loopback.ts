@@ -51,12 +51,15 @@ export function loopbackSuite(): LoopbackSuite {
   return suite;
 }
 
-/** Starts `server` (or a plain server around `handler`) on 127.0.0.1:0. */
-export async function listen(serverOrHandler: http.Server | http.RequestListener): Promise<Listening> {
+/**
+ * Starts `server` (or a plain server around `handler`) on 127.0.0.1:0; `backlog`: how many
+ * connections may wait to be accepted (Node's default otherwise).
+ */
+export async function listen(serverOrHandler: http.Server | http.RequestListener, options: { backlog?: number } = {}): Promise<Listening> {
   const server = serverOrHandler instanceof http.Server ? serverOrHandler : http.createServer(serverOrHandler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen({ port: 0, host: '127.0.0.1', backlog: options.backlog }, () => {
       server.off('error', reject);
       resolve();
     });
@@ -192,8 +195,8 @@ export function ticking(): { source: AsyncGenerator<string>; returned: sinon.Sin
 
 /** Waits until the source was returned once and its generator removed its listener. */
 export async function tornDown(tick: { returned: sinon.SinonSpy; emitter: EventEmitter }): Promise<void> {
-  await until(() => tick.returned.callCount === 1, { what: 'return()', timeoutMs: 2000 });
-  await until(() => tick.emitter.listenerCount('tick') === 0, { what: 'listener removal', timeoutMs: 2000 });
+  await until(() => tick.returned.callCount === 1, { what: 'return()' });
+  await until(() => tick.emitter.listenerCount('tick') === 0, { what: 'listener removal' });
 }
 
 /** A reader's predicate: true once `text` holds at least `n` ticks. */

@@ -53,3 +53,6 @@ export function within<T>(promise: Promise<T>, ms: number): Promise<T | unknown>
   const timeout = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
   return Promise.race([promise.then((v) => v, (e: unknown) => e), timeout]).finally(() => clearTimeout(timer));
 }
+
+/** How many timers (`setTimeout`, `setInterval`) are active now: what a test that checks for leaked timers counts. */
+export const activeTimers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;

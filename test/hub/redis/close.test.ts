@@ -13,7 +13,7 @@ import { createRedisHub } from '../../../src/hub/index.js';
 import { connect, FLAVORS, type TestClient } from '../../support/redis-clients.js';
 import type { OwnRedis } from '../../support/redis-server.js';
 import { redisSuite } from '../fixtures/redis-suite.js';
-import { sleep, turn } from '../../support/timing.js';
+import { activeTimers, sleep, turn } from '../../support/timing.js';
 
 describe('createRedisHub: close() while Redis hangs', function () {
   this.timeout(20_000);
@@ -26,8 +26,7 @@ describe('createRedisHub: close() while Redis hangs', function () {
       const c = await connect(flavor, redis.url);
       const sub = await connect(flavor, redis.url);
       suite.defer(() => c.close(), () => sub.close());
-      const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-      const before = timers();
+      const before = activeTimers();
       const hub = await createRedisHub<number>({ publisher: c.raw, subscriber: sub.raw, channel: 'c', healthCheckMs: 200, publishTimeoutMs: 1000 });
       suite.defer(() => hub.close());
       expect(await hub.publish(1)).to.equal(1);
@@ -38,7 +37,7 @@ describe('createRedisHub: close() while Redis hangs', function () {
       await hub.close();
       expect(outcome).to.not.equal('pending');
       // at most as many as before the hub (timers of other tests may have ended meanwhile)
-      expect(timers()).to.be.at.most(before);
+      expect(activeTimers()).to.be.at.most(before);
     });
   }
 });

@@ -71,7 +71,7 @@ describe('createRedisHub: a frozen Redis', function () {
       expect(failedAt).to.be.within(4900, 6500);
       await sleep(Math.max(0, 8000 - (performance.now() - t0)));
       redis!.thaw();
-      await until(() => hub.connected, { what: 'the hub to resume', timeoutMs: 5000 });
+      await until(() => hub.connected, { what: 'the hub to resume' });
       const again = hub.subscribe();
       expect(await hub.publish(3)).to.equal(2);
       expect(await take(again, 1)).to.deep.equal([3]);
@@ -87,7 +87,7 @@ describe('createRedisHub: a frozen Redis', function () {
       await sleep(2000);
       expect(hub.connected).to.equal(false);
       redis!.thaw();
-      await until(() => hub.connected, { what: 'the hub to resume', timeoutMs: 5000 });
+      await until(() => hub.connected, { what: 'the hub to resume' });
       for (let v = 4; v <= 6; v++) await hub.publish(v);
       await until(() => reading.values.length >= 6, { what: 'six messages' });
       expect(reading.values).to.deep.equal([1, 2, 3, 4, 5, 6]);

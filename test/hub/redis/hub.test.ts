@@ -9,7 +9,7 @@ import { createRedisHub, cometEncoding, HubClosedError, type RedisHub, type Redi
 import { clientCount, connect, FLAVORS, type TestClient } from '../../support/redis-clients.js';
 import { redisSuite } from '../fixtures/redis-suite.js';
 import { take } from '../fixtures/take.js';
-import { sleep, until } from '../../support/timing.js';
+import { activeTimers, sleep, until } from '../../support/timing.js';
 
 describe('createRedisHub', function () {
   this.timeout(20_000);
@@ -193,19 +193,18 @@ describe('createRedisHub', function () {
       it('close() leaves no connection and no timer behind, and only closes what it created', async () => {
         const c = await client();
         const ch = channel();
-        const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
         const before = await clientCount(c);
-        const timersBefore = timers();
+        const timersBefore = activeTimers();
         const h = await createRedisHub<number>({ client: c.raw, channel: ch, healthCheckMs: 50 });
         expect(await clientCount(c)).to.equal(before + 1);
-        expect(timers()).to.be.above(timersBefore);
+        expect(activeTimers()).to.be.above(timersBefore);
         await sleep(120);
         const s = h.subscribe();
         await h.close();
         expect(h.connected).to.equal(false);
         expect(await s.next()).to.deep.equal({ value: undefined, done: true });
         await until(async () => (await clientCount(c)) === before, { what: 'the duplicate connection to close' });
-        expect(timers()).to.equal(timersBefore);
+        expect(activeTimers()).to.equal(timersBefore);
 
         const sub = await client();
         const own = await createRedisHub<number>({ publisher: c.raw, subscriber: sub.raw, channel: ch });

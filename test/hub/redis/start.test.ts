@@ -10,7 +10,7 @@ import { createRedisHub, HubConnectionError, type RedisHub } from '../../../src/
 import { connect, FLAVORS, type TestClient } from '../../support/redis-clients.js';
 import type { OwnRedis } from '../../support/redis-server.js';
 import { redisSuite } from '../fixtures/redis-suite.js';
-import { sleep, until, within } from '../../support/timing.js';
+import { activeTimers, sleep, until, within } from '../../support/timing.js';
 
 describe('createRedisHub: a Redis that hangs at start', function () {
   this.timeout(20_000);
@@ -23,8 +23,7 @@ describe('createRedisHub: a Redis that hangs at start', function () {
       const publisher = await connect(flavor, redis.url);
       const subscriber = await connect(flavor, redis.url);
       suite.defer(() => publisher.close(), () => subscriber.close());
-      const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-      const timersBefore = timers();
+      const timersBefore = activeTimers();
       redis.freeze();
       const t0 = performance.now();
       const clients = own ? { client: publisher.raw } : { publisher: publisher.raw, subscriber: subscriber.raw };
@@ -36,7 +35,7 @@ describe('createRedisHub: a Redis that hangs at start', function () {
       expect((outcome as Error).message).to.match(/^createRedisHub: /);
       // once Redis answers again, the abandoned start leaves no health check running
       redis.thaw();
-      await until(() => timers() <= timersBefore, { what: () => `${timers()} timers to be at most the ${timersBefore} before the start` });
+      await until(() => activeTimers() <= timersBefore, { what: () => `${activeTimers()} timers to be at most the ${timersBefore} before the start` });
     });
   }
 });
