@@ -17,7 +17,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cometHub, type CometHub, type ServeOptions } from '../../src/index.js';
 import { fences, infoWords } from '../support/markdown.js';
-import { CB, read, serverFor, until, type Read } from '../hub/fixtures/serve.js';
+import { CB, read, serverFor, type Read } from '../hub/fixtures/serve.js';
+import { until } from '../support/timing.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const doc = 'docs/protocol.md';
