@@ -1,0 +1,4 @@
+export async function main(): Promise<number> {
+  console.log('usage');
+  return 0;
+}
