@@ -134,6 +134,13 @@ function isConstantExpression(node: ts.Expression, checker: ts.TypeChecker): boo
     node.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(node) && (node as ts.Identifier).text === 'undefined');
 }
 
+/** True for the name of a member (`x.name`, `{ name: … }`), which no new binding can collide with. */
+function isMemberName(node: ts.Identifier): boolean {
+  const p = node.parent;
+  return (ts.isPropertyAccessExpression(p) && p.name === node) || (ts.isQualifiedName(p) && p.right === node) ||
+    ((ts.isPropertyAssignment(p) || ts.isPropertySignature(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p) || ts.isMethodSignature(p)) && p.name === node);
+}
+
 function skipParens(node: ts.Expression): ts.Expression {
   while (ts.isParenthesizedExpression(node)) node = node.expression;
   return node;
@@ -213,7 +220,7 @@ export class FileMigration {
     this.#js = /\.[cm]?jsx?$/.test(sf.fileName);
     const visit = (node: ts.Node): void => {
       if (ts.isIdentifier(node)) {
-        this.#names.add(node.text);
+        if (!isMemberName(node)) this.#names.add(node.text);
         const list = this.#ids.get(node.text);
         if (list) list.push(node);
         else this.#ids.set(node.text, [node]);
@@ -1155,15 +1162,17 @@ export class FileMigration {
       const use = ts.isPropertyAccessExpression(p) && p.expression === ref && ts.isCallExpression(p.parent) && p.parent.expression === p ? p.parent : undefined;
       const api = use === undefined ? undefined : this.#apiOf((p as ts.PropertyAccessExpression).name);
       if (use === undefined || api === undefined) return { reason: `the channel is used other than by push/end/eofAndEnd calls (line ${this.#line(ref.getStart(this.#sf))}): it would become a PushController` };
+      const member = p as ts.PropertyAccessExpression;
       if (api === 'Channel#push') {
         const value = use.arguments[0];
         if (value === undefined || this.#isInput(value)) return { reason: 'the channel is pushed an Input: push the value itself, ctl.end() for Input.EOF' };
+        edits.push([member, { rule: 'unicast-queue', silent: true, text: () => `${this.#emit(ref)}.push` }]);
       } else if (api === 'Channel#end') {
         ends = true;
         if (use.arguments.length === 1) {
           const error = use.arguments[0]!;
           edits.push([use, { rule: 'unicast-queue', silent: true, text: () => `${this.#emit(ref)}.fail(${this.#emit(error)})` }]);
-        }
+        } else edits.push([member, { rule: 'unicast-queue', silent: true, text: () => `${this.#emit(ref)}.end` }]);
       } else if (api === 'Channel#eofAndEnd') {
         ends = true;
         edits.push([use, { rule: 'unicast-queue', silent: true, text: () => `${this.#emit(ref)}.end()` }]);
@@ -1202,7 +1211,7 @@ export class FileMigration {
     }
     return {
       api: 'Concurrent.unicast', rule: 'unicast-queue', node: call, kind: 'once', eager: true, element: elementText,
-      value: () => `${this.#modern('pushQueue')}${typeArg}(${this.#emit(onStart)})`,
+      value: () => `${this.#modern('pushQueue')}${typeArg}(${this.#reindent(this.#emit(onStart), onStart, this.#indentOf(call)).join('')})`,
     };
   }
 
