@@ -1,20 +1,16 @@
 /**
- * Runs every block of migration-guide.md as copied, as its own program, against the packed package:
- * `npm pack` makes the tarball, which is installed (offline: it has no runtime dependencies) in a fresh
- * `"type": "module"` project for the `ts` blocks (run with tsx) and a fresh `"type": "commonjs"` project
- * for the `js` blocks (run with node). Each block's output is checked against the `// prints` block that
- * follows it; blocks tagged `before:NAME` and `after:NAME` must all print the same bytes. Needs dist/
+ * Runs every block of migration-guide.md as copied, as its own program, against the packed package
+ * (test/support/packed.ts): in the `"type": "module"` project for the `ts` blocks (run with tsx) and the
+ * `"type": "commonjs"` project for the `js` blocks (run with node). Each block's output is checked
+ * against the `// prints` block that follows it; blocks tagged `before:NAME` and `after:NAME` must all print the same bytes. Needs dist/
  * (`npm test` builds it first).
  */
 import { expect } from 'chai';
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fences } from '../support/markdown.js';
+import { packedProjects, pool, root, runProgram, type Outcome, type Projects } from '../support/packed.js';
 
-const root = resolve(fileURLToPath(import.meta.url), '../../..');
 const guidePath = join(root, 'migration-guide.md');
 
 interface Example {
@@ -49,60 +45,12 @@ function examples(markdown: string): Example[] {
   return out;
 }
 
-interface Outcome {
-  stdout: string;
-  stderr: string;
-  error: Error | null;
-}
-
-interface Projects {
-  esm: string;
-  cjs: string;
-}
-
-/** Packs the package and installs the tarball in a fresh ES-module and a fresh CommonJS project. */
-function makeProjects(dir: string): Projects {
-  const npm = (args: string[], cwd: string): string =>
-    execFileSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', npm_config_update_notifier: 'false' } });
-  npm(['pack', '--silent', '--pack-destination', dir], root);
-  const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
-  if (tarball === undefined) throw new Error('npm pack made no tarball');
-  const make = (name: string, type: string): string => {
-    const project = join(dir, name);
-    mkdirSync(project);
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: `guide-${name}`, private: true, type }) + '\n');
-    npm(['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', '--ignore-scripts', '--silent', join(dir, tarball)], project);
-    symlinkSync(join(root, 'node_modules/tsx'), join(project, 'node_modules/tsx'), 'dir');
-    return project;
-  };
-  return { esm: make('esm', 'module'), cjs: make('cjs', 'commonjs') };
-}
-
 /** Runs one block unchanged in its project: a `ts` block with tsx, a `js` block with node. */
 function runBlock(projects: Projects, example: Example): Promise<Outcome> {
   const cwd = example.lang === 'ts' ? projects.esm : projects.cjs;
   const file = join(cwd, `block-${example.line}.${example.lang}`);
   writeFileSync(file, example.code);
-  const args = example.lang === 'ts' ? ['--import', 'tsx', file] : [file];
-  return new Promise((done) => {
-    execFile(process.execPath, args, { cwd, timeout: 15_000, env: { ...process.env, NODE_OPTIONS: '' } }, (error, stdout, stderr) =>
-      done({ stdout, stderr, error }),
-    );
-  });
-}
-
-/** Runs `tasks` two at a time (the machine is shared). */
-async function pool<T>(tasks: (() => Promise<T>)[], width = 2): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]!();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, tasks.length) }, worker));
-  return results;
+  return runProgram(file, cwd);
 }
 
 const list = examples(readFileSync(guidePath, 'utf8'));
@@ -110,18 +58,11 @@ const list = examples(readFileSync(guidePath, 'utf8'));
 describe('migration-guide.md', function () {
   this.timeout(60_000);
   const outcomes = new Map<Example, Outcome>();
-  let dir: string;
 
   before(async function () {
-    if (!existsSync(join(root, 'dist/esm/index.js'))) throw new Error('dist/ is missing: `npm test` builds it first (npm run build)');
-    dir = mkdtempSync(join(tmpdir(), 'comet-bridge-guide-'));
-    const projects = makeProjects(dir);
+    const projects = packedProjects();
     const results = await pool(list.map((example) => () => runBlock(projects, example)));
     list.forEach((example, i) => outcomes.set(example, results[i]!));
-  });
-
-  after(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('has runnable examples, each followed by its output, covering every step, one of them CommonJS', () => {

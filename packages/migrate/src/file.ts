@@ -67,6 +67,8 @@ interface Producer {
   readonly annotate?: boolean;
   /** `once` producers started at creation (pushQueue, fromPublisher): made where they are used. */
   readonly eager?: boolean;
+  /** Registers the rewrites inside the producer (its channel calls): called once it is rewritten. */
+  readonly commit?: () => void;
 }
 
 /** A function from an AsyncIterable's text to the text of what the enumeratee makes of it. */
@@ -551,8 +553,11 @@ export class FileMigration {
   /** True when `ref` runs at most once after `statement` (no function or loop between them). */
   #runsOnceAfter(statement: ts.Statement, ref: ts.Node): boolean {
     if (ref.pos < statement.end) return false;
-    for (let n: ts.Node = ref.parent; n !== statement.parent; n = n.parent) {
-      if (n === undefined || ts.isFunctionLike(n) || isLoop(n)) return false;
+    let child: ts.Node = ref;
+    for (let n: ts.Node = ref.parent; n !== statement.parent; child = n, n = n.parent) {
+      if (n === undefined || ts.isFunctionLike(n)) return false;
+      const onceInLoop = ((ts.isForOfStatement(n) || ts.isForInStatement(n)) && n.expression === child) || (ts.isForStatement(n) && n.initializer === child);
+      if (isLoop(n) && !onceInLoop) return false;
     }
     return true;
   }
@@ -813,7 +818,9 @@ export class FileMigration {
       text: () => [...this.#loop(it, receiver, element, { name, keyword: 'const' }, indent, statement), this.#splice(statement)].join(`\n${indent}`),
     };
     this.#setPlan(statement, plan);
-    this.#setPlan(awaited, { rule: 'iteratee-loop', silent: true, text: () => name });
+    let replaced: ts.Node = awaited;
+    while (ts.isParenthesizedExpression(replaced.parent)) replaced = replaced.parent;
+    this.#setPlan(replaced, { rule: 'iteratee-loop', silent: true, text: () => name });
     return plan;
   }
 
@@ -1097,7 +1104,7 @@ export class FileMigration {
           const lines = inner.body !== undefined ? inner.body(`${indent}  `) : [`yield* ${inner.value!()};`];
           return ['try {', ...lines.map((l) => `  ${l}`), '} finally {', ...cleanup(`${indent}  `).map((l) => `  ${l}`), '}'];
         };
-        return { api: inner.api, rule: inner.rule, node: call, kind: 'generator', element: inner.element ?? elementText, body };
+        return { api: inner.api, rule: inner.rule, node: call, kind: 'generator', element: inner.element ?? elementText, body, commit: inner.commit };
       }
     }
     return undefined;
@@ -1184,33 +1191,35 @@ export class FileMigration {
     if (ts.isBlock(start.body) && hasOwnReturn(start.body)) return { reason: 'onStart returns: pushQueue would take what it returns for a teardown' };
     const typeArg = this.#js ? '' : explicit !== undefined ? `<${explicit.join(', ')}>` : elementText !== undefined ? `<${elementText}>` : undefined;
     if (typeArg === undefined) return { reason: 'its element type cannot be written here' };
-    for (const [node, plan] of edits) this.#setPlan(node, plan);
-    if (param.type !== undefined) this.#setPlan(param, { rule: 'unicast-queue', silent: true, text: () => (param.name as ts.Identifier).text });
     const body = start.body;
     const teardown = onComplete === undefined ? undefined : () => `return ${this.#emit(onComplete)};`;
-    if (ts.isBlock(body)) {
-      if (teardown !== undefined) {
+    const commit = (): void => {
+      for (const [node, plan] of edits) this.#setPlan(node, plan);
+      if (param.type !== undefined) this.#setPlan(param, { rule: 'unicast-queue', silent: true, text: () => (param.name as ts.Identifier).text });
+      if (ts.isBlock(body)) {
+        if (teardown !== undefined) {
+          this.#setPlan(body, {
+            rule: 'unicast-queue', silent: true,
+            text: () => {
+              const inner = this.#splice(body);
+              const close = inner.lastIndexOf('}');
+              const indent = this.#indentOf(body);
+              return `${inner.slice(0, close).trimEnd()}\n${indent}  ${teardown()}\n${indent}}`;
+            },
+          });
+        }
+      } else {
         this.#setPlan(body, {
           rule: 'unicast-queue', silent: true,
           text: () => {
-            const inner = this.#splice(body);
-            const close = inner.lastIndexOf('}');
             const indent = this.#indentOf(body);
-            return `${inner.slice(0, close).trimEnd()}\n${indent}  ${teardown()}\n${indent}}`;
+            return `{\n${indent}  ${this.#splice(body)};${teardown === undefined ? '' : `\n${indent}  ${teardown()}`}\n${indent}}`;
           },
         });
       }
-    } else {
-      this.#setPlan(body, {
-        rule: 'unicast-queue', silent: true,
-        text: () => {
-          const indent = this.#indentOf(body);
-          return `{\n${indent}  ${this.#splice(body)};${teardown === undefined ? '' : `\n${indent}  ${teardown()}`}\n${indent}}`;
-        },
-      });
-    }
+    };
     return {
-      api: 'Concurrent.unicast', rule: 'unicast-queue', node: call, kind: 'once', eager: true, element: elementText,
+      api: 'Concurrent.unicast', rule: 'unicast-queue', node: call, kind: 'once', eager: true, element: elementText, commit,
       value: () => `${this.#modern('pushQueue')}${typeArg}(${this.#reindent(this.#emit(onStart), onStart, this.#indentOf(call)).join('')})`,
     };
   }
@@ -1238,6 +1247,12 @@ export class FileMigration {
     }
   }
 
+  /** The return type of a generator made from a producer, when it can be written plainly. */
+  #generatorType(producer: Producer): string {
+    if (this.#js || producer.element === undefined || /[`\\]/.test(producer.element)) return '';
+    return `: AsyncGenerator<${producer.element}>`;
+  }
+
   /** A producer written in place, where an AsyncIterable may go. */
   #inlineProducer(call: ts.CallExpression): void {
     const producer = this.#producer(call);
@@ -1246,8 +1261,9 @@ export class FileMigration {
     if (!this.#acceptsIterable(call)) {
       return void this.#decline(this.#siteCall(call), 'the enumerator is used where an Enumerator, not an AsyncIterable, is needed');
     }
+    producer.commit?.();
     if (producer.kind === 'generator') {
-      const ret = this.#js || producer.element === undefined ? '' : `: AsyncGenerator<${producer.element}>`;
+      const ret = this.#generatorType(producer);
       const indent = this.#indentOf(call);
       this.#setPlan(call, {
         rule: producer.rule,
@@ -1284,7 +1300,7 @@ export class FileMigration {
     let declaration: () => string;
     let use: (ref: ts.Identifier) => string;
     if (producer.kind === 'generator') {
-      const ret = this.#js || producer.element === undefined ? '' : `: AsyncGenerator<${producer.element}>`;
+      const ret = this.#generatorType(producer);
       declaration = () => `async function* ${name}()${ret} {\n${producer.body!(`${indent}  `).map((l) => `${indent}  ${l}`).join('\n')}\n${indent}}`;
       use = () => `${name}()`;
     } else if (producer.kind === 'once') {
@@ -1304,6 +1320,7 @@ export class FileMigration {
       declaration = () => `const ${name}${annotation} = ${producer.value!()};`;
       use = (ref) => this.#useText(producer, ref, () => name);
     }
+    producer.commit?.();
     this.#setPlan(statement, { rule: producer.rule, text: declaration });
     for (const ref of refs) this.#setPlan(ref, { rule: producer.rule, silent: true, text: () => use(ref) });
   }

@@ -205,7 +205,12 @@ export function importEdits(fileName: string, text: string, added: ReadonlyMap<s
     const adding = s === host ? toAdd : [];
     if (kept.length === s.bindings.length && adding.length === 0) continue;
     if (kept.length === 0 && adding.length === 0 && !s.hasDefault) {
-      edits.push({ start: s.statement.getStart(sf), end: lineEnd(text, s.statement.end), text: '' });
+      const start = s.statement.getStart(sf);
+      let end = lineEnd(text, s.statement.end);
+      // the blank line after an import block that is gone goes with it
+      const atTop = text.slice(0, start).trim() === '' || text.slice(0, start).endsWith('\n\n');
+      if (atTop && (text[end] === '\n' || text.startsWith('\r\n', end))) end = lineEnd(text, end);
+      edits.push({ start, end, text: '' });
       removed.add(s.statement);
       continue;
     }
