@@ -409,6 +409,14 @@ export class FileMigration {
     return /^[ \t]*/.exec(this.#text.slice(lineStart, start))![0];
   }
 
+  /** The statement holding `node`, as a short quote for a reason. */
+  #quote(node: ts.Node): string {
+    let statement = node;
+    while (!ts.isSourceFile(statement.parent) && !ts.isBlock(statement.parent) && !ts.isCaseClause(statement.parent)) statement = statement.parent;
+    const text = statement.getText(this.#sf).replace(/\s+/g, ' ');
+    return `\`${text.length > 60 ? `${text.slice(0, 59)}…` : text}\``;
+  }
+
   #line(position: number): number {
     return this.#sf.getLineAndCharacterOfPosition(position).line + 1;
   }
@@ -680,10 +688,10 @@ export class FileMigration {
       for (const ref of this.#references(symbol, decl.name as ts.Identifier)) {
         const { child, parent } = parentPastParens(ref);
         if (!(ts.isCallExpression(parent) && parent.arguments[0] === child && this.#apiCall(parent, 'Enumerator#through'))) {
-          return { reason: `${(decl.name as ts.Identifier).text} is also used other than as through(${(decl.name as ts.Identifier).text}) (line ${this.#line(ref.getStart(this.#sf))})` };
+          return { reason: `${(decl.name as ts.Identifier).text} is also used other than as through(${(decl.name as ts.Identifier).text}) (in ${this.#quote(ref)})` };
         }
         if (!this.#acceptsIterable(parent)) {
-          return { reason: `the result of through(${(decl.name as ts.Identifier).text}) at line ${this.#line(ref.getStart(this.#sf))} is used as an Enumerator` };
+          return { reason: `the result of through(${(decl.name as ts.Identifier).text}) in ${this.#quote(ref)} is used as an Enumerator` };
         }
       }
       let text: () => string;
@@ -1168,7 +1176,7 @@ export class FileMigration {
       const p = ref.parent;
       const use = ts.isPropertyAccessExpression(p) && p.expression === ref && ts.isCallExpression(p.parent) && p.parent.expression === p ? p.parent : undefined;
       const api = use === undefined ? undefined : this.#apiOf((p as ts.PropertyAccessExpression).name);
-      if (use === undefined || api === undefined) return { reason: `the channel is used other than by push/end/eofAndEnd calls (line ${this.#line(ref.getStart(this.#sf))}): it would become a PushController` };
+      if (use === undefined || api === undefined) return { reason: `the channel is used other than by push/end/eofAndEnd calls (in ${this.#quote(ref)}): it would become a PushController` };
       const member = p as ts.PropertyAccessExpression;
       if (api === 'Channel#push') {
         const value = use.arguments[0];
@@ -1293,7 +1301,7 @@ export class FileMigration {
     const refs = this.#references(symbol, decl.name as ts.Identifier);
     for (const ref of refs) {
       if (!this.#acceptsIterable(ref)) {
-        return void this.#decline(site, `${name} is used where an Enumerator, not an AsyncIterable, is needed (line ${this.#line(ref.getStart(this.#sf))})`);
+        return void this.#decline(site, `${name} is used where an Enumerator, not an AsyncIterable, is needed (in ${this.#quote(ref)})`);
       }
     }
     const indent = this.#indentOf(statement);
@@ -1341,7 +1349,7 @@ export class FileMigration {
     const channelSymbol = this.#checker.getSymbolAtLocation(channelName)!;
     for (const ref of this.#references(enumSymbol, enumName)) {
       if (!this.#acceptsIterable(ref)) {
-        return void this.#decline(call, `${enumName.text} is used where an Enumerator, not an AsyncIterable, is needed (line ${this.#line(ref.getStart(this.#sf))})`);
+        return void this.#decline(call, `${enumName.text} is used where an Enumerator, not an AsyncIterable, is needed (in ${this.#quote(ref)})`);
       }
     }
     const edits: [ts.Node, Plan][] = [];
@@ -1349,18 +1357,18 @@ export class FileMigration {
       const p = ref.parent;
       const use = ts.isPropertyAccessExpression(p) && p.expression === ref && ts.isCallExpression(p.parent) && p.parent.expression === p ? p.parent : undefined;
       const api = use === undefined ? undefined : this.#apiOf((p as ts.PropertyAccessExpression).name);
-      const line = this.#line(ref.getStart(this.#sf));
-      if (use === undefined || api === undefined) return void this.#decline(call, `the channel is used other than by push/end/eofAndEnd calls (line ${line})`);
+      const line = this.#quote(ref);
+      if (use === undefined || api === undefined) return void this.#decline(call, `the channel is used other than by push/end/eofAndEnd calls (in ${line})`);
       const visible = this.#checker.getSymbolsInScope(ref, ts.SymbolFlags.Value).find((s) => s.name === enumName.text);
-      if (visible !== enumSymbol) return void this.#decline(call, `${enumName.text} is hidden by another declaration where the channel is used (line ${line})`);
+      if (visible !== enumSymbol) return void this.#decline(call, `${enumName.text} is hidden by another declaration where the channel is used (in ${line})`);
       if (api === 'Channel#push') {
         const value = use.arguments[0];
-        if (value === undefined || this.#isInput(value)) return void this.#decline(call, `the channel is pushed an Input (line ${line}): publish the value itself, close() for Input.EOF`);
+        if (value === undefined || this.#isInput(value)) return void this.#decline(call, `the channel is pushed an Input (in ${line}): publish the value itself, close() for Input.EOF`);
         edits.push([use, { rule: 'broadcast-hub', silent: true, text: () => `${enumName.text}.publish(${this.#emit(value)})` }]);
       } else if ((api === 'Channel#end' || api === 'Channel#eofAndEnd') && use.arguments.length === 0) {
         edits.push([use, { rule: 'broadcast-hub', silent: true, text: () => `${enumName.text}.close()` }]);
       } else {
-        return void this.#decline(call, `the channel is ended with an error (line ${line}): a hub has no way to fail its subscribers; rewrite by hand`);
+        return void this.#decline(call, `the channel is ended with an error (in ${line}): a hub has no way to fail its subscribers; rewrite by hand`);
       }
     }
     const explicit = call.typeArguments?.map((t) => t.getText(this.#sf)).join(', ');
