@@ -186,7 +186,7 @@ export function migrateProject(project: Project, targets: readonly string[], cwd
     const failure = refused.get(resolve(path));
     if (outcome.after !== outcome.before && failure === undefined) {
       migration.files.push({ path, before: outcome.before, after: outcome.after });
-      for (const c of outcome.changes) migration.changed.push({ file, ...c });
+      for (const c of outcome.changes) migration.changed.push({ file, line: c.line, rule: c.rule, old: c.old, new: c.new });
     }
     const remaining = failure === undefined ? outcome.remaining : outcome.all;
     for (const r of remaining) {
@@ -194,9 +194,9 @@ export function migrateProject(project: Project, targets: readonly string[], cwd
       const reason = failure !== undefined
         ? `the rewritten file would not type-check (${failure}), so it is left as it was${r.reason ? `; and: ${r.reason}` : ''}`
         : r.reason ?? entry.reason;
-      const common = { file, api: r.api, reason, guide: guideLink(entry.guide) };
-      migration.remainingBefore.push({ ...common, line: r.line });
-      migration.remainingAfter.push({ ...common, line: failure === undefined ? r.newLine : r.line });
+      const guide = guideLink(entry.guide);
+      migration.remainingBefore.push({ file, line: r.line, api: r.api, reason, guide });
+      migration.remainingAfter.push({ file, line: failure === undefined ? r.newLine : r.line, api: r.api, reason, guide });
     }
   }
   return migration;
