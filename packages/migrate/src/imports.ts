@@ -269,7 +269,7 @@ export function applyEdits(text: string, edits: readonly Edit[]): { text: string
   const map = (position: number): number => {
     let delta = 0;
     for (const e of sorted) {
-      if (e.end <= position && !(e.start === e.end && e.start === position)) delta += e.text.length - (e.end - e.start);
+      if (e.end <= position) delta += e.text.length - (e.end - e.start);
       else if (e.start < position) return e.start + delta; // inside a replaced range: its start
     }
     return position + delta;
