@@ -244,6 +244,18 @@ describe('comet-bridge-migrate on a legacy project', function () {
       });
     }
 
+    it('a file naming comet-bridge where it cannot be resolved: says so rather than find nothing', async () => {
+      const bare = mkdtempSync(join(tmpdir(), 'comet-bridge-migrate-bare-'));
+      try {
+        writeFileSync(join(bare, 'app.mts'), "import { Enumerator } from 'comet-bridge';\nfor await (const x of Enumerator.of(1)) console.log(x);\n");
+        const run = await migrate(bare, 'app.mts');
+        expect(run.code).to.equal(2);
+        expect(run.stderr).to.include("comet-bridge-migrate: app.mts: 'comet-bridge' cannot be resolved from this file");
+      } finally {
+        rmSync(bare, { recursive: true, force: true });
+      }
+    });
+
     it('--help prints the usage and the rules, and exits 0', async () => {
       const run = await migrate(dir, '--help');
       expect(run.code).to.equal(0);

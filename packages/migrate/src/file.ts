@@ -5,7 +5,7 @@
  * byte for byte.
  */
 import { ts } from 'ts-morph';
-import { API, apiEntry, MODERN, type Modern, type RuleId } from './api.js';
+import { API, MODERN, type Modern, type RuleId } from './api.js';
 import { helperText, type HelperId } from './helpers.js';
 import { applyEdits, importEdits, PackageImports } from './imports.js';
 import { isLegacySymbol, isLegacyType, resolveSymbol, siteOf, type Site } from './legacy.js';
@@ -122,6 +122,7 @@ function isPure(node: ts.Node): boolean {
 
 /** A literal, or an array or object literal of literals: the same value whenever it is evaluated. */
 function isConstantExpression(node: ts.Expression, checker: ts.TypeChecker): boolean {
+  if (ts.isIdentifier(node) && node.text === 'undefined') return true;
   if (ts.isIdentifier(node)) {
     const symbol = checker.getSymbolAtLocation(node);
     const decl = symbol?.valueDeclaration;
@@ -133,7 +134,7 @@ function isConstantExpression(node: ts.Expression, checker: ts.TypeChecker): boo
     return node.properties.every((p) => ts.isPropertyAssignment(p) && !ts.isComputedPropertyName(p.name) && isConstantExpression(p.initializer, checker));
   }
   return ts.isLiteralExpression(node) || node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword ||
-    node.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(node) && (node as ts.Identifier).text === 'undefined');
+    node.kind === ts.SyntaxKind.NullKeyword;
 }
 
 /** True for the name of a member (`x.name`, `{ name: … }`), which no new binding can collide with. */
@@ -1508,4 +1509,3 @@ const CANDIDATE_NAMES: ReadonlySet<string> = new Set([
   'Channel', 'ChannelOptions', 'Step', 'Retriever', 'InputEl', 'InputEmpty', 'InputEOF', 'LegacyCometOptions', 'PublisherToEnumeratorOptions',
 ]);
 
-export { apiEntry };

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { Project, ts } from 'ts-morph';
-import { apiEntry, guideLink, type RuleId } from './api.js';
+import { apiEntry, guideLink, PACKAGE, type RuleId } from './api.js';
 import { FileMigration } from './file.js';
 
 /** A rewrite made (or to be made, in a dry run). */
@@ -117,6 +117,11 @@ export function loadProject(cwd: string, files: readonly string[], project?: str
     throw new UsageError(`${tsConfigFilePath}: ${(error as Error).message}`);
   }
   for (const file of files) loaded.addSourceFileAtPath(file);
+  if (tsConfigFilePath !== undefined) {
+    // the project's own declaration files (globals, ambient modules) type the code as its build sees it
+    const parsed = ts.getParsedCommandLineOfConfigFile(tsConfigFilePath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+    for (const file of parsed?.fileNames ?? []) if (/\.d\.[cm]?ts$/.test(file)) loaded.addSourceFileAtPath(file);
+  }
   return loaded;
 }
 
@@ -150,7 +155,26 @@ function display(cwd: string, path: string): string {
   return relative(cwd, path).split(sep).join('/');
 }
 
-/** Migrates `targets` (absolute paths of files in `project`); nothing is written. */
+/** The places `sf` names the package (`import … from`, `import … = require`, `require(…)`). */
+function packageSpecifiers(sf: ts.SourceFile): ts.StringLiteralLike[] {
+  const out: ts.StringLiteralLike[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteralLike(node) && node.text === PACKAGE) {
+      const p = node.parent;
+      if (ts.isImportDeclaration(p) || ts.isExportDeclaration(p) || ts.isExternalModuleReference(p) ||
+        (ts.isCallExpression(p) && ts.isIdentifier(p.expression) && p.expression.text === 'require')) out.push(node);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+/**
+ * Migrates `targets` (absolute paths of files in `project`); nothing is written. A UsageError when a
+ * file names the package but the package cannot be resolved from it (without its types no use could
+ * be found, and the report would wrongly say none is left).
+ */
 export function migrateProject(project: Project, targets: readonly string[], cwd: string): Migration {
   const program = project.getProgram().compilerObject;
   const checker = program.getTypeChecker();
@@ -158,6 +182,13 @@ export function migrateProject(project: Project, targets: readonly string[], cwd
   for (const target of targets) {
     const sf = program.getSourceFile(target);
     if (sf === undefined) continue;
+    const isTypeScript = !/\.[cm]?jsx?$/.test(target);
+    for (const specifier of packageSpecifiers(sf)) {
+      const inRequire = ts.isCallExpression(specifier.parent);
+      if ((!inRequire || !isTypeScript) && checker.getSymbolAtLocation(specifier) === undefined) {
+        throw new UsageError(`${display(cwd, target)}: '${PACKAGE}' cannot be resolved from this file: install it (npm install), or pass --project with the tsconfig.json that resolves it`);
+      }
+    }
     outcomes.set(target, new FileMigration(sf, checker).run());
   }
 
