@@ -1050,10 +1050,12 @@ export class FileMigration {
         }
         const callee = this.#calleeText(fn);
         if (isDeclined(callee)) return callee;
+        const taken = this.#namesIn(fn);
         const body = (indent: string): string[] => {
           const { setup, name } = callee(indent);
           if (api === 'Enumerator.repeatM') return [...setup, `for (;;) yield await ${name}();`];
-          return [...setup, `for (let value = await ${name}(); value !== undefined; value = await ${name}()) yield value;`];
+          const value = this.#pick('value', new Set([...taken, name]));
+          return [...setup, `for (let ${value} = await ${name}(); ${value} !== undefined; ${value} = await ${name}()) yield ${value};`];
         };
         return { api, rule: 'enumerator-generator', node: call, kind: 'generator', element: elementText, body };
       }
@@ -1068,14 +1070,17 @@ export class FileMigration {
         const signature = this.#checker.getResolvedSignature(call);
         const stateType = signature === undefined ? undefined : this.#checker.getTypeOfSymbolAtLocation(signature.getParameters()[0]!, call);
         const stateText = this.#js ? undefined : this.#printType(stateType, call);
+        const taken = new Set([...this.#namesIn(fn), ...this.#namesIn(initial)]);
+        const state = this.#pick('state', taken);
+        const pair = this.#pick('pair', taken);
         const body = (indent: string): string[] => {
           const { setup, name } = callee(indent);
           return [
             ...setup,
-            `let state${stateText === undefined ? '' : `: ${stateText}`} = ${this.#emit(initial)};`,
-            `for (let pair = await ${name}(state); pair !== undefined; pair = await ${name}(state)) {`,
-            `  state = pair[0];`,
-            `  yield pair[1];`,
+            `let ${state}${stateText === undefined ? '' : `: ${stateText}`} = ${this.#emit(initial)};`,
+            `for (let ${pair} = await ${name}(${state}); ${pair} !== undefined; ${pair} = await ${name}(${state})) {`,
+            `  ${state} = ${pair}[0];`,
+            `  yield ${pair}[1];`,
             `}`,
           ];
         };
