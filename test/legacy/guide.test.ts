@@ -2,12 +2,14 @@
  * Runs every block of migration-guide.md as copied, as its own program, against the packed package
  * (test/support/packed.ts): in the `"type": "module"` project for the `ts` blocks (run with tsx) and the
  * `"type": "commonjs"` project for the `js` blocks (run with node). Each block's output is checked
- * against the `// prints` block that follows it; blocks tagged `before:NAME` and `after:NAME` must all print the same bytes. Needs dist/
- * (`npm test` builds it first).
+ * against the `// prints` block that follows it; blocks tagged `before:NAME` and `after:NAME` must all
+ * print the same bytes; and each `before:NAME` block, rewritten by comet-bridge-migrate, prints the same
+ * with no deprecated use left. Needs dist/ (`npm test` builds it first).
  */
 import { expect } from 'chai';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadProject, migrateProject, type Migration } from '../../packages/migrate/src/migrate.js';
 import { fences } from '../support/markdown.js';
 import { packedProjects, pool, root, runProgram, type Outcome, type Projects } from '../support/packed.js';
 
@@ -105,4 +107,40 @@ describe('migration-guide.md', function () {
       for (const out of after) expect(out, `after:${name} prints what before:${name} prints`).to.equal(before);
     }
   });
+});
+
+describe('migration-guide.md, each before block rewritten by comet-bridge-migrate', function () {
+  this.timeout(60_000);
+  const befores = list.filter((e) => e.pair?.side === 'before');
+  let migration: Migration;
+  let dir: string;
+  const runs = new Map<Example, Outcome>();
+
+  before(async function () {
+    dir = mkdtempSync(join(packedProjects().esm, 'codemod-'));
+    const files = befores.map((e) => join(dir, `before-${e.pair!.name}.${e.lang === 'ts' ? 'mts' : 'cjs'}`));
+    befores.forEach((e, i) => writeFileSync(files[i]!, e.code));
+    migration = migrateProject(loadProject(dir, files), files, dir);
+    const results = await pool(befores.map((e, i) => () => {
+      const after = join(dir, `after-${e.pair!.name}.${e.lang === 'ts' ? 'mts' : 'cjs'}`);
+      writeFileSync(after, migration.files.find((f) => f.path === files[i])?.after ?? e.code);
+      return runProgram(after, dir);
+    }));
+    befores.forEach((e, i) => runs.set(e, results[i]!));
+  });
+
+  it('rewrites every deprecated use of every before block, leaving none', () => {
+    expect(befores.map((e) => e.pair!.name)).to.have.members(['serve', 'json', 'producer', 'broadcast', 'unicast', 'pipeline']);
+    expect(migration.files).to.have.length(befores.length);
+    expect(migration.remainingAfter).to.deep.equal([]);
+  });
+
+  for (const example of befores) {
+    it(`the rewritten before:${example.pair!.name} block prints what the guide says, without a warning`, () => {
+      const outcome = runs.get(example)!;
+      if (outcome.error) throw new Error(`rewritten block failed: ${outcome.error.message}\n${outcome.stderr}`);
+      expect(outcome.stdout.trimEnd()).to.equal(example.expected.trimEnd());
+      expect(outcome.stderr).to.not.include('COMETBRIDGE_DEP');
+    });
+  }
 });

@@ -137,19 +137,6 @@ function errorsOf(program: ts.Program, fileName: string): string[] {
     });
 }
 
-/** A program like `program` with some files' texts replaced. */
-function programWith(program: ts.Program, texts: ReadonlyMap<string, string>): ts.Program {
-  const options = program.getCompilerOptions();
-  const host = ts.createCompilerHost(options, true);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (fileName, language, onError, shouldCreate) => {
-    const text = texts.get(resolve(fileName));
-    if (text !== undefined) return ts.createSourceFile(fileName, text, language, true);
-    return program.getSourceFile(fileName) ?? getSourceFile(fileName, language, onError, shouldCreate);
-  };
-  return ts.createProgram({ rootNames: program.getRootFileNames(), options, host, oldProgram: program });
-}
-
 /** Relative to `cwd`, with `/`. */
 function display(cwd: string, path: string): string {
   return relative(cwd, path).split(sep).join('/');
@@ -196,7 +183,10 @@ export function migrateProject(project: Project, targets: readonly string[], cwd
   const rewritten = new Map([...outcomes].filter(([, o]) => o.after !== o.before).map(([path, o]) => [resolve(path), o.after]));
   const refused = new Map<string, string>();
   if (rewritten.size > 0) {
-    const after = programWith(program, rewritten);
+    // the project's own host (ts-morph's, with its library files) type-checks the new texts
+    const originals = new Map([...rewritten.keys()].map((path) => [path, project.getSourceFileOrThrow(path).getFullText()]));
+    for (const [path, text] of rewritten) project.getSourceFileOrThrow(path).replaceWithText(text);
+    const after = project.getProgram().compilerObject;
     for (const path of rewritten.keys()) {
       const now = errorsOf(after, path);
       if (now.length === 0) continue;
@@ -209,6 +199,7 @@ export function migrateProject(project: Project, targets: readonly string[], cwd
       });
       if (added.length > 0) refused.set(path, added[0]!);
     }
+    for (const [path, text] of originals) project.getSourceFileOrThrow(path).replaceWithText(text);
   }
 
   const migration: Migration = { files: [], changed: [], remainingBefore: [], remainingAfter: [] };
