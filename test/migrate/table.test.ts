@@ -115,7 +115,8 @@ describe('comet-bridge-migrate: its parts', () => {
       .to.equal("import { Comet, sendComet, toSource } from 'comet-bridge';\nComet.string('cb');\n");
     expect(fix('b.ts', "import { Iteratee, type Enumerator } from 'comet-bridge';\n\nlet e: Enumerator<number>;\n", {}))
       .to.equal("import { type Enumerator } from 'comet-bridge';\n\nlet e: Enumerator<number>;\n");
-    expect(fix('c.ts', "import { Iteratee } from 'comet-bridge';\n\nconsole.log(1);\n", {})).to.equal('console.log(1);\n');
+    expect(fix('c.mts', "import { Iteratee } from 'comet-bridge';\n\nconsole.log(1);\n", {})).to.equal('console.log(1);\n');
+    expect(fix('c.ts', "import { Iteratee } from 'comet-bridge';\n\nawait main();\n", {})).to.equal('export {};\nawait main();\n');
     expect(fix('d.cjs', "'use strict';\nconst { Enumerator: E } = require('comet-bridge');\nmain();\n", { createHub: 'createHub' }, ['function f() {}']))
       .to.equal("'use strict';\nconst { createHub } = require('comet-bridge');\n\nfunction f() {}\nmain();\n");
     expect(fix('e.mts', "import http from 'node:http';\nhttp.createServer();\n", { pushQueue: 'pushQueue2' }))

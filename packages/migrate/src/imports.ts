@@ -231,6 +231,15 @@ export function importEdits(fileName: string, text: string, added: ReadonlyMap<s
     edits.push({ start: s.braces.getStart(sf), end: s.braces.end, text: bracesText(s.braces.getText(sf), items, indent) });
   }
 
+  // a file whose last import went would read as a script where its extension does not make it a module
+  const isModuleSyntax = (st: ts.Statement): boolean =>
+    ts.isImportDeclaration(st) || ts.isExportDeclaration(st) || ts.isExportAssignment(st) || ts.isImportEqualsDeclaration(st) ||
+    (ts.canHaveModifiers(st) && (ts.getModifiers(st) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword));
+  if (removed.size > 0 && sf.statements.some(isModuleSyntax) && !/\.m[jt]sx?$/.test(fileName) && !isCommonJs(sf) && !sf.statements.some((st) => !removed.has(st) && isModuleSyntax(st)) && toAdd.length === 0) {
+    const first = [...removed][0]!;
+    edits.push({ start: first.getStart(sf), end: first.getStart(sf), text: 'export {};\n' });
+  }
+
   const anchor = [...sf.statements].reverse().find(
     (s) => !removed.has(s) && (ts.isImportDeclaration(s) || ts.isImportEqualsDeclaration(s) ||
       (ts.isVariableStatement(s) && s.declarationList.declarations.some((d) => isRequireOf(d.initializer)))),

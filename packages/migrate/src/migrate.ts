@@ -137,6 +137,29 @@ function errorsOf(program: ts.Program, fileName: string): string[] {
     });
 }
 
+/**
+ * A program like `program` with some files' texts replaced: every other file, the library files
+ * included (ts-morph keeps those in a folder of its own), is taken from `program`; the new texts are
+ * parsed as the program asks (its module format for each file).
+ */
+function programWith(program: ts.Program, texts: ReadonlyMap<string, string>): ts.Program {
+  const options = program.getCompilerOptions();
+  const host = ts.createCompilerHost(options, true);
+  const lib = program.getSourceFiles().find((sf) => program.isSourceFileDefaultLibrary(sf));
+  if (lib !== undefined) {
+    const libDir = dirname(lib.fileName);
+    host.getDefaultLibLocation = () => libDir;
+    host.getDefaultLibFileName = (o) => `${libDir}/${ts.getDefaultLibFileName(o)}`;
+  }
+  const read = host.getSourceFile.bind(host);
+  host.getSourceFile = (fileName, languageVersionOrOptions, onError, shouldCreate) => {
+    const text = texts.get(resolve(fileName));
+    if (text !== undefined) return ts.createSourceFile(fileName, text, languageVersionOrOptions, true);
+    return program.getSourceFile(fileName) ?? read(fileName, languageVersionOrOptions, onError, shouldCreate);
+  };
+  return ts.createProgram({ rootNames: program.getRootFileNames(), options, host, oldProgram: program });
+}
+
 /** Relative to `cwd`, with `/`. */
 function display(cwd: string, path: string): string {
   return relative(cwd, path).split(sep).join('/');
@@ -183,10 +206,7 @@ export function migrateProject(project: Project, targets: readonly string[], cwd
   const rewritten = new Map([...outcomes].filter(([, o]) => o.after !== o.before).map(([path, o]) => [resolve(path), o.after]));
   const refused = new Map<string, string>();
   if (rewritten.size > 0) {
-    // the project's own host (ts-morph's, with its library files) type-checks the new texts
-    const originals = new Map([...rewritten.keys()].map((path) => [path, project.getSourceFileOrThrow(path).getFullText()]));
-    for (const [path, text] of rewritten) project.getSourceFileOrThrow(path).replaceWithText(text);
-    const after = project.getProgram().compilerObject;
+    const after = programWith(program, rewritten);
     for (const path of rewritten.keys()) {
       const now = errorsOf(after, path);
       if (now.length === 0) continue;
@@ -199,7 +219,6 @@ export function migrateProject(project: Project, targets: readonly string[], cwd
       });
       if (added.length > 0) refused.set(path, added[0]!);
     }
-    for (const [path, text] of originals) project.getSourceFileOrThrow(path).replaceWithText(text);
   }
 
   const migration: Migration = { files: [], changed: [], remainingBefore: [], remainingAfter: [] };
