@@ -5,7 +5,7 @@
  * importing it as `comet-bridge`; one ts-morph Project holds them all. `commonjs/` is a CommonJS
  * JavaScript file (`require`), for the import fix-up and the rewrites without type annotations.
  * After a deliberate change of a rule, `UPDATE_FIXTURES=1 npx mocha test/migrate/rules.test.ts` writes
- * the codemod's output to the `after.*` files: review their diff.
+ * the codemod's output to the `after.*` files: read their diff before committing it.
  */
 import { expect } from 'chai';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
