@@ -11,9 +11,9 @@ import { sseHeaders as sseHeadersNow } from './http/send-sse.js';
 import { deprecatedAlias, deprecatedObject } from './util/deprecation.js';
 
 /** @deprecated Internal escaping (warns once, `COMETBRIDGE_DEP0010`): `Comet.string()` and `Comet.json()` escape every message. */
-export const escapeJsString: typeof escapeJsStringNow = deprecatedAlias(escapeJsStringNow, 'escapeJsString');
+export const escapeJsString: (s: string) => string = deprecatedAlias(escapeJsStringNow, 'escapeJsString');
 /** @deprecated Internal escaping (warns once, `COMETBRIDGE_DEP0010`): `Comet.json()` escapes every message. */
-export const asciiJson: typeof asciiJsonNow = deprecatedAlias(asciiJsonNow, 'escapeJsString');
+export const asciiJson: (json: string) => string = deprecatedAlias(asciiJsonNow, 'escapeJsString');
 /** @deprecated Use `Comet.validateCallback` (warns once, `COMETBRIDGE_DEP0011`). */
 export const validateCallback: typeof validateCallbackNow = deprecatedAlias(validateCallbackNow, 'validators');
 /** @deprecated Use `Comet.validateNonce` (warns once, `COMETBRIDGE_DEP0011`). */

@@ -56,6 +56,7 @@ export const Comet: typeof encoders & CometExtras & CometApply = Object.freeze({
 /**
  * The Server-Sent Events encoders (`json`, `string`, `encoder`, `comment`) and the response
  * `headers` (`Content-Type: text/event-stream; charset=utf-8`, no caching, no buffering).
+ * @namespace
  */
 export const SSE: typeof sseEncoders & { readonly headers: Readonly<Record<string, string>> } = Object.freeze({
   ...sseEncoders,
