@@ -9,7 +9,8 @@
  * - `html`: a Comet body, one chunk a line (on the wire nothing separates them).
  * - `text`: an event stream, exactly: the block's lines, each ended by LF.
  * In every block the hub's epoch is written {@link EPOCH} and Play's padding of 5,120 spaces
- * `[5120 spaces]`.
+ * `[5120 spaces]`. The one block whose info says `ticket` is checked apart: its ticket is what
+ * `hub.ticket` makes of the inputs it names.
  */
 import { expect } from 'chai';
 import { createHmac } from 'node:crypto';
