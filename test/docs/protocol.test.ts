@@ -5,24 +5,28 @@
  * How a block shows a response (the document says the same in its "Examples" section):
  * - `http`: the status line and the headers, without those Node's http server adds itself (`Date`,
  *   `Connection`, `Keep-Alive`, `Transfer-Encoding`); header names compared in any case. A blank
- *   line, then the body, when the block shows one.
+ *   line, then the body, when the block shows one (less its final LF, when it ends with one).
  * - `html`: a Comet body, one chunk a line (on the wire nothing separates them).
  * - `text`: an event stream, exactly: the block's lines, each ended by LF.
  * In every block the hub's epoch is written {@link EPOCH} and Play's padding of 5,120 spaces
- * `[5120 spaces]`.
+ * `[5120 spaces]`. The one block whose info says `ticket` is checked apart: its ticket is what
+ * `hub.ticket` makes of the inputs it names.
  */
 import { expect } from 'chai';
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { cometHub, type CometHub, type ServeOptions } from '../../src/index.js';
+import { cometHub, stopComet, type CometHub, type ServeOptions } from '../../src/index.js';
 import { fences, infoWords } from '../support/markdown.js';
-import { CB, read, serverFor, type Read } from '../hub/fixtures/serve.js';
+import { CB, read, serverFor, type Read, type Serve } from '../hub/fixtures/serve.js';
+import sinon from 'sinon';
 import { until } from '../support/timing.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const doc = 'docs/protocol.md';
-const checked = fences(readFileSync(join(root, doc), 'utf8')).filter((f) => infoWords(f.info).has('check'));
+const blocks = fences(readFileSync(join(root, doc), 'utf8'));
+const checked = blocks.filter((f) => infoWords(f.info).has('check'));
 
 /** How the examples write the hub's epoch (a real one is 16 random base64url characters). */
 const EPOCH = 'vQ0m3Zb8TqLx2WkA';
@@ -31,6 +35,20 @@ const SSE = { accept: 'text/event-stream' };
 /** What Node's http server adds to every response by itself. */
 const NODE_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding']);
 
+/** A message of a named topic, where a scenario publishes (a bare value is one of the default topic). */
+class OnTopic {
+  constructor(
+    readonly topic: string,
+    readonly value: unknown,
+  ) {}
+}
+const on = (topic: string, value: unknown): OnTopic => new OnTopic(topic, value);
+
+function publish(hub: CometHub<unknown>, message: unknown): void {
+  if (message instanceof OnTopic) hub.publish(message.value, { topic: message.topic });
+  else hub.publish(message);
+}
+
 /** One request to a hub's `serve` route: its path, method, headers, and what happens once the hub has the subscriber. */
 interface Request {
   path: string;
@@ -38,23 +56,35 @@ interface Request {
   headers?: http.OutgoingHttpHeaders;
   /** Publishes once the response is subscribed (when it subscribes at all), then closes the hub, which ends the response. */
   live?: unknown[];
-  /** Reads until the body holds this (a heartbeat), and keeps the body up to its first occurrence. */
+  /**
+   * Reads until the body holds this (a heartbeat), and keeps the body up to its first occurrence
+   * (or until the body is far longer than any example, so that a wrong text fails the comparison).
+   */
   until?: string;
 }
 
 interface Scenario {
   /** The hub and what it has published before the request. */
   hub: () => CometHub<unknown>;
+  /** What answers the request (default: the hub's `serve`). */
+  serve?: Serve;
   options?: ServeOptions;
   request: (epoch: string) => Request;
 }
 
 const jsonHub = (...published: unknown[]) => () => {
   const hub = cometHub<unknown>(CB, { history: 3 });
-  for (const value of published) hub.publish(value);
+  for (const message of published) publish(hub, message);
   return hub;
 };
 const stringHub = () => cometHub<unknown>(CB, { kind: 'string', history: 3 });
+
+/** The hub of the topic examples: news 1 to 5, sport 6 and user:42 7 published before the request. */
+const topicHub = jsonHub(...[1, 2, 3, 4, 5].map((n) => on('news', `n${n}`)), on('sport', 's6'), on('user:42', 'u7'));
+/** Topics published live in the topic examples: one the request did not ask for, then one it did. */
+const topicLive = [on('sport', 's8'), on('news', 'n9')];
+/** The `authorize` of the refusal examples: every user may read `news`, nothing else. */
+const newsOnly: ServeOptions = { authorize: (_req, topics) => topics.every((t) => t === 'news') };
 
 const beat = '<script type="text/javascript">parent.cometMessage({"type":"beat"},0);</script>';
 
@@ -67,8 +97,20 @@ const scenarios: Record<string, Scenario> = {
   'comet-beat': { hub: jsonHub(), options: { heartbeatMs: 20 }, request: () => ({ path: '/live', until: beat }) },
   'comet-rotate': { hub: jsonHub(), options: { maxBytes: 1 }, request: () => ({ path: '/live', live: [{ n: 1 }] }) },
   'comet-stop': { hub: jsonHub(1), options: { stop: true }, request: () => ({ path: '/live' }) },
+  'comet-stop-alone': { hub: jsonHub(), serve: (_req, res) => stopComet(res, CB), request: () => ({ path: '/live' }) },
   'comet-bad': { hub: jsonHub(), request: () => ({ path: '/live?since=3' }) },
   'comet-head': { hub: jsonHub(), request: () => ({ path: '/live', method: 'HEAD' }) },
+  'comet-topics': { hub: topicHub, request: (e) => ({ path: `/live?topic=news&topic=user:42&epoch=${e}&since=1`, live: topicLive }) },
+  'comet-forbidden': { hub: jsonHub(), options: newsOnly, request: () => ({ path: '/live?topic=news&topic=user:7' }) },
+  'comet-failed': {
+    hub: jsonHub(),
+    options: {
+      authorize: () => {
+        throw new Error('the session store is down');
+      },
+    },
+    request: () => ({ path: '/live?topic=news' }),
+  },
   'sse-first': { hub: jsonHub({ n: 1 }), options: { retry: 2000 }, request: () => ({ path: '/live', headers: SSE, live: [{ n: 2 }, { n: 3 }] }) },
   'sse-string': { hub: stringHub, request: () => ({ path: '/live', headers: SSE, live: ["it's <b>", 'two\nlines'] }) },
   'sse-replay': {
@@ -76,29 +118,32 @@ const scenarios: Record<string, Scenario> = {
     request: (e) => ({ path: `/live?lastEventId=${e}:1`, headers: { ...SSE, 'last-event-id': `${e}:4` }, live: [] }),
   },
   'sse-reset': { hub: jsonHub(1, 2, 3, 4, 5), request: () => ({ path: '/live', headers: { ...SSE, 'last-event-id': 'anOlderRun:9' }, live: [] }) },
-  'sse-beat': { hub: jsonHub(), options: { heartbeatMs: 20 }, request: () => ({ path: '/live', headers: SSE, until: 'event: beat\ndata: {"type":"beat"}\n\n' }) },
+  'sse-beat': { hub: jsonHub(), options: { heartbeatMs: 20 }, request: () => ({ path: '/live', headers: SSE, until: 'event: $beat\ndata: {"type":"beat"}\n\n' }) },
   'sse-rotate': { hub: jsonHub(), options: { maxBytes: 1 }, request: () => ({ path: '/live', headers: SSE, live: [{ n: 1 }] }) },
   'sse-stop': { hub: jsonHub(1), options: { stop: true }, request: () => ({ path: '/live', headers: SSE }) },
   'sse-bad': { hub: jsonHub(), request: () => ({ path: '/live?lastEventId=7', headers: SSE }) },
   'sse-head': { hub: jsonHub(), request: () => ({ path: '/live', method: 'HEAD', headers: SSE }) },
+  'sse-topics': { hub: topicHub, request: (e) => ({ path: `/live?topic=news&topic=user:42&lastEventId=${e}:1`, headers: SSE, live: topicLive }) },
+  'sse-forbidden': { hub: jsonHub(), options: newsOnly, request: () => ({ path: '/live?topic=news&topic=user:7', headers: SSE }) },
+  'sse-bad-topic': { hub: jsonHub(), request: () => ({ path: '/live?topic=open', headers: SSE }) },
 };
 
 /** Runs a scenario: a server whose one route is the hub's `serve`, one request, the response as read. */
 async function run(scenario: Scenario): Promise<{ response: Read; epoch: string }> {
   const hub = scenario.hub();
-  const s = await serverFor(hub.serve.bind(hub), scenario.options);
+  const s = await serverFor(scenario.serve ?? hub.serve.bind(hub), scenario.options);
   try {
     const request = scenario.request(hub.epoch);
     const { until: text } = request;
-    const reading = read(s.port, request.path, text === undefined ? undefined : (body) => body.includes(text), request.method, request.headers);
+    const reading = read(s.port, request.path, text === undefined ? undefined : (body) => body.includes(text) || body.length > 65_536, request.method, request.headers);
     if (request.live !== undefined) {
       await until(() => hub.size === 1);
-      for (const value of request.live) hub.publish(value);
+      for (const message of request.live) publish(hub, message);
       hub.close();
     }
     const response = await reading;
-    if (text !== undefined) response.body = response.body.slice(0, response.body.indexOf(text) + text.length);
-    else expect(response.ended, 'the response ended').to.equal(true);
+    if (text === undefined) expect(response.ended, 'the response ended').to.equal(true);
+    else if (response.body.includes(text)) response.body = response.body.slice(0, response.body.indexOf(text) + text.length);
     return { response, epoch: hub.epoch };
   } finally {
     hub.close();
@@ -128,7 +173,7 @@ function shown(lang: string, response: Read, epoch: string, withBody: boolean): 
   const headers = Object.entries(response.headers)
     .filter(([name]) => !NODE_HEADERS.has(name))
     .map(([name, value]): [string, string] => [name, Array.isArray(value) ? value.join(', ') : String(value)]);
-  return head(response.status, headers.map(([n, v]) => [n, normalize(v, epoch)])) + (withBody ? '\n\n' + body.slice(0, -1) : '');
+  return head(response.status, headers.map(([n, v]) => [n, normalize(v, epoch)])) + (withBody ? '\n\n' + body.replace(/\n$/, '') : '');
 }
 
 /** A block as the comparison reads it: an `http` block's header lines lower-cased and sorted. */
@@ -165,4 +210,43 @@ describe(`${doc}: the examples are what hub.serve sends`, function () {
       expect(asWritten(block.lang, block.body), `${doc} line ${block.line}`).to.equal(shown(block.lang, response, epoch, withBody));
     });
   }
+});
+
+/**
+ * The ticket example: a block of `name value` lines, the inputs of `hub.ticket` (the hub's secret,
+ * the time, the options) and what it makes, the FIELDS (the decoded first part) and the ticket.
+ */
+describe(`${doc}: the ticket example is what hub.ticket makes`, function () {
+  this.timeout(20_000);
+  const examples = blocks.filter((f) => infoWords(f.info).has('ticket'));
+
+  it('is one block, whose ticket is its fields and their HMAC-SHA256 as the document says, and is accepted for its topics alone', async () => {
+    expect(examples, 'blocks marked ticket').to.have.length(1);
+    const lines = new Map(examples[0]!.body.split('\n').map((line): [string, string] => {
+      const [, name, value] = /^(\S+)\s+(.*)$/.exec(line) ?? [];
+      return [name ?? line, value ?? ''];
+    }));
+    const field = (name: string): string => lines.get(name) ?? expect.fail(`no ${name} line in ${doc} line ${examples[0]!.line}`);
+    const secret = field('secret');
+    const topics = field('topics').split(' ');
+    const clock = sinon.useFakeTimers({ now: Date.parse(field('now')), toFake: ['Date'] });
+    const hub = cometHub<unknown>(CB, { secret });
+    const s = await serverFor(hub.serve.bind(hub));
+    try {
+      const ticket = hub.ticket({ topics, ttlMs: Number(field('ttlMs')), subject: field('subject') });
+      const [fields, signature] = ticket.split('.') as [string, string];
+      expect(Buffer.from(fields, 'base64url').toString('utf8'), 'FIELDS').to.equal(field('FIELDS'));
+      expect(signature, 'the signature').to.equal(createHmac('sha256', secret).update('comet-bridge ticket\n' + field('FIELDS')).digest('base64url'));
+      expect(ticket, 'the ticket').to.equal(field('ticket'));
+      const status = async (query: string) => (await read(s.port, `/live?${query}&ticket=${ticket}`, undefined, 'HEAD')).status;
+      expect(await status(topics.map((t) => `topic=${t}`).join('&')), 'its topics').to.equal(200);
+      expect(await status('topic=sport'), 'another topic').to.equal(403);
+      clock.setSystemTime(Date.parse(field('now')) + Number(field('ttlMs')));
+      expect(await status(`topic=${topics[0]}`), 'once expired').to.equal(403);
+    } finally {
+      clock.restore();
+      hub.close();
+      await s.close();
+    }
+  });
 });
