@@ -39,7 +39,9 @@ const hostile = fc.oneof(
   fc.constantFrom('</script>', '<!--<script>', '-->', '<\\/script>', '\u2028\u2029', '\ud83d', '\ude00', '</SCRIPT >', ']]>'),
 );
 
-describe('Comet encoder properties', () => {
+describe('Comet encoder properties', function () {
+  // CPU-bound: the time limit only catches a hang, never a slow machine
+  this.timeout(300_000);
   const encodeString = Comet.encoder<string>('string', 'parent.cometMessage');
   const encodeJson = Comet.encoder<unknown>('json', 'parent.cometMessage');
 

@@ -56,7 +56,7 @@ export const misspelt = (reply: FastifyReply, chunks: AsyncIterable<string>) => 
 `;
 
 describe('comet-bridge/fastify from the packed package', function () {
-  this.timeout(60_000);
+  this.timeout(300_000);
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'comet-bridge-consumer-'));

@@ -58,7 +58,7 @@ function runBlock(projects: Projects, example: Example): Promise<Outcome> {
 const list = examples(readFileSync(guidePath, 'utf8'));
 
 describe('migration-guide.md', function () {
-  this.timeout(60_000);
+  this.timeout(300_000);
   const outcomes = new Map<Example, Outcome>();
 
   before(async function () {
@@ -110,7 +110,7 @@ describe('migration-guide.md', function () {
 });
 
 describe('migration-guide.md, each before block rewritten by comet-bridge-migrate', function () {
-  this.timeout(60_000);
+  this.timeout(300_000);
   const befores = list.filter((e) => e.pair?.side === 'before');
   let migration: Migration;
   let dir: string;

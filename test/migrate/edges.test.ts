@@ -61,7 +61,7 @@ console.log(await it.run());
 };
 
 describe('comet-bridge-migrate: what it leaves, and how it writes around your names', function () {
-  this.timeout(60_000);
+  this.timeout(300_000);
   let dir: string;
   let migration: Migration;
 

@@ -62,7 +62,7 @@ function typeErrors(dir: string): string[] {
 }
 
 describe('comet-bridge-migrate on a legacy project', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let dir: string;
   let original: Map<string, string>;
   let behaviourBefore: Outcome;

@@ -32,7 +32,7 @@ const list: Fixture[] = readdirSync(fixtures).sort().map((name) => {
 });
 
 describe('comet-bridge-migrate: each rewrite rule on its fixture', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let dir: string;
   let migration: Migration;
   const written = new Map<string, string>();

@@ -168,14 +168,33 @@ export class Appender {
       return Promise.reject(new HubConnectionError(`${what}: the Redis connection is down`, { cause: this.#p.cause() }));
     }
     const asked = new Promise((resolve, reject) => {
+      let settled = false;
       const settle = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         this.#inFlight.delete(fail);
         fn();
         this.#admit();
       };
       const fail = (error: Error): void => settle(() => reject(error));
-      const timer = setTimeout(() => fail(new HubConnectionError(`${what}: no answer from Redis within ${timeoutMs} ms`, { cause: this.#p.cause(), sent: true, key })), timeoutMs);
+      // the wait counts from the last sign of Redis at work: this command's sending, or a later answer
+      let since = performance.now();
+      const expire = (): void => {
+        // replies already received are read first (the poll phase runs before setImmediate's), so a
+        // process that could not run for a while does not take its own delay for Redis's silence
+        setImmediate(() => {
+          if (settled) return;
+          if (this.#answeredAt > since) {
+            // Redis answered commands sent before this one meanwhile: busy, not hung
+            since = this.#answeredAt;
+            timer = setTimeout(expire, Math.max(1, timeoutMs - (performance.now() - since)));
+            return;
+          }
+          fail(new HubConnectionError(`${what}: no answer from Redis within ${timeoutMs} ms`, { cause: this.#p.cause(), sent: true, key }));
+        });
+      };
+      let timer = setTimeout(expire, timeoutMs);
       this.#inFlight.set(fail, key);
       publisher.command(args).then(
         (reply) => {

@@ -36,7 +36,8 @@ export interface RedisHubOptions<T, O = T> extends HubOptions<T, O> {
   /** Turns stored text back into a value. Default `JSON.parse`. */
   deserialize?: (text: string) => T;
   /**
-   * How long `publish` waits for Redis to answer, from when it was sent, before it rejects with
+   * How long `publish` waits for Redis to answer, from when it was sent (or from Redis's last answer
+   * to a publish sent before it: a busy Redis is not a hung one), before it rejects with
    * {@link HubConnectionError} (`sent: true`: it may still be published), and `createRedisHub` for
    * the stream's epoch and history. Default 5000 ms.
    */

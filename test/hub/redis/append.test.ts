@@ -71,6 +71,31 @@ describe('Redis hub appender: publishes in flight', () => {
     }
   });
 
+  it('a Redis answering the publishes sent before one is busy, not hung: that one waits on from the last answer', async () => {
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const redis = scripted();
+      const a = appender(redis.link, 2, 1000);
+      const first = a.append('x', '', 'key-x');
+      let second: unknown = 'pending';
+      void a.append('y', '', 'key-y').then((id) => (second = id), (error: unknown) => (second = error));
+      await turn();
+      clock.tick(900);
+      redis.sent[0]!('');
+      expect(await first).to.equal(1);
+      // the second's limit comes; Redis answered the first meanwhile, so it waits on
+      clock.tick(200);
+      await turn();
+      await turn();
+      expect(second).to.equal('pending');
+      redis.sent[1]!('');
+      await turn();
+      expect(second).to.equal(2);
+    } finally {
+      clock.restore();
+    }
+  });
+
   it('a publish unanswered in time rejects with sent: true; one never sent with sent: false', async () => {
     const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
