@@ -17,9 +17,11 @@ import { endOf } from '../fixtures/take.js';
 import { until, UNTIL_TIMEOUT_MS, within } from '../../support/timing.js';
 
 /** Publishes `value`, retrying while the hub refuses at once (its health check has not seen Redis back yet). */
-async function publishWhenUp(hub: { publish(value: number): Promise<number> }, value: number): Promise<number> {
+async function publishWhenUp(hub: { publish(value: number, options?: { key?: string }): Promise<number> }, value: number): Promise<number> {
   let id = 0;
-  await until(() => hub.publish(value).then((n) => ((id = n), true), () => false), { what: `publish ${value}` });
+  // one idempotency key for every attempt: an attempt that timed out but reached Redis is not added twice
+  const key = `value-${value}`;
+  await until(() => hub.publish(value, { key }).then((n) => ((id = n), true), () => false), { what: `publish ${value}` });
   return id;
 }
 
