@@ -10,7 +10,7 @@ import express from 'express';
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { cometHub } from '../../../src/index.js';
-import { listen, type Listening } from '../../support/loopback.js';
+import { listen, loopbackSuite } from '../../support/loopback.js';
 import { until } from '../../support/timing.js';
 import { calls, CB, events, read, type Read } from '../fixtures/serve.js';
 
@@ -43,16 +43,12 @@ function app() {
 describe('per-user and per-topic streams: an Express app with three users', function () {
   this.timeout(20_000);
 
-  let server: Listening | undefined;
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
+  const suite = loopbackSuite();
 
   it('each user\'s iframe and EventSource carry its own messages and the shared ones alone; another user\'s topic is refused; a ticket serves a page without the cookie', async () => {
     const { hub, web } = app();
-    server = await listen(web);
-    const { port, url } = server;
+    suite.server = await listen(web);
+    const { port, url } = suite.server;
     const login = async (user: string): Promise<string> => {
       const r = await fetch(`${url}/login/${user}`, { method: 'POST' });
       expect(r.status).to.equal(200);

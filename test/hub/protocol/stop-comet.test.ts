@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import type http from 'node:http';
 import { stopComet } from '../../../src/index.js';
-import { listen, type Listening } from '../../support/loopback.js';
+import { listen, loopbackSuite } from '../../support/loopback.js';
 import { calls, CB, read } from '../fixtures/serve.js';
 
 /** What calling `f` came to: the error it threw or its promise rejected with, else what it resolved to. */
@@ -26,19 +26,15 @@ async function outcome(f: () => unknown): Promise<{ threw?: unknown; rejected?: 
 describe('stopComet', function () {
   this.timeout(20_000);
 
-  let server: Listening | undefined;
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
+  const suite = loopbackSuite();
 
   /** A server whose one route is `handle`; resolves with what it returned, for each request. */
   async function route(handle: (res: http.ServerResponse) => Promise<unknown>): Promise<{ port: number; results: unknown[] }> {
     const results: unknown[] = [];
-    server = await listen((_req, res) => {
+    suite.server = await listen((_req, res) => {
       void handle(res).then((r) => results.push(r));
     });
-    return { port: server.port, results };
+    return { port: suite.server.port, results };
   }
 
   it('answers with exactly one stop control, callback({"type":"stop"},0), as a complete text/html response', async () => {
