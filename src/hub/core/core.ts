@@ -13,12 +13,10 @@ import type { Entry } from './history.js';
 import type { ClientKind, Frames, OpenInfo, SubscribeAs } from './kinds.js';
 import { checkPolicy, type CoreSettings } from './settings.js';
 import { HubFeed, type Tally } from './subscription.js';
-import { checkTopic, Topic } from './topic.js';
+import { checkTopic, MAX_TOPICS, Topic } from './topic.js';
 
 const SUBSCRIBE_OPTIONS = Object.keys({ policy: 1, limit: 1, since: 1, epoch: 1, signal: 1, topics: 1 } satisfies Record<keyof SubscribeOptions, 1>);
 
-/** The most topics one subscriber may take. */
-const MAX_TOPICS = 1000;
 
 /**
  * One message as the core keeps it: what `encode` gave, its topic, and its entry for each kind once
@@ -47,11 +45,13 @@ export class HubCore<O> {
   #kept = 0;
   /** Subscribers now. */
   #size = 0;
-  /**
-   * Ids up to this one may belong to topics the hub no longer accounts for (a topic forgotten with
-   * ids dropped, or ids it never saw once it had several topics): a cursor older is a reset.
-   */
+  /** Ids up to this one the hub never saw, once it had several topics: whose they were nobody knows. */
   #horizon = 0;
+  /**
+   * Ids up to this one may belong to topics the hub forgot (no subscriber, no history) with ids they
+   * had dropped: a cursor older is a reset, for a topic that does not exist now or was made after it.
+   */
+  #forgotten = 0;
   /** True while every message was of the default topic: ids it did not see are that topic's. */
   #sole = true;
   #closed = false;
@@ -65,7 +65,7 @@ export class HubCore<O> {
   constructor(settings: CoreSettings<O>) {
     this.#settings = settings;
     this.#frames = settings.frames;
-    this.#default = this.#newTopic('');
+    this.#default = this.#newTopic('', 0);
     this.#topics.set('', this.#default);
   }
 
@@ -86,6 +86,7 @@ export class HubCore<O> {
     this.#lastId = checkCount(lastId, 'setEpoch', 'lastId');
     this.#epoch = epoch;
     this.#horizon = 0;
+    this.#forgotten = 0;
     for (const topic of [...this.#topics.values()]) {
       topic.clear();
       for (const member of topic.members) member.after = 0;
@@ -138,17 +139,18 @@ export class HubCore<O> {
     if (t === undefined) {
       // a topic nobody listens to and that keeps no history: nothing to make, but its id is gone for good
       if (this.#settings.history === 0) {
-        this.#horizon = id;
+        this.#forgotten = id;
         return;
       }
-      t = this.#newTopic(topic);
+      t = this.#newTopic(topic, id - 1);
     } else {
       // most recently published last: the least recent topic's history goes first under `historyTotal`
       this.#topics.delete(topic);
     }
     this.#topics.set(topic, t);
+    // added without pushing one out: one more kept; pushing one out (or kept not at all): as many
     const out = t.history.add(stored);
-    if (out !== stored) this.#kept++;
+    if (out === undefined) this.#kept++;
     if (out !== undefined) this.#dropped(t, out.id);
     while (this.#kept > this.#settings.historyTotal) this.#evictOldest();
     this.#forgetIfIdle(t);
@@ -161,8 +163,9 @@ export class HubCore<O> {
     return (stored[kind] ??= { id: stored.id, value: frames.frame(kind, stored.value as string, stored.id, this.#epoch, stored.topic) });
   }
 
-  #newTopic(name: string): Topic<Member<O>, Stored> {
-    return new Topic<Member<O>, Stored>(name, this.#settings.history, Math.max(64, this.#settings.history));
+  /** A topic made now, when the last id was `since`: no earlier id was one of its messages. */
+  #newTopic(name: string, since: number): Topic<Member<O>, Stored> {
+    return new Topic<Member<O>, Stored>(name, since, this.#settings.history, Math.max(64, this.#settings.history));
   }
 
   /** Ids `from`…`to` (default: `from` alone) of `topic` are no longer in its history. */
@@ -187,7 +190,7 @@ export class HubCore<O> {
   #forgetIfIdle(topic: Topic<Member<O>, Stored>): void {
     if (topic.name === '' || !topic.idle) return;
     this.#topics.delete(topic.name);
-    this.#horizon = Math.max(this.#horizon, topic.lastDropped, topic.forgotten);
+    this.#forgotten = Math.max(this.#forgotten, topic.lastDropped, topic.forgotten);
   }
 
   /**
@@ -327,7 +330,7 @@ export class HubCore<O> {
     const initial = this.#settings.initial;
     if (initial !== undefined && kind === 'comet' && open) prefix.push({ id: 0, value: initial });
     const lastId = this.#lastId;
-    const start = startOf(since, epoch, this.#epoch, lastId, this.#horizonOf(names));
+    const start = startOf(since, epoch, this.#epoch, lastId, this.#horizonOf(names, since ?? lastId));
     const at = prefix.length;
     let missed = 0;
     if (open) {
@@ -347,10 +350,18 @@ export class HubCore<O> {
     return feed;
   }
 
-  /** The id up to which a cursor on `names` cannot be accounted for exactly. */
-  #horizonOf(names: readonly string[]): number {
+  /**
+   * The id up to which a cursor `since` on `names` cannot be accounted for exactly: the ids never
+   * seen; each topic's dropped ids it forgot (past its runs); and the ids of forgotten topics, for a
+   * topic that does not exist now or was made after `since` (one made before had no forgotten ids
+   * after it).
+   */
+  #horizonOf(names: readonly string[], since: number): number {
     let horizon = this.#horizon;
-    for (const name of names) horizon = Math.max(horizon, this.#topics.get(name)?.forgotten ?? 0);
+    for (const name of names) {
+      const topic = this.#topics.get(name);
+      horizon = Math.max(horizon, topic?.forgotten ?? 0, topic === undefined || topic.since > since ? this.#forgotten : 0);
+    }
     return horizon;
   }
 
@@ -360,7 +371,7 @@ export class HubCore<O> {
     for (const name of names) {
       let topic = this.#topics.get(name);
       if (topic === undefined) {
-        topic = this.#newTopic(name);
+        topic = this.#newTopic(name, this.#lastId);
         this.#topics.set(name, topic);
       }
       topic.members.add(member);

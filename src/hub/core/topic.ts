@@ -5,6 +5,9 @@
 import { checkOptions, describe } from '../../util/args.js';
 import { History } from './history.js';
 
+/** @internal The most topics one subscription (or ticket) may take. */
+export const MAX_TOPICS = 1000;
+
 /** What a topic name looks like (the default topic is `''`). */
 const NAME = /^[A-Za-z0-9_.:/@-]{1,200}$/;
 /** Names an `EventSource` fires events of itself: a topic of such a name would be taken for them. */
@@ -53,6 +56,8 @@ export class Topic<M, S extends { readonly id: number }> {
 
   constructor(
     readonly name: string,
+    /** The last id when this topic was made: no id up to it was one of its messages. */
+    readonly since: number,
     capacity: number,
     maxRuns: number,
   ) {

@@ -3,7 +3,7 @@
  * refusal (400, 403), a stop, or a stream of some topics from some cursor. `hub.serve` writes the
  * answer to a Node response.
  */
-import { isTopic } from '../core/topic.js';
+import { isTopic, MAX_TOPICS } from '../core/topic.js';
 import { cometCursor, sseCursor, wantsEventStream } from './cursor.js';
 import type { Cursor } from './framing.js';
 import type { ProtocolRequest } from './request.js';
@@ -55,6 +55,7 @@ export function answer<R>(request: ProtocolRequest, req: R, access: Access<R>): 
   }
   const asked = access.topics === undefined ? request.query.getAll('topic') : access.topics(req);
   if (!Array.isArray(asked) || !asked.every((t) => typeof t === 'string' && t !== '' && isTopic(t))) return refuse(sse, 400, TOPIC_REASON);
+  if (asked.length > MAX_TOPICS) return refuse(sse, 400, `too many topics: at most ${MAX_TOPICS} in one request`);
   const named = asked.length > 0;
   const topics = named ? [...new Set(asked)] : [''];
   const head = request.method === 'HEAD';

@@ -3,9 +3,9 @@
  * `connectComet` closes and never reconnects. `hub.serve`'s `stop` option writes it too.
  */
 import type { ServerResponse } from 'node:http';
-import { Comet } from '../../comet/index.js';
+import { createEncoder } from '../../comet/encoder.js';
 import { sendComet, type SendCometResult } from '../../http/index.js';
-import type { HeaderValue } from '../../http/chunk.js';
+import { checkHeaders, type HeaderValue } from '../../http/chunk.js';
 import { checkOptions, describe } from '../../util/args.js';
 
 /** Options of {@link stopComet}. */
@@ -35,13 +35,16 @@ export function sendStop(res: ServerResponse, chunk: string, options: { signal?:
  * app.get('/live', (req, res) => (req.session.user ? hub.serve(req, res) : stopComet(res, 'parent.news')));
  * ```
  * @param callback - the page's callback, e.g. `'parent.news'` (validated now)
- * @throws TypeError for an invalid callback, `res` or option; Error when the response has started
+ * @throws TypeError for an invalid callback, `res` or option; Error (synchronously, writing nothing)
+ *   when the response has already been started or ended
  */
 export function stopComet(res: ServerResponse, callback: string, options?: StopCometOptions): Promise<SendCometResult> {
   const where = 'stopComet';
   const { nonce, headers } = checkOptions(options, where, ['nonce', 'headers']);
   const r = res as Partial<ServerResponse> | null | undefined;
   if (typeof r?.end !== 'function' || typeof r.setHeader !== 'function') throw new TypeError(`${where}: res must be an http.ServerResponse, got ${describe(res)}`);
-  const encoder = Comet.encoder<object>('json', callback, nonce === undefined ? { initialChunk: null } : { initialChunk: null, nonce });
-  return sendStop(res, encoder.encode({ type: 'stop' }, -1, 0), { headers });
+  const encoder = createEncoder<object>('json', callback, nonce === undefined ? { initialChunk: null } : { initialChunk: null, nonce }, where);
+  const extra = checkHeaders(where, headers, 'options.headers');
+  if (res.headersSent || res.writableEnded) throw new Error(`${where}: the response has already been started`);
+  return sendStop(res, encoder.encode({ type: 'stop' }, -1, 0), { headers: extra });
 }

@@ -6,9 +6,9 @@
  * the same bytes. Everything signed is validated first; a ticket is checked in constant time.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { checkMs, checkOptions, describe, isObjectLike } from '../../util/args.js';
+import { checkNumber, checkOptions, describe, isObjectLike } from '../../util/args.js';
 export { checkSecret } from '../core/settings.js';
-import { checkTopic, isTopic } from '../core/topic.js';
+import { checkTopic, isTopic, MAX_TOPICS } from '../core/topic.js';
 import type { TicketOptions } from '../types.js';
 
 const VERSION = '1';
@@ -44,9 +44,9 @@ export function makeTicket(secret: Uint8Array | undefined, options: TicketOption
   if (!isObjectLike(options)) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
   const { topics, ttlMs, subject = '' } = checkOptions(options, where, TICKET_OPTIONS);
   if (!Array.isArray(topics) || topics.length === 0) throw new TypeError(`${where}: topics must be a non-empty array of topic names, got ${describe(topics)}`);
+  if (topics.length > MAX_TOPICS) throw new RangeError(`${where}: topics must name at most ${MAX_TOPICS} topics, got ${topics.length}`);
   const names = [...new Set(topics.map((t, i) => checkTopic(t, where, `topics[${i}]`)))];
-  const ttl = checkMs(ttlMs, where, 'ttlMs');
-  if (ttl === 0 || ttl > MAX_TTL_MS) throw new RangeError(`${where}: ttlMs must be above 0 and at most ${MAX_TTL_MS} (30 days), got ${String(ttlMs)}`);
+  const ttl = checkNumber(ttlMs, where, 'ttlMs', `a number of milliseconds above 0 and at most ${MAX_TTL_MS} (30 days)`, (n) => n > 0 && n <= MAX_TTL_MS);
   if (typeof subject !== 'string' || !SUBJECT.test(subject)) {
     throw new TypeError(`${where}: subject must be printable ASCII of at most 256 characters, got ${typeof subject === 'string' ? 'another string' : describe(subject)}`);
   }
@@ -75,6 +75,8 @@ export function readTicket(secret: Uint8Array, ticket: string, now = Date.now())
   if (dot < 0) return null;
   const fields = Buffer.from(ticket.slice(0, dot), 'base64url').toString('utf8');
   const given = Buffer.from(ticket.slice(dot + 1), 'base64url');
+  // one spelling per ticket: padding, stray characters or unused bits are not the ticket made
+  if (Buffer.from(fields, 'utf8').toString('base64url') !== ticket.slice(0, dot) || given.toString('base64url') !== ticket.slice(dot + 1)) return null;
   const wanted = mac(secret, fields);
   if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return null;
   const parts = fieldsOf(fields);
