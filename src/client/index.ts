@@ -5,18 +5,21 @@
  *
  * It is made of four parts, each written after the wire protocol of `hub.serve` (docs/protocol.md),
  * whose sentences are the comments at the lines that carry them out:
- * - the {@link Cursor}: where the page stands in the hub's stream (an epoch and an id);
- * - the {@link Transport}s: how one stream reaches the page, a forever iframe or an EventSource;
- * - the machine, in {@link connectComet}: one state, written by one function, one named function per
- *   transition, and two timers, liveness (armed while a stream runs) and backoff (armed while waiting
- *   for the next attempt), never both at once;
- * - the share: with `share`, one tab holds the stream and the others follow it.
+ * - the stream ({@link stream}): one per transport, kind, callback and URL in a page, carrying the topics
+ *   of every connection made on it; its cursor is where the page stands in the hub's stream (an epoch
+ *   and an id, one sequence across topics);
+ * - the transports: how one stream reaches the page, a forever iframe or an EventSource, both with
+ *   the interface {@link Transport};
+ * - the machine: one state, written by one function (`to`), one named function per transition, and two
+ *   timers, liveness (armed while a stream runs, or while a probe is out) and backoff (armed while
+ *   waiting for the next attempt), never both at once;
+ * - the share: one tab of the origin holds the stream and the others follow it.
  * @packageDocumentation
  */
 
-import type { CometConnection, CometGapInfo, CometOpenInfo, CometState, ConnectCometOptions } from './types.js';
+import type { CometConnection, CometErrorInfo, CometGapInfo, CometOpenInfo, CometState, ConnectCometOptions } from './types.js';
 
-export type { CometConnection, CometGapInfo, CometOpenInfo, CometState, ConnectCometOptions } from './types.js';
+export type { CometConnection, CometErrorInfo, CometGapInfo, CometOpenInfo, CometState, ConnectCometOptions } from './types.js';
 
 const WORDS = new Set(
   ('break case catch class const continue debugger default delete do else enum export extends false finally for ' +
@@ -31,7 +34,7 @@ const SINKS = new Set(
     'wrapAll wrapInner $ jQuery assign replace open').split(' '),
 );
 
-const OPTIONS = 'transport kind callback onMessage onOpen onGap onStateChange reconnect livenessMs share'.split(' ');
+const OPTIONS = 'transport kind callback topics onMessage onOpen onGap onError onStateChange reconnect livenessMs share'.split(' ');
 
 /**
  * True when `name` is a callback the server accepts: a dotted path of ASCII identifiers, none of them
@@ -43,168 +46,60 @@ export function isCometCallback(name: unknown): name is string {
   return path.length > 0 && !SINKS.has(path[path.length - 1]!) && path.every((p) => /^[A-Za-z_$][\w$]*$/.test(p) && !WORDS.has(p));
 }
 
-/**
- * The page's cursor: the epoch its ids belong to (undefined before the first `open`), the last id given
- * to `onMessage`, and where the stream stands (`at`: that id, or the `since` of the last `open` when
- * later, so that a stream that broke before its first message resumes where it started).
- */
-interface Cursor {
-  epoch?: string;
-  lastId: number;
-  at: number;
+/** A topic name, the server's rule: `[A-Za-z0-9_.:/@-]{1,200}`, none of the names `EventSource` fires itself. */
+const TOPIC = /^(?!(open|error|message)$)[\w.:/@-]{1,200}$/;
+
+/** One `connectComet`: its topics (`''`: the default topic), its options, the last id it was given, and whether it was closed. */
+interface Conn {
+  t: Set<string>;
+  h: ConnectCometOptions;
+  l: number;
+  x?: boolean;
 }
 
-/** Takes id `id` when it is after the cursor: true once per id, in order (a replay's overlap is dropped). */
-function advance(c: Cursor, id: number): boolean {
-  if (!(id > c.at)) return false;
-  c.lastId = c.at = id;
-  return true;
+/** One stream of the page, shared by the connections of one key (see {@link stream}). */
+interface Stream {
+  /** Its connections. */
+  k: Set<Conn>;
+  /** Its state (see {@link CometState}). */
+  s: CometState;
+  /** True when this tab holds it. */
+  l: boolean;
+  /** The origin it streams from. */
+  o: string;
+  /** Adds a connection (its topics widen the stream); returns the stream. */
+  a(k: Conn): Stream;
+  /** Closes it for good, with every connection. */
+  c(): void;
 }
 
-/** A new epoch: the hub restarted, its ids start again. Told once per epoch, by whichever of `open` and `reset` comes first. */
-function renew(c: Cursor, epoch: string, onGap?: (gap: CometGapInfo) => void): void {
-  if (epoch === c.epoch) return;
-  if (c.epoch !== undefined) onGap?.({ reset: true });
-  c.epoch = epoch;
-  c.lastId = c.at = 0;
-}
-
-/** An `open`, the first control of every response: where its replay starts, and what it could not give. */
-function place(c: Cursor, info: CometOpenInfo, onGap?: (gap: CometGapInfo) => void): void {
-  // reset: the cursor was of another epoch
-  if (info.reset) renew(c, info.epoch, onGap);
-  // missed: messages after the cursor that had already left the hub's history
-  else if (info.missed > 0) onGap?.({ missed: info.missed });
-  c.epoch = info.epoch;
-  // since: the response's messages start after this id
-  c.at = Math.max(c.at, info.since);
-}
+/** The streams of this page, by key. */
+const streams = new Map<string, Stream>();
+/** The warning about the browsers' connections per origin was given. */
+let warned = false;
 
 /** A control: an INFO object named by its `type` (`open`, `beat`, `rotate`, `stop`, `reset`). */
-type Control = { type?: string; epoch?: string };
-
-/** What a transport tells the machine about its stream. */
-interface Sink {
-  /** A message with its id. */
-  message(value: unknown, id: number): void;
-  /** A control. */
-  control(info: Control): void;
-  /** A sign of life that carries nothing (the EventSource's own `open`). */
-  alive(): void;
-  /** The stream broke, and the transport will say what comes next. */
-  waiting(): void;
-  /**
-   * The stream broke, and the EventSource reconnects by itself; `resumes`: that reconnection resumes where
-   * the page stands (it carries the cursor, or the page has none yet).
-   */
-  broke(resumes: boolean): void;
-  /** The stream is over: the machine starts the next one. */
-  ended(): void;
-}
-
-/** How one stream at a time reaches the page. */
-interface Transport {
-  /** Starts a stream on `url` from the cursor (each transport writes it its own way). */
-  open(url: URL, c: Cursor): void;
-  /** Ends the stream, if any: nothing of it reaches the machine afterwards. `end`: the connection is closed for good. */
-  close(end?: boolean): void;
-}
+type Control = { type?: string; epoch?: string; status?: number };
 
 /**
- * The forever iframe: a hidden iframe on the URL, whose scripts call the callback, `callback(MESSAGE, ID)`
- * for a message and `callback(INFO, 0)` for a control. The callback is defined until the connection closes.
+ * How one stream at a time reaches the page: starts a stream on `url` from the cursor (each transport
+ * writes it its own way) and returns the function that ends it (nothing of it reaches the machine afterwards).
  */
-function iframeTransport(sink: Sink, path: string[], owner: Record<string, unknown>): Transport {
-  let frame: HTMLIFrameElement | undefined;
-  let target = owner;
-  const name = path[path.length - 1]!;
-  for (const p of path.slice(1, -1)) target = (target[p] ??= {}) as Record<string, unknown>;
-  const receive = (value: unknown, id: number): void => {
-    if (!frame) return;
-    // each script is removed as it runs, with what is before it: a stream of days keeps its document small
-    const script = frame.contentDocument?.currentScript;
-    const parent = script?.parentNode;
-    if (parent) {
-      while (parent.firstChild !== script) parent.removeChild(parent.firstChild!);
-      parent.removeChild(script!);
-    }
-    if (id !== 0) sink.message(value, id);
-    else sink.control(value as Control);
-  };
-  target[name] = receive;
-  return {
-    open(url, c) {
-      // the Comet cursor: ?epoch=E&since=N
-      if (c.epoch !== undefined) {
-        url.searchParams.set('epoch', c.epoch);
-        url.searchParams.set('since', String(c.at));
-      }
-      frame = document.createElement('iframe');
-      frame.hidden = true;
-      frame.src = url.href;
-      // the iframe's load: the response ended (a rotation, the server's shutdown, an error)
-      frame.onload = () => sink.ended();
-      document.body.appendChild(frame);
-    },
-    close(end) {
-      if (frame) frame.onload = null;
-      frame?.remove();
-      frame = undefined;
-      if (end && target[name] === receive) delete target[name];
-    },
-  };
-}
+type Transport = (url: URL) => () => void;
 
 /**
- * The EventSource (`Accept: text/event-stream`): each message an unnamed event with the id `E:N`, each
- * control an event named by its type. The browser reconnects by itself after a cut, after the server's
- * `retry`, sending the last id it saw as `Last-Event-ID`.
+ * What the leader posts to the tabs that follow it (`o` open, `m`/`id`/`e`/`c` a message with its
+ * epoch and topic, `s` state, `x` stop), and what every tab says (`q`: who leads, and your topics?
+ * `u`: the topics I carry).
  */
-function eventSourceTransport(sink: Sink, kind: 'json' | 'string'): Transport {
-  let es: EventSource | undefined;
-  return {
-    open(url, c) {
-      // the SSE cursor in the query, as Last-Event-ID would carry it: ?lastEventId=E:N
-      if (c.epoch !== undefined) url.searchParams.set('lastEventId', c.epoch + ':' + c.at);
-      // this EventSource reconnects with a cursor: its URL had one, or an id arrived on it
-      let resumes = c.epoch !== undefined;
-      const s = (es = new EventSource(url.href));
-      const on = (type: string, fn: (e: MessageEvent<string>) => void): void =>
-        s.addEventListener(type, (e) => ((e as MessageEvent).data === undefined ? sink.alive() : fn(e as MessageEvent<string>)));
-      for (const type of ['open', 'rotate', 'beat', 'reset']) on(type, (e) => sink.control(JSON.parse(e.data)));
-      on('message', (e) => {
-        resumes = true;
-        const id = e.lastEventId;
-        // the id E:N: N is the message's id in epoch E
-        sink.message(kind === 'json' ? JSON.parse(e.data) : e.data, Number(id.slice(id.lastIndexOf(':') + 1)));
-      });
-      s.onerror = () => {
-        // CONNECTING: the browser reconnects by itself; with no cursor when none was in its URL and no id came
-        if (s.readyState !== 2) return sink.broke(resumes || c.epoch === undefined);
-        // CLOSED: it gave up, on an HTTP error and on the stop's 204 alike; one HEAD tells them apart
-        sink.waiting();
-        const probe = (status: number): void => {
-          if (es === s) status === 204 ? sink.control({ type: 'stop' }) : sink.ended();
-        };
-        fetch(url.href, { method: 'HEAD', headers: { Accept: 'text/event-stream' }, cache: 'no-store' }).then((r) => probe(r.status), () => probe(0));
-      };
-    },
-    close() {
-      es?.close();
-      es = undefined;
-    },
-  };
-}
-
-/** What the leader posts to the tabs that follow it, and what they ask (`q`). */
-type Relay = { o?: CometOpenInfo; m?: unknown; id?: number; e?: string; s?: CometState; q?: 1; x?: 1 };
+type Relay = { o?: CometOpenInfo; m?: unknown; id?: number; e?: string; c?: string; s?: CometState; x?: CometErrorInfo; q?: 1; u?: string[] };
 
 /** A value for an error message. */
 const shown = (v: unknown): string =>
   typeof v === 'string' ? JSON.stringify(v) : v === null || /^[nbu]/.test(typeof v) ? String(v) : (typeof v === 'object' ? 'an ' : 'a ') + typeof v;
 
 /**
- * Connects to a `hub.serve` route and keeps it connected, delivering each message once, in id order.
+ * Connects to a `hub.serve` route and keeps it connected, delivering each message of its topics once, in id order.
  *
  * The iframe transport makes a hidden iframe after the page's `load`; its `load` (or `livenessMs` of
  * silence) ends a stream, and the next one starts from the last id, at once after a server's rotation,
@@ -212,20 +107,27 @@ const shown = (v: unknown): string =>
  *
  * The EventSource transport lets the browser reconnect by itself after a cut (it sends `Last-Event-ID`,
  * after the server's `retry`); on `livenessMs` of silence, after a `rotate`, or when a stream that had no
- * cursor yet breaks, it opens a new EventSource with `?lastEventId=E:N`. When the EventSource gives up
- * (an HTTP error or a `204`), one `HEAD` request with `Accept: text/event-stream` tells them apart: a `204`
- * is the server's stop (closed for good), anything else a failure (reconnect after the backoff).
+ * cursor yet breaks, it opens a new EventSource with `?lastEventId=E:N`.
  *
- * The cursor is the last id delivered, or the `since` of the last `open` when that is later (a stream
- * that broke before its first message resumes where it started). The server's `stop` (either
- * transport) and `pagehide` close the connection. One connection per URL (and per callback) in a page.
+ * When a stream ends before its `open` control, or the EventSource gives up, one `HEAD` request tells
+ * what happened: a `204` is the server's stop, a `400`, `401`, `403` or `404` a refusal (closed for good,
+ * `onError({ status })`), anything else a failure (the next attempt after the backoff); after 3 responses
+ * in a row without an `open`, `onError({ message })` says so. The server's `stop` control (with a status:
+ * a refusal) and `pagehide` close the connection.
+ *
+ * The connections of one page to one URL, with one transport, kind and callback, and all with `topics`
+ * or all without, share one stream that carries the union of their topics: a connection that brings a
+ * new topic makes the stream reconnect once from its cursor (what is after the cursor comes, of every
+ * topic). Each connection is given the messages of its own topics. The stream keeps its topics until
+ * its last connection closes, and its settings (`reconnect`, `livenessMs`, `share`) are its first
+ * connection's. With `share` (the default), the tabs of the origin share it too.
  * @param url - the route (same origin), relative to the page; its other query parameters are kept
- * @throws TypeError naming connectComet for a URL or an option of the wrong type, an unknown option or a bad callback
+ * @throws TypeError naming connectComet for a URL or an option of the wrong type, an unknown option, a bad callback or topic
  * @throws RangeError naming connectComet for a number of milliseconds out of range
  * @example
  * ```js
  * const comet = connectComet('/comet', { callback: 'parent.cometMessage', onMessage: (v, id) => show(v) });
- * const events = connectComet('/comet', { transport: 'eventsource', onMessage: (v, id) => show(v) });
+ * const events = connectComet('/comet', { transport: 'eventsource', topics: ['user:42', 'news'], onMessage: (v, id, topic) => show(topic, v) });
  * ```
  */
 export function connectComet<T = unknown>(url: string | URL, options: ConnectCometOptions<T>): CometConnection {
@@ -237,8 +139,9 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   };
   if (typeof url !== 'string' && !(url instanceof URL)) fail('url', 'a string or a URL', url);
   if (!options || typeof options !== 'object') fail('options', 'an object', options);
+  const given = options as unknown as Record<string, unknown>;
   for (const k in options) if (!OPTIONS.includes(k)) unknown(k);
-  const { transport = 'iframe', kind = 'json', callback, onMessage, onOpen, onGap, onStateChange, reconnect = {}, livenessMs = 30000, share } = options;
+  const { transport = 'iframe', kind = 'json', callback, topics, reconnect = {}, livenessMs = 30000, share = true } = options;
   if (!['iframe', 'eventsource', 'auto'].includes(transport)) fail('options.transport', "'iframe', 'eventsource' or 'auto'", transport);
   if (kind !== 'json' && kind !== 'string') fail('options.kind', "'json' or 'string'", kind);
   const path = isCometCallback(callback) ? callback.split('.') : [];
@@ -246,8 +149,12 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   if ((callback !== undefined || transport !== 'eventsource') && (!owner || path.length < 2)) {
     fail('options.callback', 'a dotted path starting with parent. or top.', callback);
   }
-  const handlers: Record<string, unknown> = { onMessage, onOpen, onGap, onStateChange };
-  for (const k in handlers) if (typeof handlers[k] !== 'function' && (k === 'onMessage' || handlers[k] !== undefined)) fail('options.' + k, 'a function', handlers[k]);
+  const list: unknown[] = Array.isArray(topics) && topics.length ? topics : [topics];
+  for (const t of topics === undefined ? [] : list) if (typeof t !== 'string' || !TOPIC.test(t)) fail('options.topics', 'a non-empty array of topic names', t);
+  // onMessage, onOpen, onGap, onError, onStateChange: functions, onMessage required
+  for (const k of OPTIONS) {
+    if (/^on/.test(k) && typeof given[k] !== 'function' && (k === 'onMessage' || given[k] !== undefined)) fail('options.' + k, 'a function', given[k]);
+  }
   if (!reconnect || typeof reconnect !== 'object') fail('options.reconnect', 'an object', reconnect);
   for (const k in reconnect) if (k !== 'minMs' && k !== 'maxMs') unknown('reconnect.' + k);
   const { minMs = 1000, maxMs = 30000 } = reconnect;
@@ -257,7 +164,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     if (!((ms[k] as number) > 0 && (ms[k] as number) < 2 ** 31)) fail('options.' + k, 'above 0 and below 2^31', ms[k], RangeError);
   }
   if (maxMs < minMs) fail('options.reconnect.maxMs', 'at least reconnect.minMs', maxMs, RangeError);
-  if (share !== undefined && typeof share !== 'boolean') fail('options.share', 'a boolean', share);
+  if (typeof share !== 'boolean') fail('options.share', 'a boolean', share);
   let base: URL;
   try {
     base = new URL(url, location.href);
@@ -265,20 +172,87 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     return fail('url', 'a valid URL', url);
   }
   const sse = transport === 'eventsource' || (transport === 'auto' && typeof globalThis.EventSource === 'function');
-  const key = 'comet-bridge ' + base.href;
-  // the cursor is the client's to write: the URL's own is dropped
-  for (const k of ['epoch', 'since', 'lastEventId']) base.searchParams.delete(k);
+  // the cursor and the topics are the client's to write: the URL's own are dropped
+  for (const k of ['epoch', 'since', 'lastEventId', 'topic']) base.searchParams.delete(k);
+  const key = ['comet-bridge', sse, kind, callback, !topics, base.href].join(' ');
+  const conn: Conn = { t: new Set(topics ?? ['']), h: { ...options } as ConnectCometOptions, l: 0 };
+  const S = streams.get(key)?.a(conn) ?? stream(key, conn, base, sse, kind, path, owner as unknown as Record<string, unknown>, minMs, maxMs, livenessMs, share);
+  return {
+    close() {
+      if (conn.x || S.s === 'closed') return;
+      conn.x = true;
+      S.k.delete(conn);
+      conn.h.onStateChange?.('closed');
+      if (!S.k.size) S.c();
+    },
+    transport: sse ? 'eventsource' : 'iframe',
+    get lastId() {
+      return conn.l;
+    },
+    get state() {
+      return conn.x ? 'closed' : S.s;
+    },
+    get leader() {
+      return !conn.x && S.l;
+    },
+  };
+}
 
-  const cursor: Cursor = { lastId: 0, at: 0 };
-  let state: CometState = 'connecting';
-  let leader = !share;
-  // attempts since the last open: the backoff's exponent
+/**
+ * One stream of the page and its machine, made for its first connection `first`, registered under `key`:
+ * it starts at the page's `load` (an iframe made earlier would hold the load for as long as it streams).
+ */
+function stream(
+  key: string,
+  first: Conn,
+  base: URL,
+  sse: boolean,
+  kind: string,
+  path: string[],
+  owner: Record<string, unknown>,
+  minMs: number,
+  maxMs: number,
+  livenessMs: number,
+  share: boolean,
+): Stream {
+  const S: Stream = {
+    k: new Set([first]),
+    s: 'connecting',
+    l: !share,
+    o: base.origin,
+    a(k) {
+      S.k.add(k);
+      merge([...k.t]);
+      tell({ u: [...union] });
+      return S;
+    },
+    c: () => close(),
+  };
+  // the topics carried: those of every connection, and of every tab that follows
+  const union = new Set(first.t);
+  // the cursor: the epoch its ids belong to (undefined before the first open), and where the stream
+  // stands: the last id delivered, or the since of the last open when later (a stream that broke
+  // before its first message resumes where it started)
+  let epoch: string | undefined;
+  let at = 0;
+  // attempts since the last open: the backoff's exponent; and responses since the last open
   let attempt = 0;
+  let misses = 0;
   // the server said rotate: the next stream starts at once
   let rotated = false;
+  // an open came on this attempt, or a probe is out: what ends it now is no probe's matter
+  let got = false;
+  // how many topics the current stream asked for
+  let asked = 0;
   // when the stream last showed life
   let seen = 0;
-  // armed while a stream runs
+  // one more at each drop: what a probe learns of an attempt since dropped is not acted on
+  let gen = 0;
+  // the URL of the current attempt
+  let href = '';
+  // ends the current attempt's stream
+  let shut = (): void => {};
+  // armed while a stream runs, or a probe is out
   let liveness: ReturnType<typeof setTimeout> | undefined;
   // armed while no stream runs and the next is due
   let backoff: ReturnType<typeof setTimeout> | undefined;
@@ -286,65 +260,121 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   let abort: AbortController | undefined;
   let release: (() => void) | undefined;
 
-  const post = (data: Relay): void => {
-    if (leader) channel?.postMessage(data);
-  };
+  /** Calls handler `name` of every connection with `value`. */
+  const each = (name: 'onOpen' | 'onGap' | 'onError' | 'onStateChange', value: unknown): void =>
+    S.k.forEach((k) => (k.h[name] as ((v: unknown) => void) | undefined)?.(value));
+  /** Says something to every other tab. */
+  const tell = (data: Relay): void => channel?.postMessage(data);
+  /** Relays to the tabs that follow, when this tab leads. */
+  const post = (data: Relay): void => void (S.l && tell(data));
   /** The one writer of the state: every transition goes through it, and the tabs that follow hear it. */
   const to = (next: CometState): void => {
-    if (next === state) return;
-    state = next;
+    if (next === S.s) return;
+    S.s = next;
     if (next !== 'closed') post({ s: next });
-    onStateChange?.(next);
+    each('onStateChange', next);
   };
-  /** A message: given to `onMessage` (and to the tabs that follow) once per id, in order. */
-  const deliver = (value: unknown, id: number): void => {
-    if (!advance(cursor, id)) return;
-    post({ m: value, id, e: cursor.epoch });
-    onMessage(value as T, id);
+  /**
+   * A message, a sign of life: taken once per id, in order (a replay's overlap is dropped), relayed,
+   * and given to the connections of its topic.
+   */
+  const deliver = (value: unknown, id: number, topic = ''): void => {
+    seen = Date.now();
+    if (!(id > at)) return;
+    at = id;
+    post({ m: value, id, e: epoch, c: topic });
+    S.k.forEach((k) => k.t.has(topic) && k.h.onMessage(value, (k.l = id), topic));
   };
-  /** → open: a response began; the backoff count starts again. */
+  /** A new epoch: the hub restarted, its ids start again. Told once per epoch, by whichever of `open` and `reset` comes first. */
+  const renew = (e: string): void => {
+    if (e === epoch) return;
+    if (epoch !== undefined) each('onGap', { reset: true } satisfies CometGapInfo);
+    epoch = e;
+    at = 0;
+    S.k.forEach((k) => (k.l = 0));
+  };
+  /** → open: a response began; the backoff count starts again, and a stream that lacks topics widens. */
   const opened = (info: CometOpenInfo): void => {
-    attempt = 0;
+    attempt = misses = 0;
+    got = true;
     post({ o: info });
-    place(cursor, info, onGap);
+    // reset: the cursor was of another epoch
+    if (info.reset) renew(info.epoch);
+    // missed: messages after the cursor that had already left the hub's history
+    else if (info.missed > 0) each('onGap', { missed: info.missed } satisfies CometGapInfo);
+    epoch = info.epoch;
+    // since: the response's messages start after this id
+    at = Math.max(at, info.since);
     to('open');
-    onOpen?.(info);
+    each('onOpen', info);
+    widen();
   };
-  /** → closed, by the server's stop: the tabs that follow close too. */
-  const stop = (): void => {
-    post({ x: 1 });
+  /** → closed, by the server's stop (`e`: its status and reason, a refusal): the tabs that follow close too. */
+  const stop = (e: CometErrorInfo): void => {
+    post({ x: e });
     close();
+    if (e.status) each('onError', e);
   };
   /** A control of the stream: each one is a sign of life, and a `beat` (the heartbeat) is nothing more. */
   const control = (info: Control): void => {
+    const { type, ...e } = info;
     seen = Date.now();
-    if (info.type === 'open') opened(info as CometOpenInfo);
+    if (type === 'open') opened(info as CometOpenInfo);
     // rotate: the server ends this response on purpose, the next one starts at once
-    else if (info.type === 'rotate') rotated = true;
-    // stop: the server ends this client for good
-    else if (info.type === 'stop') stop();
+    else if (type === 'rotate') rotated = true;
+    // stop: the server ends this client for good; with a status, it refused it
+    else if (type === 'stop') stop(e);
     // reset (EventSource, after an open whose reset is true): the epoch changed
-    else if (info.type === 'reset') renew(cursor, info.epoch!, onGap);
+    else if (type === 'reset') renew(info.epoch!);
   };
-  /** Ends the stream (its transport and its liveness timer); `end`: for good. */
-  const drop = (end?: boolean): void => {
+  /** Arms the liveness timer for a full `livenessMs`. */
+  const arm = (): void => {
     clearTimeout(liveness);
-    carrier.close(end);
-  };
-  /** → connecting: a stream from the cursor, with its liveness timer. */
-  const connect = (): void => {
-    rotated = false;
-    to('connecting');
     seen = Date.now();
     liveness = setTimeout(check, livenessMs);
-    carrier.open(new URL(base), cursor);
   };
-  /** The liveness timer's check. */
+  /** Ends the stream (its transport and its liveness timer). */
+  const drop = (): void => {
+    clearTimeout(liveness);
+    gen++;
+    shut();
+  };
+  /** → connecting: a stream of the topics from the cursor, with its liveness timer. */
+  const connect = (): void => {
+    rotated = got = false;
+    to('connecting');
+    arm();
+    const url = new URL(base);
+    // the topics: repeated topic parameters, none for the default topic
+    union.forEach((t) => t && url.searchParams.append('topic', t));
+    asked = union.size;
+    shut = (sse ? eventSource : iframe)(url);
+    href = url.href;
+    let n = 0;
+    streams.forEach((s) => (n += +(s.l && s.o === S.o)));
+    if (n > 6 && !warned) {
+      warned = true;
+      console.warn(`connectComet: ${n} streams to ${S.o}; browsers allow 6 per origin on HTTP/1.1`);
+    }
+  };
+  /** A new stream at once when this tab leads an open stream that lacks some of the topics. */
+  const widen = (): void => {
+    if (S.l && S.s === 'open' && union.size > asked) {
+      drop();
+      connect();
+    }
+  };
+  /** Adds topics to the stream (a connection's, or a tab's that follows). */
+  const merge = (topics: string[]): void => {
+    topics.forEach((t) => union.add(t));
+    widen();
+  };
+  /** The liveness timer's check: no chunk and no heartbeat for livenessMs is a dead stream. */
   const check = (): void => {
     const idle = Date.now() - seen;
-    // no chunk and no heartbeat for livenessMs: the stream is dead
-    if (idle >= livenessMs) ended();
-    else liveness = setTimeout(check, livenessMs - idle);
+    if (idle < livenessMs) liveness = setTimeout(check, livenessMs - idle);
+    else if (got) ended();
+    else probe();
   };
   /** → waiting, with the backoff timer: the next stream at once after a rotate, else after a full-jitter backoff. */
   const ended = (): void => {
@@ -352,80 +382,157 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     to('waiting');
     backoff = setTimeout(connect, rotated ? 0 : Math.random() * Math.min(maxMs, minMs * 2 ** attempt++));
   };
-  const sink: Sink = {
-    message(value, id) {
-      seen = Date.now();
-      deliver(value, id);
-    },
-    control,
-    alive: () => (seen = Date.now()),
-    waiting: () => to('waiting'),
-    // after a rotate, or when its own reconnection would carry no cursor, a new stream from the cursor
-    broke: (resumes) => (rotated || !resumes ? ended() : to('waiting')),
-    ended,
+  /**
+   * The stream ended before its open, or the EventSource gave up (on an HTTP error and on the stop's 204 alike):
+   * one HEAD, with the transport's Accept, tells a stop, a refusal and a failure apart. Liveness bounds it.
+   */
+  const probe = (): void => {
+    const g = gen;
+    const fresh = !got;
+    got = true;
+    shut();
+    to('waiting');
+    arm();
+    const then = (status: number): void => {
+      if (g !== gen) return;
+      if (status === 204) stop({});
+      else if ([400, 401, 403, 404].includes(status)) stop({ status });
+      else {
+        // a response, and no open: a callback that differs from the server's runs nothing
+        if (status && fresh && ++misses === 3) each('onError', { message: "no open control in 3 responses: is the callback the server's?" });
+        ended();
+      }
+    };
+    fetch(href, { method: 'HEAD', headers: sse ? { Accept: 'text/event-stream' } : {}, cache: 'no-store' }).then((r) => then(r.status), () => then(0));
   };
-  // the transport that carries every stream of this connection
-  const carrier = sse ? eventSourceTransport(sink, kind) : iframeTransport(sink, path, owner as unknown as Record<string, unknown>);
-  /** The share's channel: a follower hears the leader's opens, messages, states and stop; the leader answers a new tab. */
-  const relay = ({ data }: MessageEvent<Relay>): void => {
-    if (leader) {
-      if (data.q) post({ s: state });
-    } else if (data.o) opened(data.o);
-    else if (data.id) {
-      cursor.epoch = data.e;
-      deliver(data.m, data.id);
-    } else if (data.s) to(data.s);
-    else if (data.x) close();
+
+  // the forever iframe's callback (`callback(MESSAGE, ID)` for a message of the default topic,
+  // `callback(MESSAGE, ID, "topic")` for one of a topic, `callback(INFO, 0)` for a control), defined until the stream closes
+  let frame: HTMLIFrameElement | undefined;
+  let target = owner;
+  const name = path[path.length - 1]!;
+  const receive = (value: unknown, id: number, topic?: string): void => {
+    if (!frame) return;
+    // each script is removed as it runs, with what is before it: a stream of days keeps its document small
+    const script = frame.contentDocument?.currentScript;
+    const parent = script?.parentNode;
+    if (parent) {
+      while (parent.firstChild !== script) parent.removeChild(parent.firstChild!);
+      parent.removeChild(script!);
+    }
+    if (id !== 0) deliver(value, id, topic);
+    else control(value as Control);
   };
-  /** At the page's load (an iframe made earlier would hold the load for as long as it streams). */
+  if (!sse) {
+    for (const p of path.slice(1, -1)) target = (target[p] ??= {}) as Record<string, unknown>;
+    target[name] = receive;
+  }
+  /** The forever iframe: a hidden iframe on the URL, whose scripts call the callback. */
+  const iframe: Transport = (url) => {
+    // the Comet cursor: ?epoch=E&since=N
+    if (epoch !== undefined) {
+      url.searchParams.set('epoch', epoch);
+      url.searchParams.set('since', String(at));
+    }
+    const f = (frame = document.createElement('iframe'));
+    f.hidden = true;
+    f.src = url.href;
+    // the iframe's load: the response ended (a rotation, the server's shutdown, an error, a refusal)
+    f.onload = () => (got ? ended() : probe());
+    document.body.appendChild(f);
+    return () => {
+      f.onload = null;
+      f.remove();
+      frame = undefined;
+    };
+  };
+
+  /**
+   * The EventSource (`Accept: text/event-stream`): each message of the default topic an unnamed event,
+   * of a topic an event named for it, with the id `E:N`; each control an event named `$` and its type.
+   * The browser reconnects by itself after a cut, after the server's `retry`, sending the last id it saw
+   * as `Last-Event-ID`.
+   */
+  const eventSource: Transport = (url) => {
+    // the SSE cursor in the query, as Last-Event-ID would carry it: ?lastEventId=E:N
+    if (epoch !== undefined) url.searchParams.set('lastEventId', epoch + ':' + at);
+    // this EventSource reconnects with a cursor: its URL had one, or an id arrived on it
+    let resumes = epoch !== undefined;
+    const s = new EventSource(url.href);
+    const on = (type: string, fn: (e: MessageEvent<string>) => void): void => s.addEventListener(type, fn as (e: Event) => void);
+    for (const type of ['open', 'rotate', 'beat', 'reset']) on('$' + type, (e) => control(JSON.parse(e.data)));
+    union.forEach((topic) =>
+      on(topic || 'message', (e) => {
+        resumes = true;
+        const id = e.lastEventId;
+        // the id E:N: N is the message's id in epoch E
+        deliver(kind === 'json' ? JSON.parse(e.data) : e.data, Number(id.slice(id.lastIndexOf(':') + 1)), topic);
+      }),
+    );
+    s.onerror = () => {
+      // CLOSED: it gave up
+      if (s.readyState === 2) probe();
+      // CONNECTING: the browser reconnects by itself; with no cursor when none was in its URL and no id came.
+      // After a rotate, or when that reconnection would carry no cursor, a new stream from the cursor
+      else if (rotated || !(resumes || epoch === undefined)) ended();
+      else to('waiting');
+    };
+    return () => s.close();
+  };
+
+  /** The share's channel: a follower hears the leader's opens, messages, states and stop; every tab hears the topics of the others. */
+  const relay = ({ data: d }: MessageEvent<Relay>): void => {
+    if (d.u) merge(d.u);
+    if (d.q) S.l ? post({ s: S.s }) : tell({ u: [...union] });
+    if (S.l) return;
+    if (d.o) opened(d.o);
+    else if (d.id) {
+      epoch = d.e;
+      deliver(d.m, d.id, d.c);
+    } else if (d.s) to(d.s);
+    else if (d.x) stop(d.x);
+  };
+  /** At the page's load. */
   const start = (): void => {
     removeEventListener('load', start);
     // share: the tab that holds the Web Lock leads; the others follow it until the lock comes to one of them
-    if (!leader && self.BroadcastChannel && navigator.locks) {
+    if (!S.l && window.BroadcastChannel && navigator.locks) {
       channel = new BroadcastChannel(key);
       channel.onmessage = relay;
-      channel.postMessage({ q: 1 });
+      tell({ q: 1, u: [...union] });
       abort = new AbortController();
       navigator.locks
         .request(key, { signal: abort.signal }, () => {
-          leader = true;
+          S.l = true;
+          tell({ q: 1 });
           connect();
           return new Promise<void>((resolve) => (release = resolve));
         })
         .catch(() => {});
     } else {
-      leader = true;
+      S.l = true;
       connect();
     }
   };
-  /** → closed, for good: no stream, timer, listener or callback is left. */
+  /** → closed, for good: no stream, timer, listener or callback is left, and the key is free. */
   const close = (): void => {
-    if (state === 'closed') return;
+    if (S.s === 'closed') return;
     to('closed');
-    leader = false;
+    S.l = false;
+    streams.delete(key);
     removeEventListener('load', start);
     removeEventListener('pagehide', close);
     clearTimeout(backoff);
-    drop(true);
+    drop();
+    if (target?.[name] === receive) delete target[name];
     abort?.abort();
     release?.();
     channel?.close();
   };
 
+  streams.set(key, S);
   addEventListener('pagehide', close);
   if (document.readyState === 'complete') start();
   else addEventListener('load', start);
-  return {
-    close,
-    transport: sse ? 'eventsource' : 'iframe',
-    get lastId() {
-      return cursor.lastId;
-    },
-    get state() {
-      return state;
-    },
-    get leader() {
-      return leader;
-    },
-  };
+  return S;
 }
