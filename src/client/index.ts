@@ -42,8 +42,8 @@ const OPTIONS = 'transport kind callback topics onMessage onOpen onGap onError o
  * string (`eval`, `setTimeout`, `write`, `$`, `assign`, …): the server's rule, name for name.
  */
 export function isCometCallback(name: unknown): name is string {
-  const path = typeof name === 'string' ? name.split('.') : [];
-  return path.length > 0 && !SINKS.has(path[path.length - 1]!) && path.every((p) => /^[A-Za-z_$][\w$]*$/.test(p) && !WORDS.has(p));
+  const path = typeof name === 'string' ? name.split('.') : [''];
+  return !SINKS.has(path.at(-1)!) && path.every((p) => /^[A-Za-z_$][\w$]*$/.test(p) && !WORDS.has(p));
 }
 
 /** A topic name, the server's rule: `[A-Za-z0-9_.:/@-]{1,200}`, none of the names `EventSource` fires itself. */
@@ -57,7 +57,7 @@ interface Conn {
   x?: boolean;
 }
 
-/** One stream of the page, shared by the connections of one key (see {@link stream}). */
+/** One stream of the page, shared by the connections of one key. */
 interface Stream {
   /** Its connections. */
   k: Set<Conn>;
@@ -82,17 +82,17 @@ let warned = false;
 type Control = { type?: string; epoch?: string; status?: number };
 
 /**
- * How one stream at a time reaches the page: starts a stream on `url` from the cursor (each transport
- * writes it its own way) and returns the function that ends it (nothing of it reaches the machine afterwards).
+ * How one stream at a time reaches the page: starts a stream on `url` (its cursor written) and returns
+ * the function that ends it (nothing of it reaches the machine afterwards).
  */
-type Transport = (url: URL) => () => void;
+type Transport = (url: string) => () => void;
 
 /**
- * What the leader posts to the tabs that follow it (`o` open, `m`/`id`/`e`/`c` a message with its
- * epoch and topic, `s` state, `x` stop), and what every tab says (`q`: who leads, and your topics?
- * `u`: the topics I carry).
+ * What goes between the tabs of a share, as `[what, ...arguments]`: the leader relays its calls to the
+ * tabs that follow it (`o` open, `m` a message with its id, topic and epoch, `s` state, `x` stop), and
+ * every tab says its topics (`u`), asking who leads and what the others carry (`q`).
  */
-type Relay = { o?: CometOpenInfo; m?: unknown; id?: number; e?: string; c?: string; s?: CometState; x?: CometErrorInfo; q?: 1; u?: string[] };
+type Relay = [string, ...unknown[]];
 
 /** A value for an error message. */
 const shown = (v: unknown): string =>
@@ -131,21 +131,19 @@ const shown = (v: unknown): string =>
  * ```
  */
 export function connectComet<T = unknown>(url: string | URL, options: ConnectCometOptions<T>): CometConnection {
-  const fail = (name: string, what: string, value: unknown, E: new (m: string) => Error = TypeError): never => {
-    throw new E(`connectComet: ${name} must be ${what}, got ${shown(value)}`);
+  const error = (message: string, E: new (m: string) => Error = TypeError): never => {
+    throw new E('connectComet: ' + message);
   };
-  const unknown = (k: string): never => {
-    throw new TypeError('connectComet: unknown option ' + k);
-  };
+  const fail = (name: string, what: string, value: unknown, E?: new (m: string) => Error): never => error(`${name} must be ${what}, got ${shown(value)}`, E);
   if (typeof url !== 'string' && !(url instanceof URL)) fail('url', 'a string or a URL', url);
   if (!options || typeof options !== 'object') fail('options', 'an object', options);
   const given = options as unknown as Record<string, unknown>;
-  for (const k in options) if (!OPTIONS.includes(k)) unknown(k);
+  for (const k in options) if (!OPTIONS.includes(k)) error('unknown option ' + k);
   const { transport = 'iframe', kind = 'json', callback, topics, reconnect = {}, livenessMs = 30000, share = true } = options;
   if (!['iframe', 'eventsource', 'auto'].includes(transport)) fail('options.transport', "'iframe', 'eventsource' or 'auto'", transport);
   if (kind !== 'json' && kind !== 'string') fail('options.kind', "'json' or 'string'", kind);
   const path = isCometCallback(callback) ? callback.split('.') : [];
-  const owner = path[0] === 'parent' ? window : path[0] === 'top' ? top : undefined;
+  const owner = (path[0] === 'parent' ? window : path[0] === 'top' ? top : undefined) as unknown as Record<string, unknown>;
   if ((callback !== undefined || transport !== 'eventsource') && (!owner || path.length < 2)) {
     fail('options.callback', 'a dotted path starting with parent. or top.', callback);
   }
@@ -156,7 +154,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     if (/^on/.test(k) && typeof given[k] !== 'function' && (k === 'onMessage' || given[k] !== undefined)) fail('options.' + k, 'a function', given[k]);
   }
   if (!reconnect || typeof reconnect !== 'object') fail('options.reconnect', 'an object', reconnect);
-  for (const k in reconnect) if (k !== 'minMs' && k !== 'maxMs') unknown('reconnect.' + k);
+  for (const k in reconnect) if (k !== 'minMs' && k !== 'maxMs') error('unknown option reconnect.' + k);
   const { minMs = 1000, maxMs = 30000 } = reconnect;
   const ms: Record<string, unknown> = { 'reconnect.minMs': minMs, 'reconnect.maxMs': maxMs, livenessMs };
   for (const k in ms) {
@@ -176,7 +174,321 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   for (const k of ['epoch', 'since', 'lastEventId', 'topic']) base.searchParams.delete(k);
   const key = ['comet-bridge', sse, kind, callback, !topics, base.href].join(' ');
   const conn: Conn = { t: new Set(topics ?? ['']), h: { ...options } as ConnectCometOptions, l: 0 };
-  const S = streams.get(key)?.a(conn) ?? stream(key, conn, base, sse, kind, path, owner as unknown as Record<string, unknown>, minMs, maxMs, livenessMs, share);
+
+  /**
+   * The stream of this key, made for its first connection, `conn`: its machine, its transport and its
+   * share. It starts at the page's `load` (an iframe made earlier would hold the load for as long as it streams).
+   */
+  function stream(): Stream {
+    const S: Stream = {
+      k: new Set([conn]),
+      s: 'connecting',
+      l: !share,
+      o: base.origin,
+      a(k) {
+        S.k.add(k);
+        merge([...k.t]);
+        tell(['u', ...union]);
+        return S;
+      },
+      c: () => close(),
+    };
+    // the topics carried: those of every connection, and of every tab that follows
+    const union = new Set(conn.t);
+    // the cursor: the epoch its ids belong to (undefined before the first open), and where the stream
+    // stands: the last id delivered, or the since of the last open when later (a stream that broke
+    // before its first message resumes where it started)
+    let epoch: string | undefined;
+    let at = 0;
+    // attempts since the last open: the backoff's exponent; and responses since the last open
+    let attempt = 0;
+    let misses = 0;
+    // the server said rotate: the next stream starts at once
+    let rotated = false;
+    // an open came on this attempt, or a probe is out: what ends it now is no probe's matter
+    let got = false;
+    // how many topics the current stream asked for
+    let asked = 0;
+    // when the stream last showed life
+    let seen = 0;
+    // one more at each drop: what a probe learns of an attempt since dropped is not acted on
+    let gen = 0;
+    // the URL of the current attempt
+    let href = '';
+    // ends the current attempt's stream
+    let shut = (): void => {};
+    // the two timers, never armed at once: liveness while a stream runs (or a probe is out), backoff
+    // while no stream runs and the next is due
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let channel: BroadcastChannel | undefined;
+    let abort: AbortController | undefined;
+
+    /** Calls handler `name` of every connection with `value`. */
+    const each = (name: 'onOpen' | 'onGap' | 'onError' | 'onStateChange', value: unknown): void =>
+      S.k.forEach((k) => (k.h[name] as ((v: unknown) => void) | undefined)?.(value));
+    /** Says something to every other tab. */
+    const tell = (data: Relay): void => channel?.postMessage(data);
+    /** Relays to the tabs that follow, when this tab leads. */
+    const post = (data: Relay): void => void (S.l && tell(data));
+    /** The one writer of the state: every transition goes through it, and the tabs that follow hear it. */
+    const to = (next: CometState): void => {
+      if (next === S.s) return;
+      S.s = next;
+      if (next !== 'closed') post(['s', next]);
+      each('onStateChange', next);
+    };
+    /**
+     * A message, a sign of life: taken once per id, in order (a replay's overlap is dropped), relayed,
+     * and given to the connections of its topic. `e`: its epoch, for a tab that follows.
+     */
+    const deliver = (value: unknown, id: number, topic = '', e = epoch): void => {
+      seen = Date.now();
+      epoch = e;
+      if (!(id > at)) return;
+      at = id;
+      post(['m', value, id, topic, epoch]);
+      S.k.forEach((k) => k.t.has(topic) && k.h.onMessage(value, (k.l = id), topic));
+    };
+    /** A new epoch: the hub restarted, its ids start again. Told once per epoch, by whichever of `open` and `reset` comes first. */
+    const renew = (e: string): void => {
+      if (e === epoch) return;
+      if (epoch) each('onGap', { reset: true } satisfies CometGapInfo);
+      epoch = e;
+      at = 0;
+    };
+    /** → open: a response began; the backoff count starts again, and a stream that lacks topics widens. */
+    const opened = (info: CometOpenInfo): void => {
+      attempt = misses = 0;
+      got = true;
+      post(['o', info]);
+      // reset: the cursor was of another epoch
+      if (info.reset) renew(info.epoch);
+      // missed: messages after the cursor that had already left the hub's history
+      else if (info.missed > 0) each('onGap', { missed: info.missed } satisfies CometGapInfo);
+      epoch = info.epoch;
+      // since: the response's messages start after this id
+      at = Math.max(at, info.since);
+      to('open');
+      each('onOpen', info);
+      widen();
+    };
+    /** → closed, by the server's stop (`e`: its status and reason; above 204, a refusal): the tabs that follow close too. */
+    const stop = (e: CometErrorInfo): void => {
+      post(['x', e]);
+      close();
+      if (e.status! > 204) each('onError', e);
+    };
+    /** A control of the stream: each one is a sign of life, and a `beat` (the heartbeat) is nothing more. */
+    const control = (info: Control): void => {
+      const { type, ...e } = info;
+      seen = Date.now();
+      if (type === 'open') opened(info as CometOpenInfo);
+      // rotate: the server ends this response on purpose, the next one starts at once
+      else if (type === 'rotate') rotated = true;
+      // stop: the server ends this client for good; with a status, it refused it
+      else if (type === 'stop') stop(e);
+      // reset (EventSource, after an open whose reset is true): the epoch changed
+      else if (type === 'reset') renew(info.epoch!);
+    };
+    /** Arms the liveness timer for a full `livenessMs`. */
+    const arm = (): void => {
+      clearTimeout(timer);
+      seen = Date.now();
+      timer = setTimeout(check, livenessMs);
+    };
+    /** Ends the stream and its timer. */
+    const drop = (): void => {
+      clearTimeout(timer);
+      gen++;
+      shut();
+    };
+    /** → connecting: a stream of the topics from the cursor, with its liveness timer. */
+    const connect = (): void => {
+      rotated = got = false;
+      to('connecting');
+      arm();
+      const u = new URL(base);
+      const q = u.searchParams;
+      // the topics: repeated topic parameters, none for the default topic
+      union.forEach((t) => t && q.append('topic', t));
+      asked = union.size;
+      // the cursor, once an open gave an epoch: Comet ?epoch=E&since=N, SSE ?lastEventId=E:N (as Last-Event-ID would carry it)
+      if (epoch) sse ? q.set('lastEventId', epoch + ':' + at) : (q.set('epoch', epoch), q.set('since', '' + at));
+      shut = (sse ? eventSource : iframe)((href = u.href));
+      let n = 0;
+      streams.forEach((s) => (n += +(s.l && s.o === S.o)));
+      if (n > 6 && !warned) {
+        warned = true;
+        console.warn(`connectComet: ${n} streams to ${S.o}; browsers allow 6 per origin on HTTP/1.1`);
+      }
+    };
+    /** A new stream at once when this tab leads an open stream that lacks some of the topics. */
+    const widen = (): void => {
+      if (S.l && S.s === 'open' && union.size > asked) {
+        drop();
+        connect();
+      }
+    };
+    /** Adds topics to the stream (a connection's, or a tab's). */
+    const merge = (topics: unknown[]): void => {
+      topics.forEach((t) => union.add(t as string));
+      widen();
+    };
+    /** The liveness timer's check: no chunk and no heartbeat for livenessMs is a dead stream. */
+    const check = (): void => {
+      const idle = Date.now() - seen;
+      if (idle < livenessMs) timer = setTimeout(check, livenessMs - idle);
+      else if (got) ended();
+      else probe();
+    };
+    /** → waiting, with the backoff timer: the next stream at once after a rotate, else after a full-jitter backoff. */
+    const ended = (): void => {
+      drop();
+      to('waiting');
+      timer = setTimeout(connect, rotated ? 0 : Math.random() * Math.min(maxMs, minMs * 2 ** attempt++));
+    };
+    /**
+     * The stream ended before its open, or the EventSource gave up (on an HTTP error and on the stop's 204 alike):
+     * one HEAD, with the transport's Accept, tells a stop, a refusal and a failure apart. Liveness bounds it.
+     */
+    const probe = (): void => {
+      const g = gen;
+      const fresh = !got;
+      got = true;
+      shut();
+      to('waiting');
+      arm();
+      fetch(href, { method: 'HEAD', headers: sse ? { Accept: 'text/event-stream' } : {}, cache: 'no-store' })
+        .then((r) => r.status, () => 0)
+        .then((status) => {
+          if (g !== gen) return;
+          // 204: the server's stop; 400, 401, 403, 404: a refusal
+          if (/^(204|40[0134])$/.test('' + status)) stop({ status });
+          else {
+            // a response, and no open: a callback that differs from the server's runs nothing
+            if (status && fresh && ++misses === 3) each('onError', { message: "no open control in 3 responses: is the callback the server's?" });
+            ended();
+          }
+        });
+    };
+
+    // the forever iframe's callback (`callback(MESSAGE, ID)` for a message of the default topic,
+    // `callback(MESSAGE, ID, "topic")` for one of a topic, `callback(INFO, 0)` for a control), defined until the stream closes
+    let frame: HTMLIFrameElement | undefined;
+    let target = owner;
+    const name = path.at(-1)!;
+    const receive = (value: unknown, id: number, topic?: string): void => {
+      if (!frame) return;
+      // each script is removed as it runs, with what is before it: a stream of days keeps its document small
+      const script = frame.contentDocument?.currentScript;
+      const parent = script?.parentNode;
+      if (parent) {
+        while (parent.firstChild !== script) parent.removeChild(parent.firstChild!);
+        parent.removeChild(script!);
+      }
+      if (id) deliver(value, id, topic);
+      else control(value as Control);
+    };
+    if (!sse) {
+      for (const p of path.slice(1, -1)) target = (target[p] ??= {}) as Record<string, unknown>;
+      target[name] = receive;
+    }
+    /** The forever iframe: a hidden iframe on the URL, whose scripts call the callback. */
+    const iframe: Transport = (url) => {
+      const f = (frame = document.createElement('iframe'));
+      f.hidden = true;
+      f.src = url;
+      // the iframe's load: the response ended (a rotation, the server's shutdown, an error, a refusal)
+      f.onload = () => (got ? ended() : probe());
+      document.body.appendChild(f);
+      return () => {
+        f.onload = null;
+        f.remove();
+        frame = undefined;
+      };
+    };
+
+    /**
+     * The EventSource (`Accept: text/event-stream`): each message of the default topic an unnamed event,
+     * of a topic an event named for it, with the id `E:N`; each control an event named `$` and its type.
+     * The browser reconnects by itself after a cut, after the server's `retry`, sending the last id it saw
+     * as `Last-Event-ID`.
+     */
+    const eventSource: Transport = (url) => {
+      // this EventSource reconnects with a cursor: its URL had one, or an id arrived on it
+      let resumes = !!epoch;
+      const s = new EventSource(url);
+      const on = (type: string, fn: (e: MessageEvent<string>) => void): void => s.addEventListener(type, fn as (e: Event) => void);
+      for (const type of ['open', 'rotate', 'beat', 'reset']) on('$' + type, (e) => control(JSON.parse(e.data)));
+      union.forEach((topic) =>
+        on(topic || 'message', (e) => {
+          resumes = true;
+          // the id E:N: N is the message's id in epoch E
+          deliver(kind === 'json' ? JSON.parse(e.data) : e.data, +e.lastEventId.split(':').pop()!, topic);
+        }),
+      );
+      s.onerror = () => {
+        // CLOSED: it gave up
+        if (s.readyState === 2) probe();
+        // CONNECTING: the browser reconnects by itself; with no cursor when none was in its URL and no id came.
+        // After a rotate, or when that reconnection would carry no cursor, a new stream from the cursor
+        else if (rotated || !(resumes || !epoch)) ended();
+        else to('waiting');
+      };
+      return () => s.close();
+    };
+
+    /** The share's channel: a follower replays the leader's calls; every tab hears the topics of the others. */
+    const relay = ({ data: [what, ...args] }: MessageEvent<Relay>): void => {
+      if (what === 'q' || what === 'u') {
+        merge(args);
+        if (what === 'q') S.l ? post(['s', S.s]) : tell(['u', ...union]);
+      } else if (!S.l) ({ o: opened, m: deliver, s: to, x: stop } as Record<string, (...a: unknown[]) => void>)[what]!(...args);
+    };
+    /** At the page's load. */
+    const start = (): void => {
+      // share: the tab that holds the Web Lock leads; the others follow it until the lock comes to one of them
+      if (!S.l && window.BroadcastChannel && navigator.locks) {
+        channel = new BroadcastChannel(key);
+        channel.onmessage = relay;
+        tell(['q', ...union]);
+        // the abort cancels a request still waiting, or releases the lock held
+        const { signal } = (abort = new AbortController());
+        navigator.locks
+          .request(key, { signal }, () => {
+            S.l = true;
+            tell(['q']);
+            connect();
+            return new Promise((resolve) => (signal.onabort = resolve));
+          })
+          .catch(() => {});
+      } else {
+        S.l = true;
+        connect();
+      }
+    };
+    /** → closed, for good: no stream, timer, listener or callback is left, and the key is free. */
+    const close = (): void => {
+      if (S.s === 'closed') return;
+      to('closed');
+      S.l = false;
+      streams.delete(key);
+      removeEventListener('load', start);
+      removeEventListener('pagehide', close);
+      drop();
+      if (target?.[name] === receive) delete target[name];
+      abort?.abort();
+      channel?.close();
+    };
+
+    streams.set(key, S);
+    addEventListener('pagehide', close);
+    if (document.readyState === 'complete') start();
+    else addEventListener('load', start);
+    return S;
+  }
+
+  const S = streams.get(key)?.a(conn) ?? stream();
   return {
     close() {
       if (conn.x || S.s === 'closed') return;
@@ -196,343 +508,4 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
       return !conn.x && S.l;
     },
   };
-}
-
-/**
- * One stream of the page and its machine, made for its first connection `first`, registered under `key`:
- * it starts at the page's `load` (an iframe made earlier would hold the load for as long as it streams).
- */
-function stream(
-  key: string,
-  first: Conn,
-  base: URL,
-  sse: boolean,
-  kind: string,
-  path: string[],
-  owner: Record<string, unknown>,
-  minMs: number,
-  maxMs: number,
-  livenessMs: number,
-  share: boolean,
-): Stream {
-  const S: Stream = {
-    k: new Set([first]),
-    s: 'connecting',
-    l: !share,
-    o: base.origin,
-    a(k) {
-      S.k.add(k);
-      merge([...k.t]);
-      tell({ u: [...union] });
-      return S;
-    },
-    c: () => close(),
-  };
-  // the topics carried: those of every connection, and of every tab that follows
-  const union = new Set(first.t);
-  // the cursor: the epoch its ids belong to (undefined before the first open), and where the stream
-  // stands: the last id delivered, or the since of the last open when later (a stream that broke
-  // before its first message resumes where it started)
-  let epoch: string | undefined;
-  let at = 0;
-  // attempts since the last open: the backoff's exponent; and responses since the last open
-  let attempt = 0;
-  let misses = 0;
-  // the server said rotate: the next stream starts at once
-  let rotated = false;
-  // an open came on this attempt, or a probe is out: what ends it now is no probe's matter
-  let got = false;
-  // how many topics the current stream asked for
-  let asked = 0;
-  // when the stream last showed life
-  let seen = 0;
-  // one more at each drop: what a probe learns of an attempt since dropped is not acted on
-  let gen = 0;
-  // the URL of the current attempt
-  let href = '';
-  // ends the current attempt's stream
-  let shut = (): void => {};
-  // armed while a stream runs, or a probe is out
-  let liveness: ReturnType<typeof setTimeout> | undefined;
-  // armed while no stream runs and the next is due
-  let backoff: ReturnType<typeof setTimeout> | undefined;
-  let channel: BroadcastChannel | undefined;
-  let abort: AbortController | undefined;
-  let release: (() => void) | undefined;
-
-  /** Calls handler `name` of every connection with `value`. */
-  const each = (name: 'onOpen' | 'onGap' | 'onError' | 'onStateChange', value: unknown): void =>
-    S.k.forEach((k) => (k.h[name] as ((v: unknown) => void) | undefined)?.(value));
-  /** Says something to every other tab. */
-  const tell = (data: Relay): void => channel?.postMessage(data);
-  /** Relays to the tabs that follow, when this tab leads. */
-  const post = (data: Relay): void => void (S.l && tell(data));
-  /** The one writer of the state: every transition goes through it, and the tabs that follow hear it. */
-  const to = (next: CometState): void => {
-    if (next === S.s) return;
-    S.s = next;
-    if (next !== 'closed') post({ s: next });
-    each('onStateChange', next);
-  };
-  /**
-   * A message, a sign of life: taken once per id, in order (a replay's overlap is dropped), relayed,
-   * and given to the connections of its topic.
-   */
-  const deliver = (value: unknown, id: number, topic = ''): void => {
-    seen = Date.now();
-    if (!(id > at)) return;
-    at = id;
-    post({ m: value, id, e: epoch, c: topic });
-    S.k.forEach((k) => k.t.has(topic) && k.h.onMessage(value, (k.l = id), topic));
-  };
-  /** A new epoch: the hub restarted, its ids start again. Told once per epoch, by whichever of `open` and `reset` comes first. */
-  const renew = (e: string): void => {
-    if (e === epoch) return;
-    if (epoch !== undefined) each('onGap', { reset: true } satisfies CometGapInfo);
-    epoch = e;
-    at = 0;
-    S.k.forEach((k) => (k.l = 0));
-  };
-  /** → open: a response began; the backoff count starts again, and a stream that lacks topics widens. */
-  const opened = (info: CometOpenInfo): void => {
-    attempt = misses = 0;
-    got = true;
-    post({ o: info });
-    // reset: the cursor was of another epoch
-    if (info.reset) renew(info.epoch);
-    // missed: messages after the cursor that had already left the hub's history
-    else if (info.missed > 0) each('onGap', { missed: info.missed } satisfies CometGapInfo);
-    epoch = info.epoch;
-    // since: the response's messages start after this id
-    at = Math.max(at, info.since);
-    to('open');
-    each('onOpen', info);
-    widen();
-  };
-  /** → closed, by the server's stop (`e`: its status and reason, a refusal): the tabs that follow close too. */
-  const stop = (e: CometErrorInfo): void => {
-    post({ x: e });
-    close();
-    if (e.status) each('onError', e);
-  };
-  /** A control of the stream: each one is a sign of life, and a `beat` (the heartbeat) is nothing more. */
-  const control = (info: Control): void => {
-    const { type, ...e } = info;
-    seen = Date.now();
-    if (type === 'open') opened(info as CometOpenInfo);
-    // rotate: the server ends this response on purpose, the next one starts at once
-    else if (type === 'rotate') rotated = true;
-    // stop: the server ends this client for good; with a status, it refused it
-    else if (type === 'stop') stop(e);
-    // reset (EventSource, after an open whose reset is true): the epoch changed
-    else if (type === 'reset') renew(info.epoch!);
-  };
-  /** Arms the liveness timer for a full `livenessMs`. */
-  const arm = (): void => {
-    clearTimeout(liveness);
-    seen = Date.now();
-    liveness = setTimeout(check, livenessMs);
-  };
-  /** Ends the stream (its transport and its liveness timer). */
-  const drop = (): void => {
-    clearTimeout(liveness);
-    gen++;
-    shut();
-  };
-  /** → connecting: a stream of the topics from the cursor, with its liveness timer. */
-  const connect = (): void => {
-    rotated = got = false;
-    to('connecting');
-    arm();
-    const url = new URL(base);
-    // the topics: repeated topic parameters, none for the default topic
-    union.forEach((t) => t && url.searchParams.append('topic', t));
-    asked = union.size;
-    shut = (sse ? eventSource : iframe)(url);
-    href = url.href;
-    let n = 0;
-    streams.forEach((s) => (n += +(s.l && s.o === S.o)));
-    if (n > 6 && !warned) {
-      warned = true;
-      console.warn(`connectComet: ${n} streams to ${S.o}; browsers allow 6 per origin on HTTP/1.1`);
-    }
-  };
-  /** A new stream at once when this tab leads an open stream that lacks some of the topics. */
-  const widen = (): void => {
-    if (S.l && S.s === 'open' && union.size > asked) {
-      drop();
-      connect();
-    }
-  };
-  /** Adds topics to the stream (a connection's, or a tab's that follows). */
-  const merge = (topics: string[]): void => {
-    topics.forEach((t) => union.add(t));
-    widen();
-  };
-  /** The liveness timer's check: no chunk and no heartbeat for livenessMs is a dead stream. */
-  const check = (): void => {
-    const idle = Date.now() - seen;
-    if (idle < livenessMs) liveness = setTimeout(check, livenessMs - idle);
-    else if (got) ended();
-    else probe();
-  };
-  /** → waiting, with the backoff timer: the next stream at once after a rotate, else after a full-jitter backoff. */
-  const ended = (): void => {
-    drop();
-    to('waiting');
-    backoff = setTimeout(connect, rotated ? 0 : Math.random() * Math.min(maxMs, minMs * 2 ** attempt++));
-  };
-  /**
-   * The stream ended before its open, or the EventSource gave up (on an HTTP error and on the stop's 204 alike):
-   * one HEAD, with the transport's Accept, tells a stop, a refusal and a failure apart. Liveness bounds it.
-   */
-  const probe = (): void => {
-    const g = gen;
-    const fresh = !got;
-    got = true;
-    shut();
-    to('waiting');
-    arm();
-    const then = (status: number): void => {
-      if (g !== gen) return;
-      if (status === 204) stop({});
-      else if ([400, 401, 403, 404].includes(status)) stop({ status });
-      else {
-        // a response, and no open: a callback that differs from the server's runs nothing
-        if (status && fresh && ++misses === 3) each('onError', { message: "no open control in 3 responses: is the callback the server's?" });
-        ended();
-      }
-    };
-    fetch(href, { method: 'HEAD', headers: sse ? { Accept: 'text/event-stream' } : {}, cache: 'no-store' }).then((r) => then(r.status), () => then(0));
-  };
-
-  // the forever iframe's callback (`callback(MESSAGE, ID)` for a message of the default topic,
-  // `callback(MESSAGE, ID, "topic")` for one of a topic, `callback(INFO, 0)` for a control), defined until the stream closes
-  let frame: HTMLIFrameElement | undefined;
-  let target = owner;
-  const name = path[path.length - 1]!;
-  const receive = (value: unknown, id: number, topic?: string): void => {
-    if (!frame) return;
-    // each script is removed as it runs, with what is before it: a stream of days keeps its document small
-    const script = frame.contentDocument?.currentScript;
-    const parent = script?.parentNode;
-    if (parent) {
-      while (parent.firstChild !== script) parent.removeChild(parent.firstChild!);
-      parent.removeChild(script!);
-    }
-    if (id !== 0) deliver(value, id, topic);
-    else control(value as Control);
-  };
-  if (!sse) {
-    for (const p of path.slice(1, -1)) target = (target[p] ??= {}) as Record<string, unknown>;
-    target[name] = receive;
-  }
-  /** The forever iframe: a hidden iframe on the URL, whose scripts call the callback. */
-  const iframe: Transport = (url) => {
-    // the Comet cursor: ?epoch=E&since=N
-    if (epoch !== undefined) {
-      url.searchParams.set('epoch', epoch);
-      url.searchParams.set('since', String(at));
-    }
-    const f = (frame = document.createElement('iframe'));
-    f.hidden = true;
-    f.src = url.href;
-    // the iframe's load: the response ended (a rotation, the server's shutdown, an error, a refusal)
-    f.onload = () => (got ? ended() : probe());
-    document.body.appendChild(f);
-    return () => {
-      f.onload = null;
-      f.remove();
-      frame = undefined;
-    };
-  };
-
-  /**
-   * The EventSource (`Accept: text/event-stream`): each message of the default topic an unnamed event,
-   * of a topic an event named for it, with the id `E:N`; each control an event named `$` and its type.
-   * The browser reconnects by itself after a cut, after the server's `retry`, sending the last id it saw
-   * as `Last-Event-ID`.
-   */
-  const eventSource: Transport = (url) => {
-    // the SSE cursor in the query, as Last-Event-ID would carry it: ?lastEventId=E:N
-    if (epoch !== undefined) url.searchParams.set('lastEventId', epoch + ':' + at);
-    // this EventSource reconnects with a cursor: its URL had one, or an id arrived on it
-    let resumes = epoch !== undefined;
-    const s = new EventSource(url.href);
-    const on = (type: string, fn: (e: MessageEvent<string>) => void): void => s.addEventListener(type, fn as (e: Event) => void);
-    for (const type of ['open', 'rotate', 'beat', 'reset']) on('$' + type, (e) => control(JSON.parse(e.data)));
-    union.forEach((topic) =>
-      on(topic || 'message', (e) => {
-        resumes = true;
-        const id = e.lastEventId;
-        // the id E:N: N is the message's id in epoch E
-        deliver(kind === 'json' ? JSON.parse(e.data) : e.data, Number(id.slice(id.lastIndexOf(':') + 1)), topic);
-      }),
-    );
-    s.onerror = () => {
-      // CLOSED: it gave up
-      if (s.readyState === 2) probe();
-      // CONNECTING: the browser reconnects by itself; with no cursor when none was in its URL and no id came.
-      // After a rotate, or when that reconnection would carry no cursor, a new stream from the cursor
-      else if (rotated || !(resumes || epoch === undefined)) ended();
-      else to('waiting');
-    };
-    return () => s.close();
-  };
-
-  /** The share's channel: a follower hears the leader's opens, messages, states and stop; every tab hears the topics of the others. */
-  const relay = ({ data: d }: MessageEvent<Relay>): void => {
-    if (d.u) merge(d.u);
-    if (d.q) S.l ? post({ s: S.s }) : tell({ u: [...union] });
-    if (S.l) return;
-    if (d.o) opened(d.o);
-    else if (d.id) {
-      epoch = d.e;
-      deliver(d.m, d.id, d.c);
-    } else if (d.s) to(d.s);
-    else if (d.x) stop(d.x);
-  };
-  /** At the page's load. */
-  const start = (): void => {
-    removeEventListener('load', start);
-    // share: the tab that holds the Web Lock leads; the others follow it until the lock comes to one of them
-    if (!S.l && window.BroadcastChannel && navigator.locks) {
-      channel = new BroadcastChannel(key);
-      channel.onmessage = relay;
-      tell({ q: 1, u: [...union] });
-      abort = new AbortController();
-      navigator.locks
-        .request(key, { signal: abort.signal }, () => {
-          S.l = true;
-          tell({ q: 1 });
-          connect();
-          return new Promise<void>((resolve) => (release = resolve));
-        })
-        .catch(() => {});
-    } else {
-      S.l = true;
-      connect();
-    }
-  };
-  /** → closed, for good: no stream, timer, listener or callback is left, and the key is free. */
-  const close = (): void => {
-    if (S.s === 'closed') return;
-    to('closed');
-    S.l = false;
-    streams.delete(key);
-    removeEventListener('load', start);
-    removeEventListener('pagehide', close);
-    clearTimeout(backoff);
-    drop();
-    if (target?.[name] === receive) delete target[name];
-    abort?.abort();
-    release?.();
-    channel?.close();
-  };
-
-  streams.set(key, S);
-  addEventListener('pagehide', close);
-  if (document.readyState === 'complete') start();
-  else addEventListener('load', start);
-  return S;
 }
