@@ -5,15 +5,15 @@
  *
  * It is made of four parts, each written after the wire protocol of `hub.serve` (docs/protocol.md),
  * whose sentences are the comments at the lines that carry them out:
- * - the stream ({@link stream}): one per transport, kind, callback and URL in a page, carrying the topics
- *   of every connection made on it; its cursor is where the page stands in the hub's stream (an epoch
- *   and an id, one sequence across topics);
+ * - the cursor: where the connection stands in the hub's stream, an epoch and an id (one sequence
+ *   across topics);
  * - the transports: how one stream reaches the page, a forever iframe or an EventSource, both with
  *   the interface {@link Transport};
- * - the machine: one state, written by one function (`to`), one named function per transition, and two
- *   timers, liveness (armed while a stream runs, or while a probe is out) and backoff (armed while
- *   waiting for the next attempt), never both at once;
- * - the share: one tab of the origin holds the stream and the others follow it.
+ * - the machine, in {@link connectComet}: one state, written by one function (`to`), one named
+ *   function per transition, and two timers, liveness (armed while a stream runs, or while a probe is
+ *   out) and backoff (armed while waiting for the next attempt), never both at once;
+ * - the share: of the connections of one key (URL, transport, kind, callback) in every tab of the
+ *   origin, one holds the stream, carrying the topics of all, and the others follow it.
  * @packageDocumentation
  */
 
@@ -49,32 +49,8 @@ export function isCometCallback(name: unknown): name is string {
 /** A topic name, the server's rule: `[A-Za-z0-9_.:/@-]{1,200}`, none of the names `EventSource` fires itself. */
 const TOPIC = /^(?!(open|error|message)$)[\w.:/@-]{1,200}$/;
 
-/** One `connectComet`: its topics (`''`: the default topic), its options, the last id it was given, and whether it was closed. */
-interface Conn {
-  t: Set<string>;
-  h: ConnectCometOptions;
-  l: number;
-  x?: boolean;
-}
-
-/** One stream of the page, shared by the connections of one key. */
-interface Stream {
-  /** Its connections. */
-  k: Set<Conn>;
-  /** Its state (see {@link CometState}). */
-  s: CometState;
-  /** True when this tab holds it. */
-  l: boolean;
-  /** The origin it streams from. */
-  o: string;
-  /** Adds a connection (its topics widen the stream); returns the stream. */
-  a(k: Conn): Stream;
-  /** Closes it for good, with every connection. */
-  c(): void;
-}
-
-/** The streams of this page, by key. */
-const streams = new Map<string, Stream>();
+/** The origins of the streams this page holds, one entry per stream. */
+const held: string[] = [];
 /** The warning about the browsers' connections per origin was given. */
 let warned = false;
 
@@ -88,9 +64,9 @@ type Control = { type?: string; epoch?: string; status?: number };
 type Transport = (url: string) => () => void;
 
 /**
- * What goes between the tabs of a share, as `[what, ...arguments]`: the leader relays its calls to the
- * tabs that follow it (`o` open, `m` a message with its id, topic and epoch, `s` state, `x` stop), and
- * every tab says its topics (`u`), asking who leads and what the others carry (`q`).
+ * What goes between the connections of a share, as `[what, ...arguments]`: the leader relays its calls
+ * to those that follow it (`o` open, `m` a message with its id, topic and epoch, `s` state, `x` stop),
+ * and every connection says its topics (`u`), asking who leads and what the others carry (`q`).
  */
 type Relay = [string, ...unknown[]];
 
@@ -115,12 +91,14 @@ const shown = (v: unknown): string =>
  * in a row without an `open`, `onError({ message })` says so. The server's `stop` control (with a status:
  * a refusal) and `pagehide` close the connection.
  *
- * The connections of one page to one URL, with one transport, kind and callback, and all with `topics`
- * or all without, share one stream that carries the union of their topics: a connection that brings a
- * new topic makes the stream reconnect once from its cursor (what is after the cursor comes, of every
- * topic). Each connection is given the messages of its own topics. The stream keeps its topics until
- * its last connection closes, and its settings (`reconnect`, `livenessMs`, `share`) are its first
- * connection's. With `share` (the default), the tabs of the origin share it too.
+ * With `share` (the default), the connections of one key (the URL, transport, kind and callback, and
+ * whether they name topics), in this page and in every tab of the origin, share one stream: the one that
+ * holds the Web Lock of the key leads, carrying the union of every connection's topics, and relays to the
+ * others over a `BroadcastChannel`; each is given the messages of its own topics. A connection that brings
+ * a topic the stream lacks makes it reconnect once, from its cursor (what is after the cursor comes, of
+ * every topic); the stream keeps its topics while it runs. When the leader closes, the next takes over
+ * from its own cursor. Where Web Locks or BroadcastChannel are missing, and with `share: false`, a
+ * connection holds a stream of its own.
  * @param url - the route (same origin), relative to the page; its other query parameters are kept
  * @throws TypeError naming connectComet for a URL or an option of the wrong type, an unknown option, a bad callback or topic
  * @throws RangeError naming connectComet for a number of milliseconds out of range
@@ -139,7 +117,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   if (!options || typeof options !== 'object') fail('options', 'an object', options);
   const given = options as unknown as Record<string, unknown>;
   for (const k in options) if (!OPTIONS.includes(k)) error('unknown option ' + k);
-  const { transport = 'iframe', kind = 'json', callback, topics, reconnect = {}, livenessMs = 30000, share = true } = options;
+  const { transport = 'iframe', kind = 'json', callback, topics, onMessage, onOpen, onGap, onError, onStateChange, reconnect = {}, livenessMs = 30000, share = true } = options;
   if (!['iframe', 'eventsource', 'auto'].includes(transport)) fail('options.transport', "'iframe', 'eventsource' or 'auto'", transport);
   if (kind !== 'json' && kind !== 'string') fail('options.kind', "'json' or 'string'", kind);
   const path = isCometCallback(callback) ? callback.split('.') : [];
@@ -173,339 +151,307 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   // the cursor and the topics are the client's to write: the URL's own are dropped
   for (const k of ['epoch', 'since', 'lastEventId', 'topic']) base.searchParams.delete(k);
   const key = ['comet-bridge', sse, kind, callback, !topics, base.href].join(' ');
-  const conn: Conn = { t: new Set(topics ?? ['']), h: { ...options } as ConnectCometOptions, l: 0 };
+  const origin = base.origin;
+
+  // this connection's topics ('': the default topic), and those its stream carries: of every connection that follows it too
+  const mine = new Set(topics ?? ['']);
+  const union = new Set(mine);
+  // the cursor: the epoch its ids belong to (undefined before the first open), and where the stream
+  // stands: the last id taken, or the since of the last open when later (a stream that broke before its
+  // first message resumes where it started)
+  let epoch: string | undefined;
+  let at = 0;
+  // the last id given to onMessage
+  let lastId = 0;
+  let state: CometState = 'connecting';
+  let leader = false;
+  // attempts since the last open: the backoff's exponent; and responses without an open since the last one
+  let attempt = 0;
+  let misses = 0;
+  // the server said rotate: the next stream starts at once
+  let rotated = false;
+  // an open came on this attempt, or a probe is out: what ends it now is no probe's matter
+  let got = false;
+  // how many topics the current stream asked for
+  let asked = 0;
+  // when the stream last showed life
+  let seen = 0;
+  // one more at each drop: what a probe learns of an attempt since dropped is not acted on
+  let gen = 0;
+  // the URL of the current attempt
+  let href = '';
+  // ends the current attempt's stream
+  let shut = (): void => {};
+  // the two timers, never armed at once: liveness while a stream runs (or a probe is out), backoff
+  // while no stream runs and the next is due
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let channel: BroadcastChannel | undefined;
+  let abort: AbortController | undefined;
+
+  /** Says something to every other connection of the key. */
+  const tell = (data: Relay): void => channel?.postMessage(data);
+  /** Relays to the connections that follow, when this one leads. */
+  const post = (data: Relay): void => void (leader && tell(data));
+  /** The one writer of the state: every transition goes through it, and the connections that follow hear it. */
+  const to = (next: CometState): void => {
+    if (next === state) return;
+    state = next;
+    if (next !== 'closed') post(['s', next]);
+    onStateChange?.(next);
+  };
+  /**
+   * A message, a sign of life: taken once per id, in order (a replay's overlap is dropped), relayed,
+   * and given to `onMessage` when of this connection's topics. `e`: its epoch, from the leader.
+   */
+  const deliver = (value: unknown, id: number, topic = '', e = epoch): void => {
+    seen = Date.now();
+    epoch = e;
+    if (!(id > at)) return;
+    at = id;
+    post(['m', value, id, topic, epoch]);
+    if (mine.has(topic)) onMessage(value as T, (lastId = id), topic);
+  };
+  /** A new epoch: the hub restarted, its ids start again. Told once per epoch, by whichever of `open` and `reset` comes first. */
+  const renew = (e: string): void => {
+    if (e === epoch) return;
+    if (epoch) onGap?.({ reset: true });
+    epoch = e;
+    at = lastId = 0;
+  };
+  /** → open: a response began; the backoff count starts again, and a stream that lacks topics widens. */
+  const opened = (info: CometOpenInfo): void => {
+    attempt = misses = 0;
+    got = true;
+    post(['o', info]);
+    // reset: the cursor was of another epoch
+    if (info.reset) renew(info.epoch);
+    // missed: messages after the cursor that had already left the hub's history
+    else if (info.missed > 0) onGap?.({ missed: info.missed });
+    epoch = info.epoch;
+    // since: the response's messages start after this id
+    at = Math.max(at, info.since);
+    to('open');
+    onOpen?.(info);
+    widen();
+  };
+  /** → closed, by the server's stop (`e`: its status and reason; above 204, a refusal): the connections that follow close too. */
+  const stop = (e: CometErrorInfo): void => {
+    post(['x', e]);
+    close();
+    if (e.status! > 204) onError?.(e);
+  };
+  /** A control of the stream: each one is a sign of life, and a `beat` (the heartbeat) is nothing more. */
+  const control = (info: Control): void => {
+    const { type, ...e } = info;
+    seen = Date.now();
+    if (type === 'open') opened(info as CometOpenInfo);
+    // rotate: the server ends this response on purpose, the next one starts at once
+    else if (type === 'rotate') rotated = true;
+    // stop: the server ends this client for good; with a status, it refused it
+    else if (type === 'stop') stop(e);
+    // reset (EventSource, after an open whose reset is true): the epoch changed
+    else if (type === 'reset') renew(info.epoch!);
+  };
+  /** Arms the liveness timer for a full `livenessMs`. */
+  const arm = (): void => {
+    clearTimeout(timer);
+    seen = Date.now();
+    timer = setTimeout(check, livenessMs);
+  };
+  /** Ends the stream and its timer. */
+  const drop = (): void => {
+    clearTimeout(timer);
+    gen++;
+    shut();
+  };
+  /** → connecting: a stream of the topics from the cursor, with its liveness timer. */
+  const connect = (): void => {
+    rotated = got = false;
+    to('connecting');
+    arm();
+    const u = new URL(base);
+    const q = u.searchParams;
+    // the topics: repeated topic parameters, none for the default topic
+    union.forEach((t) => t && q.append('topic', t));
+    asked = union.size;
+    // the cursor, once an open gave an epoch: Comet ?epoch=E&since=N, SSE ?lastEventId=E:N (as Last-Event-ID would carry it)
+    if (epoch) sse ? q.set('lastEventId', epoch + ':' + at) : (q.set('epoch', epoch), q.set('since', '' + at));
+    shut = (sse ? eventSource : iframe)((href = u.href));
+  };
+  /** A new stream at once when this connection leads an open stream that lacks some of the topics. */
+  const widen = (): void => {
+    if (leader && state === 'open' && union.size > asked) {
+      drop();
+      connect();
+    }
+  };
+  /** The liveness timer's check: no chunk and no heartbeat for livenessMs is a dead stream. */
+  const check = (): void => {
+    const idle = Date.now() - seen;
+    if (idle < livenessMs) timer = setTimeout(check, livenessMs - idle);
+    else if (got) ended();
+    else probe();
+  };
+  /** → waiting, with the backoff timer: the next stream at once after a rotate, else after a full-jitter backoff. */
+  const ended = (): void => {
+    drop();
+    to('waiting');
+    timer = setTimeout(connect, rotated ? 0 : Math.random() * Math.min(maxMs, minMs * 2 ** attempt++));
+  };
+  /**
+   * The stream ended before its open, or the EventSource gave up (on an HTTP error and on the stop's 204 alike):
+   * one HEAD, with the transport's Accept, tells a stop, a refusal and a failure apart. Liveness bounds it.
+   */
+  const probe = (): void => {
+    const g = gen;
+    const fresh = !got;
+    got = true;
+    shut();
+    to('waiting');
+    arm();
+    fetch(href, { method: 'HEAD', headers: sse ? { Accept: 'text/event-stream' } : {}, cache: 'no-store' })
+      .then((r) => r.status, () => 0)
+      .then((status) => {
+        if (g !== gen) return;
+        // 204: the server's stop; 400, 401, 403, 404: a refusal
+        if (/^(204|40[0134])$/.test('' + status)) stop({ status });
+        else {
+          // a response, and no open: a callback that differs from the server's runs nothing
+          if (status && fresh && ++misses === 3) onError?.({ message: "no open control in 3 responses: is the callback the server's?" });
+          ended();
+        }
+      });
+  };
+
+  // the forever iframe's callback (`callback(MESSAGE, ID)` for a message of the default topic,
+  // `callback(MESSAGE, ID, "topic")` for one of a topic, `callback(INFO, 0)` for a control), defined while the connection leads
+  let frame: HTMLIFrameElement | undefined;
+  let target = owner;
+  const name = path.at(-1)!;
+  for (const p of path.slice(1, -1)) target = (target[p] ??= {}) as Record<string, unknown>;
+  const receive = (value: unknown, id: number, topic?: string): void => {
+    if (!frame) return;
+    // each script is removed as it runs, with what is before it: a stream of days keeps its document small
+    const script = frame.contentDocument?.currentScript;
+    const parent = script?.parentNode;
+    if (parent) {
+      while (parent.firstChild !== script) parent.removeChild(parent.firstChild!);
+      parent.removeChild(script!);
+    }
+    if (id) deliver(value, id, topic);
+    else control(value as Control);
+  };
+  /** The forever iframe: a hidden iframe on the URL, whose scripts call the callback. */
+  const iframe: Transport = (url) => {
+    target[name] = receive;
+    const f = (frame = document.createElement('iframe'));
+    f.hidden = true;
+    f.src = url;
+    // the iframe's load: the response ended (a rotation, the server's shutdown, an error, a refusal)
+    f.onload = () => (got ? ended() : probe());
+    document.body.appendChild(f);
+    return () => {
+      f.onload = null;
+      f.remove();
+      frame = undefined;
+    };
+  };
 
   /**
-   * The stream of this key, made for its first connection, `conn`: its machine, its transport and its
-   * share. It starts at the page's `load` (an iframe made earlier would hold the load for as long as it streams).
+   * The EventSource (`Accept: text/event-stream`): each message of the default topic an unnamed event,
+   * of a topic an event named for it, with the id `E:N`; each control an event named `$` and its type.
+   * The browser reconnects by itself after a cut, after the server's `retry`, sending the last id it saw
+   * as `Last-Event-ID`.
    */
-  function stream(): Stream {
-    const S: Stream = {
-      k: new Set([conn]),
-      s: 'connecting',
-      l: !share,
-      o: base.origin,
-      a(k) {
-        S.k.add(k);
-        merge([...k.t]);
-        tell(['u', ...union]);
-        return S;
-      },
-      c: () => close(),
+  const eventSource: Transport = (url) => {
+    // this EventSource reconnects with a cursor: its URL had one, or an id arrived on it
+    let resumes = !!epoch;
+    const s = new EventSource(url);
+    const on = (type: string, fn: (e: MessageEvent<string>) => void): void => s.addEventListener(type, fn as (e: Event) => void);
+    for (const type of ['open', 'rotate', 'beat', 'reset']) on('$' + type, (e) => control(JSON.parse(e.data)));
+    union.forEach((topic) =>
+      on(topic || 'message', (e) => {
+        resumes = true;
+        // the id E:N: N is the message's id in epoch E
+        deliver(kind === 'json' ? JSON.parse(e.data) : e.data, +e.lastEventId.split(':').pop()!, topic);
+      }),
+    );
+    s.onerror = () => {
+      // CLOSED: it gave up
+      if (s.readyState === 2) probe();
+      // CONNECTING: the browser reconnects by itself; with no cursor when none was in its URL and no id came.
+      // After a rotate, or when that reconnection would carry no cursor, a new stream from the cursor
+      else if (rotated || !(resumes || !epoch)) ended();
+      else to('waiting');
     };
-    // the topics carried: those of every connection, and of every tab that follows
-    const union = new Set(conn.t);
-    // the cursor: the epoch its ids belong to (undefined before the first open), and where the stream
-    // stands: the last id delivered, or the since of the last open when later (a stream that broke
-    // before its first message resumes where it started)
-    let epoch: string | undefined;
-    let at = 0;
-    // attempts since the last open: the backoff's exponent; and responses since the last open
-    let attempt = 0;
-    let misses = 0;
-    // the server said rotate: the next stream starts at once
-    let rotated = false;
-    // an open came on this attempt, or a probe is out: what ends it now is no probe's matter
-    let got = false;
-    // how many topics the current stream asked for
-    let asked = 0;
-    // when the stream last showed life
-    let seen = 0;
-    // one more at each drop: what a probe learns of an attempt since dropped is not acted on
-    let gen = 0;
-    // the URL of the current attempt
-    let href = '';
-    // ends the current attempt's stream
-    let shut = (): void => {};
-    // the two timers, never armed at once: liveness while a stream runs (or a probe is out), backoff
-    // while no stream runs and the next is due
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let channel: BroadcastChannel | undefined;
-    let abort: AbortController | undefined;
+    return () => s.close();
+  };
 
-    /** Calls handler `name` of every connection with `value`. */
-    const each = (name: 'onOpen' | 'onGap' | 'onError' | 'onStateChange', value: unknown): void =>
-      S.k.forEach((k) => (k.h[name] as ((v: unknown) => void) | undefined)?.(value));
-    /** Says something to every other tab. */
-    const tell = (data: Relay): void => channel?.postMessage(data);
-    /** Relays to the tabs that follow, when this tab leads. */
-    const post = (data: Relay): void => void (S.l && tell(data));
-    /** The one writer of the state: every transition goes through it, and the tabs that follow hear it. */
-    const to = (next: CometState): void => {
-      if (next === S.s) return;
-      S.s = next;
-      if (next !== 'closed') post(['s', next]);
-      each('onStateChange', next);
-    };
-    /**
-     * A message, a sign of life: taken once per id, in order (a replay's overlap is dropped), relayed,
-     * and given to the connections of its topic. `e`: its epoch, for a tab that follows.
-     */
-    const deliver = (value: unknown, id: number, topic = '', e = epoch): void => {
-      seen = Date.now();
-      epoch = e;
-      if (!(id > at)) return;
-      at = id;
-      post(['m', value, id, topic, epoch]);
-      S.k.forEach((k) => k.t.has(topic) && k.h.onMessage(value, (k.l = id), topic));
-    };
-    /** A new epoch: the hub restarted, its ids start again. Told once per epoch, by whichever of `open` and `reset` comes first. */
-    const renew = (e: string): void => {
-      if (e === epoch) return;
-      if (epoch) each('onGap', { reset: true } satisfies CometGapInfo);
-      epoch = e;
-      at = 0;
-    };
-    /** → open: a response began; the backoff count starts again, and a stream that lacks topics widens. */
-    const opened = (info: CometOpenInfo): void => {
-      attempt = misses = 0;
-      got = true;
-      post(['o', info]);
-      // reset: the cursor was of another epoch
-      if (info.reset) renew(info.epoch);
-      // missed: messages after the cursor that had already left the hub's history
-      else if (info.missed > 0) each('onGap', { missed: info.missed } satisfies CometGapInfo);
-      epoch = info.epoch;
-      // since: the response's messages start after this id
-      at = Math.max(at, info.since);
-      to('open');
-      each('onOpen', info);
+  /** The share's channel: a connection that follows replays the leader's calls; every one hears the topics of the others. */
+  const relay = ({ data: [what, ...args] }: MessageEvent<Relay>): void => {
+    if (what === 'q' || what === 'u') {
+      args.forEach((t) => union.add(t as string));
       widen();
-    };
-    /** → closed, by the server's stop (`e`: its status and reason; above 204, a refusal): the tabs that follow close too. */
-    const stop = (e: CometErrorInfo): void => {
-      post(['x', e]);
-      close();
-      if (e.status! > 204) each('onError', e);
-    };
-    /** A control of the stream: each one is a sign of life, and a `beat` (the heartbeat) is nothing more. */
-    const control = (info: Control): void => {
-      const { type, ...e } = info;
-      seen = Date.now();
-      if (type === 'open') opened(info as CometOpenInfo);
-      // rotate: the server ends this response on purpose, the next one starts at once
-      else if (type === 'rotate') rotated = true;
-      // stop: the server ends this client for good; with a status, it refused it
-      else if (type === 'stop') stop(e);
-      // reset (EventSource, after an open whose reset is true): the epoch changed
-      else if (type === 'reset') renew(info.epoch!);
-    };
-    /** Arms the liveness timer for a full `livenessMs`. */
-    const arm = (): void => {
-      clearTimeout(timer);
-      seen = Date.now();
-      timer = setTimeout(check, livenessMs);
-    };
-    /** Ends the stream and its timer. */
-    const drop = (): void => {
-      clearTimeout(timer);
-      gen++;
-      shut();
-    };
-    /** → connecting: a stream of the topics from the cursor, with its liveness timer. */
-    const connect = (): void => {
-      rotated = got = false;
-      to('connecting');
-      arm();
-      const u = new URL(base);
-      const q = u.searchParams;
-      // the topics: repeated topic parameters, none for the default topic
-      union.forEach((t) => t && q.append('topic', t));
-      asked = union.size;
-      // the cursor, once an open gave an epoch: Comet ?epoch=E&since=N, SSE ?lastEventId=E:N (as Last-Event-ID would carry it)
-      if (epoch) sse ? q.set('lastEventId', epoch + ':' + at) : (q.set('epoch', epoch), q.set('since', '' + at));
-      shut = (sse ? eventSource : iframe)((href = u.href));
-      let n = 0;
-      streams.forEach((s) => (n += +(s.l && s.o === S.o)));
-      if (n > 6 && !warned) {
-        warned = true;
-        console.warn(`connectComet: ${n} streams to ${S.o}; browsers allow 6 per origin on HTTP/1.1`);
-      }
-    };
-    /** A new stream at once when this tab leads an open stream that lacks some of the topics. */
-    const widen = (): void => {
-      if (S.l && S.s === 'open' && union.size > asked) {
-        drop();
-        connect();
-      }
-    };
-    /** Adds topics to the stream (a connection's, or a tab's). */
-    const merge = (topics: unknown[]): void => {
-      topics.forEach((t) => union.add(t as string));
-      widen();
-    };
-    /** The liveness timer's check: no chunk and no heartbeat for livenessMs is a dead stream. */
-    const check = (): void => {
-      const idle = Date.now() - seen;
-      if (idle < livenessMs) timer = setTimeout(check, livenessMs - idle);
-      else if (got) ended();
-      else probe();
-    };
-    /** → waiting, with the backoff timer: the next stream at once after a rotate, else after a full-jitter backoff. */
-    const ended = (): void => {
-      drop();
-      to('waiting');
-      timer = setTimeout(connect, rotated ? 0 : Math.random() * Math.min(maxMs, minMs * 2 ** attempt++));
-    };
-    /**
-     * The stream ended before its open, or the EventSource gave up (on an HTTP error and on the stop's 204 alike):
-     * one HEAD, with the transport's Accept, tells a stop, a refusal and a failure apart. Liveness bounds it.
-     */
-    const probe = (): void => {
-      const g = gen;
-      const fresh = !got;
-      got = true;
-      shut();
-      to('waiting');
-      arm();
-      fetch(href, { method: 'HEAD', headers: sse ? { Accept: 'text/event-stream' } : {}, cache: 'no-store' })
-        .then((r) => r.status, () => 0)
-        .then((status) => {
-          if (g !== gen) return;
-          // 204: the server's stop; 400, 401, 403, 404: a refusal
-          if (/^(204|40[0134])$/.test('' + status)) stop({ status });
-          else {
-            // a response, and no open: a callback that differs from the server's runs nothing
-            if (status && fresh && ++misses === 3) each('onError', { message: "no open control in 3 responses: is the callback the server's?" });
-            ended();
-          }
-        });
-    };
-
-    // the forever iframe's callback (`callback(MESSAGE, ID)` for a message of the default topic,
-    // `callback(MESSAGE, ID, "topic")` for one of a topic, `callback(INFO, 0)` for a control), defined until the stream closes
-    let frame: HTMLIFrameElement | undefined;
-    let target = owner;
-    const name = path.at(-1)!;
-    const receive = (value: unknown, id: number, topic?: string): void => {
-      if (!frame) return;
-      // each script is removed as it runs, with what is before it: a stream of days keeps its document small
-      const script = frame.contentDocument?.currentScript;
-      const parent = script?.parentNode;
-      if (parent) {
-        while (parent.firstChild !== script) parent.removeChild(parent.firstChild!);
-        parent.removeChild(script!);
-      }
-      if (id) deliver(value, id, topic);
-      else control(value as Control);
-    };
-    if (!sse) {
-      for (const p of path.slice(1, -1)) target = (target[p] ??= {}) as Record<string, unknown>;
-      target[name] = receive;
+      if (what === 'q') leader ? post(['s', state]) : tell(['u', ...union]);
+    } else if (!leader) ({ o: opened, m: deliver, s: to, x: stop } as Record<string, (...a: unknown[]) => void>)[what]!(...args);
+  };
+  /** Takes the stream: one more held for the origin, past what browsers allow over HTTP/1.1 a warning. */
+  const lead = (): void => {
+    leader = true;
+    held.push(origin);
+    const n = held.filter((o) => o === origin).length;
+    if (n > 6 && !warned) {
+      warned = true;
+      console.warn(`connectComet: ${n} streams to ${origin}; browsers allow 6 per origin on HTTP/1.1`);
     }
-    /** The forever iframe: a hidden iframe on the URL, whose scripts call the callback. */
-    const iframe: Transport = (url) => {
-      const f = (frame = document.createElement('iframe'));
-      f.hidden = true;
-      f.src = url;
-      // the iframe's load: the response ended (a rotation, the server's shutdown, an error, a refusal)
-      f.onload = () => (got ? ended() : probe());
-      document.body.appendChild(f);
-      return () => {
-        f.onload = null;
-        f.remove();
-        frame = undefined;
-      };
-    };
+    connect();
+  };
+  /** At the page's load. */
+  const start = (): void => {
+    // share: the connection that holds the Web Lock leads; the others follow it until the lock comes to one of them
+    if (share && window.BroadcastChannel && navigator.locks) {
+      channel = new BroadcastChannel(key);
+      channel.onmessage = relay;
+      tell(['q', ...union]);
+      // the abort cancels a request still waiting, or releases the lock held
+      const { signal } = (abort = new AbortController());
+      navigator.locks
+        .request(key, { signal }, () => {
+          tell(['q']);
+          lead();
+          return new Promise((resolve) => (signal.onabort = resolve));
+        })
+        .catch(() => {});
+    } else lead();
+  };
+  /** → closed, for good: no stream, timer, listener or callback is left. */
+  const close = (): void => {
+    if (state === 'closed') return;
+    to('closed');
+    if (leader) held.splice(held.indexOf(origin), 1);
+    leader = false;
+    removeEventListener('load', start);
+    removeEventListener('pagehide', close);
+    drop();
+    if (target?.[name] === receive) delete target[name];
+    abort?.abort();
+    channel?.close();
+  };
 
-    /**
-     * The EventSource (`Accept: text/event-stream`): each message of the default topic an unnamed event,
-     * of a topic an event named for it, with the id `E:N`; each control an event named `$` and its type.
-     * The browser reconnects by itself after a cut, after the server's `retry`, sending the last id it saw
-     * as `Last-Event-ID`.
-     */
-    const eventSource: Transport = (url) => {
-      // this EventSource reconnects with a cursor: its URL had one, or an id arrived on it
-      let resumes = !!epoch;
-      const s = new EventSource(url);
-      const on = (type: string, fn: (e: MessageEvent<string>) => void): void => s.addEventListener(type, fn as (e: Event) => void);
-      for (const type of ['open', 'rotate', 'beat', 'reset']) on('$' + type, (e) => control(JSON.parse(e.data)));
-      union.forEach((topic) =>
-        on(topic || 'message', (e) => {
-          resumes = true;
-          // the id E:N: N is the message's id in epoch E
-          deliver(kind === 'json' ? JSON.parse(e.data) : e.data, +e.lastEventId.split(':').pop()!, topic);
-        }),
-      );
-      s.onerror = () => {
-        // CLOSED: it gave up
-        if (s.readyState === 2) probe();
-        // CONNECTING: the browser reconnects by itself; with no cursor when none was in its URL and no id came.
-        // After a rotate, or when that reconnection would carry no cursor, a new stream from the cursor
-        else if (rotated || !(resumes || !epoch)) ended();
-        else to('waiting');
-      };
-      return () => s.close();
-    };
-
-    /** The share's channel: a follower replays the leader's calls; every tab hears the topics of the others. */
-    const relay = ({ data: [what, ...args] }: MessageEvent<Relay>): void => {
-      if (what === 'q' || what === 'u') {
-        merge(args);
-        if (what === 'q') S.l ? post(['s', S.s]) : tell(['u', ...union]);
-      } else if (!S.l) ({ o: opened, m: deliver, s: to, x: stop } as Record<string, (...a: unknown[]) => void>)[what]!(...args);
-    };
-    /** At the page's load. */
-    const start = (): void => {
-      // share: the tab that holds the Web Lock leads; the others follow it until the lock comes to one of them
-      if (!S.l && window.BroadcastChannel && navigator.locks) {
-        channel = new BroadcastChannel(key);
-        channel.onmessage = relay;
-        tell(['q', ...union]);
-        // the abort cancels a request still waiting, or releases the lock held
-        const { signal } = (abort = new AbortController());
-        navigator.locks
-          .request(key, { signal }, () => {
-            S.l = true;
-            tell(['q']);
-            connect();
-            return new Promise((resolve) => (signal.onabort = resolve));
-          })
-          .catch(() => {});
-      } else {
-        S.l = true;
-        connect();
-      }
-    };
-    /** → closed, for good: no stream, timer, listener or callback is left, and the key is free. */
-    const close = (): void => {
-      if (S.s === 'closed') return;
-      to('closed');
-      S.l = false;
-      streams.delete(key);
-      removeEventListener('load', start);
-      removeEventListener('pagehide', close);
-      drop();
-      if (target?.[name] === receive) delete target[name];
-      abort?.abort();
-      channel?.close();
-    };
-
-    streams.set(key, S);
-    addEventListener('pagehide', close);
-    if (document.readyState === 'complete') start();
-    else addEventListener('load', start);
-    return S;
-  }
-
-  const S = streams.get(key)?.a(conn) ?? stream();
+  addEventListener('pagehide', close);
+  if (document.readyState === 'complete') start();
+  else addEventListener('load', start);
   return {
-    close() {
-      if (conn.x || S.s === 'closed') return;
-      conn.x = true;
-      S.k.delete(conn);
-      conn.h.onStateChange?.('closed');
-      if (!S.k.size) S.c();
-    },
+    close,
     transport: sse ? 'eventsource' : 'iframe',
     get lastId() {
-      return conn.l;
+      return lastId;
     },
     get state() {
-      return conn.x ? 'closed' : S.s;
+      return state;
     },
     get leader() {
-      return !conn.x && S.l;
+      return leader;
     },
   };
 }
