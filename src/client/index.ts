@@ -49,8 +49,8 @@ export function isCometCallback(name: unknown): name is string {
 /** A topic name, the server's rule: `[A-Za-z0-9_.:/@-]{1,200}`, none of the names `EventSource` fires itself. */
 const TOPIC = /^(?!(open|error|message)$)[\w.:/@-]{1,200}$/;
 
-/** The origins of the streams this page holds, one entry per stream. */
-const held: string[] = [];
+/** How many streams this page holds, by origin. */
+const held: Record<string, number> = {};
 /** The warning about the browsers' connections per origin was given. */
 let warned = false;
 
@@ -125,8 +125,9 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   if ((callback !== undefined || transport !== 'eventsource') && (!owner || path.length < 2)) {
     fail('options.callback', 'a dotted path starting with parent. or top.', callback);
   }
-  const list: unknown[] = Array.isArray(topics) && topics.length ? topics : [topics];
-  for (const t of topics === undefined ? [] : list) if (typeof t !== 'string' || !TOPIC.test(t)) fail('options.topics', 'a non-empty array of topic names', t);
+  if (topics !== undefined) {
+    for (const t of Array.isArray(topics) && topics.length ? topics : [topics]) if (typeof t !== 'string' || !TOPIC.test(t)) fail('options.topics', 'a non-empty array of topic names', t);
+  }
   // onMessage, onOpen, onGap, onError, onStateChange: functions, onMessage required
   for (const k of OPTIONS) {
     if (/^on/.test(k) && typeof given[k] !== 'function' && (k === 'onMessage' || given[k] !== undefined)) fail('options.' + k, 'a function', given[k]);
@@ -196,7 +197,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   const to = (next: CometState): void => {
     if (next === state) return;
     state = next;
-    if (next !== 'closed') post(['s', next]);
+    post(['s', next]);
     onStateChange?.(next);
   };
   /**
@@ -333,11 +334,8 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     if (!frame) return;
     // each script is removed as it runs, with what is before it: a stream of days keeps its document small
     const script = frame.contentDocument?.currentScript;
-    const parent = script?.parentNode;
-    if (parent) {
-      while (parent.firstChild !== script) parent.removeChild(parent.firstChild!);
-      parent.removeChild(script!);
-    }
+    while (script?.previousSibling) script.previousSibling.remove();
+    script?.remove();
     if (id) deliver(value, id, topic);
     else control(value as Control);
   };
@@ -398,8 +396,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   /** Takes the stream: one more held for the origin, past what browsers allow over HTTP/1.1 a warning. */
   const lead = (): void => {
     leader = true;
-    held.push(origin);
-    const n = held.filter((o) => o === origin).length;
+    const n = (held[origin] = (held[origin] ?? 0) + 1);
     if (n > 6 && !warned) {
       warned = true;
       console.warn(`connectComet: ${n} streams to ${origin}; browsers allow 6 per origin on HTTP/1.1`);
@@ -417,7 +414,6 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
       const { signal } = (abort = new AbortController());
       navigator.locks
         .request(key, { signal }, () => {
-          tell(['q']);
           lead();
           return new Promise((resolve) => (signal.onabort = resolve));
         })
@@ -427,9 +423,10 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   /** → closed, for good: no stream, timer, listener or callback is left. */
   const close = (): void => {
     if (state === 'closed') return;
-    to('closed');
-    if (leader) held.splice(held.indexOf(origin), 1);
+    // no longer leading, so that the connections that follow do not hear this close: one of them takes over
+    if (leader) held[origin]!--;
     leader = false;
+    to('closed');
     removeEventListener('load', start);
     removeEventListener('pagehide', close);
     drop();
