@@ -65,10 +65,10 @@ type Transport = (url: string) => () => void;
 
 /**
  * What goes between the connections of a share, as `[what, ...arguments]`: the leader relays its calls
- * to those that follow it (`o` open, `m` a message with its id, topic and epoch, `s` state, `x` stop),
- * and every connection says its topics (`u`), asking who leads and what the others carry (`q`).
+ * to those that follow it (0 open, 1 a message with its id, topic and epoch, 2 state, 3 stop), and every
+ * connection says its topics (4), or says them asking who leads and what the others carry (5).
  */
-type Relay = [string, ...unknown[]];
+type Relay = [number, ...unknown[]];
 
 /** A value for an error message. */
 const shown = (v: unknown): string =>
@@ -170,17 +170,17 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   let attempt = 0;
   let misses = 0;
   // the server said rotate: the next stream starts at once
-  let rotated = false;
+  let rotated: boolean | undefined;
   // an open came on this attempt, or a probe is out: what ends it now is no probe's matter
-  let got = false;
+  let got: boolean | undefined;
   // how many topics the current stream asked for
   let asked = 0;
   // when the stream last showed life
-  let seen = 0;
+  let seen: number;
   // one more at each drop: what a probe learns of an attempt since dropped is not acted on
   let gen = 0;
   // the URL of the current attempt
-  let href = '';
+  let href: string;
   // ends the current attempt's stream
   let shut = (): void => {};
   // the two timers, never armed at once: liveness while a stream runs (or a probe is out), backoff
@@ -197,7 +197,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   const to = (next: CometState): void => {
     if (next === state) return;
     state = next;
-    post(['s', next]);
+    post([2, next]);
     onStateChange?.(next);
   };
   /**
@@ -209,7 +209,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     epoch = e;
     if (!(id > at)) return;
     at = id;
-    post(['m', value, id, topic, epoch]);
+    post([1, value, id, topic, epoch]);
     if (mine.has(topic)) onMessage(value as T, (lastId = id), topic);
   };
   /** A new epoch: the hub restarted, its ids start again. Told once per epoch, by whichever of `open` and `reset` comes first. */
@@ -223,7 +223,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   const opened = (info: CometOpenInfo): void => {
     attempt = misses = 0;
     got = true;
-    post(['o', info]);
+    post([0, info]);
     // reset: the cursor was of another epoch
     if (info.reset) renew(info.epoch);
     // missed: messages after the cursor that had already left the hub's history
@@ -237,7 +237,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   };
   /** → closed, by the server's stop (`e`: its status and reason; above 204, a refusal): the connections that follow close too. */
   const stop = (e: CometErrorInfo): void => {
-    post(['x', e]);
+    post([3, e]);
     close();
     if (e.status! > 204) onError?.(e);
   };
@@ -305,7 +305,6 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
    */
   const probe = (): void => {
     const g = gen;
-    const fresh = !got;
     got = true;
     shut();
     to('waiting');
@@ -317,8 +316,8 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
         // 204: the server's stop; 400, 401, 403, 404: a refusal
         if (/^(204|40[0134])$/.test('' + status)) stop({ status });
         else {
-          // a response, and no open: a callback that differs from the server's runs nothing
-          if (status && fresh && ++misses === 3) onError?.({ message: "no open control in 3 responses: is the callback the server's?" });
+          // a response, and no open since the last: a callback that differs from the server's runs nothing
+          if (status && ++misses === 3) onError?.({ message: "no open control in 3 responses: is the callback the server's?" });
           ended();
         }
       });
@@ -363,7 +362,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
    */
   const eventSource: Transport = (url) => {
     // this EventSource reconnects with a cursor: its URL had one, or an id arrived on it
-    let resumes = !!epoch;
+    let resumes: unknown = epoch;
     const s = new EventSource(url);
     const on = (type: string, fn: (e: MessageEvent<string>) => void): void => s.addEventListener(type, fn as (e: Event) => void);
     for (const type of ['open', 'rotate', 'beat', 'reset']) on('$' + type, (e) => control(JSON.parse(e.data)));
@@ -387,11 +386,11 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
 
   /** The share's channel: a connection that follows replays the leader's calls; every one hears the topics of the others. */
   const relay = ({ data: [what, ...args] }: MessageEvent<Relay>): void => {
-    if (what === 'q' || what === 'u') {
+    if (what > 3) {
       args.forEach((t) => union.add(t as string));
       widen();
-      if (what === 'q') leader ? post(['s', state]) : tell(['u', ...union]);
-    } else if (!leader) ({ o: opened, m: deliver, s: to, x: stop } as Record<string, (...a: unknown[]) => void>)[what]!(...args);
+      if (what > 4) leader ? post([2, state]) : tell([4, ...union]);
+    } else if (!leader) ([opened, deliver, to, stop] as ((...a: unknown[]) => void)[])[what]!(...args);
   };
   /** Takes the stream: one more held for the origin, past what browsers allow over HTTP/1.1 a warning. */
   const lead = (): void => {
@@ -409,7 +408,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     if (share && window.BroadcastChannel && navigator.locks) {
       channel = new BroadcastChannel(key);
       channel.onmessage = relay;
-      tell(['q', ...union]);
+      tell([5, ...union]);
       // the abort cancels a request still waiting, or releases the lock held
       const { signal } = (abort = new AbortController());
       navigator.locks
