@@ -65,8 +65,10 @@ type Transport = (url: string) => () => void;
 
 /**
  * What goes between the connections of a share, as `[what, ...arguments]`: the leader relays its calls
- * to those that follow it (0 open, 1 a message with its id, topic and epoch, 2 state, 3 stop), and every
- * connection says its topics (4), or says them asking who leads and what the others carry (5).
+ * to those that follow it (0 open, 1 a message with its id, topic and epoch, 2 state, 3 stop); a
+ * connection that starts says its topics (4), and the leader answers with its state. The lock goes to
+ * the connections in the order they asked for it, so a connection that takes over has heard the topics
+ * of every connection still there: they started after it.
  */
 type Relay = [number, ...unknown[]];
 
@@ -117,7 +119,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   if (!options || typeof options !== 'object') fail('options', 'an object', options);
   const given = options as unknown as Record<string, unknown>;
   for (const k in options) if (!OPTIONS.includes(k)) error('unknown option ' + k);
-  const { transport = 'iframe', kind = 'json', callback, topics, onMessage, onOpen, onGap, onError, onStateChange, reconnect = {}, livenessMs = 30000, share = true } = options;
+  const { transport = 'iframe', kind = 'json', callback, topics, reconnect = {}, livenessMs = 30000, share = true } = options;
   if (!['iframe', 'eventsource', 'auto'].includes(transport)) fail('options.transport', "'iframe', 'eventsource' or 'auto'", transport);
   if (kind !== 'json' && kind !== 'string') fail('options.kind', "'json' or 'string'", kind);
   const path = isCometCallback(callback) ? callback.split('.') : [];
@@ -187,7 +189,9 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   // while no stream runs and the next is due
   let timer: ReturnType<typeof setTimeout> | undefined;
   let channel: BroadcastChannel | undefined;
-  let abort: AbortController | undefined;
+  // aborted at the close: it removes the page's listeners, and cancels the lock's request or releases the lock
+  const abort = new AbortController();
+  const { signal } = abort;
 
   /** Says something to every other connection of the key. */
   const tell = (data: Relay): void => channel?.postMessage(data);
@@ -198,7 +202,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     if (next === state) return;
     state = next;
     post([2, next]);
-    onStateChange?.(next);
+    options.onStateChange?.(next);
   };
   /**
    * A message, a sign of life: taken once per id, in order (a replay's overlap is dropped), relayed,
@@ -210,12 +214,12 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     if (!(id > at)) return;
     at = id;
     post([1, value, id, topic, epoch]);
-    if (mine.has(topic)) onMessage(value as T, (lastId = id), topic);
+    if (mine.has(topic)) options.onMessage(value as T, (lastId = id), topic);
   };
   /** A new epoch: the hub restarted, its ids start again. Told once per epoch, by whichever of `open` and `reset` comes first. */
   const renew = (e: string): void => {
     if (e === epoch) return;
-    if (epoch) onGap?.({ reset: true });
+    if (epoch) options.onGap?.({ reset: true });
     epoch = e;
     at = lastId = 0;
   };
@@ -224,22 +228,21 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     attempt = misses = 0;
     got = true;
     post([0, info]);
-    // reset: the cursor was of another epoch
-    if (info.reset) renew(info.epoch);
+    // the epoch: another than the cursor's is a reset
+    renew(info.epoch);
     // missed: messages after the cursor that had already left the hub's history
-    else if (info.missed > 0) onGap?.({ missed: info.missed });
-    epoch = info.epoch;
+    if (!info.reset && info.missed) options.onGap?.({ missed: info.missed });
     // since: the response's messages start after this id
     at = Math.max(at, info.since);
     to('open');
-    onOpen?.(info);
+    options.onOpen?.(info);
     widen();
   };
   /** → closed, by the server's stop (`e`: its status and reason; above 204, a refusal): the connections that follow close too. */
   const stop = (e: CometErrorInfo): void => {
     post([3, e]);
     close();
-    if (e.status! > 204) onError?.(e);
+    if (e.status! > 204) options.onError?.(e);
   };
   /** A control of the stream: each one is a sign of life, and a `beat` (the heartbeat) is nothing more. */
   const control = (info: Control): void => {
@@ -317,7 +320,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
         if (/^(204|40[0134])$/.test('' + status)) stop({ status });
         else {
           // a response, and no open since the last: a callback that differs from the server's runs nothing
-          if (status && ++misses === 3) onError?.({ message: "no open control in 3 responses: is the callback the server's?" });
+          if (status && ++misses === 3) options.onError?.({ message: "no open control in 3 responses: is the callback the server's?" });
           ended();
         }
       });
@@ -330,9 +333,8 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   const name = path.at(-1)!;
   for (const p of path.slice(1, -1)) target = (target[p] ??= {}) as Record<string, unknown>;
   const receive = (value: unknown, id: number, topic?: string): void => {
-    if (!frame) return;
     // each script is removed as it runs, with what is before it: a stream of days keeps its document small
-    const script = frame.contentDocument?.currentScript;
+    const script = frame?.contentDocument?.currentScript;
     while (script?.previousSibling) script.previousSibling.remove();
     script?.remove();
     if (id) deliver(value, id, topic);
@@ -347,11 +349,8 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     // the iframe's load: the response ended (a rotation, the server's shutdown, an error, a refusal)
     f.onload = () => (got ? ended() : probe());
     document.body.appendChild(f);
-    return () => {
-      f.onload = null;
-      f.remove();
-      frame = undefined;
-    };
+    // a removed iframe runs no more scripts and fires no load
+    return () => f.remove();
   };
 
   /**
@@ -389,7 +388,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     if (what > 3) {
       args.forEach((t) => union.add(t as string));
       widen();
-      if (what > 4) leader ? post([2, state]) : tell([4, ...union]);
+      post([2, state]);
     } else if (!leader) ([opened, deliver, to, stop] as ((...a: unknown[]) => void)[])[what]!(...args);
   };
   /** Takes the stream: one more held for the origin, past what browsers allow over HTTP/1.1 a warning. */
@@ -398,7 +397,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     const n = (held[origin] = (held[origin] ?? 0) + 1);
     if (n > 6 && !warned) {
       warned = true;
-      console.warn(`connectComet: ${n} streams to ${origin}; browsers allow 6 per origin on HTTP/1.1`);
+      console.warn(`connectComet: ${n} streams to ${origin}, past the 6 browsers allow on HTTP/1.1`);
     }
     connect();
   };
@@ -408,9 +407,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     if (share && window.BroadcastChannel && navigator.locks) {
       channel = new BroadcastChannel(key);
       channel.onmessage = relay;
-      tell([5, ...union]);
-      // the abort cancels a request still waiting, or releases the lock held
-      const { signal } = (abort = new AbortController());
+      tell([4, ...union]);
       navigator.locks
         .request(key, { signal }, () => {
           lead();
@@ -426,17 +423,15 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     if (leader) held[origin]!--;
     leader = false;
     to('closed');
-    removeEventListener('load', start);
-    removeEventListener('pagehide', close);
     drop();
     if (target?.[name] === receive) delete target[name];
-    abort?.abort();
+    abort.abort();
     channel?.close();
   };
 
-  addEventListener('pagehide', close);
+  addEventListener('pagehide', close, { signal });
   if (document.readyState === 'complete') start();
-  else addEventListener('load', start);
+  else addEventListener('load', start, { signal });
   return {
     close,
     transport: sse ? 'eventsource' : 'iframe',
