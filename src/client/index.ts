@@ -55,7 +55,7 @@ const held: Record<string, number> = {};
 let warned = false;
 
 /** A control: an INFO object named by its `type` (`open`, `beat`, `rotate`, `stop`, `reset`). */
-type Control = { type?: string; epoch?: string; status?: number };
+type Control = Partial<CometOpenInfo> & CometErrorInfo & { type?: string };
 
 /**
  * How one stream at a time reaches the page: starts a stream on `url` (its cursor written) and returns
@@ -65,8 +65,8 @@ type Transport = (url: string) => () => void;
 
 /**
  * What goes between the connections of a share, as `[what, ...arguments]`: the leader relays its calls
- * to those that follow it (0 open, 1 a message with its id, topic and epoch, 2 state, 3 stop); a
- * connection that starts says its topics (4), and the leader answers with its state. The lock goes to
+ * to those that follow it (0 a control, 1 a message with its id, topic and epoch, 2 state); a
+ * connection that starts says its topics (3), and the leader answers with its state. The lock goes to
  * the connections in the order they asked for it, so a connection that takes over has heard the topics
  * of every connection still there: they started after it.
  */
@@ -150,11 +150,11 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   } catch {
     return fail('url', 'a valid URL', url);
   }
-  const sse = transport === 'eventsource' || (transport === 'auto' && typeof globalThis.EventSource === 'function');
+  const sse = transport === 'eventsource' || (transport === 'auto' && !!globalThis.EventSource);
   // the cursor and the topics are the client's to write: the URL's own are dropped
   for (const k of ['epoch', 'since', 'lastEventId', 'topic']) base.searchParams.delete(k);
   const key = ['comet-bridge', sse, kind, callback, !topics, base.href].join(' ');
-  const origin = base.origin;
+  const { origin } = base;
 
   // this connection's topics ('': the default topic), and those its stream carries: of every connection that follows it too
   const mine = new Set(topics ?? ['']);
@@ -223,36 +223,32 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     epoch = e;
     at = lastId = 0;
   };
-  /** → open: a response began; the backoff count starts again, and a stream that lacks topics widens. */
-  const opened = (info: CometOpenInfo): void => {
-    attempt = misses = 0;
-    got = true;
-    post([0, info]);
-    // the epoch: another than the cursor's is a reset
-    renew(info.epoch);
-    // missed: messages after the cursor that had already left the hub's history
-    if (!info.reset && info.missed) options.onGap?.({ missed: info.missed });
-    // since: the response's messages start after this id
-    at = Math.max(at, info.since);
-    to('open');
-    options.onOpen?.(info);
-    widen();
-  };
-  /** → closed, by the server's stop (`e`: its status and reason; above 204, a refusal): the connections that follow close too. */
-  const stop = (e: CometErrorInfo): void => {
-    post([3, e]);
-    close();
-    if (e.status! > 204) options.onError?.(e);
-  };
-  /** A control of the stream: each one is a sign of life, and a `beat` (the heartbeat) is nothing more. */
+  /** A control of the stream, relayed to the connections that follow: each one is a sign of life, and a `beat` (the heartbeat) is nothing more. */
   const control = (info: Control): void => {
     const { type, ...e } = info;
     seen = Date.now();
-    if (type === 'open') opened(info as CometOpenInfo);
+    post([0, info]);
+    // open, the first control of every response: the backoff count starts again, and a stream that lacks topics widens
+    if (type === 'open') {
+      attempt = misses = 0;
+      got = true;
+      // the epoch: another than the cursor's is a reset
+      renew(info.epoch!);
+      // missed: messages after the cursor that had already left the hub's history
+      if (!info.reset && info.missed) options.onGap?.({ missed: info.missed });
+      // since: the response's messages start after this id
+      if (info.since! > at) at = info.since!;
+      to('open');
+      options.onOpen?.(info as CometOpenInfo);
+      widen();
+    }
     // rotate: the server ends this response on purpose, the next one starts at once
     else if (type === 'rotate') rotated = true;
-    // stop: the server ends this client for good; with a status, it refused it
-    else if (type === 'stop') stop(e);
+    // stop: the server ends this client for good, and those that follow; with a status above 204, it refused it
+    else if (type === 'stop') {
+      close();
+      if (e.status! > 204) options.onError?.(e);
+    }
     // reset (EventSource, after an open whose reset is true): the epoch changed
     else if (type === 'reset') renew(info.epoch!);
   };
@@ -317,10 +313,10 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
       .then((status) => {
         if (g !== gen) return;
         // 204: the server's stop; 400, 401, 403, 404: a refusal
-        if (/^(204|40[0134])$/.test('' + status)) stop({ status });
+        if (/^(204|40[0134])$/.test('' + status)) control({ type: 'stop', status });
         else {
           // a response, and no open since the last: a callback that differs from the server's runs nothing
-          if (status && ++misses === 3) options.onError?.({ message: "no open control in 3 responses: is the callback the server's?" });
+          if (status && ++misses === 3) options.onError?.({ message: "no open control in 3 responses: check the callback" });
           ended();
         }
       });
@@ -364,7 +360,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     let resumes: unknown = epoch;
     const s = new EventSource(url);
     const on = (type: string, fn: (e: MessageEvent<string>) => void): void => s.addEventListener(type, fn as (e: Event) => void);
-    for (const type of ['open', 'rotate', 'beat', 'reset']) on('$' + type, (e) => control(JSON.parse(e.data)));
+    for (const type of '$open $rotate $beat $reset'.split(' ')) on(type, (e) => control(JSON.parse(e.data)));
     union.forEach((topic) =>
       on(topic || 'message', (e) => {
         resumes = true;
@@ -385,11 +381,11 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
 
   /** The share's channel: a connection that follows replays the leader's calls; every one hears the topics of the others. */
   const relay = ({ data: [what, ...args] }: MessageEvent<Relay>): void => {
-    if (what > 3) {
+    if (what > 2) {
       args.forEach((t) => union.add(t as string));
       widen();
       post([2, state]);
-    } else if (!leader) ([opened, deliver, to, stop] as ((...a: unknown[]) => void)[])[what]!(...args);
+    } else if (!leader) ([control, deliver, to] as ((...a: unknown[]) => void)[])[what]!(...args);
   };
   /** Takes the stream: one more held for the origin, past what browsers allow over HTTP/1.1 a warning. */
   const lead = (): void => {
@@ -407,7 +403,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     if (share && window.BroadcastChannel && navigator.locks) {
       channel = new BroadcastChannel(key);
       channel.onmessage = relay;
-      tell([4, ...union]);
+      tell([3, ...union]);
       navigator.locks
         .request(key, { signal }, () => {
           lead();
