@@ -359,10 +359,9 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     // this EventSource reconnects with a cursor: its URL had one, or an id arrived on it
     let resumes: unknown = epoch;
     const s = new EventSource(url);
-    const on = (type: string, fn: (e: MessageEvent<string>) => void): void => s.addEventListener(type, fn as (e: Event) => void);
-    for (const type of '$open $rotate $beat $reset'.split(' ')) on(type, (e) => control(JSON.parse(e.data)));
+    for (const type of '$open $rotate $beat $reset'.split(' ')) s.addEventListener(type, (e) => control(JSON.parse(e.data)));
     union.forEach((topic) =>
-      on(topic || 'message', (e) => {
+      s.addEventListener(topic || 'message', (e) => {
         resumes = true;
         // the id E:N: N is the message's id in epoch E
         deliver(kind === 'json' ? JSON.parse(e.data) : e.data, +e.lastEventId.split(':').pop()!, topic);
@@ -373,7 +372,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
       if (s.readyState === 2) probe();
       // CONNECTING: the browser reconnects by itself; with no cursor when none was in its URL and no id came.
       // After a rotate, or when that reconnection would carry no cursor, a new stream from the cursor
-      else if (rotated || !(resumes || !epoch)) ended();
+      else if (rotated || (!resumes && epoch)) ended();
       else to('waiting');
     };
     return () => s.close();
@@ -400,7 +399,8 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
   /** At the page's load. */
   const start = (): void => {
     // share: the connection that holds the Web Lock leads; the others follow it until the lock comes to one of them
-    if (share && window.BroadcastChannel && navigator.locks) {
+    // (every browser with Web Locks has BroadcastChannel)
+    if (share && navigator.locks) {
       channel = new BroadcastChannel(key);
       channel.onmessage = relay;
       tell([3, ...union]);
