@@ -51,8 +51,6 @@ const TOPIC = /^(?!(open|error|message)$)[\w.:/@-]{1,200}$/;
 
 /** How many streams this page holds, by origin. */
 const held: Record<string, number> = {};
-/** The warning about the browsers' connections per origin was given. */
-let warned = false;
 
 /** A control: an INFO object named by its `type` (`open`, `beat`, `rotate`, `stop`, `reset`). */
 type Control = Partial<CometOpenInfo> & CometErrorInfo & { type?: string };
@@ -128,7 +126,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     fail('options.callback', 'a dotted path starting with parent. or top.', callback);
   }
   if (topics !== undefined) {
-    for (const t of Array.isArray(topics) && topics.length ? topics : [topics]) if (typeof t !== 'string' || !TOPIC.test(t)) fail('options.topics', 'a non-empty array of topic names', t);
+    for (const t of Array.isArray(topics) && topics.length ? topics : [topics]) if (typeof t !== 'string' || !TOPIC.test(t) || t === (topics as unknown)) fail('options.topics', 'a non-empty array of topic names', t);
   }
   // onMessage, onOpen, onGap, onError, onStateChange: functions, onMessage required
   for (const k of OPTIONS) {
@@ -386,14 +384,10 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
       post([2, state]);
     } else if (!leader) ([control, deliver, to] as ((...a: unknown[]) => void)[])[what]!(...args);
   };
-  /** Takes the stream: one more held for the origin, past what browsers allow over HTTP/1.1 a warning. */
+  /** Takes the stream: one more held for the origin; going past what browsers allow over HTTP/1.1, a warning. */
   const lead = (): void => {
     leader = true;
-    const n = (held[origin] = (held[origin] ?? 0) + 1);
-    if (n > 6 && !warned) {
-      warned = true;
-      console.warn(`connectComet: ${n} streams to ${origin}, past the 6 browsers allow on HTTP/1.1`);
-    }
+    if ((held[origin] = (held[origin] ?? 0) + 1) === 7) console.warn(`connectComet: 7 streams to ${origin}, past the 6 browsers allow on HTTP/1.1`);
     connect();
   };
   /** At the page's load. */
