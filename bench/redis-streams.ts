@@ -108,7 +108,7 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
     `latency: ${RATE} messages/s paced (${RATE} messages, ${2 * RATE} at 1,000 clients, after 10 warm-up ones), p50/p99 over every delivery, publish to client receipt; clients in a child process`,
     'CPU/delivery: user + system CPU time of the server process (without redis-server) during the paced phase, per delivered message',
     `every hub: cometEncoding, policy 'drop-oldest', no limit, history ${HISTORY}; one process, one node-redis client per Redis hub, redis-server on the same 2 cores`,
-    `${BASELINE}: ${baseline.origin}, a frozen copy of the pub/sub hub that the Streams hub replaces (one EVAL of INCR + PUBLISH per message); ratios against it in this run`,
+    `${BASELINE}: ${baseline.origin}, the pub/sub hub that the Streams hub replaces, kept on the public createHub (one EVAL of INCR + PUBLISH per message, each received one published into an in-process hub); ratios against it in this run`,
   );
   return { title, columns, rows, notes };
 }

@@ -1,8 +1,9 @@
 /**
  * BENCHMARK BASELINE, NOT LIBRARY CODE: a frozen copy of src/hub/redis-client.ts as it was on main at d20f17d (the
  * pub/sub Redis hub that the Redis Streams hub replaces), kept only so that bench/redis-streams.ts
- * can measure the two side by side in one run. Only its imports were changed (into src/, or to the
- * other frozen files here). Nothing in src/ or test/ may import it; do not fix or extend it.
+ * can measure the two side by side in one run. It imports nothing of src/: the one helper it took
+ * from there (how a value is named in an error message) is a short copy of its own below. Nothing
+ * in src/ or test/ may import it; do not fix or extend it.
  */
 /**
  * The few Redis operations a Redis hub needs, over a user-supplied client recognised by shape:
@@ -10,7 +11,13 @@
  * Nothing here imports either package.
  */
 
-import { describe } from '../../src/util/args.js';
+/** How an error message names a value it refused. */
+export function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'function') return value.name ? `the function ${value.name}` : 'an anonymous function';
+  return typeof value === 'object' ? (Array.isArray(value) ? 'an array' : 'an object') : `the ${typeof value} ${String(value)}`;
+}
 
 /** @internal Which client library a client object comes from. */
 export type RedisFlavor = 'node-redis' | 'ioredis';

@@ -1,30 +1,26 @@
 /**
- * BENCHMARK BASELINE, NOT LIBRARY CODE: a frozen copy of src/hub/redis-hub.ts as it was on main at d20f17d (the
- * pub/sub Redis hub that the Redis Streams hub replaces), kept only so that bench/redis-streams.ts
- * can measure the two side by side in one run. Only its imports were changed (into src/, or to the
- * other frozen files here). Nothing in src/ or test/ may import it; do not fix or extend it.
+ * BENCHMARK BASELINE, NOT LIBRARY CODE: the pub/sub Redis hub that the Redis Streams hub replaces
+ * (src/hub/redis-hub.ts as it was on main at d20f17d), kept only so that bench/redis-streams.ts can
+ * measure the two side by side in one run. It stands on the public package alone, so that it
+ * freezes nothing of src/: the subscriber connection publishes every message it receives into an
+ * in-process hub (`createHub`), which fans it out as the old hub's core did. What that changes:
+ * - ids: the in-process hub numbers the messages it receives, 1, 2, 3, …; they are Redis's counter
+ *   when the process heard every message of the channel from its first (a fresh channel, as in the
+ *   benchmark), and `publish` still resolves with Redis's id;
+ * - a lost subscriber connection aborts every subscriber's signal with {@link HubConnectionError}
+ *   (what was buffered for it is not read first), and new subscribers fail with it until the
+ *   connection is back;
+ * - no `serve` (the benchmark reads through `sendComet`); the `wire` of a `cometEncoding` is ignored.
+ * Nothing in src/ or test/ may import it; do not fix or extend it.
  */
 /**
  * A broadcast hub spanning processes and machines over Redis pub/sub.
  */
-import { checkFunction, checkMs, describe } from '../../src/util/args.js';
-import { coreSettings, HUB_OPTIONS } from '../../src/hub/hub.js';
-import { HubCore } from '../../src/hub/core.js';
-import { HubClosedError, HubConnectionError } from '../../src/hub/errors.js';
-import { duplicateClient, isReplyError, redisFlavor, redisLink, type RedisLink } from './pubsub-redis-client.js';
+import { createHub, HubClosedError, HubConnectionError, type Hub, type HubOptions, type HubSubscription, type SubscribeOptions } from '../../src/index.js';
+import { describe, duplicateClient, isReplyError, redisFlavor, redisLink, type RedisLink } from './pubsub-redis-client.js';
 import type { RedisHub, RedisHubOptions, RedisHubStats } from './pubsub-redis-types.js';
-import type { HubOptions, HubSubscription, SubscribeOptions } from '../../src/hub/types.js';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { serveHub, wireOf, type ServeOptions, type ServeResult } from '../../src/hub/serve.js';
 
 export type { RedisHub, RedisHubOptions, RedisHubStats } from './pubsub-redis-types.js';
-
-const REDIS_HUB_OPTIONS: readonly string[] = [
-  ...HUB_OPTIONS,
-  ...Object.keys({
-    channel: 1, client: 1, publisher: 1, subscriber: 1, idKey: 1, serialize: 1, deserialize: 1, publishTimeoutMs: 1,
-  } satisfies Record<Exclude<keyof RedisHubOptions<unknown>, keyof HubOptions<unknown>>, 1>),
-];
 
 // Assigns the next id and publishes "<id>:<data>" in one atomic step, so ids follow delivery order.
 const SCRIPT = "local id = redis.call('INCR', KEYS[1]) redis.call('PUBLISH', ARGV[1], id .. ':' .. ARGV[2]) return id";
@@ -35,18 +31,11 @@ const SCRIPT = "local id = redis.call('INCR', KEYS[1]) redis.call('PUBLISH', ARG
  * subscribers, limits, policies, history and counters; `encode` runs once per message per process.
  *
  * If the subscriber connection drops (Redis restarted or unreachable), every local subscriber
- * ends with {@link HubConnectionError} after the messages already buffered for it, and new
- * subscribers fail with it, until the client reports the connection ready again (both clients
- * reconnect and resubscribe by themselves). Comet pages then reconnect with `since` set to the
- * last id they saw; history kept before the loss is dropped, so `missed` tells what was lost.
- * Once its subscription is confirmed (at creation, and again after each reconnection) a hub reads
- * the id counter, so its `lastId` also covers the messages sent while it could not hear them, and
- * `missed` counts those too.
+ * fails with {@link HubConnectionError}, and new subscribers fail with it, until the client reports
+ * the connection ready again (both clients reconnect and resubscribe by themselves).
  *
- * Several processes (or machines) behind a load balancer: run one Redis hub per process on the
- * same channel; any process can serve any stream and any process can publish. No sticky sessions
- * are needed, because each Comet stream is one request, and ids are shared, so `since` works
- * across processes for the messages the serving process still has in history.
+ * Ids: each process numbers the messages it receives (see the header); `publish` resolves with the
+ * id Redis gave.
  *
  * @param options - `channel`, the clients, and the {@link HubOptions} shared with {@link createHub}
  * @returns a hub, once its subscription to `channel` is confirmed
@@ -57,26 +46,31 @@ export function createRedisHub<T>(options: RedisHubOptions<T, T> & { encode?: un
 export function createRedisHub<T, O>(options: RedisHubOptions<T, O> & { encode: (value: T, id: number) => O }): Promise<RedisHub<T, O>>;
 export function createRedisHub<T, O>(options: RedisHubOptions<T, O>): Promise<RedisHub<T, O>> {
   const where = 'createRedisHub';
-  const settings = coreSettings(options, where, REDIS_HUB_OPTIONS);
-  const { channel, client, subscriber, serialize = JSON.stringify, deserialize = JSON.parse } = options;
+  if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+  const {
+    channel, client, publisher: publisherOption, subscriber, idKey = `${channel}:id`, serialize = JSON.stringify,
+    deserialize = JSON.parse, publishTimeoutMs = 5000, wire: _wire, ...hubOptions
+  } = options as RedisHubOptions<T, O> & { wire?: unknown };
   checkName(channel, where, 'channel');
-  const idKey = options.idKey ?? `${channel}:id`;
   checkName(idKey, where, 'idKey');
   checkFunction(serialize, where, 'serialize');
   checkFunction(deserialize, where, 'deserialize');
-  const timeoutMs = options.publishTimeoutMs === undefined ? 5000 : checkMs(options.publishTimeoutMs, where, 'publishTimeoutMs');
-  if (timeoutMs === 0) throw new RangeError(`${where}: publishTimeoutMs must be a positive finite number of milliseconds, got 0`);
-  const publisherClient = options.publisher ?? client;
+  if (typeof publishTimeoutMs !== 'number' || !(publishTimeoutMs > 0) || publishTimeoutMs > 2 ** 31 - 1) {
+    throw new RangeError(`${where}: publishTimeoutMs must be a positive finite number of milliseconds, got ${describe(publishTimeoutMs)}`);
+  }
+  // createHub checks the hub options and refuses names it does not know
+  const local = createHub<T, O>(hubOptions as HubOptions<T, O> & { encode: (value: T, id: number) => O });
+  const publisherClient = publisherOption ?? client;
   if (publisherClient === undefined) throw new TypeError(`${where}: needs \`client\`, or \`publisher\` and \`subscriber\``);
-  const publisher = redisLink(publisherClient, options.publisher ? 'publisher' : 'client');
+  const publisher = redisLink(publisherClient, publisherOption ? 'publisher' : 'client');
   if (subscriber !== undefined) redisFlavor(subscriber, 'subscriber');
 
   return (async () => {
     const owned = subscriber === undefined;
     const subscriberClient = owned ? await duplicateClient(publisherClient) : subscriber;
     const hub = new RedisHubImpl<T, O>({
-      core: new HubCore<O>(settings), encode: settings.encode, channel, idKey, serialize, deserialize, publisher,
-      subscriber: redisLink(subscriberClient, 'subscriber'), owned, timeoutMs,
+      local, channel, idKey, serialize, deserialize, publisher,
+      subscriber: redisLink(subscriberClient, 'subscriber'), owned, timeoutMs: publishTimeoutMs,
     });
     try {
       await hub.start();
@@ -89,8 +83,7 @@ export function createRedisHub<T, O>(options: RedisHubOptions<T, O>): Promise<Re
 }
 
 interface Parts<T, O> {
-  core: HubCore<O>;
-  encode: ((value: T, id: number) => O) | undefined;
+  local: Hub<T, O>;
   channel: string;
   idKey: string;
   serialize: (value: T) => string;
@@ -107,6 +100,10 @@ function checkName(name: unknown, where: string, what: string): void {
   if (typeof name !== 'string' || name === '') throw new TypeError(`${where}: ${what} must be a non-empty string, got ${describe(name)}`);
 }
 
+function checkFunction(fn: unknown, where: string, what: string): void {
+  if (typeof fn !== 'function') throw new TypeError(`${where}: ${what} must be a function, got ${describe(fn)}`);
+}
+
 class RedisHubImpl<T, O> implements RedisHub<T, O> {
   readonly #p: Parts<T, O>;
   #unwatch: (() => void) | null = null;
@@ -116,6 +113,8 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
   #disconnects = 0;
   #generation = 0;
   #publisherError: unknown = undefined;
+  /** Aborted with the connection's loss: every subscriber follows it, and a new one made while it is aborted fails at once. */
+  #loss = new AbortController();
 
   constructor(parts: Parts<T, O>) {
     this.#p = parts;
@@ -136,73 +135,51 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
       unwatchPublisher();
     };
     await subscriber.subscribe(channel, this.#receive);
-    await this.#catchUp();
     this.#connected = subscriber.ready;
-    if (!this.#connected) this.#p.core.refuse(new HubConnectionError(`Redis subscriber for "${channel}" is not connected`));
-  }
-
-  /**
-   * Once the subscription is confirmed, reads the id counter: messages sent before then never
-   * reached this process, and the hub's last id must say so, or `since` would not count them as
-   * missed (a fresh process, or one whose subscriber connection was down for a while).
-   */
-  async #catchUp(): Promise<void> {
-    const { publisher, idKey, core } = this.#p;
-    const current = Number(await publisher.command(['GET', idKey]));
-    if (Number.isSafeInteger(current)) core.advance(current);
+    if (!this.#connected) this.#loss.abort(new HubConnectionError(`Redis subscriber for "${channel}" is not connected`));
   }
 
   readonly #receive = (message: string): void => {
-    const { core, encode, deserialize } = this.#p;
-    if (core.closed) return;
+    const { local, deserialize } = this.#p;
+    if (local.closed) return;
     const colon = message.indexOf(':');
     const id = Number(message.slice(0, colon));
     if (colon < 1 || !Number.isSafeInteger(id) || id < 1) {
       this.#malformed++;
       return;
     }
-    let out: O;
     try {
-      const value = deserialize(message.slice(colon + 1));
-      out = encode ? encode(value, id) : (value as unknown as O);
+      local.publish(deserialize(message.slice(colon + 1)));
     } catch {
       this.#malformed++;
-      return;
     }
-    core.emit(id, out);
   };
 
   #down(cause: unknown): void {
     this.#generation++;
-    if (!this.#connected || this.#p.core.closed) return;
+    if (!this.#connected || this.#p.local.closed) return;
     this.#connected = false;
     this.#disconnects++;
-    const error = new HubConnectionError(`lost the Redis subscriber connection of channel "${this.#p.channel}"`, { cause });
-    this.#p.core.refuse(error);
-    this.#p.core.failAll(error);
+    this.#loss.abort(new HubConnectionError(`lost the Redis subscriber connection of channel "${this.#p.channel}"`, { cause }));
   }
 
   #up(): void {
-    if (this.#connected || this.#p.core.closed) return;
+    if (this.#connected || this.#p.local.closed) return;
     const generation = ++this.#generation;
-    const current = (): boolean => generation === this.#generation && !this.#connected && !this.#p.core.closed;
-    this.#p.subscriber
-      .resubscribed(this.#p.channel)
-      // a failed read of the counter must not keep the hub refusing subscribers: go on without it
-      .then(() => (current() ? this.#catchUp().catch(() => {}) : undefined))
-      .then(
-        () => {
-          if (!current()) return;
-          this.#connected = true;
-          this.#p.core.refuse(null);
-        },
-        () => {},
-      );
+    const current = (): boolean => generation === this.#generation && !this.#connected && !this.#p.local.closed;
+    this.#p.subscriber.resubscribed(this.#p.channel).then(
+      () => {
+        if (!current()) return;
+        this.#connected = true;
+        this.#loss = new AbortController();
+      },
+      () => {},
+    );
   }
 
   async publish(value: T): Promise<number> {
-    const { core, serialize, publisher, idKey, channel } = this.#p;
-    if (core.closed) throw new HubClosedError();
+    const { local, serialize, idKey, channel } = this.#p;
+    if (local.closed) throw new HubClosedError();
     const data = serialize(value);
     if (typeof data !== 'string') throw new TypeError(`serialize returned ${typeof data}, not a string`);
     const id = Number(await this.#ask(['EVAL', SCRIPT, '1', idKey, channel, data]));
@@ -238,27 +215,24 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
   }
 
   subscribe(options?: SubscribeOptions): HubSubscription<O> {
-    return this.#p.core.subscribe(options);
+    const loss = this.#loss.signal;
+    return this.#p.local.subscribe({ ...options, signal: options?.signal ? AbortSignal.any([options.signal, loss]) : loss });
   }
 
   get size(): number {
-    return this.#p.core.size;
+    return this.#p.local.size;
   }
 
   get lastId(): number {
-    return this.#p.core.lastId;
-  }
-
-  serve(req: IncomingMessage, res: ServerResponse, options?: ServeOptions): Promise<ServeResult> {
-    return serveHub(this, wireOf(this.#p.encode), req, res, options);
+    return this.#p.local.lastId;
   }
 
   get epoch(): string {
-    return this.#p.core.epoch;
+    return this.#p.local.epoch;
   }
 
   get closed(): boolean {
-    return this.#p.core.closed;
+    return this.#p.local.closed;
   }
 
   get connected(): boolean {
@@ -266,9 +240,9 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
   }
 
   async close(): Promise<void> {
-    const { core, subscriber, channel, owned } = this.#p;
-    if (core.closed) return;
-    core.close();
+    const { local, subscriber, channel, owned } = this.#p;
+    if (local.closed) return;
+    local.close();
     this.#unwatch?.();
     this.#unwatch = null;
     const unsubscribed = subscriber.unsubscribe(channel).catch(() => {});
@@ -279,7 +253,7 @@ class RedisHubImpl<T, O> implements RedisHub<T, O> {
 
   stats(): RedisHubStats {
     return {
-      ...this.#p.core.stats(),
+      ...this.#p.local.stats(),
       sent: this.#sent,
       malformed: this.#malformed,
       disconnects: this.#disconnects,

@@ -1,13 +1,14 @@
 /**
  * BENCHMARK BASELINE, NOT LIBRARY CODE: a frozen copy of src/hub/redis-types.ts as it was on main at d20f17d (the
  * pub/sub Redis hub that the Redis Streams hub replaces), kept only so that bench/redis-streams.ts
- * can measure the two side by side in one run. Only its imports were changed (into src/, or to the
- * other frozen files here). Nothing in src/ or test/ may import it; do not fix or extend it.
+ * can measure the two side by side in one run. It takes the hub's types from the public package:
+ * the members every hub has come from `Hub` (what `HubBase` was), and `serve` is left out, as in
+ * pubsub-redis-hub.ts. Nothing in src/ or test/ may import it; do not fix or extend it.
  */
 /**
  * Public types of the Redis hub.
  */
-import type { HubBase, HubOptions, HubStats } from '../../src/hub/types.js';
+import type { Hub, HubOptions, HubStats } from '../../src/index.js';
 
 /**
  * Options of {@link createRedisHub}. Pass `client` (the hub publishes with it and subscribes on a
@@ -39,8 +40,6 @@ export interface RedisHubOptions<T, O = T> extends HubOptions<T, O> {
   publishTimeoutMs?: number;
 }
 
-
-
 /** Counters of a Redis hub (this process only). */
 export interface RedisHubStats extends HubStats {
   /** Messages this process published. */
@@ -54,7 +53,7 @@ export interface RedisHubStats extends HubStats {
 }
 
 /** A broadcast hub over Redis pub/sub (see {@link createRedisHub}). */
-export interface RedisHub<T, O = T> extends HubBase<O> {
+export interface RedisHub<T, O = T> extends Omit<Hub<T, O>, 'publish' | 'close' | 'stats'> {
   /**
    * Sends `value` to every process's subscribers (this one's included, on its way back from
    * Redis). Resolves with the message id, which Redis assigns atomically with the publish, so ids

@@ -5,6 +5,7 @@
 export { createHub, cometHub } from './local.js';
 export { createRedisHub } from './redis.js';
 export { cometEncoding } from './protocol/encoding.js';
+export { stopComet, type StopCometOptions } from './protocol/stop.js';
 export { SlowConsumerError, HubClosedError, HubConnectionError } from './errors.js';
 export type { RedisCometHub, RedisHub, RedisHubOptions, RedisHubStats } from './redis/types.js';
 export type {
@@ -24,4 +25,5 @@ export type {
   Serving,
   SlowConsumerPolicy,
   SubscribeOptions,
+  TicketOptions,
 } from './types.js';

@@ -11,14 +11,15 @@ import { HubClosedError } from './errors.js';
 import { encoding, ENCODING_OPTIONS } from './protocol/encoding.js';
 import { applyWire, type Wire } from './protocol/framing.js';
 import { serveHub } from './protocol/serve.js';
+import { checkSecret, makeTicket } from './protocol/ticket.js';
 import type {
-  CometEncoding, CometHub, CometHubOptions, Hub, HubOptions, HubStats, HubSubscription, PublishOptions, ServeOptions, ServeResult, SubscribeOptions,
+  CometEncoding, CometHub, CometHubOptions, Hub, HubOptions, HubStats, HubSubscription, PublishOptions, ServeOptions, ServeResult, SubscribeOptions, TicketOptions,
 } from './types.js';
 import { topicOf } from './core/topic.js';
 
 /** The option names of {@link CometHubOptions}. */
 const COMET_HUB_OPTIONS: readonly string[] = [
-  ...Object.keys({ history: 1, historyTotal: 1, limit: 1, policy: 1 } satisfies Record<Exclude<keyof CometHubOptions<unknown>, keyof import('./types.js').CometEncodingOptions<unknown>>, 1>),
+  ...Object.keys({ history: 1, historyTotal: 1, limit: 1, policy: 1, secret: 1 } satisfies Record<Exclude<keyof CometHubOptions<unknown>, keyof import('./types.js').CometEncodingOptions<unknown>>, 1>),
   ...ENCODING_OPTIONS,
 ];
 
@@ -53,7 +54,7 @@ export function createHub<T, O>(options?: HubOptions<T, O> & { wire?: unknown })
   const wire = applyWire(settings as HubSettings<T, string>, options?.wire, where);
   if (wire === undefined) return new LocalHub<T, O>(settings);
   warnOnce('createHubWire');
-  return new LocalCometHub<T>(settings as HubSettings<T, string>, wire) as unknown as Hub<T, O>;
+  return new LocalCometHub<T>(settings as HubSettings<T, string>, wire, undefined) as unknown as Hub<T, O>;
 }
 
 /**
@@ -76,10 +77,11 @@ export function createHub<T, O>(options?: HubOptions<T, O> & { wire?: unknown })
  */
 export function cometHub<T = unknown>(callback: string, options?: CometHubOptions<T>): CometHub<T> {
   const where = 'cometHub';
-  const { history, historyTotal, limit, policy, ...encodingOptions } = checkOptions(options, where, COMET_HUB_OPTIONS);
+  const { history, historyTotal, limit, policy, secret, ...encodingOptions } = checkOptions(options, where, COMET_HUB_OPTIONS);
+  const key = checkSecret(secret, where);
   const { wire, ...made } = encoding<T>(callback, encodingOptions, where);
   const settings = coreSettings<T, string>({ history, historyTotal, limit, policy, ...made }, where);
-  return new LocalCometHub<T>(settings, applyWire(settings, wire, where)!);
+  return new LocalCometHub<T>(settings, applyWire(settings, wire, where)!, key);
 }
 
 class LocalHub<T, O> implements Hub<T, O> {
@@ -132,13 +134,19 @@ class LocalHub<T, O> implements Hub<T, O> {
 
 class LocalCometHub<T> extends LocalHub<T, string> implements CometHub<T> {
   readonly #wire: Wire;
+  readonly #secret: Uint8Array | undefined;
 
-  constructor(settings: HubSettings<T, string>, wire: Wire) {
+  constructor(settings: HubSettings<T, string>, wire: Wire, secret: Uint8Array | undefined) {
     super(settings);
     this.#wire = wire;
+    this.#secret = secret;
   }
 
   serve(req: IncomingMessage, res: ServerResponse, options?: ServeOptions): Promise<ServeResult> {
-    return serveHub(this.core, this.#wire, req, res, options);
+    return serveHub(this.core, this.#wire, this.#secret, req, res, options);
+  }
+
+  ticket(options: TicketOptions): string {
+    return makeTicket(this.#secret, options, 'hub.ticket');
   }
 }

@@ -248,6 +248,15 @@ export interface Serving {
    *   range; whatever `stop` throws
    */
   serve(req: IncomingMessage, res: ServerResponse, options?: ServeOptions): Promise<ServeResult>;
+  /**
+   * A signed ticket for a page that cannot send cookies (a cross-site iframe): `serve` takes it from
+   * the `ticket` query parameter as the authorization of its topics until it expires, without
+   * calling `authorize`. Short and opaque: HMAC-SHA256 with the hub's `secret` over the topics, the
+   * expiry and the subject, each length-prefixed. Never written into an error message or a log.
+   * @throws TypeError on a hub made without `secret`, or for bad topics or subject; RangeError for a
+   *   `ttlMs` out of range
+   */
+  ticket(options: TicketOptions): string;
 }
 
 /**
@@ -303,7 +312,10 @@ export interface CometEncoding<T> {
 }
 
 /** Options of {@link cometHub}: hub options (without `encode`/`initial`/`coalesce`) and Comet encoding options. */
-export interface CometHubOptions<T> extends Omit<HubOptions<T, string>, 'encode' | 'initial' | 'coalesce'>, CometEncodingOptions<T> {}
+export interface CometHubOptions<T> extends Omit<HubOptions<T, string>, 'encode' | 'initial' | 'coalesce'>, CometEncodingOptions<T> {
+  /** The key `ticket` signs with and `serve` checks tickets with: a non-empty string or bytes, kept secret. */
+  secret?: string | Uint8Array;
+}
 
 /** Options of `hub.serve`. */
 export interface ServeOptions extends Omit<SendCometOptions, 'heartbeat' | 'beforeEnd'> {
@@ -331,11 +343,36 @@ export interface ServeOptions extends Omit<SendCometOptions, 'heartbeat' | 'befo
    * initial chunk and one `stop` control (`connectComet` closes for good on it). Resolves `'stopped'`.
    */
   stop?: boolean | ((req: IncomingMessage) => boolean);
+  /**
+   * The topics the request asks for. Default: its repeated `topic` query parameters
+   * (`?topic=user:42&topic=news`); none: the default topic `''`. A malformed name is answered `400`.
+   */
+  topics?: (req: IncomingMessage) => readonly string[];
+  /**
+   * Who may read what: called with the request and its topics, returns (or resolves to) `true` (all
+   * of them), `false` (none), or the topics allowed (the stream then carries those; none is a
+   * refusal). A refusal is answered `403` with a short reason: an `EventSource` stops for good, and
+   * so does `connectComet`. Not called for a request with a valid `ticket`, which authorizes its
+   * topics on its own. If it throws or rejects, the request is answered `500` and `serve` rejects
+   * with that error. Default: every request may read every topic it asks for.
+   */
+  authorize?: (req: IncomingMessage, topics: readonly string[]) => boolean | readonly string[] | PromiseLike<boolean | readonly string[]>;
 }
 
 /**
- * How `hub.serve` ended: as `sendComet`, `'bad-request'` (a malformed cursor, answered with 400) or
- * `'stopped'` (the `stop` option).
+ * How `hub.serve` ended: as `sendComet`, `'bad-request'` (a malformed cursor or topic, answered with
+ * 400), `'forbidden'` (refused by `authorize` or by a bad ticket, answered with 403) or `'stopped'`
+ * (the `stop` option).
  */
-export type ServeResult = SendCometResult | 'bad-request' | 'stopped';
+export type ServeResult = SendCometResult | 'bad-request' | 'forbidden' | 'stopped';
+
+/** Options of {@link Serving.ticket}. */
+export interface TicketOptions {
+  /** The topics the ticket lets its bearer read (at least one). */
+  topics: readonly string[];
+  /** How long the ticket is valid, in milliseconds (at most 30 days). */
+  ttlMs: number;
+  /** Who it was made for (printable ASCII, at most 256 characters): signed with it, never checked by the hub. */
+  subject?: string;
+}
 

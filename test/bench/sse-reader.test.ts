@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { SSEReader } from '../../bench/sse-reader.js';
-import { parseEventStream } from '../sse/event-stream.js';
+import { parseEventStream } from '../support/event-stream.js';
 
 /** An HTTP/1.1 response carrying `body`, chunked (in chunks of the given sizes) or not. */
 function response(body: string, chunks: number[] | null): string {

@@ -4,6 +4,7 @@ import { Comet, CometEncodeError } from '../../src/index.js';
 import { validateCallback, validateNonce } from '../../src/comet/callback.js';
 import { escapeJsString, asciiJson } from '../../src/comet/escape.js';
 import { collect, fromArray } from '../support/collect.js';
+import { sleep, turn } from '../support/timing.js';
 
 const open = '<script type="text/javascript">';
 
@@ -142,7 +143,7 @@ describe('Comet encoder', () => {
       const it = Comet.string('cb')(source);
       await it.next();
       const pending = it.next();
-      await new Promise((r) => setImmediate(r));
+      await turn();
       await it.return!();
       expect(returned.calledOnce).to.equal(true);
       expect(await pending).to.deep.equal({ done: true, value: undefined });
@@ -168,7 +169,7 @@ describe('Comet encoder', () => {
     it('concurrent next() calls settle in order, each with its own message', async () => {
       async function* slow() {
         for (const [v, ms] of [['a', 15], ['b', 1], ['c', 8]] as const) {
-          await new Promise((r) => setTimeout(r, ms));
+          await sleep(ms);
           yield v;
         }
       }

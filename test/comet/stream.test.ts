@@ -9,8 +9,9 @@ import sinon from 'sinon';
 import { Comet, CometEncodeError, fromEventEmitter, sendComet } from '../../src/index.js';
 import { log, tap } from '../../src/debug/index.js';
 import { cutoffKey, cutoffOf } from '../../src/util/cutoff.js';
-import { listen, open } from '../http/loopback.js';
-import { hangingReturn, within } from '../support/edges.js';
+import { listen, open } from '../support/loopback.js';
+import { hangingReturn } from '../support/edges.js';
+import { sleep, within } from '../support/timing.js';
 
 type Operator = (source: AsyncIterable<unknown>) => AsyncIterableIterator<unknown>;
 
@@ -81,7 +82,7 @@ describe('pass-through operators at their edges', () => {
         };
         const outcome = await within(Comet.json('cb', { initialChunk: null })(source).next(), 1000);
         expect(outcome).to.be.instanceOf(CometEncodeError);
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await sleep(20);
         expect(unhandled.callCount).to.equal(0);
       } finally {
         process.off('unhandledRejection', unhandled);

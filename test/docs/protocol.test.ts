@@ -15,9 +15,10 @@ import { expect } from 'chai';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { cometHub, type Hub, type ServeOptions } from '../../src/index.js';
+import { cometHub, type CometHub, type ServeOptions } from '../../src/index.js';
 import { fences, infoWords } from '../support/markdown.js';
-import { CB, read, serverFor, until, type Read } from '../hub/fixtures/serve.js';
+import { CB, read, serverFor, type Read } from '../hub/fixtures/serve.js';
+import { until } from '../support/timing.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const doc = 'docs/protocol.md';
@@ -43,7 +44,7 @@ interface Request {
 
 interface Scenario {
   /** The hub and what it has published before the request. */
-  hub: () => Hub<unknown, string>;
+  hub: () => CometHub<unknown>;
   options?: ServeOptions;
   request: (epoch: string) => Request;
 }

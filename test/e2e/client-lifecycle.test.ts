@@ -4,9 +4,10 @@
  * three engines.
  */
 import { expect } from 'chai';
-import { clientFixture, connectIn, recorded, waitForId } from './client-page.js';
-import { eachEngine } from './harness/engines.js';
-import { sleep, until, waitIn } from './harness/harness.js';
+import { clientFixture, connectIn, recorded, waitForId } from './fixtures/client-page.js';
+import { eachEngine } from './fixtures/harness/engines.js';
+import { waitIn } from './fixtures/harness/harness.js';
+import { sleep, until } from '../support/timing.js';
 
 /** What the page holds once the connection is closed: its state, timers, iframes and the callback. */
 const LEFT = `return { state: conn.state, timers: window.liveTimers.size, frames: document.querySelectorAll('iframe').length,
@@ -38,7 +39,7 @@ eachEngine('connectComet lifecycle', (session) => {
     const t = await fx.connected({ livenessMs: 5000 });
     expect(await t.run('return window.liveTimers.size')).to.equal(1);
     await t.run('conn.close()');
-    await until(() => s.ended === 1 && s.open.size === 0, 'the stream end on the server');
+    await until(() => s.ended === 1 && s.open.size === 0, { what: 'the stream end on the server' });
     expect(await t.run(LEFT)).to.deep.equal({ state: 'closed', timers: 0, frames: 0, callback: 'undefined' });
     expect((await recorded(t)).states).to.deep.equal(['open', 'closed']);
     await sleep(300);
@@ -49,19 +50,19 @@ eachEngine('connectComet lifecycle', (session) => {
     const s = await fx.serve({ heartbeatMs: 200 });
     const t = await fx.connected({ livenessMs: 5000 });
     await t.run("window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }))");
-    await until(() => s.ended === 1 && s.open.size === 0, 'the stream end on the server');
+    await until(() => s.ended === 1 && s.open.size === 0, { what: 'the stream end on the server' });
     expect(await t.run(LEFT)).to.deep.equal({ state: 'closed', timers: 0, frames: 0, callback: 'undefined' });
     await connectIn(t, { livenessMs: 5000 });
-    await until(() => s.open.size === 1, 'a second stream');
+    await until(() => s.open.size === 1, { what: 'a second stream' });
     await t.goto(s.url + '/blank');
-    await until(() => s.ended === 2 && s.open.size === 0, 'the second stream’s end on the server');
+    await until(() => s.ended === 2 && s.open.size === 0, { what: 'the second stream’s end on the server' });
   });
 
   it('before the page’s load no iframe is made; at its load, the stream starts', async () => {
     const s = await fx.serve({ heartbeatMs: 200 });
     const t = await fx.open('/early');
     expect(await t.run('return window.early')).to.deep.equal({ frames: 0, readyState: 'interactive', atLoad: 1 });
-    await until(() => s.requests.length === 1, 'the stream request');
+    await until(() => s.requests.length === 1, { what: 'the stream request' });
     expect(s.slowAt, 'the image holding the load was answered').to.be.above(0);
     expect(s.requests[0]!.at, 'stream request time').to.be.at.least(s.slowAt);
     s.publish({ n: 1 });

@@ -3,9 +3,10 @@
  * order; a new epoch is a reset; a silent stream is dead after livenessMs. In all three engines.
  */
 import { expect } from 'chai';
-import { clientFixture, recorded, upTo, waitForId } from './client-page.js';
-import { eachEngine } from './harness/engines.js';
-import { sleep, until, waitIn } from './harness/harness.js';
+import { clientFixture, recorded, upTo, waitForId } from './fixtures/client-page.js';
+import { eachEngine } from './fixtures/harness/engines.js';
+import { waitIn } from './fixtures/harness/harness.js';
+import { sleep, until } from '../support/timing.js';
 
 eachEngine('connectComet resuming', (session) => {
   const fx = clientFixture(session);
@@ -21,7 +22,7 @@ eachEngine('connectComet resuming', (session) => {
     for (let batch = 0, id = 1; batch < 200; batch++) {
       for (const end = id + 10; id < end; id++) s.publish({ n: id });
       if (cuts.has(batch)) {
-        await until(() => [...s.open].some((o) => !o.res.writableEnded), 'a stream to cut');
+        await until(() => [...s.open].some((o) => !o.res.writableEnded), { what: 'a stream to cut' });
         destroyed += s.destroy();
       }
       await sleep(5);
@@ -72,7 +73,7 @@ eachEngine('connectComet resuming', (session) => {
     expect(s.requests).to.have.length(1);
     const stalled = Date.now();
     s.stall();
-    await until(() => s.requests.length === 2, 'the reconnect', livenessMs + 5000);
+    await until(() => s.requests.length === 2, { what: 'the reconnect', timeoutMs: livenessMs + 5000 });
     const after = s.requests[1]!.at - stalled;
     expect(after, 'ms from the stall to the reconnect').to.be.within(livenessMs - 250, livenessMs + 100 + 1000);
     expect(s.requests[1]).to.include({ epoch: s.epoch, since: '1' });

@@ -4,9 +4,10 @@
  * without losing a message. In all three engines.
  */
 import { expect } from 'chai';
-import { clientFixture, connectIn, recorded, upTo, waitForId } from './client-page.js';
-import { eachEngine } from './harness/engines.js';
-import { sleep, waitIn, type Tab } from './harness/harness.js';
+import { clientFixture, connectIn, recorded, upTo, waitForId } from './fixtures/client-page.js';
+import { eachEngine } from './fixtures/harness/engines.js';
+import { waitIn, type Tab } from './fixtures/harness/harness.js';
+import { sleep } from '../support/timing.js';
 
 eachEngine('connectComet share: true', (session) => {
   const fx = clientFixture(session);

@@ -5,8 +5,9 @@
  */
 import { expect } from 'chai';
 import { startClockServer, type ClockServer } from '../../examples/clock/server.js';
-import { eachEngine } from './harness/engines.js';
-import { sleep, waitIn, type Tab } from './harness/harness.js';
+import { eachEngine } from './fixtures/harness/engines.js';
+import { waitIn, type Tab } from './fixtures/harness/harness.js';
+import { sleep } from '../support/timing.js';
 
 /** What the page shows: its state, the time of the last tick, the gap note, and the connection's last id. */
 const SHOWN = `var $ = function (id) { return document.getElementById(id); };

@@ -12,7 +12,7 @@ import sinon from 'sinon';
 import { Comet } from '../../src/comet/index.js';
 import { ClockEmitter, TICK } from '../../examples/clock/clock.js';
 import { CALLBACK, CLIENT_PATH, startClockServer, STREAM_PATH, type ClockServer } from '../../examples/clock/server.js';
-import { waitFor } from './browser.js';
+import { until } from '../support/timing.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -79,7 +79,7 @@ describe('clock demo over HTTP', function () {
     expect(clock.url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(clock.url).to.not.equal('http://127.0.0.1:0/');
     expect(clock.emitter.running).to.equal(true);
-    await waitFor(() => clock.hub.lastId >= 2, 'two ticks published', 2000, 5);
+    await until(() => clock.hub.lastId >= 2, { what: 'two ticks published', everyMs: 5 });
     expect(clock.hub.size, 'subscribers').to.equal(0);
   });
 
@@ -124,7 +124,7 @@ describe('clock demo over HTTP', function () {
   });
 
   it('replays the ticks after a cursor of this epoch; another epoch is a reset; a malformed cursor is a 400', async () => {
-    await waitFor(() => clock.hub.lastId >= 6, 'six ticks', 3000, 5);
+    await until(() => clock.hub.lastId >= 6, { what: 'six ticks', everyMs: 5 });
     const since = clock.hub.lastId - 5;
     const replay = await readStream(clock, (t) => calls(t).length >= 6, `?epoch=${clock.hub.epoch}&since=${since}`);
     const [[open], ...ticks] = calls(replay.text);
@@ -145,7 +145,7 @@ describe('clock demo over HTTP', function () {
     const { res } = await readStream(clock, (t) => calls(t).length >= 2);
     expect(clock.hub.size).to.equal(1);
     if (!res.destroyed) await once(res, 'close');
-    await waitFor(() => afterOneTick !== undefined, "the response's close", 2000, 1);
+    await until(() => afterOneTick !== undefined, { what: "the response's close", everyMs: 1 });
     expect(afterOneTick).to.equal(0);
     expect(clock.emitter.listenerCount(TICK), 'the hub’s one listener').to.equal(1);
   });
@@ -163,7 +163,7 @@ describe('clock demo over HTTP', function () {
 
   it('close() ends every stream cleanly, stops the clock and closes the hub', async () => {
     const reading = readStream(clock, () => false);
-    await waitFor(() => clock.hub.size === 1, 'a subscriber', 2000, 5);
+    await until(() => clock.hub.size === 1, { what: 'a subscriber', everyMs: 5 });
     await clock.close();
     const { text, ended } = await reading;
     expect(ended, 'the response ended cleanly').to.equal(true);
@@ -237,7 +237,7 @@ describe('npm start (the clock demo as a process)', function () {
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
       const exited = once(child, 'exit');
-      await waitFor(() => stdout.includes('\n'), 'the URL line', 15_000, 20);
+      await until(() => stdout.includes('\n'), { what: 'the URL line', timeoutMs: 15_000, everyMs: 20 });
       const url = /^Comet clock running at (http:\/\/127\.0\.0\.1:\d+\/)\n$/.exec(stdout)?.[1];
       expect(url, stdout).to.be.a('string');
       expect((await fetch(url!)).status).to.equal(200);

@@ -7,7 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { startClockServer, STREAM_PATH, type ClockServer } from '../../examples/clock/server.js';
-import { launchBrowser, waitFor } from './browser.js';
+import { launchBrowser } from './fixtures/browser.js';
+import { until } from '../support/timing.js';
 
 /** Teardown must not wait for the clock's next tick: the bound is half the 100 ms interval. */
 const TEARDOWN_BOUND_MS = 50;
@@ -109,7 +110,7 @@ describe('clock demo in headless Chromium', function () {
       await closed;
       const closedAt = performance.now();
       const hub = clock!.hub;
-      await waitFor(() => hub.size === 0, `0 subscribers within ${TEARDOWN_BOUND_MS} ms of close`, TEARDOWN_BOUND_MS, 1);
+      await until(() => hub.size === 0, { what: `0 subscribers within ${TEARDOWN_BOUND_MS} ms of close`, timeoutMs: TEARDOWN_BOUND_MS, everyMs: 1 });
       expect(performance.now() - closedAt).to.be.at.most(TEARDOWN_BOUND_MS + 10);
     });
   }
@@ -127,13 +128,13 @@ describe('clock demo in headless Chromium', function () {
       const closed = once(streams[0]!, 'close');
       await p.goto('about:blank');
       await closed;
-      await waitFor(() => clock!.hub.size === 1, 'the second page still subscribed', 1000);
+      await until(() => clock!.hub.size === 1, { what: 'the second page still subscribed' });
       const before = ((await second.evaluate('window.ticks.length')) as number);
       await ticksSeen(second, before + 2);
     } finally {
       await second.context().close();
     }
-    await waitFor(() => clock!.hub.size === 0, 'no subscriber left', 1000);
+    await until(() => clock!.hub.size === 0, { what: 'no subscriber left' });
   });
 
   it('close() ends the stream cleanly: the page says waiting, no subscriber is left, the clock stops', async () => {

@@ -16,8 +16,9 @@ import { expect } from 'chai';
 import { cometHub } from '../../src/index.js';
 import { clientModuleSource } from '../client/module-source.js';
 import { fences, infoWords } from '../support/markdown.js';
-import { eachEngine } from './harness/engines.js';
-import { sleep, until, waitIn } from './harness/harness.js';
+import { eachEngine } from './fixtures/harness/engines.js';
+import { waitIn } from './fixtures/harness/harness.js';
+import { sleep, until } from '../support/timing.js';
 
 const guide = readFileSync(resolve(import.meta.dirname, '../../migration-guide.md'), 'utf8');
 const chapter = fences(guide.slice(guide.indexOf('\n## From the forever iframe to EventSource')));
@@ -76,7 +77,7 @@ eachEngine('the guide’s pages', (session) => {
       const s = await start(served(name, html, policies.get(policy)!));
       const tab = await session().open(s.url);
       try {
-        await until(() => s.streams.length === 1, 'the stream request');
+        await until(() => s.streams.length === 1, { what: 'the stream request' });
         for (const text of ['kiki', 'foo', 'bar']) s.hub.publish({ text });
         await waitIn(tab, "return document.getElementById('log').textContent.split('\\n').length === 4", 'three messages');
         expect(await tab.run("return document.getElementById('log').textContent")).to.equal('1: kiki\n2: foo\n3: bar\n');

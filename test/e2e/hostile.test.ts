@@ -6,8 +6,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, readWindowJson } from './browser.js';
-import { startGatedStreamServer, type GatedStreamServer } from './gated-stream-server.js';
+import { launchBrowser, readWindowJson } from './fixtures/browser.js';
+import { startGatedStreamServer, type GatedStreamServer } from './fixtures/gated-stream-server.js';
 import {
   generatedJson,
   generatedStrings,
@@ -15,7 +15,7 @@ import {
   hostileJson,
   hostileStrings,
   protoKeyJson,
-} from './hostile-messages.js';
+} from './fixtures/hostile-messages.js';
 
 /** Shows a message as ASCII JSON (lone surrogates visible as escapes), cut to a readable length. */
 const preview = (value: unknown): string => {

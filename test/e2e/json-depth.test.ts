@@ -10,8 +10,9 @@ import http from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { Comet, CometEncodeError, sendComet } from '../../src/index.js';
 import { fromArray } from '../support/collect.js';
-import { launchBrowser, readWindowJson } from './browser.js';
-import { listen, type Listening } from '../http/loopback.js';
+import { launchBrowser, readWindowJson } from './fixtures/browser.js';
+import { listen, type Listening } from '../support/loopback.js';
+import { sleep } from '../support/timing.js';
 
 /** A received message in short: its nesting depth and innermost value (chai cannot print 2,000 levels). */
 function shape(value: unknown): string {
@@ -99,7 +100,7 @@ describe('JSON depth in headless Chromium', function () {
     await page.waitForFunction('window.received.length >= 1', undefined, { timeout: 20_000 });
     const outcome = await outcomes.get(name);
     if (outcome === 'end') await page.waitForFunction('window.streamEnded === true', undefined, { timeout: 20_000 });
-    else await new Promise((resolve) => setTimeout(resolve, 500)); // a destroyed response: let the page run what it got
+    else await sleep(500); // a destroyed response: let the page run what it got
     return {
       received: await readWindowJson<unknown[]>(page, 'received'),
       errors: (await page.evaluate('window.errors')) as string[],

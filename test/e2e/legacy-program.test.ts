@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { startBroadcastClock, type BroadcastClock } from '../../examples/legacy/broadcast-clock.js';
-import { launchBrowser, readWindowJson } from './browser.js';
+import { launchBrowser, readWindowJson } from './fixtures/browser.js';
 
 const TICK = /^#(\d+) \d\d:\d\d:\d\d\.\d{3}$/;
 

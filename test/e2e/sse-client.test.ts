@@ -4,10 +4,11 @@
  * 'auto' falling back to the iframe where EventSource is missing, and share: true.
  */
 import { expect } from 'chai';
-import { connectIn, recorded, upTo, waitForId } from './client-page.js';
-import { eachEngine } from './harness/engines.js';
-import { sleep, waitIn, type Tab } from './harness/harness.js';
-import { publishWithCuts, sseFixture } from './sse-page.js';
+import { connectIn, recorded, upTo, waitForId } from './fixtures/client-page.js';
+import { eachEngine } from './fixtures/harness/engines.js';
+import { waitIn, type Tab } from './fixtures/harness/harness.js';
+import { publishWithCuts, sseFixture } from './fixtures/sse-page.js';
+import { sleep } from '../support/timing.js';
 
 eachEngine('connectComet over EventSource', (session) => {
   const fx = sseFixture(session);

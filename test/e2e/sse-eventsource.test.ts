@@ -5,10 +5,11 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { expect } from 'chai';
-import { eachEngine } from './harness/engines.js';
-import { sleep, until, waitIn } from './harness/harness.js';
-import { generatedJson, generatedStrings, hasLoneSurrogate, hostileJson, hostileStrings, protoKeyJson } from './hostile-messages.js';
-import { publishWithCuts, rawEventSource, rawRecord, sseFixture } from './sse-page.js';
+import { eachEngine } from './fixtures/harness/engines.js';
+import { waitIn } from './fixtures/harness/harness.js';
+import { generatedJson, generatedStrings, hasLoneSurrogate, hostileJson, hostileStrings, protoKeyJson } from './fixtures/hostile-messages.js';
+import { publishWithCuts, rawEventSource, rawRecord, sseFixture } from './fixtures/sse-page.js';
+import { sleep, until } from '../support/timing.js';
 
 /** Compares message by message, so a failure names the first message that differs. */
 function expectSame(received: unknown[], expected: readonly unknown[]): void {
@@ -81,7 +82,7 @@ eachEngine('EventSource against hub.serve', (session, engine) => {
       await waitIn(t, 'return window.raw.ids.length === 1', 'the message');
       const cut = Date.now();
       s.destroy();
-      await until(() => s.streams().length === 2, 'the reconnect', retry + 5000);
+      await until(() => s.streams().length === 2, { what: 'the reconnect', timeoutMs: retry + 5000 });
       delays.push(s.streams()[1]!.at - cut);
       await t.close();
       await s.close();

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { createRedisHub } from '../../src/hub/index.js';
+import { until } from '../support/timing.js';
 
 const SERVER = fileURLToPath(new URL('../../examples/cluster/server.ts', import.meta.url));
 const CLIENTS = 50;
@@ -37,14 +38,6 @@ function openClient(port: number): Promise<Client> {
     });
     req.on('error', reject);
   });
-}
-
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 function refused(port: number): Promise<boolean> {
@@ -89,7 +82,7 @@ describe('examples/cluster', function () {
     })();
 
     for (let i = 0; i < CLIENTS; i++) clients.push(await openClient(Number(port)));
-    await until(() => clients.every((c) => c.times.length >= 20), 'every client to get 20 messages');
+    await until(() => clients.every((c) => c.times.length >= 20), { what: 'every client to get 20 messages', timeoutMs: 20_000 });
     for (const c of clients) c.req.destroy();
     await observer.close();
     await observing;

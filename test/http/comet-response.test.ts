@@ -4,7 +4,8 @@ import { Readable, pipeline } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import sinon from 'sinon';
 import { cometResponse, toWebStream } from '../../src/http/index.js';
-import { countingSource, deferred, eventually, expectHeartbeats, gated, listen, throwingNext, ticking, ticks, tornDown, type Listening } from './loopback.js';
+import { countingSource, deferred, expectHeartbeats, gated, listen, throwingNext, ticking, ticks, tornDown, type Listening } from '../support/loopback.js';
+import { turn, until } from '../support/timing.js';
 
 const decoder = new TextDecoder();
 
@@ -55,15 +56,15 @@ describe('cometResponse', () => {
   it('pulls nothing before the first read, then one chunk per read and none ahead of the reader', async () => {
     const counter = countingSource(3);
     const reader = cometResponse(counter.source).body!.getReader();
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
     expect(counter.pulled()).to.equal(0);
     const first = await reader.read();
     expect(decoder.decode(first.value)).to.equal('xxx');
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
     expect(counter.pulled()).to.equal(1);
     await reader.read();
     await reader.read();
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
     expect(counter.pulled()).to.equal(3);
     await reader.cancel();
     expect(counter.returned()).to.equal(true);
@@ -88,7 +89,7 @@ describe('cometResponse', () => {
     await reader.cancel(new Error('gone'));
     expect(spy.callCount).to.equal(1);
     release.resolve();
-    await eventually(() => returned.callCount === 1, 1000, 'finally');
+    await until(() => returned.callCount === 1, { what: 'finally' });
   });
 
   it('a source error errors the body with that error', async () => {

@@ -7,14 +7,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import http from 'node:http';
 import { cometFastify } from '../../src/fastify.js';
 import { cometResponse, sendComet, toNodeReadable, toWebStream } from '../../src/http/index.js';
-import { deferred, eventually, listen, type Listening } from './loopback.js';
-import { SOURCES, type WatchedSource } from './sources.js';
+import { deferred, listen, type Listening } from '../support/loopback.js';
+import { SOURCES, type WatchedSource } from './fixtures/sources.js';
+import { sleep, turn, until } from '../support/timing.js';
 
 /** A request whose client has gone: resolves with the server's response once the request has closed. */
 async function goneResponse(server: Listening, gone: Promise<http.ServerResponse>): Promise<http.ServerResponse> {
   const req = http.get(server.url, { agent: false });
   req.on('error', () => {});
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await sleep(50);
   req.destroy();
   return gone;
 }
@@ -39,7 +40,7 @@ describe('stopping before the first pull reaches the source, through every trans
       /** The source was returned once without a pull, and holds nothing. */
       async function expectReleased(): Promise<void> {
         expect(source.returned(), 'return() calls').to.equal(1);
-        await eventually(() => source.held() === 0, 1000, 'the source to let go');
+        await until(() => source.held() === 0, { what: 'the source to let go' });
         expect(source.pulled(), 'next() calls').to.equal(0);
       }
 
@@ -94,21 +95,21 @@ describe('stopping before the first pull reaches the source, through every trans
 
       it('cometResponse(...).body.cancel() before the first read', async () => {
         const response = cometResponse(source.chunks);
-        await new Promise((resolve) => setImmediate(resolve));
+        await turn();
         await response.body!.cancel();
         await expectReleased();
       });
 
       it('toWebStream(...).cancel() before the first read', async () => {
         const stream = toWebStream(source.chunks);
-        await new Promise((resolve) => setImmediate(resolve));
+        await turn();
         await stream.cancel();
         await expectReleased();
       });
 
       it('toNodeReadable(...).destroy() before the first read', async () => {
         const readable = toNodeReadable(source.chunks);
-        await new Promise((resolve) => setImmediate(resolve));
+        await turn();
         readable.destroy();
         await expectReleased();
       });
@@ -123,7 +124,7 @@ describe('stopping before the first pull reaches the source, through every trans
         await app.listen({ port: 0, host: '127.0.0.1' });
         const req = http.get(`http://127.0.0.1:${(app.server.address() as { port: number }).port}/`, { agent: false });
         req.on('error', () => {});
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await sleep(50);
         req.destroy();
         expect(await (await gone.promise)).to.equal('client-gone');
         await expectReleased();

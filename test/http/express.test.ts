@@ -4,7 +4,8 @@ import express from 'express';
 import http from 'node:http';
 import zlib from 'node:zlib';
 import { sendComet, type SendCometOptions } from '../../src/http/index.js';
-import { gated, listen, open, reader, ticking, ticks, tornDown, type Listening } from './loopback.js';
+import { gated, listen, open, reader, ticking, ticks, tornDown, type Listening } from '../support/loopback.js';
+import { turn } from '../support/timing.js';
 
 describe('sendComet with Express 5', () => {
   let server: Listening | undefined;
@@ -106,7 +107,7 @@ describe('sendComet with Express 5', () => {
       const body = reader(res);
       expect(await body.ended).to.equal('aborted');
       expect(body.text()).to.equal(cb(1));
-      await new Promise((resolve) => setImmediate(resolve));
+      await turn();
       expect(errors).to.deep.equal([boom]);
       expect(unhandled).to.deep.equal([]);
     } finally {

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import Fastify, { type FastifyInstance } from 'fastify';
 import sinon from 'sinon';
 import { cometFastify, type CometReplyMethod, type ReplyCometResult } from '../../src/fastify.js';
-import { ScriptedResponse } from './scripted.js';
-import { expectHeartbeats, gated, open, reader, ticking, ticks, tornDown } from './loopback.js';
+import { ScriptedResponse } from '../support/scripted.js';
+import { expectHeartbeats, gated, open, reader, ticking, ticks, tornDown } from '../support/loopback.js';
 
 describe('cometFastify with Fastify 5', () => {
   let app: FastifyInstance | undefined;

@@ -10,8 +10,9 @@ import http from 'node:http';
 import net from 'node:net';
 import { cometFastify } from '../../src/fastify.js';
 import { sendComet } from '../../src/http/index.js';
-import { eventually, listen, type Listening } from './loopback.js';
-import { SOURCES, type WatchedSource } from './sources.js';
+import { listen, type Listening } from '../support/loopback.js';
+import { SOURCES, type WatchedSource } from './fixtures/sources.js';
+import { until } from '../support/timing.js';
 
 /** Writes a HEAD and a GET in one write on one socket; resolves with everything read once the GET's body arrived. */
 function pipelined(port: number, until: string): Promise<string> {
@@ -65,7 +66,7 @@ describe('HEAD is answered, not streamed', () => {
     expect(head).to.include('x-accel-buffering: no');
     expect(rest).to.match(/^HTTP\/1\.1 200/); // no body before the second response
     expect(rest).to.include('other body');
-    await eventually(() => source.held() === 0, 1000, 'the source to let go');
+    await until(() => source.held() === 0, { what: 'the source to let go' });
     expect(source.returned()).to.equal(1);
     expect(source.pulled()).to.equal(0);
   }

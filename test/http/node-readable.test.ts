@@ -6,9 +6,8 @@ import sinon from 'sinon';
 import { cometHeaders } from '../../src/http/chunk.js';
 import { toNodeReadable, type NodeReadableOptions } from '../../src/http/index.js';
 import { createHub, SlowConsumerError } from '../../src/index.js';
-import { countingSource, deferred, expectHeartbeats, gated, listen, open, reader, throwingNext, ticking, ticks, tornDown, type Listening } from './loopback.js';
-
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { countingSource, deferred, expectHeartbeats, gated, listen, open, reader, throwingNext, ticking, ticks, tornDown, type Listening } from '../support/loopback.js';
+import { turn } from '../support/timing.js';
 
 describe('toNodeReadable', () => {
   let clock: sinon.SinonFakeTimers | undefined;

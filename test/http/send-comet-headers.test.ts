@@ -6,10 +6,9 @@ import { expect } from 'chai';
 import http from 'node:http';
 import { sendComet } from '../../src/http/index.js';
 import { pushQueue, type PushController } from '../../src/source/index.js';
-import { listen, open } from './loopback.js';
-import { ScriptedResponse } from './scripted.js';
-
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { listen, open } from '../support/loopback.js';
+import { ScriptedResponse } from '../support/scripted.js';
+import { turn } from '../support/timing.js';
 
 describe('sendComet: headers and listeners', () => {
   it('options.headers replace a Comet header whatever their case; headers set before are kept; the status stays', async () => {

@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import type { ServerResponse } from 'node:http';
 import sinon from 'sinon';
 import { sendComet } from '../../src/http/index.js';
-import { ScriptedResponse, scriptedSource } from './scripted.js';
+import { ScriptedResponse, scriptedSource } from '../support/scripted.js';
+import { turn } from '../support/timing.js';
 
 describe('sendComet pump', () => {
   let clock: sinon.SinonFakeTimers | undefined;
@@ -33,18 +34,18 @@ describe('sendComet pump', () => {
     expect(src.pulls()).to.equal(1);
     res.accept = false;
     src.give('a');
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
     expect(res.writes).to.deep.equal(['a']);
     expect(src.pulls()).to.equal(1);
     res.accept = true;
     res.drain();
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
     expect(src.pulls()).to.equal(2);
     res.drain(); // a drain while the pump waits on the source pulls nothing more
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
     expect(src.pulls()).to.equal(2);
     src.give('b');
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
     expect(src.pulls()).to.equal(3);
     src.finish();
     await done;

@@ -3,10 +3,10 @@ import { expect } from 'chai';
 import { getEventListeners } from 'node:events';
 import sinon from 'sinon';
 import { sendComet } from '../../src/http/index.js';
-import { throwingNext } from './loopback.js';
-import { ScriptedResponse, scriptedSource } from './scripted.js';
+import { throwingNext } from '../support/loopback.js';
+import { ScriptedResponse, scriptedSource } from '../support/scripted.js';
+import { turn } from '../support/timing.js';
 
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const EVENTS = ['close', 'error', 'drain'] as const;
 
 /** Records how a promise settles, without leaving a rejection unhandled. */

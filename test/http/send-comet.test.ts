@@ -7,7 +7,6 @@ import { fromEventEmitter } from '../../src/source/index.js';
 import {
   countingSource,
   deferred,
-  delay,
   expectHeartbeats,
   gated,
   listen,
@@ -18,7 +17,8 @@ import {
   ticks,
   tornDown,
   loopbackSuite,
-} from './loopback.js';
+} from '../support/loopback.js';
+import { sleep } from '../support/timing.js';
 
 describe('sendComet over a real HTTP server', () => {
   const t = loopbackSuite();
@@ -97,7 +97,7 @@ describe('sendComet over a real HTTP server', () => {
     const boom = new Error('boom');
     async function* source() {
       yield 'one';
-      await delay(20);
+      await sleep(20);
       throw boom;
     }
     t.server = await listen((_req, res) => {
@@ -148,7 +148,7 @@ describe('sendComet over a real HTTP server', () => {
     let last = -1;
     for (let i = 0; i < 60 && counter.pulled() !== last; i++) {
       last = counter.pulled();
-      await delay(150);
+      await sleep(150);
     }
     const stalled = counter.pulled();
     expect(stalled).to.equal(last);
@@ -156,7 +156,7 @@ describe('sendComet over a real HTTP server', () => {
     // on Linux by default) plus one chunk in Node; an unbounded pump would run on without limit.
     expect(stalled).to.be.greaterThan(0);
     expect(stalled * size).to.be.below(40 * 1024 * 1024);
-    await delay(200);
+    await sleep(200);
     expect(counter.pulled()).to.equal(stalled);
     socket.destroy();
     expect(await outcome()).to.equal('client-gone');

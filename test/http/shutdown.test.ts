@@ -11,7 +11,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cometFastify } from '../../src/fastify.js';
 import { sendComet } from '../../src/http/index.js';
-import { eventually, reader, ticking, ticks } from './loopback.js';
+import { reader, ticking, ticks } from '../support/loopback.js';
+import { until } from '../support/timing.js';
 
 const CLIENTS = 3;
 
@@ -62,7 +63,7 @@ describe('shutdown is prompt', () => {
     expect(ms).to.be.below(1000);
     expect(await Promise.all(ended)).to.deep.equal(Array(CLIENTS).fill('end'));
     expect(await Promise.all(results)).to.deep.equal(Array(CLIENTS).fill('shutdown'));
-    await eventually(() => listeners.every((count) => count() === 0), 1000, 'every source to let go');
+    await until(() => listeners.every((count) => count() === 0), { what: 'every source to let go' });
   });
 
   for (const kind of ['node:http', 'Express 5'] as const) {
@@ -93,7 +94,7 @@ describe('shutdown is prompt', () => {
       expect(ms).to.be.below(1000);
       expect(await Promise.all(ended)).to.deep.equal(Array(CLIENTS).fill('end'));
       expect(await Promise.all(results)).to.deep.equal(Array(CLIENTS).fill('shutdown'));
-      await eventually(() => listeners.every((count) => count() === 0), 1000, 'every source to let go');
+      await until(() => listeners.every((count) => count() === 0), { what: 'every source to let go' });
     });
   }
 });

@@ -8,9 +8,10 @@ import http2 from 'node:http2';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sendSSE, SSE } from '../../src/index.js';
-import { parseEventStream } from '../sse/event-stream.js';
-import { untilStalled } from '../sse/stall.js';
-import { countingSource, delay, eventually, gated } from './loopback.js';
+import { parseEventStream } from '../support/event-stream.js';
+import { untilStalled } from './fixtures/stall.js';
+import { countingSource, gated } from '../support/loopback.js';
+import { sleep, until } from '../support/timing.js';
 
 describe('sendSSE over HTTP/2 (node:http2 compatibility API)', () => {
   let server: http2.Http2Server | undefined;
@@ -50,7 +51,7 @@ describe('sendSSE over HTTP/2 (node:http2 compatibility API)', () => {
     let text = '';
     req.setEncoding('utf8');
     req.on('data', (data: string) => (text += data));
-    await eventually(() => text.split(':\n').length > 2, 3000, 'two heartbeats');
+    await until(() => text.split(':\n').length > 2, { what: 'two heartbeats' });
     release();
     await new Promise((resolve) => req.once('end', resolve));
     expect(await outcome()).to.equal('end');
@@ -75,7 +76,7 @@ describe('sendSSE over HTTP/2 (node:http2 compatibility API)', () => {
     let read = 0;
     req.on('data', (data: Buffer) => (read += data.length));
     req.resume();
-    await eventually(() => counter.pulled() > stalled + 10, 3000, 'pulling to resume');
+    await until(() => counter.pulled() > stalled + 10, { what: 'pulling to resume' });
     expect(read).to.be.greaterThan(0);
     req.close(http2.constants.NGHTTP2_CANCEL);
     expect(await outcome()).to.equal('client-gone');
@@ -88,7 +89,7 @@ describe('sendSSE over HTTP/2 (node:http2 compatibility API)', () => {
     async function* ticks(): AsyncGenerator<string> {
       for (let i = 0; ; i++) {
         yield `tick ${i}`;
-        await delay(10);
+        await sleep(10);
       }
     }
     const session = await serve((res) => {
@@ -103,11 +104,11 @@ describe('sendSSE over HTTP/2 (node:http2 compatibility API)', () => {
       req.on('data', (data: string) => (texts[n] += data));
       return new Promise<string>((resolve) => req.once('end', () => resolve('end')).once('close', () => resolve('closed')));
     });
-    await eventually(() => controllers.length === 2 && texts.every((t) => t.includes('tick 2')), 3000, 'both streams');
+    await until(() => controllers.length === 2 && texts.every((t) => t.includes('tick 2')), { what: 'both streams' });
     controllers[0]!.abort();
     expect(await ended[0]).to.equal('end');
     const seen = texts[1]!.length;
-    await eventually(() => texts[1]!.length > seen + 40, 3000, 'the other stream to go on');
+    await until(() => texts[1]!.length > seen + 40, { what: 'the other stream to go on' });
     expect(results).to.deep.equal(['shutdown']);
     expect(session.destroyed).to.equal(false);
     controllers[1]!.abort();

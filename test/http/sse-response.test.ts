@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import sinon from 'sinon';
 import { fromEventEmitter, SSE, sseResponse } from '../../src/index.js';
-import { parseBytes } from '../sse/event-stream.js';
-import { countingSource, eventually } from './loopback.js';
+import { parseBytes } from '../support/event-stream.js';
+import { countingSource } from '../support/loopback.js';
+import { until } from '../support/timing.js';
 
 function headersOf(response: Response): Record<string, string> {
   const out: Record<string, string> = {};
@@ -52,7 +53,7 @@ describe('sseResponse', () => {
     const emitter = new EventEmitter();
     const body = sseResponse(SSE.json()(fromEventEmitter(emitter, 'data'))).body!;
     await body.cancel();
-    await eventually(() => emitter.listenerCount('data') === 0, 2000, 'listener removal');
+    await until(() => emitter.listenerCount('data') === 0, { what: 'listener removal' });
   });
 
   it('heartbeatMs writes an empty comment while the source is idle (init.heartbeat replaces it)', async () => {

@@ -8,9 +8,10 @@ import net from 'node:net';
 import { sendSSE, SSE, stopSSE } from '../../src/index.js';
 
 const sseHeaders = SSE.headers;
-import { parseEventStream } from '../sse/event-stream.js';
-import { untilStalled } from '../sse/stall.js';
-import { countingSource, deferred, delay, gated, listen, open, reader, ticking, ticks, tornDown, loopbackSuite } from './loopback.js';
+import { parseEventStream } from '../support/event-stream.js';
+import { untilStalled } from './fixtures/stall.js';
+import { countingSource, deferred, gated, listen, open, reader, ticking, ticks, tornDown, loopbackSuite } from '../support/loopback.js';
+import { sleep } from '../support/timing.js';
 
 describe('sendSSE over a real HTTP server', () => {
   const t = loopbackSuite();
@@ -63,7 +64,7 @@ describe('sendSSE over a real HTTP server', () => {
     expect(stalled).to.be.greaterThan(0);
     // bounded by the kernel's socket buffers plus one frame in Node
     expect(stalled * size).to.be.below(40 * 1024 * 1024);
-    await delay(200);
+    await sleep(200);
     expect(counter.pulled()).to.equal(stalled);
     socket.destroy();
     expect(await outcome()).to.equal('client-gone');

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { cometResponse, sendComet, toNodeReadable, toWebStream } from '../../src/http/index.js';
 import { cometFastify, type CometReplyMethod } from '../../src/fastify.js';
-import { ScriptedResponse, scriptedSource } from './scripted.js';
+import { ScriptedResponse, scriptedSource } from '../support/scripted.js';
 
 const decoder = new TextDecoder();
 

@@ -14,7 +14,8 @@ import path from 'node:path';
 import { getDefaultHighWaterMark } from 'node:stream';
 import { sendComet } from '../../src/http/send-comet.js';
 import { cometHub, type Hub, type HubSubscription, type SlowConsumerPolicy } from '../../src/hub/index.js';
-import { openClient, openClients, skipWithoutSockets, unixFront, until, type CometClient } from './fixtures/comet-clients.js';
+import { openClient, openClients, skipWithoutSockets, unixFront, type CometClient } from './fixtures/comet-clients.js';
+import { sleep, turn, until } from '../support/timing.js';
 
 const CLIENTS = 1000;
 const SLOW = 10;
@@ -66,8 +67,8 @@ describe('hub over HTTP: 1,000 clients', function () {
     const batch = Math.max(1, Math.floor(limit / 2));
     for (let i = 0; i < count; ) {
       for (let j = 0; j < batch && i < count; j++, i++) hub.publish(pad);
-      await until(() => fast.every((s) => s.stats.buffered <= limit - batch), 'fast subscribers to keep up', 20_000);
-      await new Promise((r) => setImmediate(r));
+      await until(() => fast.every((s) => s.stats.buffered <= limit - batch), { what: 'fast subscribers to keep up', timeoutMs: 20_000 });
+      await turn();
     }
   }
 
@@ -110,7 +111,7 @@ describe('hub over HTTP: 1,000 clients', function () {
       const fastSubs = fast.map((c) => served.get(c.tag)!.sub);
 
       await publish(COUNT, SIZE, fastSubs, LIMIT);
-      await new Promise((r) => setTimeout(r, 50)); // let the last writes reach the paused sockets
+      await sleep(50); // let the last writes reach the paused sockets
 
       // what the server holds for each paused reader: at most LIMIT messages in its queue, and beyond
       // the socket buffer at most the one write in progress (up to LIMIT + 1 chunks joined)
@@ -139,7 +140,7 @@ describe('hub over HTTP: 1,000 clients', function () {
       }
       const handed = slowSubs.map(({ sub }) => sub.lastId);
       // the others are not held back: each has every message while the slow ones are still stalled
-      await until(() => fast.every((c) => c.count === COUNT), 'the others to receive every message', 20_000);
+      await until(() => fast.every((c) => c.count === COUNT), { what: 'the others to receive every message', timeoutMs: 20_000 });
       expect(slowSubs.map(({ sub }) => sub.lastId), 'the paused readers are still stalled').to.deep.equal(handed);
 
       for (const c of slow) c.resume();

@@ -6,9 +6,9 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cometEncoding, cometHub, createHub, createRedisHub } from '../../src/hub/index.js';
+import { standInClient } from '../support/redis-clients.js';
 
-/** A stand-in ioredis client, enough for createRedisHub's synchronous checks. */
-const fakeIoredis = { subscribe() {}, on() {}, call() {}, status: 'ready' };
+const fakeIoredis = standInClient();
 
 describe('hub options: refused at the earliest point', () => {
   it('createHub({ limit: 2 ** 60 }) throws at createHub, with the shared message', () => {

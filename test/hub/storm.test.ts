@@ -7,7 +7,8 @@ import http from 'node:http';
 import type net from 'node:net';
 import { sendComet } from '../../src/http/send-comet.js';
 import { cometHub, type Hub, type HubSubscription } from '../../src/hub/index.js';
-import { openClient, skipWithoutSockets, until, type CometClient } from './fixtures/comet-clients.js';
+import { openClient, skipWithoutSockets, type CometClient } from './fixtures/comet-clients.js';
+import { sleep, until } from '../support/timing.js';
 
 const CLIENTS = 1000;
 const MAX_AT = 40;
@@ -94,17 +95,17 @@ describe('hub over HTTP: disconnect storm', function () {
     const pad = 'p'.repeat(64);
     for (let n = 0; dropped < CLIENTS && n < 3000; n++) {
       hub.publish(pad);
-      await new Promise((r) => setTimeout(r, 1));
+      await sleep(1);
     }
     for (const t of timers) clearTimeout(t);
     for (const c of clients) c.destroy();
-    await until(() => hub.size === 0, 'every subscriber to leave');
-    await until(() => served.every((s) => s.settled), 'every sendComet to settle');
+    await until(() => hub.size === 0, { what: 'every subscriber to leave' });
+    await until(() => served.every((s) => s.settled), { what: 'every sendComet to settle' });
     const connections = (): Promise<number> =>
       new Promise((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
     let open = await connections();
     for (let tries = 0; open > 0 && tries < 500; tries++) {
-      await new Promise((r) => setTimeout(r, 10));
+      await sleep(10);
       open = await connections();
     }
 

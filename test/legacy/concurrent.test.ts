@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { BufferOverflowError, Concurrent, Enumerator, Input, Iteratee, Streams } from '../../src/index.js';
-
-const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { turn } from '../support/timing.js';
 
 /** An iteratee that records each element and waits for `gate` before taking the next one. */
 function gated(gate: Promise<void>): { it: Iteratee<number, number[]>; seen: number[] } {
@@ -15,10 +14,10 @@ describe('legacy Concurrent.broadcast', () => {
     const [enumerator, channel] = Concurrent.broadcast<number>();
     const first = enumerator.run(Iteratee.getChunks());
     channel.push(1);
-    await tick();
+    await turn();
     const second = enumerator.run(Iteratee.getChunks());
     channel.push(2);
-    await tick();
+    await turn();
     const third = enumerator.run(Iteratee.getChunks());
     channel.push(3);
     channel.eofAndEnd();
@@ -70,7 +69,7 @@ describe('legacy Concurrent.broadcast', () => {
     const fastRun = enumerator.run(Iteratee.getChunks());
     for (let v = 1; v <= 5; v++) {
       channel.push(v);
-      await tick();
+      await turn();
     }
     open();
     const err = await slowRun.catch((e: unknown) => e);
@@ -88,11 +87,11 @@ describe('legacy Concurrent.broadcast', () => {
       let open!: () => void;
       const slow = gated(new Promise<void>((resolve) => (open = resolve)));
       const slowRun = enumerator.run(slow.it);
-      await tick();
+      await turn();
       for (let v = 1; v <= 5; v++) channel.push(v);
-      await tick();
+      await turn();
       open();
-      await tick();
+      await turn();
       channel.eofAndEnd();
       expect(await slowRun, overflow).to.deep.equal(expected);
     }

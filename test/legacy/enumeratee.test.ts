@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { Enumeratee, Enumerator, Iteratee } from '../../src/index.js';
+import { sleep } from '../support/timing.js';
 
 const run = <T>(e: Enumerator<T>): Promise<T[]> => e.run(Iteratee.getChunks<T>());
 
@@ -11,7 +12,7 @@ describe('legacy Enumeratee', () => {
 
   it('mapM maps with an async function, in order', async () => {
     const slowFirst = Enumeratee.mapM(async (v: number) => {
-      await new Promise((r) => setTimeout(r, v === 1 ? 5 : 0));
+      await sleep(v === 1 ? 5 : 0);
       return v * 10;
     });
     expect(await run(Enumerator.of(1, 2, 3).through(slowFirst))).to.deep.equal([10, 20, 30]);

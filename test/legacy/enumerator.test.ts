@@ -2,8 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { Readable } from 'node:stream';
 import { Enumeratee, Enumerator, Input, Iteratee } from '../../src/index.js';
-
-const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { turn } from '../support/timing.js';
 
 describe('legacy Enumerator constructors', () => {
   it('of feeds its values in order and no EOF (apply leaves the iteratee in Cont)', async () => {
@@ -87,7 +86,7 @@ describe('legacy Enumerator constructors', () => {
     const retriever = sinon.fake(async () => 'x');
     const onComplete = sinon.spy();
     expect(await Enumerator.fromCallback(retriever, onComplete).run(Iteratee.head())).to.equal('x');
-    await tick();
+    await turn();
     expect(retriever.callCount).to.equal(1);
     expect(onComplete.callCount).to.equal(1);
   });
@@ -130,7 +129,7 @@ describe('legacy Enumerator constructors', () => {
     expect(await Enumerator.fromStream<string>(Readable.from(['a', 'b', 'c'])).run(Iteratee.getChunks())).to.deep.equal(['a', 'b', 'c']);
     const endless = new Readable({ objectMode: true, read() { this.push('tick'); } });
     expect(await Enumerator.fromStream<string>(endless).run(Iteratee.head())).to.equal('tick');
-    await tick();
+    await turn();
     expect(endless.destroyed).to.equal(true);
     const boom = new Error('stream broke');
     const failing = new Readable({ read() { this.destroy(boom); } });
@@ -181,7 +180,7 @@ describe('legacy Enumerator methods', () => {
     const b = sinon.fake(async () => 'b');
     const got = await Enumerator.repeatM(a).interleave(Enumerator.repeatM(b)).through(Enumeratee.take(4)).run(Iteratee.getChunks());
     expect(got).to.have.length(4);
-    await tick();
+    await turn();
     expect(a.callCount + b.callCount).to.be.at.most(6);
     const boom = new Error('one side failed');
     const failing = Enumerator.of(1).interleave(Enumerator.generateM<number>(() => Promise.reject(boom)));

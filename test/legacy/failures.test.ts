@@ -5,8 +5,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { Enumeratee, Enumerator, Iteratee, Streams } from '../../src/index.js';
-
-const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { turn } from '../support/timing.js';
 
 /** An enumerator whose apply throws instead of returning a Promise. */
 function throwing(error: Error): Enumerator<number> {
@@ -39,16 +38,16 @@ describe('legacy API: failures', () => {
   it('interleave: an enumerator whose apply throws fails the run and stops the others', async () => {
     const boom = new Error('apply threw');
     const ticks = sinon.fake(async () => {
-      await tick();
+      await turn();
       return 1;
     });
     const stopped = sinon.spy();
     const other = Enumerator.repeatM(ticks).onDoneEnumerating(stopped);
     expect(await other.interleave(throwing(boom)).run(Iteratee.ignore()).catch((x: unknown) => x)).to.equal(boom);
-    for (let i = 0; i < 5 && !stopped.called; i++) await tick();
+    for (let i = 0; i < 5 && !stopped.called; i++) await turn();
     const calls = ticks.callCount;
-    await tick();
-    await tick();
+    await turn();
+    await turn();
     expect([stopped.callCount, ticks.callCount]).to.deep.equal([1, calls]);
   });
 

@@ -2,8 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { Enumerator, Iteratee, Streams, toPublisher, toSource, type Subscriber, type Subscription } from '../../src/index.js';
 import { resetDeprecationWarnings } from '../../src/util/deprecation.js';
-
-const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { turn } from '../support/timing.js';
 
 /** A Subscription that records every call made on it, in order. */
 function recordingSubscription(): Subscription & { calls: string[] } {
@@ -32,16 +31,16 @@ describe('legacy Streams.iterateeToSubscriber', () => {
     );
     const s = recordingSubscription();
     subscriber.onSubscribe(s);
-    await tick();
+    await turn();
     expect(s.calls).to.deep.equal(['request(1)']);
     subscriber.onNext(1);
-    await tick();
+    await turn();
     expect(s.calls).to.deep.equal(['request(1)']);
     release();
-    await tick();
+    await turn();
     expect(s.calls).to.deep.equal(['request(1)', 'request(1)']);
     subscriber.onNext(2);
-    await tick();
+    await turn();
     expect(s.calls).to.deep.equal(['request(1)', 'request(1)', 'request(1)']);
     subscriber.onComplete();
     expect(await result.run()).to.equal(undefined);
@@ -52,14 +51,14 @@ describe('legacy Streams.iterateeToSubscriber', () => {
     const [subscriber, result] = Streams.iterateeToSubscriber(Iteratee.head<string>());
     const s = recordingSubscription();
     subscriber.onSubscribe(s);
-    await tick();
+    await turn();
     subscriber.onNext('first');
-    await tick();
+    await turn();
     expect(s.calls).to.deep.equal(['request(1)', 'cancel']);
     subscriber.onNext('late');
     subscriber.onError(new Error('late'));
     subscriber.onComplete();
-    await tick();
+    await turn();
     expect(s.calls).to.deep.equal(['request(1)', 'cancel']);
     expect(await result.run()).to.equal('first');
   });
@@ -74,13 +73,13 @@ describe('legacy Streams.iterateeToSubscriber', () => {
     const [subscriber, result] = Streams.iterateeToSubscriber(firstTwo);
     publisher.subscribe(subscriber);
     expect(await result.run()).to.deep.equal([1, 2]);
-    for (let i = 0; i < 20 && !doneEnumerating.called; i++) await tick();
+    for (let i = 0; i < 20 && !doneEnumerating.called; i++) await turn();
     expect(doneEnumerating.callCount).to.equal(1);
   });
 
   it('an iteratee already Done answers onSubscribe with cancel() and never requests', async () => {
     const [subscriber, result] = Streams.iterateeToSubscriber(Iteratee.done<number, string>('ready'));
-    await tick();
+    await turn();
     const s = recordingSubscription();
     subscriber.onSubscribe(s);
     expect(s.calls).to.deep.equal(['cancel']);
@@ -91,7 +90,7 @@ describe('legacy Streams.iterateeToSubscriber', () => {
     const [subscriber, result] = Streams.iterateeToSubscriber(Iteratee.getChunks<number>());
     const s = recordingSubscription();
     subscriber.onSubscribe(s);
-    await tick();
+    await turn();
     subscriber.onNext(7);
     subscriber.onComplete();
     expect(await result.run()).to.deep.equal([7]);
@@ -109,9 +108,9 @@ describe('legacy Streams.iterateeToSubscriber', () => {
     const [subscriber, result] = Streams.iterateeToSubscriber(Iteratee.getChunks<number>());
     const s = recordingSubscription();
     subscriber.onSubscribe(s);
-    await tick();
+    await turn();
     subscriber.onNext(1);
-    await tick();
+    await turn();
     subscriber.onError(boom);
     expect(await result.run().catch((e: unknown) => e)).to.equal(boom);
     expect(await result.step().catch((e: unknown) => e)).to.equal(boom);
@@ -122,7 +121,7 @@ describe('legacy Streams.iterateeToSubscriber', () => {
     const [subscriber, result] = Streams.iterateeToSubscriber(Iteratee.cont<number, number>(() => Iteratee.error('refused')));
     const s = recordingSubscription();
     subscriber.onSubscribe(s);
-    await tick();
+    await turn();
     subscriber.onNext(1);
     expect(((await result.run().catch((e: unknown) => e)) as Error).message).to.equal('refused');
     expect(s.calls).to.deep.equal(['request(1)', 'cancel']);
@@ -130,7 +129,7 @@ describe('legacy Streams.iterateeToSubscriber', () => {
     const [throwing, failed] = Streams.iterateeToSubscriber(Iteratee.fold<number, number>(0, () => { throw boom; }));
     const t = recordingSubscription();
     throwing.onSubscribe(t);
-    await tick();
+    await turn();
     throwing.onNext(1);
     expect(await failed.run().catch((e: unknown) => e)).to.equal(boom);
     expect(t.calls).to.deep.equal(['request(1)', 'cancel']);
@@ -144,7 +143,7 @@ describe('legacy Streams.iterateeToSubscriber', () => {
     subscriber.onSubscribe(second);
     expect(second.calls).to.deep.equal(['cancel']);
     expect(() => subscriber.onSubscribe(null as never)).to.throw(TypeError, 'Streams.iterateeToSubscriber: onSubscribe needs a Subscription');
-    await tick();
+    await turn();
     subscriber.onNext(3);
     subscriber.onComplete();
     expect(await result.run()).to.deep.equal([3]);
@@ -155,7 +154,7 @@ describe('legacy Streams.iterateeToSubscriber', () => {
     const [subscriber, result] = Streams.iterateeToSubscriber(Iteratee.getChunks<number>());
     const s = recordingSubscription();
     subscriber.onSubscribe(s);
-    await tick();
+    await turn();
     subscriber.onNext(1);
     subscriber.onNext(2);
     const error = (await result.run().catch((e: unknown) => e)) as Error;
@@ -168,7 +167,7 @@ describe('legacy Streams.iterateeToSubscriber', () => {
     const [subscriber, result] = Streams.iterateeToSubscriber(Iteratee.getChunks<number>());
     const cancel = sinon.spy();
     subscriber.onSubscribe({ request: () => { throw boom; }, cancel });
-    await tick();
+    await turn();
     expect(await result.run().catch((e: unknown) => e)).to.equal(boom);
     expect(cancel.callCount).to.equal(1);
   });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Enumeratee, Enumerator, Input, Iteratee } from '../../src/index.js';
+import { turn } from '../support/timing.js';
 
 /** An iteratee that records every input it is fed and is Done on EOF. */
 function recorder(): { it: Iteratee<number, string[]>; seen: string[] } {
@@ -26,7 +27,7 @@ describe('legacy Iteratee', () => {
     await Enumerator.of(1, 2, 3).run(
       Iteratee.foreach<number>(async (v) => {
         log.push(`start ${v}`);
-        await new Promise((r) => setImmediate(r));
+        await turn();
         log.push(`end ${v}`);
       }),
     );

@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { Concurrent, Enumeratee, Enumerator, Input, Iteratee } from '../../src/index.js';
+import { turn } from '../support/timing.js';
 
 /** An iteratee that records the kind of every input (and each element) and is Done on EOF. */
 function recorder<E>(): { it: Iteratee<E, string[]>; seen: string[] } {
@@ -71,7 +72,7 @@ describe('legacy API: Play semantics', () => {
     expect(await Enumerator.generateM(gen).run(Iteratee.head())).to.equal('g');
     const unfold = sinon.fake(async (s: number) => [s + 1, s] as const);
     expect(await Enumerator.unfoldM(7, unfold).run(Iteratee.head())).to.equal(7);
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
     expect([gen.callCount, unfold.callCount]).to.deep.equal([1, 1]);
   });
 

@@ -1,21 +1,20 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { Concurrent, Enumerator, Iteratee, Streams, toSource, type Subscription } from '../../src/index.js';
-
-const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { turn } from '../support/timing.js';
 
 describe('legacy Streams.enumeratorToSource', () => {
   it('is pull-driven: the enumerator is asked for an element only when the consumer pulls', async () => {
     let n = 0;
     const retriever = sinon.fake(async () => ++n);
     const source = Streams.enumeratorToSource(Enumerator.generateM(retriever));
-    await tick();
+    await turn();
     expect(retriever.callCount).to.equal(0);
     expect(await source.next()).to.deep.equal({ done: false, value: 1 });
-    await tick();
+    await turn();
     expect(retriever.callCount).to.equal(1);
     expect(await source.next()).to.deep.equal({ done: false, value: 2 });
-    await tick();
+    await turn();
     expect(retriever.callCount).to.equal(2);
     expect(source.stats.buffered).to.equal(0);
     await source.return!();
@@ -28,7 +27,7 @@ describe('legacy Streams.enumeratorToSource', () => {
     expect((await source.next()).value).to.equal('v');
     expect(await source.return!()).to.deep.equal({ done: true, value: undefined });
     expect(doneEnumerating.callCount).to.equal(1);
-    await tick();
+    await turn();
     expect(retriever.callCount).to.equal(1);
     expect(await source.next()).to.deep.equal({ done: true, value: undefined });
   });
@@ -72,7 +71,7 @@ describe('legacy Streams.enumeratorToSource', () => {
     const [enumerator, channel] = Concurrent.broadcast<number>();
     const failing = Streams.enumeratorToSource(enumerator);
     const pending = [failing.next(), failing.next()].map((p) => p.catch((e: unknown) => e));
-    await tick();
+    await turn();
     channel.end(boom);
     expect(await Promise.all(pending)).to.deep.equal([boom, { done: true, value: undefined }]);
     expect(await failing.next()).to.deep.equal({ done: true, value: undefined });
@@ -100,7 +99,7 @@ describe('legacy Streams.sourceToEnumerator', () => {
       }
     }
     expect(await Streams.sourceToEnumerator(numbers()).run(Iteratee.head())).to.equal(1);
-    await tick();
+    await turn();
     expect(closed).to.equal(true);
     const twice = Streams.sourceToEnumerator<string>({ async *[Symbol.asyncIterator]() { yield 'x'; yield 'y'; } });
     expect(await twice.run(Iteratee.getChunks())).to.deep.equal(['x', 'y']);
@@ -122,11 +121,11 @@ describe('legacy Streams and Reactive Streams', () => {
       onError: () => {},
       onComplete: completed,
     });
-    for (let i = 0; i < 10 && received.length < 2; i++) await tick();
-    await tick();
+    for (let i = 0; i < 10 && received.length < 2; i++) await turn();
+    await turn();
     expect(received).to.deep.equal(['e', 'e']);
     subscription.cancel();
-    for (let i = 0; i < 10 && !doneEnumerating.called; i++) await tick();
+    for (let i = 0; i < 10 && !doneEnumerating.called; i++) await turn();
     expect(doneEnumerating.callCount).to.equal(1);
     expect(completed.called).to.equal(false);
   });

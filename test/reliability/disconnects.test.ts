@@ -10,9 +10,10 @@ import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { setImmediate as tick } from 'node:timers/promises';
 import { Comet, cometHub, fromEventEmitter, fromReadable, sendComet } from '../../src/index.js';
-import { connect, eventually, getRequest, heapAfterGc, listen, processGuard, Random, socketCount, type Loopback } from './support.js';
+import { connect, getRequest, heapAfterGc, processGuard, Random, socketCount } from './fixtures/helpers.js';
+import { turn, until } from '../support/timing.js';
+import { listen, type Listening } from '../support/loopback.js';
 
 const CYCLES = Number(process.env.RELIABILITY_CYCLES ?? 300);
 const CONCURRENCY = 8;
@@ -38,7 +39,7 @@ function streamingServer() {
     generatorsOpen++;
     try {
       for (let i = 0; ; i++) {
-        await tick();
+        await turn();
         yield big(i, i % 4 === 3 ? 160 * 1024 : 16 * 1024);
       }
     } finally {
@@ -82,13 +83,13 @@ function streamingServer() {
 describe('reliability: random disconnects', function () {
   this.timeout(Math.max(60_000, CYCLES * 40));
   let server: ReturnType<typeof streamingServer>;
-  let loopback: Loopback;
+  let loopback: Listening;
   let guard: ReturnType<typeof processGuard>;
   const reached: Record<Moment, number> = Object.fromEntries(MOMENTS.map((m) => [m, 0])) as Record<Moment, number>;
 
   before(async () => {
     server = streamingServer();
-    loopback = await listen(server.handler);
+    loopback = await listen(server.handler, { backlog: 1024 });
     guard = processGuard();
   });
 
@@ -118,7 +119,8 @@ describe('reliability: random disconnects', function () {
       if (!headers && received.includes('\r\n\r\n')) headers = true;
       for (const check of waiting) check();
     });
-    const until = (test: () => boolean, what: string): Promise<void> =>
+    /** Resolves once `test` holds, checked as each chunk of the response arrives. */
+    const untilReceived = (test: () => boolean, what: string): Promise<void> =>
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiting.delete(check);
@@ -136,14 +138,14 @@ describe('reliability: random disconnects', function () {
 
     try {
       if (moment === 'no-request') {
-        if (rng.next() < 0.5) await tick();
+        if (rng.next() < 0.5) await turn();
         leave();
         reached[moment]++;
         return;
       }
       if (moment === 'partial-request') {
         socket.write(getRequest(path).slice(0, rng.int(1, 20)));
-        await tick();
+        await turn();
         leave();
         reached[moment]++;
         return;
@@ -154,7 +156,7 @@ describe('reliability: random disconnects', function () {
         if (!headers) reached[moment]++;
         return;
       }
-      await until(() => headers, 'response headers');
+      await untilReceived(() => headers, 'response headers');
       if (moment === 'after-headers') {
         leave();
         reached[moment]++;
@@ -164,7 +166,7 @@ describe('reliability: random disconnects', function () {
         const start = received.length;
         const target = start + rng.int(1, 128 * 1024);
         if (kind === 'ee' || kind === 'hub') server.publish(n, 256 * 1024);
-        await until(() => received.length >= target && received.lastIndexOf('<script') > received.lastIndexOf('</script>'), 'part of a chunk');
+        await untilReceived(() => received.length >= target && received.lastIndexOf('<script') > received.lastIndexOf('</script>'), 'part of a chunk');
         leave();
         reached[moment]++;
         return;
@@ -173,9 +175,9 @@ describe('reliability: random disconnects', function () {
       socket.pause();
       for (let i = 0; i < 200 && !server.responses.get(String(n))?.writableNeedDrain; i++) {
         if (kind === 'ee' || kind === 'hub') server.publish(n, 32 * 1024);
-        await tick();
+        await turn();
       }
-      await eventually(() => server.responses.get(String(n))?.writableNeedDrain === true, 5000, `backpressure on cycle ${n}`);
+      await until(() => server.responses.get(String(n))?.writableNeedDrain === true, { what: `backpressure on cycle ${n}` });
       reached[moment]++;
       leave();
     } finally {
@@ -195,9 +197,9 @@ describe('reliability: random disconnects', function () {
   }
 
   async function quiescent(): Promise<void> {
-    await eventually(async () => (await socketCount(loopback.server)) === 0, 10_000, '0 open sockets');
-    await eventually(() => server.sends.started === server.sends.resolved + server.sends.rejected.length, 5000, 'every sendComet to settle');
-    await eventually(() => server.emitter.listenerCount('message') === 0 && server.hub.size === 0 && server.generatorsOpen() === 0, 5000, 'every source torn down');
+    await until(async () => (await socketCount(loopback.server)) === 0, { what: '0 open sockets' });
+    await until(() => server.sends.started === server.sends.resolved + server.sends.rejected.length, { what: 'every sendComet to settle' });
+    await until(() => server.emitter.listenerCount('message') === 0 && server.hub.size === 0 && server.generatorsOpen() === 0, { what: 'every source torn down' });
   }
 
   it(`${CYCLES} seeded connect/disconnect cycles leave no listener, socket, stream or heap growth`, async () => {

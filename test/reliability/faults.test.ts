@@ -10,9 +10,10 @@ import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { setImmediate as tick } from 'node:timers/promises';
 import { Comet, fromEventEmitter, fromReadable, sendComet } from '../../src/index.js';
-import { connect, eventually, getRequest, listen, parseChunked, processGuard, Random, socketCount, type Loopback } from './support.js';
+import { connect, getRequest, parseChunked, processGuard, Random, socketCount } from './fixtures/helpers.js';
+import { turn, until } from '../support/timing.js';
+import { listen, type Listening } from '../support/loopback.js';
 
 const CB = 'parent.cometMessage';
 const SEED = 0xfa0175;
@@ -39,7 +40,7 @@ function faultySource(kind: string, at: number, outcome: Outcome, signal: AbortS
       return (async function* () {
         try {
           for (let i = 0; i < at; i++) {
-            await tick();
+            await turn();
             yield message(i);
           }
           throw new Error(`source failed after ${at}`);
@@ -73,10 +74,10 @@ function faultySource(kind: string, at: number, outcome: Outcome, signal: AbortS
       const source = fromEventEmitter(emitter, 'message');
       void (async () => {
         for (let i = 0; i < at; i++) emitter.emit('message', message(i));
-        await tick();
+        await turn();
         emitter.emit('error', new Error(`emitter failed after ${at}`));
         const listeners = (): number => emitter.listenerCount('message') + emitter.listenerCount('error') + emitter.listenerCount('end');
-        for (let i = 0; i < 100 && listeners() > 0; i++) await tick();
+        for (let i = 0; i < 100 && listeners() > 0; i++) await turn();
         outcome.tornDown = listeners() === 0;
       })();
       return source;
@@ -107,7 +108,7 @@ function faultySource(kind: string, at: number, outcome: Outcome, signal: AbortS
       return (async function* () {
         try {
           for (let i = 0; ; i++) {
-            if (i % 16 === 0) await tick();
+            if (i % 16 === 0) await turn();
             yield { n: i, text: 'x'.repeat(32 * 1024) };
           }
         } finally {
@@ -119,7 +120,7 @@ function faultySource(kind: string, at: number, outcome: Outcome, signal: AbortS
 
 describe('reliability: faults', function () {
   this.timeout(30_000);
-  let loopback: Loopback;
+  let loopback: Listening;
   let guard: ReturnType<typeof processGuard>;
   const outcomes = new Map<string, Outcome>();
   const stop = new AbortController();
@@ -137,7 +138,7 @@ describe('reliability: faults', function () {
         kind === 'good'
           ? (async function* () {
               for (let i = 0; i < at; i++) {
-                if (i % 8 === 0) await tick();
+                if (i % 8 === 0) await turn();
                 yield message(i);
               }
               outcome.tornDown = true;
@@ -158,7 +159,7 @@ describe('reliability: faults', function () {
           outcome.error = error;
         },
       );
-    });
+    }, { backlog: 1024 });
     guard = processGuard();
   });
 
@@ -210,12 +211,12 @@ describe('reliability: faults', function () {
       const what = `${c.kind} after ${c.at}`;
       expect(complete, `${what}: client saw a clean end`).to.equal(false);
       expect(body, `${what}: whole chunks up to the failure`).to.equal(bodyOf(c.at));
-      await eventually(() => o.settled !== 'pending', 2000, `${what}: sendComet to settle`);
+      await until(() => o.settled !== 'pending', { what: `${what}: sendComet to settle` });
       expect(o.settled, what).to.equal('rejected');
       expect((o.error as Error).message, what).to.match(/after \d+|threw after/);
       expect(o.res.destroyed, `${what}: response destroyed`).to.equal(true);
       expect(o.res.writableFinished, `${what}: response not finished`).to.equal(false);
-      await eventually(() => o.tornDown, 2000, `${what}: source torn down`);
+      await until(() => o.tornDown, { what: `${what}: source torn down` });
     }
     expect(guard.errors).to.deep.equal([]);
   });
@@ -223,21 +224,21 @@ describe('reliability: faults', function () {
   it('a stream destroyed without error ends cleanly; a never-ending one ends on abort or disconnect', async () => {
     const clean = await fetchRaw('/destroy?id=d1&at=5');
     expect(parseChunked(clean)).to.deep.include({ complete: true, body: bodyOf(5) });
-    await eventually(() => outcomes.get('d1')!.settled === 'resolved', 2000, 'clean end to resolve');
+    await until(() => outcomes.get('d1')!.settled === 'resolved', { what: 'clean end to resolve' });
 
     const aborted = await fetchRaw('/never?id=n1&at=3&abort=30');
     expect(parseChunked(aborted)).to.deep.include({ complete: false, body: bodyOf(3) });
     const n1 = outcomes.get('n1')!;
-    await eventually(() => n1.settled === 'rejected', 2000, 'abort to reject');
+    await until(() => n1.settled === 'rejected', { what: 'abort to reject' });
     expect((n1.error as Error).name).to.equal('TimeoutError');
     expect(n1.res.destroyed).to.equal(true);
 
     await fetchRaw('/never?id=n2&at=2', (received) => (received > Comet.initialHtmlChunk.length ? 'destroy' : undefined));
     const n2 = outcomes.get('n2')!;
-    await eventually(() => n2.settled === 'resolved' && n2.res.destroyed, 2000, 'disconnect to resolve');
+    await until(() => n2.settled === 'resolved' && n2.res.destroyed, { what: 'disconnect to resolve' });
     expect(n2.res.writableFinished).to.equal(false);
     stop.abort(); // lets the never-ending generators' pending await settle, so their finally blocks run
-    await eventually(() => n1.tornDown && n2.tornDown, 2000, 'never-ending sources torn down');
+    await until(() => n1.tornDown && n2.tornDown, { what: 'never-ending sources torn down' });
     expect(guard.errors).to.deep.equal([]);
   });
 
@@ -252,7 +253,7 @@ describe('reliability: faults', function () {
     await Promise.all([...goods, ...resets, ...epipes]);
     for (const id of [...Array.from({ length: 20 }, (_, i) => `r${i}`), ...Array.from({ length: 5 }, (_, i) => `e${i}`)]) {
       const o = outcomes.get(id)!;
-      await eventually(() => o.settled !== 'pending' && o.tornDown, 3000, `${id}: sendComet to settle and the source to be torn down`);
+      await until(() => o.settled !== 'pending' && o.tornDown, { what: `${id}: sendComet to settle and the source to be torn down` });
       expect(o.res.destroyed, `${id}: response destroyed`).to.equal(true);
       expect(o.res.writableFinished, `${id}: response not finished`).to.equal(false);
     }
@@ -261,7 +262,7 @@ describe('reliability: faults', function () {
     expect(resetCodes.filter((c) => c !== 'ECONNRESET' && c !== 'EPIPE')).to.deep.equal([]);
     const epipeCodes = Array.from({ length: 5 }, (_, i) => outcomes.get(`e${i}`)!.socketErrors).flat();
     expect(epipeCodes).to.include('EPIPE');
-    await eventually(async () => (await socketCount(loopback.server)) === 0, 5000, '0 open sockets');
+    await until(async () => (await socketCount(loopback.server)) === 0, { what: '0 open sockets' });
     expect(guard.errors).to.deep.equal([]);
   });
 });

@@ -9,7 +9,8 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import vm from 'node:vm';
 import { Comet, CometEncodeError, sendComet, type CometEncoder } from '../../src/index.js';
-import { connect, getRequest, listen, parseChunked } from './support.js';
+import { connect, getRequest, parseChunked } from './fixtures/helpers.js';
+import { listen } from '../support/loopback.js';
 
 const CB = 'parent.cometMessage';
 const OPEN = `<script type="text/javascript">${CB}(`;
@@ -206,7 +207,7 @@ describe('reliability: hostile input', function () {
     let rejected: unknown;
     const server = await listen((_req, res) => {
       sendComet(res, chunks((async function* () { yield* [small, small, big, small]; })())).catch((e: unknown) => (rejected = e));
-    });
+    }, { backlog: 1024 });
     try {
       const socket = await connect(server.port);
       let raw = '';

@@ -8,9 +8,10 @@ import { expect } from 'chai';
 import { createHash, type Hash } from 'node:crypto';
 import http, { type ServerResponse } from 'node:http';
 import type net from 'node:net';
-import { setImmediate as tick } from 'node:timers/promises';
 import { Comet, cometHub, sendComet, type HubSubscription, type SlowConsumerPolicy } from '../../src/index.js';
-import { connect, eventually, getRequest, listen, processGuard, socketCount } from './support.js';
+import { connect, getRequest, processGuard, socketCount } from './fixtures/helpers.js';
+import { turn, until } from '../support/timing.js';
+import { listen } from '../support/loopback.js';
 
 const CB = 'parent.cometMessage';
 const SLOW = 100;
@@ -22,7 +23,7 @@ const SIZE = 32 * 1024;
 /** Heap plus the Buffers' backing stores, after full GC. */
 async function serverMemory(): Promise<number> {
   for (let i = 0; i < 4; i++) {
-    await tick();
+    await turn();
     globalThis.gc?.();
   }
   const m = process.memoryUsage();
@@ -66,7 +67,7 @@ async function scenario(policy: SlowConsumerPolicy, plain = false) {
         client.error = error;
       },
     );
-  });
+  }, { backlog: 1024 });
   return { hub, clients, loopback };
 }
 
@@ -102,14 +103,14 @@ describe('reliability: slow clients', function () {
           });
           return reader;
         });
-        await eventually(() => hub.size === SLOW + FAST, 10_000, 'every client subscribed');
+        await until(() => hub.size === SLOW + FAST, { what: 'every client subscribed' });
 
         const text = 'y'.repeat(SIZE);
         let published = 0;
         const publish = async (count: number): Promise<void> => {
           for (let i = 0; i < count; i++) {
             hub.publish({ n: published++, text });
-            await tick();
+            await turn();
           }
         };
         await publish(PER_PHASE);
@@ -128,7 +129,7 @@ describe('reliability: slow clients', function () {
         }
         const digest = expected.digest('hex');
         for (const f of fast) {
-          await eventually(() => f.bytes >= expectedBytes, 20_000, 'readers to catch up');
+          await until(() => f.bytes >= expectedBytes, { what: 'readers to catch up', timeoutMs: 20_000 });
           expect(f.bytes).to.equal(expectedBytes);
           expect(f.hash.digest('hex'), 'a reader received every message in order').to.equal(digest);
         }
@@ -185,21 +186,21 @@ describe('reliability: slow clients', function () {
     const sockets: net.Socket[] = [];
     try {
       for (let i = 0; i < 10; i++) sockets.push(await neverReading(loopback.port));
-      await eventually(() => hub.size === 10, 5000, 'every client subscribed');
+      await until(() => hub.size === 10, { what: 'every client subscribed' });
       const text = 'z'.repeat(SIZE);
       for (let n = 0; n < PER_PHASE; n++) {
         hub.publish({ n, text });
-        await tick();
+        await turn();
       }
       expect(hub.stats().disconnectedForSlowness).to.equal(10);
       expect(hub.size).to.equal(0);
-      await eventually(() => clients.every((c) => c.settled !== undefined), 5000, 'the disconnected streams to end');
+      await until(() => clients.every((c) => c.settled !== undefined), { what: 'the disconnected streams to end' });
       for (const c of clients) {
         expect(c.settled).to.equal('rejected');
         expect((c.error as Error).name).to.equal('SlowConsumerError');
         expect(c.res.destroyed && !c.res.writableFinished, 'the response is destroyed, not ended').to.equal(true);
       }
-      await eventually(async () => (await socketCount(loopback.server)) === 0, 5000, 'the slow sockets to close');
+      await until(async () => (await socketCount(loopback.server)) === 0, { what: 'the slow sockets to close' });
       expect(guard.errors).to.deep.equal([]);
     } finally {
       guard.dispose();

@@ -1,4 +1,4 @@
-import { conformance } from './conformance.js';
-import { HARNESSES } from './harnesses.js';
+import { conformance } from './fixtures/conformance.js';
+import { HARNESSES } from './fixtures/harnesses.js';
 
 for (const [name, factory, takesSignal] of HARNESSES) conformance(name, factory, takesSignal);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { EventEmitter, getEventListeners } from 'node:events';
 import { fromEventEmitter } from '../../src/source/index.js';
-import { rest } from './helpers.js';
+import { rest } from './fixtures/helpers.js';
 
 /** Something with only on/off, as many event libraries have. */
 class OnOff {

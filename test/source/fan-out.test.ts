@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import { fromEventEmitter, type SourceIterator } from '../../src/source/index.js';
-import { DONE, rest, settled, tick } from './helpers.js';
+import { DONE, rest, settled } from './fixtures/helpers.js';
+import { turn } from '../support/timing.js';
 
 const COUNT = 1000;
 
@@ -12,7 +13,7 @@ async function warningsDuring(body: () => Promise<void>): Promise<string[]> {
   process.on('warning', onWarning);
   try {
     await body();
-    await tick();
+    await turn();
   } finally {
     process.off('warning', onWarning);
   }

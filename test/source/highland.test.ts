@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import _ from 'highland';
 import sinon from 'sinon';
 import { fromHighland } from '../../src/source/index.js';
-import { rest, tick } from './helpers.js';
+import { rest } from './fixtures/helpers.js';
+import { turn } from '../support/timing.js';
 
 type Step = unknown | Error | typeof _.nil;
 
@@ -30,11 +31,11 @@ describe('fromHighland', () => {
       next();
     });
     const it = fromHighland<number>(s as never);
-    for (let i = 0; i < 5; i++) await tick();
+    for (let i = 0; i < 5; i++) await turn();
     expect(produced).to.equal(0);
     for (let consumed = 1; consumed <= 5; consumed++) {
       expect((await it.next()).value).to.equal(consumed);
-      await tick();
+      await turn();
       expect(produced).to.equal(consumed);
     }
     await it.return();

@@ -4,7 +4,7 @@ import sinon from 'sinon';
 import ZenObservable from 'zen-observable';
 import { BufferOverflowError } from '../../src/errors.js';
 import { fromObservable } from '../../src/source/index.js';
-import { rest } from './helpers.js';
+import { rest } from './fixtures/helpers.js';
 
 describe('fromObservable', () => {
   it('keeps what a synchronous RxJS observable emits while subscribing', async () => {

@@ -11,7 +11,7 @@ import {
   fromReadable,
   pushQueue,
 } from '../../src/source/index.js';
-import { ScriptPublisher } from './harnesses.js';
+import { ScriptPublisher } from './fixtures/harnesses.js';
 
 /** Each public function of the source layer with options, called with `options`. */
 const calls: [where: string, call: (options: object) => unknown][] = [

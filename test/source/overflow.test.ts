@@ -5,7 +5,8 @@ import { Readable } from 'node:stream';
 import sinon from 'sinon';
 import { BufferOverflowError } from '../../src/errors.js';
 import { fromEventEmitter, pushQueue, type PushController, type SourceIterator } from '../../src/source/index.js';
-import { rest, tick } from './helpers.js';
+import { rest } from './fixtures/helpers.js';
+import { turn } from '../support/timing.js';
 
 const counters = (it: SourceIterator<unknown>) => ({
   buffered: it.stats.buffered,
@@ -104,7 +105,7 @@ describe('overflow policies', () => {
     const it = fromEventEmitter<number>(readable, 'data', { buffer: { limit: 4, overflow: 'pause' } });
     const pause = sinon.spy(readable, 'pause');
     const resume = sinon.spy(readable, 'resume');
-    await tick(); // the stream flows until the adapter pauses it
+    await turn(); // the stream flows until the adapter pauses it
     expect(readable.isPaused()).to.equal(true);
     expect([pause.callCount, it.stats.buffered]).to.deep.equal([1, 4]);
     const values: number[] = [];
@@ -140,13 +141,13 @@ describe('overflow policies', () => {
       const it = fromEventEmitter<Buffer>(client, 'data', { buffer: { limit: 2, overflow: 'pause' } });
       const pause = sinon.spy(client, 'pause'); // after the 'data' listener's own resume()
       const resume = sinon.spy(client, 'resume');
-      for (let i = 0; i < 1000 && it.stats.buffered < 2; i++) await tick();
+      for (let i = 0; i < 1000 && it.stats.buffered < 2; i++) await turn();
       expect(it.stats.buffered).to.equal(2);
       expect(client.isPaused()).to.equal(true);
       const chunks: Buffer[] = [];
       for await (const chunk of it) {
         chunks.push(chunk);
-        await tick(); // a slow consumer
+        await turn(); // a slow consumer
       }
       const all = Buffer.concat(chunks);
       expect(all.length).to.equal(CHUNK * CHUNKS);

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { fromPublisher, type Publisher, type Subscriber } from '../../src/source/index.js';
-import { ScriptPublisher } from './harnesses.js';
-import { tick } from './helpers.js';
+import { ScriptPublisher } from './fixtures/harnesses.js';
+import { turn } from '../support/timing.js';
 
 /** A publisher with an endless supply: it sends as much as is requested, at once. */
 function endless(): ScriptPublisher & { sent: number } {
@@ -117,7 +117,7 @@ describe('fromPublisher', () => {
         });
       },
     });
-    await tick();
+    await turn();
     expect(await it.next().catch((e: unknown) => e)).to.equal(boom);
   });
 

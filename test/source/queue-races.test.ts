@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { getEventListeners } from 'node:events';
 import sinon from 'sinon';
 import { pushQueue, type PushController, type PushHooks } from '../../src/source/index.js';
-import { DONE, rest, settled } from './helpers.js';
+import { DONE, rest, settled } from './fixtures/helpers.js';
 
 /** A queue with the given hooks (teardown is a spy unless given) and its controller. */
 function queue<T>(hooks: Partial<PushHooks>, options?: Parameters<typeof pushQueue>[1]) {

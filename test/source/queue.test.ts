@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import sinon from 'sinon';
 import { BufferOverflowError } from '../../src/errors.js';
 import { pushQueue, type PushController, type PushHooks } from '../../src/source/index.js';
-import { DONE, rest, tick } from './helpers.js';
+import { DONE, rest } from './fixtures/helpers.js';
+import { turn } from '../support/timing.js';
 
 /** A queue whose controller and hook spies the test drives directly. */
 function queue<T>(options?: Parameters<typeof pushQueue>[1], extra: Partial<PushHooks> = {}) {
@@ -221,7 +222,7 @@ describe('pushQueue', () => {
     ctl.end();
     expect((await rest(it)).values).to.deep.equal([1]);
     for (let i = 0; i < 30 && tags.length === 0; i++) {
-      await tick();
+      await turn();
       (globalThis as { gc?: () => void }).gc?.();
     }
     expect(tags).to.deep.equal(['source']);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Readable } from 'node:stream';
 import { fromReadable } from '../../src/source/index.js';
-import { tick } from './helpers.js';
+import { turn } from '../support/timing.js';
 
 async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -21,11 +21,11 @@ describe('fromReadable', () => {
       },
     });
     const it = fromReadable<number>(readable);
-    for (let i = 0; i < 5; i++) await tick(); // a consumer that has not asked yet
+    for (let i = 0; i < 5; i++) await turn(); // a consumer that has not asked yet
     expect([reads, readable.readableLength]).to.deep.equal([4, 4]);
     for (let consumed = 1; consumed <= 10; consumed++) {
       expect((await it.next()).value).to.equal(consumed);
-      await tick();
+      await turn();
       expect([reads, readable.readableLength, it.stats.buffered]).to.deep.equal([consumed + 4, 4, 4]);
     }
     await it.return();
@@ -42,7 +42,7 @@ describe('fromReadable', () => {
       },
     });
     const it = fromReadable<Buffer>(readable);
-    await tick();
+    await turn();
     expect([reads, readable.readableLength]).to.deep.equal([3, 12]); // 0, 4, 8 < 10: three reads
     // read() takes the whole buffer up to Node 24, only the first chunk from Node 26; the stream asks
     // for one more chunk first, then refills to 12 again
@@ -50,9 +50,9 @@ describe('fromReadable', () => {
     const taken = first.length / 4;
     expect(taken).to.be.oneOf([1, 4]);
     expect([...first]).to.deep.equal([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4].slice(0, first.length));
-    await tick();
+    await turn();
     expect([reads, readable.readableLength]).to.deep.equal([taken + 3, 12]);
-    for (let i = 0; i < 5; i++) await tick();
+    for (let i = 0; i < 5; i++) await turn();
     expect(reads).to.equal(taken + 3);
     await it.return();
   });
@@ -69,7 +69,7 @@ describe('fromReadable', () => {
     const it = fromReadable<string>(readable, { encoding: 'utf8' });
     readable.push(euro.subarray(0, 2));
     const pending = it.next();
-    await tick();
+    await turn();
     readable.push(euro.subarray(2));
     readable.push(null);
     const text = [(await pending).value, ...(await all(it))].join('');
@@ -117,7 +117,7 @@ describe('fromReadable', () => {
     readable.destroy(boom); // its 'error' event is still to come: the adapter takes it
     const it = fromReadable(readable);
     expect(await it.next().catch((e: unknown) => e)).to.equal(boom);
-    await tick();
+    await turn();
     expect(readable.listenerCount('error')).to.equal(0);
   });
 

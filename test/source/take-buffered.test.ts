@@ -7,7 +7,7 @@ import sinon from 'sinon';
 import { createHub } from '../../src/hub/index.js';
 import { queueIn, type PushController, type PushHooks } from '../../src/source/queue.js';
 import type { OverflowPolicy } from '../../src/source/types.js';
-import { DONE } from './helpers.js';
+import { DONE } from './fixtures/helpers.js';
 
 /** A queue the test pushes into, with spied hooks. */
 function queue<T>(limit = 16, overflow: OverflowPolicy = 'error', extra: Partial<PushHooks> = {}) {

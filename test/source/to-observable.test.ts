@@ -3,7 +3,7 @@ import { firstValueFrom, from, lastValueFrom, map, take, toArray } from 'rxjs';
 import sinon from 'sinon';
 import ZenObservable from 'zen-observable';
 import { toObservable } from '../../src/source/index.js';
-import { tick } from './helpers.js';
+import { turn } from '../support/timing.js';
 
 function numbers(n: number) {
   const state = { closedEarly: false };
@@ -19,7 +19,7 @@ function numbers(n: number) {
 }
 
 const settle = async (): Promise<void> => {
-  for (let i = 0; i < 5; i++) await tick();
+  for (let i = 0; i < 5; i++) await turn();
 };
 
 describe('toObservable', () => {
@@ -62,14 +62,14 @@ describe('toObservable', () => {
     async function* slow() {
       for (let i = 0; i < 100; i++) {
         yield i;
-        await tick();
+        await turn();
       }
       state.closedEarly = false;
     }
     const iterable = { [Symbol.asyncIterator]: slow };
     const next = sinon.spy();
     const subscription = toObservable(iterable).subscribe({ next });
-    await tick();
+    await turn();
     subscription.unsubscribe();
     const count = next.callCount;
     await settle();

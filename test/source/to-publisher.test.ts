@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { fromPublisher, toPublisher, type Subscriber, type Subscription } from '../../src/source/index.js';
-import { tick } from './helpers.js';
+import { turn } from '../support/timing.js';
 
 /** A Subscriber that records every signal, checks they never overlap, and hands out its Subscription. */
 function recorder<T>(onNext?: (value: T, s: Subscription) => void) {
@@ -44,7 +44,7 @@ function numbers(n: number) {
 }
 
 const settle = async (): Promise<void> => {
-  for (let i = 0; i < 5; i++) await tick();
+  for (let i = 0; i < 5; i++) await turn();
 };
 
 describe('toPublisher', () => {
@@ -123,7 +123,7 @@ describe('toPublisher', () => {
     const r = recorder<number>((_v, s) => s.request(1));
     toPublisher(numbers(1000).iterable).subscribe(r.subscriber);
     r.subscription.request(1);
-    for (let i = 0; i < 50 && r.log.at(-1) !== 'complete'; i++) await tick();
+    for (let i = 0; i < 50 && r.log.at(-1) !== 'complete'; i++) await turn();
     expect(r.log).to.have.length(1002);
     expect(r.log.at(-1)).to.equal('complete');
     expect(r.maxDepth).to.equal(1);

@@ -7,8 +7,9 @@ import sinon from 'sinon';
 import ZenObservable from 'zen-observable';
 import { fromEventEmitter, toSource } from '../../src/source/index.js';
 import { cutoffKey, cutoffOf } from '../../src/util/cutoff.js';
-import { rest } from './helpers.js';
-import { ScriptPublisher } from './harnesses.js';
+import { rest } from './fixtures/helpers.js';
+import { ScriptPublisher } from './fixtures/harnesses.js';
+import { turn } from '../support/timing.js';
 
 async function* gen() {
   yield 1;
@@ -52,7 +53,7 @@ describe('toSource', () => {
     process.on('unhandledRejection', unhandled);
     try {
       const it = toSource(Promise.reject(new Error('later')));
-      for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+      for (let i = 0; i < 3; i++) await turn();
       expect(unhandled.callCount).to.equal(0);
       expect((await rest(it)).error).to.be.instanceOf(Error);
     } finally {
@@ -124,7 +125,7 @@ describe('toSource', () => {
     let returned = false;
     const stopping = it.return().then(() => (returned = true));
     expect(await pending).to.deep.equal({ value: undefined, done: true });
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
     expect([returned, finished.callCount]).to.deep.equal([false, 0]);
     release();
     await stopping;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { SSE, SSEEncodeError } from '../../src/index.js';
-import { parseEventStream } from './event-stream.js';
+import { parseEventStream } from '../support/event-stream.js';
 
 /** The frames of `messages` through `operator`, opening included. */
 async function frames<T>(operator: (source: AsyncIterable<T>) => AsyncIterable<string>, messages: T[]): Promise<string[]> {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { SSE } from '../../src/index.js';
-import { parseEventStream } from './event-stream.js';
+import { parseEventStream } from '../support/event-stream.js';
 
 /** Strings biased towards what breaks an event stream: every line break, NUL, colons, spaces, surrogates, U+2028. */
 const hostile = fc.oneof(

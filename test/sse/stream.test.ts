@@ -6,7 +6,8 @@ import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import { fromEventEmitter, SSE, SSEEncodeError } from '../../src/index.js';
 import { cutoffKey, cutoffOf } from '../../src/util/cutoff.js';
-import { hangingReturn, within } from '../support/edges.js';
+import { hangingReturn } from '../support/edges.js';
+import { within } from '../support/timing.js';
 
 const operators: [string, () => (source: AsyncIterable<unknown>) => AsyncIterableIterator<string>][] = [
   ['SSE.json', () => SSE.json({ retry: 10 })],

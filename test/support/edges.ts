@@ -1,5 +1,5 @@
 /**
- * Sources and waits for the tests of operators at their edges (the Comet and SSE operators).
+ * Sources for the tests of operators at their edges (the Comet and SSE operators).
  */
 import sinon from 'sinon';
 
@@ -15,11 +15,4 @@ export function hangingReturn(values: unknown[]): { source: AsyncIterableIterato
     },
   };
   return { source, returned };
-}
-
-/** Settles with `promise`'s outcome, or with 'timeout' after `ms`. */
-export function within<T>(promise: Promise<T>, ms: number): Promise<T | unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
-  return Promise.race([promise.then((v) => v, (e: unknown) => e), timeout]).finally(() => clearTimeout(timer));
 }

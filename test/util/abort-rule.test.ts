@@ -10,8 +10,8 @@ import { Readable } from 'node:stream';
 import highland from 'highland';
 import { NEVER } from 'rxjs';
 import * as lib from '../../src/index.js';
-import { ScriptedResponse, scriptedReply, scriptedRequest, scriptedSource } from '../http/scripted.js';
-import { ScriptPublisher } from '../source/harnesses.js';
+import { ScriptedResponse, scriptedReply, scriptedRequest, scriptedSource } from '../support/scripted.js';
+import { ScriptPublisher } from '../source/fixtures/harnesses.js';
 
 /** How a call ended: it rejected (or failed) with `error`, or ended cleanly. */
 type Outcome = { readonly error: unknown } | { readonly clean: true };

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { getEventListeners } from 'node:events';
 import { isPlainAbort, onAbort, toError } from '../../src/util/abort.js';
+import { turn } from '../support/timing.js';
 
 describe('onAbort', () => {
   it('runs at once, synchronously, for a signal that has already aborted, and registers nothing', () => {
@@ -25,7 +26,7 @@ describe('onAbort', () => {
       expect(getEventListeners(controller.signal, 'abort')).to.have.length(1);
       disposers[500]!();
       controller.abort();
-      await new Promise((resolve) => setImmediate(resolve));
+      await turn();
       expect(order).to.have.length(999);
       expect(order.indexOf(500)).to.equal(-1);
       expect(order).to.deep.equal([...order].sort((a, b) => a - b));

@@ -7,8 +7,8 @@ import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import { NEVER } from 'rxjs';
 import * as lib from '../../src/index.js';
-import { ScriptedResponse, scriptedReply, scriptedRequest, scriptedSource } from '../http/scripted.js';
-import { ScriptPublisher } from '../source/harnesses.js';
+import { ScriptedResponse, scriptedReply, scriptedRequest, scriptedSource } from '../support/scripted.js';
+import { ScriptPublisher } from '../source/fixtures/harnesses.js';
 
 /** One numeric argument or option of a public function. */
 interface Row {

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { sleep, until } from '../support/timing.js';
 
 interface Upstream {
   port: number;
@@ -41,8 +42,8 @@ interface Conn {
   socket: net.Socket;
   /** Everything read so far. */
   text(): string;
-  /** Resolves once what was read holds `expected`, or after `ms`. */
-  until(expected: string, ms?: number): Promise<boolean>;
+  /** Resolves once what was read holds `expected`; rejects after `ms` (default: {@link until}'s). */
+  received(expected: string, ms?: number): Promise<void>;
   closed: Promise<void>;
 }
 
@@ -57,17 +58,11 @@ function connect(port: number): Conn {
     socket,
     text: () => text,
     closed,
-    async until(expected, ms = 5000) {
-      const deadline = Date.now() + ms;
-      while (!text.includes(expected)) {
-        if (Date.now() > deadline) return false;
-        await new Promise((r) => setTimeout(r, 2));
-      }
-      return true;
-    },
+    received: (expected, ms) => until(() => text.includes(expected), { what: `${JSON.stringify(expected.slice(0, 40))} to arrive`, timeoutMs: ms, everyMs: 2 }),
   };
 }
 
+/** `promise`, or a rejection naming `what` after `ms`. */
 const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
   Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms))]);
 
@@ -97,7 +92,7 @@ describe('test TCP proxy', function () {
     const names: string[] = [];
     for (let i = 0; i < 3; i++) {
       const c = open();
-      expect(await c.until('\n')).to.equal(true);
+      await c.received('\n');
       names.push(c.text().trim());
     }
     expect(names).to.deep.equal(['A', 'B', 'A']);
@@ -106,7 +101,7 @@ describe('test TCP proxy', function () {
     proxy!.add(late.port);
     for (let i = 0; i < 3; i++) {
       const c = open();
-      expect(await c.until('\n')).to.equal(true);
+      await c.received('\n');
       names.push(c.text().trim());
     }
     // the round goes on where it was: connection 4 is the 4th of A,B,C
@@ -117,22 +112,22 @@ describe('test TCP proxy', function () {
 
   it('forwards bytes both ways unchanged and in order (1 MiB echoed)', async () => {
     const c = open();
-    expect(await c.until('A\n')).to.equal(true);
+    await c.received('A\n');
     const payload = Array.from({ length: 16_384 }, (_, i) => `${String(i).padStart(63, '.')}\n`).join('');
     c.socket.write(payload);
-    expect(await c.until(payload.slice(-64), 10_000)).to.equal(true);
+    await c.received(payload.slice(-64));
     expect(c.text()).to.equal('A\n' + payload);
   });
 
   it('hold(ms) delays each direction by ms, keeps the order, and hold(0) forwards at once again', async () => {
     const c = open();
-    expect(await c.until('A\n')).to.equal(true);
+    await c.received('A\n');
     proxy!.hold(200);
     const t0 = Date.now();
     c.socket.write('one;');
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     c.socket.write('two;');
-    expect(await c.until('one;two;')).to.equal(true);
+    await c.received('one;two;');
     const elapsed = Date.now() - t0;
     // 200 ms towards the upstream, 200 ms back, for the second chunk (sent 50 ms later)
     expect(elapsed).to.be.at.least(440);
@@ -141,33 +136,33 @@ describe('test TCP proxy', function () {
     proxy!.hold(0);
     const t1 = Date.now();
     c.socket.write('three;');
-    expect(await c.until('three;')).to.equal(true);
+    await c.received('three;');
     expect(Date.now() - t1).to.be.below(300);
   });
 
   it('cutAll() closes both sides of every connection and still accepts new ones', async () => {
     const a = open();
     const b = open();
-    expect(await a.until('\n')).to.equal(true);
-    expect(await b.until('\n')).to.equal(true);
+    await a.received('\n');
+    await b.received('\n');
     expect(proxy!.open).to.equal(2);
     proxy!.cutAll();
     await within(Promise.all([a.closed, b.closed]), 3000, 'clients closed');
-    for (const u of upstreams) await within(waitFor(async () => (await u.connections()) === 0), 3000, 'upstream sockets closed');
+    for (const u of upstreams) await until(async () => (await u.connections()) === 0, { what: 'upstream sockets closed', everyMs: 10 });
     expect(proxy!.open).to.equal(0);
     const c = open();
-    expect(await c.until('\n')).to.equal(true);
+    await c.received('\n');
     expect(proxy!.open).to.equal(1);
   });
 
   it('close() leaves no socket behind and refuses new connections', async () => {
     const held = [open(), open(), open()];
-    for (const c of held) expect(await c.until('\n')).to.equal(true);
+    for (const c of held) await c.received('\n');
     proxy!.hold(1000);
     held[0]!.socket.write('in flight');
     await within(proxy!.close(), 3000, 'proxy closed');
     await within(Promise.all(held.map((c) => c.closed)), 3000, 'clients closed');
-    for (const u of upstreams) await within(waitFor(async () => (await u.connections()) === 0), 3000, 'upstream sockets closed');
+    for (const u of upstreams) await until(async () => (await u.connections()) === 0, { what: 'upstream sockets closed', everyMs: 10 });
     expect(proxy!.open).to.equal(0);
     const refused = connect(proxy!.port);
     const error = await within(once(refused.socket, 'error').catch((e: unknown) => [e]), 3000, 'refusal');
@@ -183,7 +178,3 @@ describe('test TCP proxy', function () {
     expect(() => proxy!.hold(-1)).to.throw(RangeError, 'TcpProxy.hold: ms must be a non-negative finite number, got -1');
   });
 });
-
-async function waitFor(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 10));
-}

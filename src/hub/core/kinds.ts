@@ -18,6 +18,8 @@ export interface OpenInfo {
   readonly since: number;
   readonly missed: number;
   readonly reset: boolean;
+  /** The topics of the stream, when the request named them. */
+  readonly topics?: readonly string[];
 }
 
 /**

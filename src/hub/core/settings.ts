@@ -57,3 +57,15 @@ export function coreSettings<T, O>(options: HubOptions<T, O> | undefined, where:
     encode,
   };
 }
+
+/**
+ * @internal A hub's secret as bytes (what tickets are signed with, and a Redis hub's entries).
+ * @throws TypeError when it is given and is neither a non-empty string nor non-empty bytes
+ */
+export function checkSecret(secret: unknown, where: string): Uint8Array | undefined {
+  if (secret === undefined) return undefined;
+  if (!((typeof secret === 'string' || secret instanceof Uint8Array) && secret.length > 0)) {
+    throw new TypeError(`${where}: secret must be a non-empty string or Uint8Array, got ${describe(secret)}`);
+  }
+  return typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
+}

@@ -2,21 +2,9 @@
  * Where a client of `hub.serve` resumes: its cursor (an epoch and the last id it has), read from the
  * request the way each kind of client sends it, and which kind of client it is.
  */
-import type { IncomingMessage } from 'node:http';
 import { FOREIGN_EPOCH } from '../core/epoch.js';
 import { cursorOf, parseEventId, type Cursor } from './framing.js';
-
-/** The one value of query parameter `name`: undefined when absent, null when given more than once. */
-function single(params: URLSearchParams, name: string): string | undefined | null {
-  const all = params.getAll(name);
-  return all.length === 0 ? undefined : all.length === 1 ? all[0]! : null;
-}
-
-/** The query parameters of a request's URL (none when it has no query). */
-function queryOf(url: string): URLSearchParams {
-  const at = url.indexOf('?');
-  return new URLSearchParams(at < 0 ? '' : url.slice(at + 1));
-}
+import { single, type ProtocolRequest } from './request.js';
 
 /** The Comet pair `?epoch=E&since=N`: undefined when both are absent, null when malformed. */
 function pairOf(params: URLSearchParams): Cursor | undefined | null {
@@ -31,8 +19,8 @@ function pairOf(params: URLSearchParams): Cursor | undefined | null {
  * @internal The cursor of a Comet request (`?epoch=E&since=N`, see docs/protocol.md): undefined when it
  * has none, null when it is malformed.
  */
-export function cometCursor(url: string): Cursor | undefined | null {
-  return pairOf(queryOf(url));
+export function cometCursor(req: ProtocolRequest): Cursor | undefined | null {
+  return pairOf(req.query);
 }
 
 /**
@@ -47,10 +35,10 @@ const FOREIGN: Cursor = Object.freeze({ epoch: FOREIGN_EPOCH, since: 0 });
  * the `lastEventId` query parameter (`E:N`), the Comet pair. Undefined when it has none, null when
  * the query's is malformed.
  */
-export function sseCursor(req: IncomingMessage): Cursor | undefined | null {
-  const header = req.headers?.['last-event-id'];
-  if (typeof header === 'string' && header !== '') return parseEventId(header) ?? FOREIGN;
-  const params = queryOf(req.url!);
+export function sseCursor(req: ProtocolRequest): Cursor | undefined | null {
+  const header = req.header('last-event-id');
+  if (header !== undefined && header !== '') return parseEventId(header) ?? FOREIGN;
+  const params = req.query;
   const id = single(params, 'lastEventId');
   if (id !== undefined) return id === null ? null : parseEventId(id);
   return pairOf(params);
@@ -60,9 +48,9 @@ export function sseCursor(req: IncomingMessage): Cursor | undefined | null {
  * @internal True when the request's `Accept` header lists `text/event-stream` (in any position,
  * with any parameters but a zero `q`, the media type in any case).
  */
-export function wantsEventStream(req: IncomingMessage): boolean {
-  const accept = req.headers?.accept;
-  if (typeof accept !== 'string' || accept.length < 17) return false;
+export function wantsEventStream(req: ProtocolRequest): boolean {
+  const accept = req.header('accept');
+  if (accept === undefined || accept.length < 17) return false;
   for (const range of accept.split(',')) {
     const [type, ...params] = range.split(';');
     if (type!.trim().toLowerCase() !== 'text/event-stream') continue;

@@ -37,9 +37,12 @@ export function parseEventId(id: string): Cursor | null {
   return colon < 0 ? null : cursorOf(id.slice(0, colon), id.slice(colon + 1));
 }
 
-/** @internal An SSE control: an event named for its type, with the INFO object as JSON data. */
+/**
+ * @internal An SSE control: an event named `$` and its type (`$open`, `$beat`, …: never a name
+ * `EventSource` fires itself, nor a topic's, which has no `$`), with the INFO object as JSON data.
+ */
 export function sseControl<I extends { readonly type: string }>(info: I): string {
-  return 'event: ' + info.type + '\n' + dataOf('json', JSON.stringify(info)) + '\n';
+  return 'event: $' + info.type + '\n' + dataOf('json', JSON.stringify(info)) + '\n';
 }
 
 /**

@@ -14,23 +14,22 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkHeaders, type HeaderValue } from '../../http/chunk.js';
 import { sendComet, sendSSE, stopSSE, type SendCometOptions } from '../../http/index.js';
 import { createSSEEncoder } from '../../sse/encoder.js';
-import { checkLimit, checkMs, checkOptions, checkSignal, describe, isObjectLike } from '../../util/args.js';
+import { checkFunction, checkLimit, checkMs, checkOptions, checkSignal, describe, isObjectLike } from '../../util/args.js';
 import type { HubCore } from '../core/core.js';
 import type { ClientKind, OpenInfo } from '../core/kinds.js';
 import { checkPolicy } from '../core/settings.js';
 import type { ServeOptions, ServeResult, SubscribeOptions } from '../types.js';
-import { cometCursor, sseCursor, wantsEventStream } from './cursor.js';
+import { answer, type Answer } from './access.js';
 import { sseControl, type Cursor, type Wire } from './framing.js';
+import { nodeRequest } from './request.js';
+import { sendStop } from './stop.js';
 
 async function* nothing(): AsyncGenerator<string> {}
 
-async function* just(chunk: string): AsyncGenerator<string> {
-  yield chunk;
-}
 
 /** The option names of {@link ServeOptions} (the compiler keeps the list complete). */
 const OPTIONS: readonly string[] = Object.keys({
-  heartbeatMs: 1, maxBytes: 1, maxAgeMs: 1, signal: 1, headers: 1, policy: 1, limit: 1, retry: 1, stop: 1,
+  heartbeatMs: 1, maxBytes: 1, maxAgeMs: 1, signal: 1, headers: 1, policy: 1, limit: 1, retry: 1, stop: 1, topics: 1, authorize: 1,
 } satisfies Record<keyof ServeOptions, 1>);
 
 /**
@@ -58,6 +57,9 @@ interface Plan {
   readonly heartbeatMs: number;
   readonly maxBytes: number | undefined;
   readonly subscribe: SubscribeOptions;
+  /** The topics of the stream, and whether the request named them (the `open` control then lists them). */
+  readonly topics: readonly string[];
+  readonly named: boolean;
 }
 
 /**
@@ -66,7 +68,8 @@ interface Plan {
  */
 function subscribeFrom(plan: Plan, cursor: Cursor | undefined, kind: ClientKind, preface: (info: OpenInfo) => string) {
   const from = cursor === undefined ? { since: plan.core.lastId } : cursor;
-  return plan.core.subscribe({ ...plan.subscribe, ...from }, 'hub.serve', { kind, preface });
+  const described = plan.named ? (info: OpenInfo) => preface({ ...info, topics: plan.topics }) : preface;
+  return plan.core.subscribe({ ...plan.subscribe, ...from, topics: plan.topics }, 'hub.serve', { kind, preface: described });
 }
 
 /**
@@ -76,6 +79,7 @@ function subscribeFrom(plan: Plan, cursor: Cursor | undefined, kind: ClientKind,
 export function serveHub(
   core: HubCore<string>,
   wire: Wire,
+  secret: Uint8Array | undefined,
   req: IncomingMessage,
   res: ServerResponse,
   options: ServeOptions | undefined,
@@ -84,7 +88,7 @@ export function serveHub(
   if (!isObjectLike(req) || typeof req.url !== 'string' || typeof req.method !== 'string') {
     throw new TypeError(`${where}: req must be an http.IncomingMessage, got ${describe(req)}`);
   }
-  const { policy, limit, heartbeatMs = 15_000, maxBytes, retry, stop, headers, ...send } = checkOptions(options, where, OPTIONS);
+  const { policy, limit, heartbeatMs = 15_000, maxBytes, retry, stop, headers, topics, authorize, ...send } = checkOptions(options, where, OPTIONS);
   // every option is checked here, so that its errors name the function the caller called
   if (maxBytes !== undefined) checkLimit(maxBytes, where, 'maxBytes');
   checkMs(heartbeatMs, where, 'heartbeatMs');
@@ -95,33 +99,50 @@ export function serveHub(
   if (stop !== undefined && typeof stop !== 'boolean' && typeof stop !== 'function') {
     throw new TypeError(`${where}: stop must be a boolean or a function of the request, got ${describe(stop)}`);
   }
+  checkFunction(topics, where, 'topics');
+  checkFunction(authorize, where, 'authorize');
   // made (and so checked) for every request, used by SSE responses only
   const opening = createSSEEncoder('json', retry === undefined ? undefined : { retry }, where).opening() ?? '';
-  const plan: Plan = {
-    core,
-    wire,
-    res,
-    send: { ...send, headers: withVary(res, checkHeaders(where, headers, 'options.headers')) },
-    heartbeatMs,
-    maxBytes,
-    subscribe: { ...(policy === undefined ? {} : { policy }), ...(limit === undefined ? {} : { limit }) },
+  const sendOptions: SendCometOptions = { ...send, headers: withVary(res, checkHeaders(where, headers, 'options.headers')) };
+  const write = (decided: Answer): Promise<ServeResult> => {
+    if (decided.type === 'refuse') return refused(res, wire, sendOptions, decided);
+    const plan: Plan = {
+      core, wire, res, send: sendOptions, heartbeatMs, maxBytes,
+      subscribe: { ...(policy === undefined ? {} : { policy }), ...(limit === undefined ? {} : { limit }) },
+      topics: decided.type === 'stream' ? decided.topics : [''],
+      named: decided.type === 'stream' && decided.named,
+    };
+    if (decided.type === 'stop') return stopped(plan, decided.sse);
+    return decided.sse ? serveSSE(plan, decided.cursor, decided.head, opening) : serveComet(plan, decided.cursor, decided.head);
   };
-  const sse = wantsEventStream(req);
-  if (stop === true || (typeof stop === 'function' && stop(req) === true)) return stopped(plan, sse);
-  const cursor = sse ? sseCursor(req) : cometCursor(req.url);
-  if (cursor === null) return badRequest(plan, sse);
-  const head = req.method === 'HEAD';
-  return sse ? serveSSE(plan, cursor, head, opening) : serveComet(plan, cursor, head);
+  let decided: Answer | Promise<Answer>;
+  try {
+    decided = answer(nodeRequest(req), req, { stop, topics, authorize, secret });
+  } catch (error) {
+    return failed(res, sendOptions, error);
+  }
+  return decided instanceof Promise ? decided.then(write, (error: unknown) => failed(res, sendOptions, error)) : write(decided);
 }
 
-/** A malformed cursor: `400`, text/plain, saying what a cursor looks like for this kind. */
-function badRequest({ res, send }: Plan, sse: boolean): Promise<ServeResult> {
-  const expected = sse
-    ? 'a Last-Event-ID header or ?lastEventId= of the form E:N, or ?epoch=E&since=N'
-    : '?epoch=E&since=N';
-  res.writeHead(400, { ...send.headers, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
-  res.end(`hub.serve: malformed cursor: expected ${expected}, with E matching [A-Za-z0-9_-]{1,64} and N a non-negative integer\n`);
-  return Promise.resolve('bad-request');
+/**
+ * A refusal: SSE `text/plain` with the reason (an `EventSource` fails for good on it); Comet
+ * `text/html` with one `stop` control carrying the status and the reason, since the iframe cannot
+ * see the status and `connectComet` must stop for good.
+ */
+function refused(res: ServerResponse, wire: Wire, send: SendCometOptions, { sse, status, reason }: Answer & { type: 'refuse' }): Promise<ServeResult> {
+  const text = sse ? `hub.serve: ${reason}\n` : wire.control({ type: 'stop', status, reason });
+  res.writeHead(status, { ...send.headers, 'Content-Type': sse ? 'text/plain; charset=utf-8' : 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(text);
+  return Promise.resolve(status === 400 ? 'bad-request' : 'forbidden');
+}
+
+/** `authorize` threw: `500`, and `serve` rejects with its error (for the application to log). */
+function failed(res: ServerResponse, send: SendCometOptions, error: unknown): Promise<ServeResult> {
+  if (!res.headersSent) {
+    res.writeHead(500, { ...send.headers, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.end('hub.serve: the authorization failed\n');
+  }
+  return Promise.reject(error);
 }
 
 /** The `stop` option: SSE `204`; Comet the initial chunk and one `stop` control, then the end. */
@@ -131,7 +152,7 @@ function stopped({ res, send, wire }: Plan, sse: boolean): Promise<ServeResult> 
     return Promise.resolve('stopped');
   }
   const chunk = (wire.initial ?? '') + wire.control({ type: 'stop' });
-  return sendComet(res, just(chunk), { signal: send.signal, headers: send.headers }).then(() => 'stopped');
+  return sendStop(res, chunk, { signal: send.signal, headers: send.headers }).then(() => 'stopped');
 }
 
 /** A Comet response (docs/protocol.md): initial chunk, `open` script, replay, live messages. */

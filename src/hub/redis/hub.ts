@@ -3,7 +3,7 @@
  */
 import { checkCount, checkFunction, checkLimit, checkMs, describe } from '../../util/args.js';
 import { HubCore } from '../core/core.js';
-import { HUB_OPTIONS, type HubSettings } from '../core/settings.js';
+import { checkSecret, HUB_OPTIONS, type HubSettings } from '../core/settings.js';
 import { HubClosedError, HubConnectionError } from '../errors.js';
 import type { HubOptions, HubSubscription, SubscribeOptions } from '../types.js';
 import { Appender } from './append.js';
@@ -49,9 +49,7 @@ export function startRedisHub<T, O>(
   const maxInFlight = options.maxInFlight === undefined ? 1000 : checkLimit(options.maxInFlight, where, 'maxInFlight');
   const healthCheckMs = positiveMs(options.healthCheckMs, 1000, where, 'healthCheckMs');
   const maxOutageMs = positiveMs(options.maxOutageMs, 5000, where, 'maxOutageMs');
-  if (secret !== undefined && !((typeof secret === 'string' || secret instanceof Uint8Array) && secret.length > 0)) {
-    throw new TypeError(`${where}: secret must be a non-empty string or Uint8Array, got ${describe(secret)}`);
-  }
+  checkSecret(secret, where);
   const publisherClient = options.publisher ?? client;
   if (publisherClient === undefined) throw new TypeError(`${where}: needs \`client\`, or \`publisher\` and \`subscriber\``);
   const publisher = redisLink(publisherClient, options.publisher ? 'publisher' : 'client');

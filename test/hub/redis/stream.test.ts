@@ -1,0 +1,53 @@
+/**
+ * The entry format of the Redis hub's stream, without a server: the reply shapes of both clients,
+ * what counts as an entry written by a hub, and what the signature covers.
+ */
+import { expect } from 'chai';
+import { parseEntry, rangeEntries, readEntries, sign, verify } from '../../../src/hub/redis/stream.js';
+
+const fields = ['id', '7', 'epoch', 'E1', 'data', '"x"'];
+const entries = [['1-0', fields], ['2-0', ['foo', 'bar']]];
+
+describe('Redis hub stream entries', () => {
+  it('reads XREAD replies as RESP2 (node-redis), unwrapped (ioredis 6), a RESP3 map, or nothing', () => {
+    const expected = [{ streamId: '1-0', fields }, { streamId: '2-0', fields: ['foo', 'bar'] }];
+    expect(readEntries([['s', entries]])).to.deep.equal(expected);
+    expect(readEntries(['s', entries])).to.deep.equal(expected);
+    expect(readEntries(new Map([['s', entries]]))).to.deep.equal(expected);
+    expect(readEntries({ s: entries })).to.deep.equal(expected);
+    expect(readEntries(null)).to.deep.equal([]);
+    expect(rangeEntries([[Buffer.from('3-1'), [Buffer.from('id')]], 'junk'])).to.deep.equal([{ streamId: '3-1', fields: [Buffer.from('id')] }]);
+  });
+
+  it('takes only the exact fields a hub writes', () => {
+    expect(parseEntry(fields, false)).to.deep.equal({ id: 7, epoch: 'E1', data: '"x"', sig: undefined });
+    expect(parseEntry([...fields, 'sig', 'ab'], true)).to.deep.include({ id: 7, sig: 'ab' });
+    for (const bad of [
+      ['foo', 'bar'],
+      [...fields, 'extra', '1'],
+      ['epoch', 'E1', 'id', '7', 'data', '"x"'],
+      ['id', '07', 'epoch', 'E1', 'data', '"x"'],
+      ['id', '0', 'epoch', 'E1', 'data', '"x"'],
+      ['id', '99999999999999999', 'epoch', 'E1', 'data', '"x"'],
+      ['id', '7', 'epoch', 'not an epoch', 'data', '"x"'],
+      ['id', '7', 'epoch', 'E1', 'data', 5],
+    ]) expect(parseEntry(bad, false), JSON.stringify(bad)).to.equal(null);
+    expect(parseEntry(fields, true)).to.equal(null);
+  });
+
+  it('signs the epoch, the id, the channel and the data', () => {
+    const entry = { id: 7, epoch: 'E1', data: '"x"' };
+    const sig = sign('secret', 'prices', entry.epoch, entry.id, entry.data);
+    expect(sig).to.match(/^[0-9a-f]{64}$/).and.equal(sign(Buffer.from('secret'), 'prices', 'E1', 7, '"x"'));
+    expect(verify('secret', 'prices', { ...entry, sig })).to.equal(true);
+    expect(verify('other', 'prices', { ...entry, sig })).to.equal(false);
+    expect(verify('secret', 'news', { ...entry, sig })).to.equal(false);
+    expect(verify('secret', 'prices', { ...entry, id: 8, sig })).to.equal(false);
+    expect(verify('secret', 'prices', { ...entry, epoch: 'E2', sig })).to.equal(false);
+    expect(verify('secret', 'prices', { ...entry, data: '"y"', sig })).to.equal(false);
+    expect(verify('secret', 'prices', { ...entry, sig: undefined })).to.equal(false);
+    expect(verify('secret', 'prices', { ...entry, sig: 'zz' })).to.equal(false);
+    // the channel's length is signed: moving bytes between the channel and the data changes the signature
+    expect(sign('secret', 'ab', 'E1', 7, 'c')).to.not.equal(sign('secret', 'a', 'E1', 7, 'bc'));
+  });
+});
