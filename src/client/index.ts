@@ -8,7 +8,7 @@
  * - the cursor: where the connection stands in the hub's stream, an epoch and an id (one sequence
  *   across topics);
  * - the transports: how one stream reaches the page, a forever iframe or an EventSource, both with
- *   the interface {@link Transport};
+ *   the interface `Transport`;
  * - the machine, in {@link connectComet}: one state, written by one function (`to`), one named
  *   function per transition, and two timers, liveness (armed while a stream runs, or while a probe is
  *   out) and backoff (armed while waiting for the next attempt), never both at once;

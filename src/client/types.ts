@@ -8,8 +8,8 @@
 /**
  * Where a connection stands: `'connecting'` (a stream is being opened), `'open'` (the server's first
  * chunk arrived), `'waiting'` (the stream ended; the next attempt is scheduled, or the EventSource
- * reconnects by itself), `'closed'` (by `close()`, `pagehide`, the server's `stop` or a refusal; final). A tab
- * that follows another (`share`) shows the leader's state; connections that share a stream show its state.
+ * reconnects by itself), `'closed'` (by `close()`, `pagehide`, the server's `stop` or a refusal; final). A
+ * connection that follows another (`share`) shows the leader's state.
  */
 export type CometState = 'connecting' | 'open' | 'waiting' | 'closed';
 
@@ -37,8 +37,9 @@ export interface CometGapInfo {
 
 /**
  * What {@link ConnectCometOptions.onError} is told: `{ status, reason? }` when the server refused the
- * connection for good (a `400`, `401`, `403` or `404`: the connection is closed), or `{ message }` when
- * 3 responses in a row came without an `open` control (the connection keeps trying).
+ * connection for good (a `400`, `401`, `403` or `404`: the connection is closed; `reason` when the hub's
+ * stop control gave one), or `{ message }` when 3 responses in a row came without an `open` control (the
+ * connection keeps trying).
  */
 export interface CometErrorInfo {
   /** The HTTP status of the refusal. */
@@ -91,8 +92,9 @@ export interface ConnectCometOptions<T = unknown> {
    */
   livenessMs?: number;
   /**
-   * Tabs of this origin share one stream: a leader (Web Locks) relays to the others (BroadcastChannel).
-   * Default `true`; `false`: this page holds a stream of its own.
+   * The connections of one URL, transport, kind and callback (all with `topics`, or all without), in this page and
+   * in the tabs of its origin, share one stream carrying all their topics: a leader (Web Locks) holds it and relays
+   * to the others (BroadcastChannel). Default `true`; `false`: this connection holds a stream of its own.
    */
   share?: boolean;
 }
@@ -105,7 +107,7 @@ export interface CometConnection {
   readonly lastId: number;
   /** See {@link CometState}. */
   readonly state: CometState;
-  /** True when this tab holds the stream (always, with `share: false`). */
+  /** True when this connection holds the stream (always, with `share: false`); false for one that follows another. */
   readonly leader: boolean;
   /** The transport this tab uses when it holds the stream: `'iframe'` or `'eventsource'` (`'auto'` resolved). */
   readonly transport: 'iframe' | 'eventsource';
