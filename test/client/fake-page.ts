@@ -6,6 +6,15 @@
  * callback the client defines.
  */
 
+/** The callback a page's iframe calls: `(MESSAGE, ID)`, `(MESSAGE, ID, "topic")`, `(INFO, 0)`. */
+export type CometCall = (value: unknown, id: number, topic?: string) => void;
+
+/** The callback `parent.cometMessage` as the client defined it: the tests call it as the server's scripts would. */
+export const cometMessage = (): CometCall => (globalThis as unknown as { cometMessage: CometCall }).cometMessage;
+
+/** The `open` control of a first response of epoch `E1`. */
+export const OPEN = { type: 'open', epoch: 'E1', lastId: 0, since: 0, missed: 0, reset: false };
+
 /** One iframe the client made. */
 export interface FakeFrame {
   hidden: boolean;

@@ -2,18 +2,14 @@
  * connectComet when the server will not stream, on a fake page with fake timers: a 400, 401, 403 or 404
  * learned by a HEAD probe (an iframe load without an open, an EventSource that gave up) or told by the
  * stop control ends the connection with onError({ status }); 3 responses without an open control are
- * said in words; a page that holds more streams to one origin than browsers allow is warned once.
+ * said in words; a page whose streams to one origin go past what browsers allow is warned.
  */
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { connectComet, type CometConnection, type ConnectCometOptions } from '../../src/client/index.js';
 import { fakeBrowser } from './fake-browser.js';
 import { FakeEventSource, lastSource } from './fake-event-source.js';
-import type { FakePage } from './fake-page.js';
-
-type Call = (value: unknown, id: number, topic?: string) => void;
-const server = (): Call => (globalThis as unknown as { cometMessage: Call }).cometMessage;
-const OPEN = { type: 'open', epoch: 'E1', lastId: 0, since: 0, missed: 0, reset: false };
+import { cometMessage as server, OPEN, type FakePage } from './fake-page.js';
 
 describe('connectComet refusals (fake page)', () => {
   const fake = fakeBrowser();
@@ -163,13 +159,12 @@ describe('connectComet refusals (fake page)', () => {
     expect(fake.fetch.callCount).to.equal(1);
   });
 
-  // (this test runs before the next: the warning is given once per page)
   it('streams closed are not counted', () => {
     const warn = sinon.stub(console, 'warn');
     for (let i = 1; i <= 20; i++) connect({ transport: 'eventsource', share: false }, `/c${i}`).close();
     expect(warn.callCount).to.equal(0);
   });
-  it('a 7th stream to one origin: one console.warn naming the limit; no more for an 8th', () => {
+  it('a 7th stream to one origin: one console.warn naming the limit; none for an 8th, nor for streams to another origin', () => {
     const warn = sinon.stub(console, 'warn');
     for (let i = 1; i <= 6; i++) connect({ transport: 'eventsource', share: false }, `/s${i}`);
     connect({ transport: 'eventsource', share: false }, 'http://127.0.0.2:8080/elsewhere');

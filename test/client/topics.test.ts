@@ -9,11 +9,7 @@ import sinon from 'sinon';
 import { connectComet, type CometConnection, type ConnectCometOptions } from '../../src/client/index.js';
 import { fakeBrowser } from './fake-browser.js';
 import { FakeEventSource, lastSource } from './fake-event-source.js';
-import { FakeBroadcastChannel, installFakeShare, type FakeLocks, type FakePage } from './fake-page.js';
-
-type Call = (value: unknown, id: number, topic?: string) => void;
-const server = (): Call => (globalThis as unknown as { cometMessage: Call }).cometMessage;
-const OPEN = { type: 'open', epoch: 'E1', lastId: 0, since: 0, missed: 0, reset: false };
+import { cometMessage as server, FakeBroadcastChannel, installFakeShare, OPEN, type FakeLocks, type FakePage } from './fake-page.js';
 
 describe('connectComet topics (fake page)', () => {
   const fake = fakeBrowser();
