@@ -314,7 +314,7 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
         if (/^(204|40[0134])$/.test('' + status)) control({ type: 'stop', status });
         else {
           // a response, and no open since the last: a callback that differs from the server's runs nothing
-          if (status && ++misses === 3) options.onError?.({ message: "no open control in 3 responses: check the callback" });
+          if (status && ++misses === 3) options.onError?.({ message: "no open control in 3 responses: does the callback match the server's?" });
           ended();
         }
       });

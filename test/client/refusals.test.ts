@@ -123,7 +123,7 @@ describe('connectComet refusals (fake page)', () => {
       await clock.tickAsync(100);
       expect(page.frames).to.have.length(attempt + 1);
     }
-    expect(errors).to.deep.equal([{ message: 'no open control in 3 responses: check the callback' }]);
+    expect(errors).to.deep.equal([{ message: "no open control in 3 responses: does the callback match the server's?" }]);
     expect(c.state).to.equal('connecting');
     server()(OPEN, 0);
     for (let attempt = 1; attempt <= 2; attempt++) {

@@ -52,7 +52,7 @@ eachEngine('connectComet refused', (session) => {
     await connectTopicsIn(t, 'c', { callback: 'parent.notTheServers', ...QUICK });
     await waitIn(t, 'return window.recs.c.errors.length === 1', 'onError', 15_000);
     const r = await topicRecord(t, 'c');
-    expect(r.errors).to.deep.equal([{ message: 'no open control in 3 responses: check the callback' }]);
+    expect(r.errors).to.deep.equal([{ message: "no open control in 3 responses: does the callback match the server's?" }]);
     expect(r.opens).to.equal(0);
     // the first attempt, then one 'connecting' for each of the others
     expect(1 + r.statesAtError!.filter((state) => state === 'connecting').length, 'attempts before onError').to.equal(3);
