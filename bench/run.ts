@@ -9,6 +9,7 @@
  *   npm run bench -- --only encoder,scale
  *   npm run bench -- sse --quick         # the SSE broadcast only, printed
  *   npm run bench -- --quick --write    # also write BENCHMARKS.md
+ *   npm run bench -- migrate            # the codemod's dry run on a generated 500-file project
  *
  * Every figure is a ratio against a baseline measured side by side in the same run. The charts in
  * bench/charts/ are redrawn after every run from the points each benchmark stores. Never part of
@@ -25,7 +26,7 @@ import { settingsFromArgv, type BenchTable } from './lib/types.js';
 
 await ensureBenchProcess(import.meta.url);
 
-const BENCHMARKS = ['encoder', 'transport', 'adapters', 'hub', 'sse', 'redis-streams', 'fanout', 'pipeline', 'scale', 'growth', 'cluster'] as const;
+const BENCHMARKS = ['encoder', 'transport', 'adapters', 'hub', 'sse', 'redis-streams', 'fanout', 'pipeline', 'scale', 'growth', 'cluster', 'migrate'] as const;
 
 const argv = process.argv.slice(2);
 const settings = settingsFromArgv(argv);

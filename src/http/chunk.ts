@@ -29,13 +29,42 @@ export const cometHeaders: Readonly<Record<string, string>> = Object.freeze({
 export const heartbeatChunk = '\n';
 
 /**
+ * The headers every Server-Sent Events response carries:
+ * - `Content-Type: text/event-stream; charset=utf-8`,
+ * - `Cache-Control: no-cache, no-transform` (no cache keeps it, no proxy or compression middleware rewrites or buffers it),
+ * - `X-Content-Type-Options: nosniff`,
+ * - `X-Accel-Buffering: no` (nginx passes each event on at once).
+ *
+ * No `Connection` header: Node's HTTP/1.1 server keeps the connection alive by itself, and HTTP/2
+ * forbids the header (`node:http2` refuses it).
+ */
+export const sseHeaders: Readonly<Record<string, string>> = Object.freeze({
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Accel-Buffering': 'no',
+});
+
+/** The kinds of stream the transports write: Comet (`text/html` script chunks) or Server-Sent Events. */
+export type StreamFormat = 'comet' | 'sse';
+
+/**
  * @internal What a kind of stream writes besides its chunks: the headers it starts with and its
- * heartbeat when `options.heartbeat` is not given. Comet's: {@link cometHeaders}, {@link heartbeatChunk}.
+ * heartbeat when `options.heartbeat` is not given.
  */
 export interface Framing {
   readonly headers: Readonly<Record<string, string>>;
   readonly heartbeat: string;
 }
+
+/**
+ * @internal The framing of each format: Comet's {@link cometHeaders} and a newline; SSE's
+ * {@link sseHeaders} and an empty comment (`':\n'`, which `EventSource` ignores).
+ */
+export const FRAMINGS: Readonly<Record<StreamFormat, Framing>> = Object.freeze({
+  comet: Object.freeze({ headers: cometHeaders, heartbeat: heartbeatChunk }),
+  sse: Object.freeze({ headers: sseHeaders, heartbeat: ':\n' }),
+});
 
 /** A chunk a transport accepts. */
 export type CometChunk = string | Uint8Array;

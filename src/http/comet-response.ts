@@ -3,15 +3,15 @@
  * a web stream controller as the chunk reader's output.
  */
 import { describe } from '../util/args.js';
-import { checkHeaders, checkOrRelease, cometHeaders, heartbeatChunk, iteratorOf, toBytes, type CometChunk, type Framing } from './chunk.js';
-import { STREAM_OPTIONS, streamSettings, type CometStreamOptions, type StreamSettings } from './options.js';
+import { checkHeaders, checkOrRelease, iteratorOf, toBytes, type CometChunk, type StreamFormat } from './chunk.js';
+import { STREAM_OPTIONS, streamSettings, type StreamOptions, type StreamSettings } from './options.js';
 import { ChunkReader, type ChunkOutput, type ReadEnd } from './reader.js';
 
 /** Options of {@link toWebStream}: the stream options. */
-export interface WebStreamOptions extends CometStreamOptions {}
+export interface WebStreamOptions extends StreamOptions {}
 
 /** `ResponseInit` plus the stream options of {@link cometResponse}. */
-export interface CometResponseInit extends ResponseInit, CometStreamOptions {}
+export interface CometResponseInit extends ResponseInit, StreamOptions {}
 
 /** A web stream controller fed by a {@link ChunkReader}. */
 class ControllerOutput implements ChunkOutput {
@@ -65,7 +65,7 @@ class ControllerOutput implements ChunkOutput {
  * reason, even with chunks still unread.
  *
  * @param chunks - strings and/or Uint8Arrays
- * @param options - {@link CometStreamOptions}
+ * @param options - {@link StreamOptions}
  * @throws TypeError when `chunks` is not an AsyncIterable, or (after calling its `return()`) for an
  *   unknown option or a value of the wrong type; RangeError for a number out of range
  */
@@ -117,7 +117,7 @@ function extraHeaders(where: string, extra: HeadersInit): Headers {
  * them); `status` and `statusText` pass through.
  *
  * @param chunks - strings and/or Uint8Arrays, e.g. `Comet.json('parent.update')(prices)`
- * @param init - `status`, `statusText`, `headers` and {@link CometStreamOptions}
+ * @param init - `status`, `statusText`, `headers` and {@link StreamOptions}
  * @throws TypeError when `chunks` is not an AsyncIterable, or (after calling its `return()`) for an
  *   unknown option, a value of the wrong type, or a header value with CR, LF or another control
  *   character; RangeError for a number out of range
@@ -127,25 +127,25 @@ function extraHeaders(where: string, extra: HeadersInit): Headers {
  * ```
  */
 export function cometResponse(chunks: AsyncIterable<string | Uint8Array>, init?: CometResponseInit): Response {
-  return webResponse('cometResponse', chunks, init, { headers: cometHeaders, heartbeat: heartbeatChunk });
+  return webResponse('cometResponse', chunks, init);
 }
 
 /**
- * @internal The `Response` of {@link cometResponse} for any kind of stream: `framing`'s headers,
- * then `init.headers`; `framing`'s heartbeat unless `init.heartbeat` is given.
+ * @internal The `Response` of {@link cometResponse} for any kind of stream: the headers of its
+ * format (the transport's own, `format`, else `init.format`), then `init.headers`.
  */
-export function webResponse(where: string, chunks: AsyncIterable<string | Uint8Array>, init: CometResponseInit | undefined, framing: Framing): Response {
-  const headers = new Headers(framing.headers);
+export function webResponse(where: string, chunks: AsyncIterable<string | Uint8Array>, init: CometResponseInit | undefined, format?: StreamFormat): Response {
+  const headers = new Headers();
   const response: ResponseInit = { headers };
   const body = webStream(where, chunks, () => {
-    if (init === undefined) return { ...streamSettings(where, undefined), heartbeat: framing.heartbeat };
-    if (init === null || typeof init !== 'object') throw new TypeError(`${where}: init must be an object, got ${describe(init)}`);
-    const { headers: extra, status, statusText, ...options } = init;
-    const settings = streamSettings(where, options, INIT);
+    if (init !== undefined && (init === null || typeof init !== 'object')) throw new TypeError(`${where}: init must be an object, got ${describe(init)}`);
+    const { headers: extra, status, statusText, ...options } = init ?? {};
+    const settings = streamSettings(where, init === undefined ? undefined : options, INIT, undefined, format);
+    for (const name in settings.framing.headers) headers.set(name, settings.framing.headers[name]!);
     if (extra !== undefined) extraHeaders(where, extra).forEach((value, name) => headers.set(name, value));
     if (status !== undefined) response.status = status;
     if (statusText !== undefined) response.statusText = statusText;
-    return options.heartbeat === undefined ? { ...settings, heartbeat: framing.heartbeat } : settings;
+    return settings;
   });
   return new Response(body, response);
 }

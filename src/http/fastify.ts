@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import type { HeaderValue } from './chunk.js';
 import { describe, isObjectLike } from '../util/args.js';
-import { startComet, type SendCometOptions, type SendCometResult } from './send-comet.js';
+import { startStream, type SendCometOptions, type SendCometResult } from './send-comet.js';
 
 /** The members of a Fastify reply that `reply.comet` uses. */
 export interface CometFastifyReply {
@@ -71,8 +71,8 @@ function comet(
   const merged =
     options === undefined ? { headers }
     : isObjectLike(options) && (extra === undefined || isObjectLike(extra)) ? { ...options, headers: { ...headers, ...extra } }
-    : options; // not an object: refused by startComet
-  const started = startComet(where, reply.raw, chunks, merged, shutdown);
+    : options; // not an object: refused by startStream
+  const started = startStream(where, reply.raw, chunks, merged, shutdown);
   reply.hijack();
   return started.catch((error: unknown) => {
     reply.log.error({ err: error }, 'comet stream failed');

@@ -4,11 +4,11 @@
  */
 import { Readable } from 'node:stream';
 import { checkOrRelease, iteratorOf, toBytes, type CometChunk } from './chunk.js';
-import { streamSettings, type CometStreamOptions, type StreamSettings } from './options.js';
+import { streamSettings, type StreamOptions, type StreamSettings } from './options.js';
 import { ChunkReader, type ChunkOutput, type ReadEnd } from './reader.js';
 
 /** Options of {@link toNodeReadable}: the stream options. */
-export interface NodeReadableOptions extends CometStreamOptions {}
+export interface NodeReadableOptions extends StreamOptions {}
 
 /** A Readable fed by a {@link ChunkReader}. */
 class CometReadable extends Readable {
@@ -81,7 +81,7 @@ class ReadableOutput implements ChunkOutput {
  * ```
  *
  * @param chunks - strings and/or Uint8Arrays
- * @param options - {@link CometStreamOptions}
+ * @param options - {@link StreamOptions}
  * @throws TypeError when `chunks` is not an AsyncIterable, or (after calling its `return()`) for an
  *   unknown option or a value of the wrong type; RangeError for a number out of range
  */

@@ -2,13 +2,25 @@
  * The stream options every transport takes, and their one check.
  */
 import { checkFunction, checkLimit, checkMs, checkOptions, checkSignal } from '../util/args.js';
-import { checkChunk, heartbeatChunk, type CometChunk } from './chunk.js';
+import { describe } from '../util/args.js';
+import { checkChunk, FRAMINGS, type CometChunk, type Framing, type StreamFormat } from './chunk.js';
 
 /** Why a stream ended cleanly, as passed to `beforeEnd`. */
 export type CleanEnd = 'end' | 'rotated' | 'shutdown';
 
-/** Options every transport takes (`sendComet`, `toWebStream`, `cometResponse`, `toNodeReadable`, `reply.comet`). */
-export interface CometStreamOptions {
+/**
+ * Options every transport takes (`sendComet`, `sendSSE`, `cometResponse`, `sseResponse`,
+ * `toWebStream`, `toNodeReadable`, `reply.comet`).
+ */
+export interface StreamOptions {
+  /**
+   * The kind of stream: `'comet'` (the default; `sendSSE` and `sseResponse` are `'sse'`) or
+   * `'sse'`. It gives the default `heartbeat` (a newline, or an SSE comment `':\n'`) and, for a
+   * transport that writes headers (`reply.comet`, `cometResponse`), its headers. So
+   * `toWebStream(frames, { format: 'sse' })`, `toNodeReadable(frames, { format: 'sse' })` and
+   * `reply.comet(frames, { format: 'sse' })` carry Server-Sent Events as the Comet ones carry chunks.
+   */
+  format?: StreamFormat;
   /**
    * While the source has nothing to send for this many milliseconds, write `heartbeat`, and again
    * every `heartbeatMs` while it stays idle, so proxies with idle timeouts keep the stream open.
@@ -17,8 +29,8 @@ export interface CometStreamOptions {
    */
   heartbeatMs?: number;
   /**
-   * The heartbeat chunk: a newline ({@link heartbeatChunk}) unless given. A script chunk (e.g. an
-   * encoded `parent.cometHeartbeat()` call) makes heartbeats visible to the page.
+   * The heartbeat chunk: the format's (a newline for Comet, `':\n'` for SSE) unless given. A script
+   * chunk (e.g. an encoded `parent.cometHeartbeat()` call) makes heartbeats visible to the page.
    */
   heartbeat?: string | Uint8Array;
   /**
@@ -57,18 +69,23 @@ export interface CometStreamOptions {
   beforeEnd?: (reason: CleanEnd) => string | Uint8Array | undefined | void;
 }
 
-/** The names of {@link CometStreamOptions}. */
-export const STREAM_OPTIONS: readonly string[] = ['heartbeatMs', 'heartbeat', 'signal', 'maxBytes', 'maxAgeMs', 'beforeEnd'];
+/** @deprecated Renamed {@link StreamOptions} (the options of every transport, Comet or SSE). */
+export type CometStreamOptions = StreamOptions;
 
-/** {@link CometStreamOptions}, checked and with their defaults. */
+/** The names of {@link StreamOptions}. */
+export const STREAM_OPTIONS: readonly string[] = ['format', 'heartbeatMs', 'heartbeat', 'signal', 'maxBytes', 'maxAgeMs', 'beforeEnd'];
+
+/** {@link StreamOptions}, checked and with their defaults. */
 export interface StreamSettings {
+  /** The headers and default heartbeat of the format. */
+  readonly framing: Framing;
   readonly heartbeatMs: number;
   readonly heartbeat: CometChunk;
   /** Infinity for none. */
   readonly maxBytes: number;
   /** 0 for none. */
   readonly maxAgeMs: number;
-  readonly beforeEnd: CometStreamOptions['beforeEnd'];
+  readonly beforeEnd: StreamOptions['beforeEnd'];
   /** `options.signal` and any other signal whose plain abort is a shutdown (Fastify's close). */
   readonly signals: readonly AbortSignal[];
 }
@@ -77,23 +94,29 @@ export interface StreamSettings {
  * Checks the options of a transport.
  * @param known - every option name the transport takes (the stream options and its own)
  * @param extra - a further shutdown signal (none when undefined)
+ * @param format - the transport's own format (`sendSSE`: `'sse'`), which `options.format` may only repeat
  * @throws TypeError for an unknown option name or a value of the wrong type; RangeError for a
  *   number out of range
  */
 export function streamSettings(
   where: string,
-  options: CometStreamOptions | undefined,
+  options: StreamOptions | undefined,
   known: readonly string[] = STREAM_OPTIONS,
   extra?: AbortSignal,
+  format?: StreamFormat,
 ): StreamSettings {
-  if (options === undefined && extra === undefined) return (defaults ??= settingsOf(where, {}, undefined));
-  return settingsOf(where, checkOptions(options, where, known), extra);
+  if (options === undefined && extra === undefined) return (defaults[format ?? 'comet'] ??= settingsOf(where, {}, undefined, format));
+  return settingsOf(where, checkOptions(options, where, known), extra, format);
 }
 
-/** The settings of a stream given no options: one frozen object shared by all of them. */
-let defaults: StreamSettings | undefined;
+/** The settings of a stream given no options, per format: one frozen object shared by all of them. */
+const defaults: Partial<Record<StreamFormat, StreamSettings>> = {};
 
-function settingsOf(where: string, o: CometStreamOptions, extra: AbortSignal | undefined): StreamSettings {
+function settingsOf(where: string, o: StreamOptions, extra: AbortSignal | undefined, own: StreamFormat | undefined): StreamSettings {
+  const format = o.format ?? own ?? 'comet';
+  if (format !== 'comet' && format !== 'sse') throw new TypeError(`${where}: options.format must be 'comet' or 'sse', got ${describe(format)}`);
+  if (own !== undefined && format !== own) throw new TypeError(`${where}: options.format must be '${own}' here, got '${format}'`);
+  const framing = FRAMINGS[format];
   const signal = checkSignal(o.signal, where);
   const beforeEnd = o.beforeEnd;
   checkFunction(beforeEnd, where, 'options.beforeEnd');
@@ -101,8 +124,9 @@ function settingsOf(where: string, o: CometStreamOptions, extra: AbortSignal | u
   if (signal !== undefined) signals.push(signal);
   if (extra !== undefined && extra !== signal) signals.push(extra);
   return Object.freeze({
+    framing,
     heartbeatMs: checkMs(o.heartbeatMs, where, 'heartbeatMs'),
-    heartbeat: o.heartbeat === undefined ? heartbeatChunk : checkChunk(where, o.heartbeat, 'options.heartbeat'),
+    heartbeat: o.heartbeat === undefined ? framing.heartbeat : checkChunk(where, o.heartbeat, 'options.heartbeat'),
     maxBytes: o.maxBytes === undefined ? Infinity : checkLimit(o.maxBytes, where, 'maxBytes'),
     maxAgeMs: checkMs(o.maxAgeMs, where, 'maxAgeMs'),
     beforeEnd,

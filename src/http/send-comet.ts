@@ -5,12 +5,12 @@
 import type { ServerResponse } from 'node:http';
 import { describe } from '../util/args.js';
 import { returnQuietly } from '../util/iterators.js';
-import { checkHeaders, checkOrRelease, iteratorOf, type Framing, type HeaderValue } from './chunk.js';
-import { STREAM_OPTIONS, streamSettings, type CometStreamOptions } from './options.js';
+import { checkHeaders, checkOrRelease, FRAMINGS, iteratorOf, type HeaderValue, type StreamFormat } from './chunk.js';
+import { STREAM_OPTIONS, streamSettings, type StreamOptions } from './options.js';
 import { clientGone, ResponseOutput, setCometHeaders, type SendCometResult } from './response-output.js';
 
 /** Options of {@link sendComet}: the stream options, plus extra headers. */
-export interface SendCometOptions extends CometStreamOptions {
+export interface SendCometOptions extends StreamOptions {
   /**
    * Extra headers, applied after {@link cometHeaders} (so they may override them). Checked at
    * once: a value with CR, LF or another control character is a TypeError from `sendComet` itself.
@@ -23,16 +23,16 @@ const KNOWN = [...STREAM_OPTIONS, 'headers'];
 
 /**
  * @internal Checks `sendComet`'s arguments and starts the stream; `shutdown` is a further signal
- * whose plain abort ends it cleanly (Fastify's close); `framing` (another kind of stream, e.g.
- * Server-Sent Events) gives headers set over {@link cometHeaders} and the default heartbeat.
+ * whose plain abort ends it cleanly (Fastify's close); `format`, the transport's own (`sendSSE`:
+ * `'sse'`), else `options.format`, gives the headers set over the Comet ones and the default heartbeat.
  */
-export function startComet(
+export function startStream(
   where: string,
   res: ServerResponse,
   chunks: AsyncIterable<string | Uint8Array>,
   options: SendCometOptions | undefined,
   shutdown?: AbortSignal,
-  framing?: Framing,
+  format?: StreamFormat,
 ): Promise<SendCometResult> {
   const iterator = iteratorOf(where, chunks);
   const [settings, headers] = checkOrRelease(iterator, () => {
@@ -40,11 +40,10 @@ export function startComet(
     if (typeof r?.write !== 'function' || typeof r.end !== 'function' || typeof r.setHeader !== 'function' || typeof r.on !== 'function') {
       throw new TypeError(`${where}: res must be an http.ServerResponse, got ${describe(res)}`);
     }
-    const settings = streamSettings(where, options, KNOWN, shutdown);
+    const settings = streamSettings(where, options, KNOWN, shutdown, format);
     const extra = checkHeaders(where, options?.headers, 'options.headers');
-    if (framing === undefined) return [settings, extra] as const;
-    const heartbeat = options?.heartbeat === undefined ? framing.heartbeat : settings.heartbeat;
-    return [{ ...settings, heartbeat }, { ...framing.headers, ...extra }] as const;
+    // the Comet headers are the transport's base: another format's go over them
+    return [settings, settings.framing === FRAMINGS.comet ? extra : { ...settings.framing.headers, ...extra }] as const;
   });
   if (res.writableEnded) {
     returnQuietly(iterator);
@@ -104,7 +103,7 @@ export function startComet(
  *
  * @param res - the response; nothing else may write to it while the stream runs
  * @param chunks - strings (written as UTF-8) and/or Uint8Arrays, e.g. `Comet.string(cb)(source)`
- * @param options - {@link CometStreamOptions} and extra `headers`
+ * @param options - {@link StreamOptions} and extra `headers`
  * @returns a promise resolving `'end'`, `'client-gone'`, `'shutdown'`, `'rotated'` or `'head'`,
  *   or rejecting as described above
  * @throws TypeError (synchronously, after calling the source's `return()`) when `res` is not a
@@ -122,7 +121,7 @@ export function sendComet(
   chunks: AsyncIterable<string | Uint8Array>,
   options?: SendCometOptions,
 ): Promise<SendCometResult> {
-  return startComet(where, res, chunks, options);
+  return startStream(where, res, chunks, options);
 }
 
 export type { SendCometResult };

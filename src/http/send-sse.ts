@@ -6,28 +6,10 @@
 import type { ServerResponse } from 'node:http';
 import { describe } from '../util/args.js';
 import { SSE } from '../sse/index.js';
-import { checkHeaders, type Framing, type HeaderValue } from './chunk.js';
-import { startComet, type SendCometOptions, type SendCometResult } from './send-comet.js';
+import { checkHeaders, type HeaderValue } from './chunk.js';
+export { sseHeaders } from './chunk.js';
+import { startStream, type SendCometOptions, type SendCometResult } from './send-comet.js';
 
-/**
- * The headers every Server-Sent Events response carries:
- * - `Content-Type: text/event-stream; charset=utf-8`,
- * - `Cache-Control: no-cache, no-transform` (no cache keeps it, no proxy or compression middleware rewrites or buffers it),
- * - `X-Content-Type-Options: nosniff`,
- * - `X-Accel-Buffering: no` (nginx passes each event on at once).
- *
- * No `Connection` header: Node's HTTP/1.1 server keeps the connection alive by itself, and HTTP/2
- * forbids the header (`node:http2` refuses it).
- */
-export const sseHeaders: Readonly<Record<string, string>> = Object.freeze({
-  'Content-Type': 'text/event-stream; charset=utf-8',
-  'Cache-Control': 'no-cache, no-transform',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Accel-Buffering': 'no',
-});
-
-/** @internal The headers and the heartbeat (an empty comment, `':\n'`) of every SSE transport. */
-export const sseFraming: Framing = Object.freeze({ headers: sseHeaders, heartbeat: SSE.comment('') });
 
 /**
  * Options of {@link sendSSE}: those of `sendComet` (`heartbeatMs`, `heartbeat`, `signal`,
@@ -66,7 +48,7 @@ export type SendSSEResult = SendCometResult;
  * ```
  */
 export function sendSSE(res: ServerResponse, frames: AsyncIterable<string | Uint8Array>, options?: SendSSEOptions): Promise<SendSSEResult> {
-  return startComet('sendSSE', res, frames, options, undefined, sseFraming);
+  return startStream('sendSSE', res, frames, options, undefined, 'sse');
 }
 
 /**

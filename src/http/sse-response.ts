@@ -3,7 +3,6 @@
  * stream as `cometResponse`.
  */
 import { webResponse, type CometResponseInit } from './comet-response.js';
-import { sseFraming } from './send-sse.js';
 
 /** `ResponseInit` plus the stream options of {@link sseResponse}. */
 export interface SSEResponseInit extends CometResponseInit {}
@@ -26,5 +25,5 @@ export interface SSEResponseInit extends CometResponseInit {}
  * ```
  */
 export function sseResponse(frames: AsyncIterable<string | Uint8Array>, init?: SSEResponseInit): Response {
-  return webResponse('sseResponse', frames, init, sseFraming);
+  return webResponse('sseResponse', frames, init, 'sse');
 }

@@ -48,21 +48,26 @@ shareIdentity(HubClosedError, 'HubClosedError');
  *
  * For a rejected `publish`, `sent` tells whether the command had been written to the connection:
  * `false`, it was certainly not published; `true` (no answer in time, or Redis stopped answering
- * while it waited), it may still have been.
+ * while it waited), it may still have been, and `key` is its idempotency key: publishing again with
+ * `{ key: error.key }` once Redis answers publishes it exactly once in total.
  */
 export class HubConnectionError extends Error {
   override readonly name = 'HubConnectionError';
   readonly code = 'ERR_COMET_HUB_CONNECTION';
   /** Whether the publish it rejects had been sent to Redis (`false` for any other failure). */
   readonly sent: boolean;
+  /** The idempotency key of the publish it rejects, when it was sent (retry with it). */
+  readonly key: string | undefined;
 
   /**
    * @param message - what went wrong
-   * @param options - `cause`: the Redis client's error, if any; `sent`: whether the publish had been sent (default false)
+   * @param options - `cause`: the Redis client's error, if any; `sent`: whether the publish had been
+   *   sent (default false); `key`: its idempotency key
    */
-  constructor(message: string, options?: { cause?: unknown; sent?: boolean }) {
+  constructor(message: string, options?: { cause?: unknown; sent?: boolean; key?: string | undefined }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.sent = options?.sent === true;
+    this.key = options?.key;
   }
 }
 shareIdentity(HubConnectionError, 'HubConnectionError');

@@ -7,7 +7,7 @@ export { createRedisHub } from './redis.js';
 export { cometEncoding } from './protocol/encoding.js';
 export { stopComet, type StopCometOptions } from './protocol/stop.js';
 export { SlowConsumerError, HubClosedError, HubConnectionError } from './errors.js';
-export type { RedisCometHub, RedisHub, RedisHubOptions, RedisHubStats } from './redis/types.js';
+export type { RedisCometHub, RedisHub, RedisHubOptions, RedisHubStats, RedisPublishOptions } from './redis/types.js';
 export type {
   CometEncoding,
   CometEncodingOptions,

@@ -318,7 +318,7 @@ export interface CometHubOptions<T> extends Omit<HubOptions<T, string>, 'encode'
 }
 
 /** Options of `hub.serve`. */
-export interface ServeOptions extends Omit<SendCometOptions, 'heartbeat' | 'beforeEnd'> {
+export interface ServeOptions extends Omit<SendCometOptions, 'heartbeat' | 'beforeEnd' | 'format'> {
   /**
    * Heartbeat interval: a `beat` control (Comet: a script; SSE: an `event: beat`) while no message
    * goes out for this long, so the client sees the stream alive. Default 15000; `0` for none.

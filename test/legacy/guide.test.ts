@@ -1,20 +1,18 @@
 /**
- * Runs every block of migration-guide.md as copied, as its own program, against the packed package:
- * `npm pack` makes the tarball, which is installed (offline: it has no runtime dependencies) in a fresh
- * `"type": "module"` project for the `ts` blocks (run with tsx) and a fresh `"type": "commonjs"` project
- * for the `js` blocks (run with node). Each block's output is checked against the `// prints` block that
- * follows it; blocks tagged `before:NAME` and `after:NAME` must all print the same bytes. Needs dist/
- * (`npm test` builds it first).
+ * Runs every block of migration-guide.md as copied, as its own program, against the packed package
+ * (test/support/packed.ts): in the `"type": "module"` project for the `ts` blocks (run with tsx) and the
+ * `"type": "commonjs"` project for the `js` blocks (run with node). Each block's output is checked
+ * against the `// prints` block that follows it; blocks tagged `before:NAME` and `after:NAME` must all
+ * print the same bytes; and each `before:NAME` block, rewritten by comet-bridge-migrate, prints the same
+ * with no deprecated use left. Needs dist/ (`npm test` builds it first).
  */
 import { expect } from 'chai';
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadProject, migrateProject, type Migration } from '../../packages/migrate/src/migrate.js';
 import { fences } from '../support/markdown.js';
+import { packedProjects, pool, root, runProgram, type Outcome, type Projects } from '../support/packed.js';
 
-const root = resolve(fileURLToPath(import.meta.url), '../../..');
 const guidePath = join(root, 'migration-guide.md');
 
 interface Example {
@@ -49,60 +47,12 @@ function examples(markdown: string): Example[] {
   return out;
 }
 
-interface Outcome {
-  stdout: string;
-  stderr: string;
-  error: Error | null;
-}
-
-interface Projects {
-  esm: string;
-  cjs: string;
-}
-
-/** Packs the package and installs the tarball in a fresh ES-module and a fresh CommonJS project. */
-function makeProjects(dir: string): Projects {
-  const npm = (args: string[], cwd: string): string =>
-    execFileSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', npm_config_update_notifier: 'false' } });
-  npm(['pack', '--silent', '--pack-destination', dir], root);
-  const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
-  if (tarball === undefined) throw new Error('npm pack made no tarball');
-  const make = (name: string, type: string): string => {
-    const project = join(dir, name);
-    mkdirSync(project);
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: `guide-${name}`, private: true, type }) + '\n');
-    npm(['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', '--ignore-scripts', '--silent', join(dir, tarball)], project);
-    symlinkSync(join(root, 'node_modules/tsx'), join(project, 'node_modules/tsx'), 'dir');
-    return project;
-  };
-  return { esm: make('esm', 'module'), cjs: make('cjs', 'commonjs') };
-}
-
 /** Runs one block unchanged in its project: a `ts` block with tsx, a `js` block with node. */
 function runBlock(projects: Projects, example: Example): Promise<Outcome> {
   const cwd = example.lang === 'ts' ? projects.esm : projects.cjs;
   const file = join(cwd, `block-${example.line}.${example.lang}`);
   writeFileSync(file, example.code);
-  const args = example.lang === 'ts' ? ['--import', 'tsx', file] : [file];
-  return new Promise((done) => {
-    execFile(process.execPath, args, { cwd, timeout: 15_000, env: { ...process.env, NODE_OPTIONS: '' } }, (error, stdout, stderr) =>
-      done({ stdout, stderr, error }),
-    );
-  });
-}
-
-/** Runs `tasks` two at a time (the machine is shared). */
-async function pool<T>(tasks: (() => Promise<T>)[], width = 2): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]!();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, tasks.length) }, worker));
-  return results;
+  return runProgram(file, cwd);
 }
 
 const list = examples(readFileSync(guidePath, 'utf8'));
@@ -110,18 +60,11 @@ const list = examples(readFileSync(guidePath, 'utf8'));
 describe('migration-guide.md', function () {
   this.timeout(60_000);
   const outcomes = new Map<Example, Outcome>();
-  let dir: string;
 
   before(async function () {
-    if (!existsSync(join(root, 'dist/esm/index.js'))) throw new Error('dist/ is missing: `npm test` builds it first (npm run build)');
-    dir = mkdtempSync(join(tmpdir(), 'comet-bridge-guide-'));
-    const projects = makeProjects(dir);
+    const projects = packedProjects();
     const results = await pool(list.map((example) => () => runBlock(projects, example)));
     list.forEach((example, i) => outcomes.set(example, results[i]!));
-  });
-
-  after(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('has runnable examples, each followed by its output, covering every step, one of them CommonJS', () => {
@@ -164,4 +107,40 @@ describe('migration-guide.md', function () {
       for (const out of after) expect(out, `after:${name} prints what before:${name} prints`).to.equal(before);
     }
   });
+});
+
+describe('migration-guide.md, each before block rewritten by comet-bridge-migrate', function () {
+  this.timeout(60_000);
+  const befores = list.filter((e) => e.pair?.side === 'before');
+  let migration: Migration;
+  let dir: string;
+  const runs = new Map<Example, Outcome>();
+
+  before(async function () {
+    dir = mkdtempSync(join(packedProjects().esm, 'codemod-'));
+    const files = befores.map((e) => join(dir, `before-${e.pair!.name}.${e.lang === 'ts' ? 'mts' : 'cjs'}`));
+    befores.forEach((e, i) => writeFileSync(files[i]!, e.code));
+    migration = migrateProject(loadProject(dir, files), files, dir);
+    const results = await pool(befores.map((e, i) => () => {
+      const after = join(dir, `after-${e.pair!.name}.${e.lang === 'ts' ? 'mts' : 'cjs'}`);
+      writeFileSync(after, migration.files.find((f) => f.path === files[i])?.after ?? e.code);
+      return runProgram(after, dir);
+    }));
+    befores.forEach((e, i) => runs.set(e, results[i]!));
+  });
+
+  it('rewrites every deprecated use of every before block, leaving none', () => {
+    expect(befores.map((e) => e.pair!.name)).to.have.members(['serve', 'json', 'producer', 'broadcast', 'unicast', 'pipeline']);
+    expect(migration.files).to.have.length(befores.length);
+    expect(migration.remainingAfter).to.deep.equal([]);
+  });
+
+  for (const example of befores) {
+    it(`the rewritten before:${example.pair!.name} block prints what the guide says, without a warning`, () => {
+      const outcome = runs.get(example)!;
+      if (outcome.error) throw new Error(`rewritten block failed: ${outcome.error.message}\n${outcome.stderr}`);
+      expect(outcome.stdout.trimEnd()).to.equal(example.expected.trimEnd());
+      expect(outcome.stderr).to.not.include('COMETBRIDGE_DEP');
+    });
+  }
 });

@@ -11,6 +11,7 @@ import { Ring } from '../../util/ring.js';
 /** A command waiting for room among those in flight. */
 interface Waiting {
   readonly args: string[];
+  readonly key: string;
   readonly resolve: (reply: unknown) => void;
   readonly reject: (error: Error) => void;
 }
@@ -20,7 +21,13 @@ export interface AppendParts {
   publisher: RedisLink;
   channel: string;
   idKey: string;
+  /** The sorted set of the idempotency keys remembered, with their ids. */
+  keysKey: string;
+  /** How many idempotency keys the hub remembers. */
+  keyWindow: number;
   streamLength: number;
+  /** Past `streamLength` entries, those older than this many milliseconds are trimmed. */
+  retainMs: number;
   timeoutMs: number;
   /** At most this many commands wait for Redis at once; the next ones wait here, unsent, for room. */
   maxInFlight: number;
@@ -43,7 +50,7 @@ export class Appender {
   #signing: Promise<unknown> = Promise.resolve();
   #next: { epoch: string; id: number } | undefined;
   /** How to reject each command in flight. */
-  readonly #inFlight = new Set<(error: Error) => void>();
+  readonly #inFlight = new Map<(error: Error) => void, string>();
   #answeredAt = 0;
   /** The commands in flight. */
   readonly #asked = new Set<Promise<unknown>>();
@@ -72,7 +79,7 @@ export class Appender {
     const what = `publish on "${this.#p.channel}": ${why}`;
     // the unsent first: each answer given up on below makes room, which would send one of them
     while (this.#waiting.size > 0) this.#waiting.shift().reject(new HubConnectionError(what, { cause: this.#p.cause() }));
-    for (const reject of [...this.#inFlight]) reject(new HubConnectionError(what, { cause: this.#p.cause(), sent: true }));
+    for (const [reject, key] of [...this.#inFlight]) reject(new HubConnectionError(what, { cause: this.#p.cause(), sent: true, key }));
   }
 
   /**
@@ -89,23 +96,29 @@ export class Appender {
     this.#next = undefined;
   }
 
-  append(data: string): Promise<number> {
+  /**
+   * Adds one message of `topic` under the idempotency `key`: resolves with its id, or with the id the
+   * key got before (in this epoch, among the last `keyWindow` keys), adding nothing then.
+   */
+  append(data: string, topic: string, key: string): Promise<number> {
     const { secret } = this.#p;
-    return secret === undefined ? this.#script(data, '', '').then((reply) => Number(reply[0])) : this.#signed(data, secret);
+    return secret === undefined ? this.#script(data, topic, key, '', '').then((reply) => Number(reply[0])) : this.#signed(data, topic, key, secret);
   }
 
   /** Signed over the id it expects: when another publish took that id first, tries the next one. */
-  #signed(data: string, secret: string | Uint8Array): Promise<number> {
+  #signed(data: string, topic: string, key: string, secret: string | Uint8Array): Promise<number> {
     const { channel, timeoutMs } = this.#p;
     const run = this.#signing.then(async () => {
       const deadline = performance.now() + timeoutMs;
       for (;;) {
         const known = this.#p.known();
         const next = this.#next ?? { epoch: known.epoch, id: known.id + 1 };
-        const reply = await this.#script(data, next.epoch, String(next.id), sign(secret, channel, next.epoch, next.id, data));
-        // [id, epoch] when added, ['', last id, epoch] when the expected id or epoch was not the next one
+        const reply = await this.#script(data, topic, key, next.epoch, String(next.id), sign(secret, channel, next.epoch, next.id, data, topic));
+        // [id, epoch] when added, [id, epoch, 'seen'] for a key seen before, ['', last id, epoch] when
+        // the expected id or epoch was not the next one
+        if (reply[2] === 'seen') return Number(reply[0]);
         const [id, last] = reply[0] === '' ? [0, Number(reply[1])] : [Number(reply[0]), Number(reply[0])];
-        this.#next = { epoch: reply.at(-1)!, id: last + 1 };
+        this.#next = { epoch: reply[reply[0] === '' ? 2 : 1]!, id: last + 1 };
         if (id !== 0) return id;
         if (performance.now() > deadline) throw new HubConnectionError(`publish on "${channel}": no free id within ${timeoutMs} ms`);
       }
@@ -118,11 +131,11 @@ export class Appender {
    * Runs the publish script by its text: with EVALSHA, the EVAL sent again after a NOSCRIPT (a fresh
    * or restarted server) would reach Redis after the publishes pipelined behind it, out of order.
    */
-  async #script(data: string, epoch: string, id: string, sig = ''): Promise<string[]> {
-    const { channel, idKey, streamLength } = this.#p;
+  async #script(data: string, topic: string, key: string, epoch: string, id: string, sig = ''): Promise<string[]> {
+    const { channel, idKey, keysKey, keyWindow, streamLength, retainMs } = this.#p;
     const known = this.#p.known();
-    const reply = await this.#ask(['EVAL', PUBLISH_SCRIPT, '2', channel, idKey, newEpoch(), known.epoch, String(known.id),
-      String(streamLength), data, epoch, id, sig]);
+    const reply = await this.#ask(['EVAL', PUBLISH_SCRIPT, '3', channel, idKey, keysKey, newEpoch(), known.epoch, String(known.id),
+      String(streamLength), data, epoch, id, sig, topic, key, String(keyWindow), String(retainMs)], key);
     return (reply as unknown[]).map(String);
   }
 
@@ -130,16 +143,16 @@ export class Appender {
    * Sends one command on the publishing connection, or, while `maxInFlight` are waiting for Redis,
    * as soon as one of them is answered: a burst is held back, not timed out.
    */
-  #ask(args: string[]): Promise<unknown> {
-    if (this.#inFlight.size < this.#p.maxInFlight && this.#waiting.size === 0) return this.#send(args);
-    return new Promise((resolve, reject) => this.#waiting.push({ args, resolve, reject }));
+  #ask(args: string[], key: string): Promise<unknown> {
+    if (this.#inFlight.size < this.#p.maxInFlight && this.#waiting.size === 0) return this.#send(args, key);
+    return new Promise((resolve, reject) => this.#waiting.push({ args, key, resolve, reject }));
   }
 
   /** Sends the commands waiting for room, oldest first, while there is room. */
   #admit(): void {
     while (this.#waiting.size > 0 && this.#inFlight.size < this.#p.maxInFlight) {
-      const { args, resolve, reject } = this.#waiting.shift();
-      this.#send(args).then(resolve, reject);
+      const { args, key, resolve, reject } = this.#waiting.shift();
+      this.#send(args, key).then(resolve, reject);
     }
   }
 
@@ -148,7 +161,7 @@ export class Appender {
    * that is down (`sent: false`), a failure of the connection and no answer within `timeoutMs`
    * (`sent: true`) are each a {@link HubConnectionError}.
    */
-  #send(args: string[]): Promise<unknown> {
+  #send(args: string[], key: string): Promise<unknown> {
     const { publisher, channel, timeoutMs } = this.#p;
     const what = `publish on "${channel}"`;
     if (!publisher.ready) {
@@ -162,8 +175,8 @@ export class Appender {
         this.#admit();
       };
       const fail = (error: Error): void => settle(() => reject(error));
-      const timer = setTimeout(() => fail(new HubConnectionError(`${what}: no answer from Redis within ${timeoutMs} ms`, { cause: this.#p.cause(), sent: true })), timeoutMs);
-      this.#inFlight.add(fail);
+      const timer = setTimeout(() => fail(new HubConnectionError(`${what}: no answer from Redis within ${timeoutMs} ms`, { cause: this.#p.cause(), sent: true, key })), timeoutMs);
+      this.#inFlight.set(fail, key);
       publisher.command(args).then(
         (reply) => {
           this.#answeredAt = performance.now();
@@ -171,7 +184,7 @@ export class Appender {
         },
         (error: unknown) => {
           if (isReplyError(error)) this.#answeredAt = performance.now();
-          fail(isReplyError(error) ? (error as Error) : new HubConnectionError(`${what}: ${String((error as Error)?.message ?? error)}`, { cause: error, sent: true }));
+          fail(isReplyError(error) ? (error as Error) : new HubConnectionError(`${what}: ${String((error as Error)?.message ?? error)}`, { cause: error, sent: true, key }));
         },
       );
     });

@@ -1,7 +1,9 @@
 /**
  * A broadcast hub spanning processes and machines over a Redis Stream.
  */
-import { checkCount, checkFunction, checkLimit, checkMs, describe } from '../../util/args.js';
+import { randomBytes } from 'node:crypto';
+import { checkCount, checkFunction, checkLimit, checkMs, checkOptions, describe } from '../../util/args.js';
+import { checkTopic } from '../core/topic.js';
 import { HubCore } from '../core/core.js';
 import { checkSecret, HUB_OPTIONS, type HubSettings } from '../core/settings.js';
 import { HubClosedError, HubConnectionError } from '../errors.js';
@@ -10,14 +12,17 @@ import { Appender } from './append.js';
 import { duplicateClient, redisFlavor, redisLink, type RedisLink } from './client.js';
 import { Health } from './health.js';
 import { StreamReader } from './reader.js';
-import type { RedisHub, RedisHubOptions, RedisHubStats } from './types.js';
+import type { RedisHub, RedisHubOptions, RedisHubStats, RedisPublishOptions } from './types.js';
+
+/** An idempotency key: what `randomBytes(…).toString('base64url')` makes, or the caller's own of the same characters. */
+const KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** @internal The option names of {@link RedisHubOptions}. */
 export const REDIS_HUB_OPTIONS: readonly string[] = [
   ...HUB_OPTIONS,
   ...Object.keys({
     channel: 1, client: 1, publisher: 1, subscriber: 1, idKey: 1, streamLength: 1, serialize: 1, deserialize: 1,
-    publishTimeoutMs: 1, maxInFlight: 1, healthCheckMs: 1, maxOutageMs: 1, secret: 1, wire: 1,
+    publishTimeoutMs: 1, maxInFlight: 1, healthCheckMs: 1, maxOutageMs: 1, secret: 1, wire: 1, keyWindow: 1, streamRetainMs: 1,
   } satisfies Record<Exclude<keyof RedisHubOptions<unknown>, keyof HubOptions<unknown>>, 1>),
 ];
 
@@ -36,9 +41,12 @@ export function startRedisHub<T, O>(
   const where = 'createRedisHub';
   const { channel, client, subscriber, serialize = JSON.stringify, deserialize = JSON.parse, secret } = options;
   checkName(channel, where, 'channel');
-  const idKey = options.idKey ?? `${channel}:id`;
+  // the channel as a hash tag (unless it has one), so the keys of one hub live on one cluster node
+  const idKey = options.idKey ?? (/\{[^}]+\}/.test(channel) ? `${channel}:id` : `{${channel}}:id`);
   checkName(idKey, where, 'idKey');
   if (idKey === channel) throw new TypeError(`${where}: idKey must differ from channel, the stream's key`);
+  const keyWindow = options.keyWindow === undefined ? 10_000 : checkCount(options.keyWindow, where, 'keyWindow');
+  const retainMs = options.streamRetainMs === undefined ? 60_000 : checkMs(options.streamRetainMs, where, 'streamRetainMs');
   checkFunction(serialize, where, 'serialize');
   checkFunction(deserialize, where, 'deserialize');
   const streamLength = options.streamLength === undefined ? Math.max(settings.history, 1000) : checkCount(options.streamLength, where, 'streamLength');
@@ -64,7 +72,7 @@ export function startRedisHub<T, O>(
     const starting = (async () => {
       const readerClient = owned ? await duplicateClient(publisherClient) : subscriber;
       made = make({
-        core: new HubCore<O>(settings), encode: settings.encode, channel, idKey, serialize, deserialize, publisher,
+        core: new HubCore<O>(settings), encode: settings.encode, channel, idKey, keyWindow, retainMs, serialize, deserialize, publisher,
         readerLink: redisLink(readerClient, 'subscriber'), owned, timeoutMs, maxInFlight, healthCheckMs, maxOutageMs, streamLength, secret,
         history: settings.history,
       });
@@ -92,9 +100,11 @@ export function startRedisHub<T, O>(
 /** @internal What a Redis hub is made of. */
 export interface RedisParts<T, O> {
   core: HubCore<O>;
-  encode: ((value: T, id: number) => O) | undefined;
+  encode: ((value: T, id: number, topic?: string) => O) | undefined;
   channel: string;
   idKey: string;
+  keyWindow: number;
+  retainMs: number;
   serialize: (value: T) => string;
   deserialize: (text: string) => T;
   publisher: RedisLink;
@@ -139,9 +149,9 @@ export class RedisHubImpl<T, O> implements RedisHub<T, O> {
   constructor(parts: RedisParts<T, O>) {
     this.#p = parts;
     this.core = parts.core;
-    const { readerLink, channel, idKey, history, secret, healthCheckMs, maxOutageMs, publisher, streamLength, timeoutMs, maxInFlight } = parts;
+    const { readerLink, channel, idKey, keyWindow, retainMs, history, secret, healthCheckMs, maxOutageMs, publisher, streamLength, timeoutMs, maxInFlight } = parts;
     this.#appender = new Appender({
-      publisher, channel, idKey, streamLength, timeoutMs, maxInFlight, secret,
+      publisher, channel, idKey, keysKey: `${idKey}:keys`, keyWindow, retainMs, streamLength, timeoutMs, maxInFlight, secret,
       cause: () => this.#health.cause,
       known: () => ({ epoch: parts.core.epoch, id: parts.core.lastId }),
     });
@@ -150,7 +160,7 @@ export class RedisHubImpl<T, O> implements RedisHub<T, O> {
       sink: {
         epoch: (epoch) => this.#enterEpoch(epoch),
         caughtUp: (lastId) => parts.core.advance(lastId),
-        deliver: (id, data) => this.#deliver(id, data),
+        deliver: (id, data, topic) => this.#deliver(id, data, topic),
         gap: (lastId, id) => this.#fail(`the stream no longer holds messages ${lastId + 1} to ${id - 1}`),
         changed: () => this.#health.update(),
       },
@@ -184,17 +194,17 @@ export class RedisHubImpl<T, O> implements RedisHub<T, O> {
   }
 
   /** The one delivery path: every message of the stream, in id order. False when it cannot be decoded. */
-  #deliver(id: number, data: string): boolean {
+  #deliver(id: number, data: string, topic: string): boolean {
     const { core, encode, deserialize } = this.#p;
     if (core.closed) return true;
     let out: O;
     try {
       const value = deserialize(data);
-      out = encode ? encode(value, id) : (value as unknown as O);
+      out = encode ? encode(value, id, topic) : (value as unknown as O);
     } catch {
       return false;
     }
-    core.emit(id, out);
+    core.emit(id, out, topic);
     return true;
   }
 
@@ -211,22 +221,27 @@ export class RedisHubImpl<T, O> implements RedisHub<T, O> {
    * The one check before publishing: serializes, and encodes what every process will decode, so
    * a message no process could encode throws here and never reaches Redis.
    */
-  #prepare(value: T): string {
+  #prepare(value: T, topic: string): string {
     const { serialize, deserialize, encode } = this.#p;
     const data = serialize(value);
     if (typeof data !== 'string') throw new TypeError(`publish: serialize returned ${describe(data)}, not a string`);
-    if (encode) encode(deserialize(data), CHECK_ID);
+    if (encode) encode(deserialize(data), CHECK_ID, topic);
     return data;
   }
 
-  async publish(value: T): Promise<number> {
+  async publish(value: T, options?: RedisPublishOptions): Promise<number> {
     const { core, channel } = this.#p;
+    const { topic = '', key } = checkOptions(options, 'publish', ['topic', 'key']);
+    if (topic !== '') checkTopic(topic, 'publish', 'options.topic');
+    if (key !== undefined && (typeof key !== 'string' || !KEY.test(key))) {
+      throw new TypeError(`publish: options.key must be 1 to 128 characters of [A-Za-z0-9_.:-], got ${typeof key === 'string' ? 'another string' : describe(key)}`);
+    }
     if (core.closed) throw new HubClosedError();
-    const data = this.#prepare(value);
+    const data = this.#prepare(value, topic);
     if (!this.#health.publishable) {
       throw new HubConnectionError(`publish on "${channel}": Redis does not answer`, { cause: this.#health.cause });
     }
-    const id = await this.#appender.append(data);
+    const id = await this.#appender.append(data, topic, key ?? randomBytes(12).toString('base64url'));
     this.#sent++;
     return id;
   }

@@ -15,8 +15,8 @@ export interface ReaderSink {
   epoch(epoch: string): void;
   /** After the history of a new epoch was delivered: `lastId` is the last id given in it so far. */
   caughtUp(lastId: number): void;
-  /** One message, in id order; false when it cannot be decoded (counted as malformed). */
-  deliver(id: number, data: string): boolean;
+  /** One message of `topic`, in id order; false when it cannot be decoded (counted as malformed). */
+  deliver(id: number, data: string, topic: string): boolean;
   /** The messages after `lastId` up to `id` (excluded) are no longer in the stream. */
   gap(lastId: number, id: number): void;
   /** A command of the reader failed, or succeeded again after failing (see {@link StreamReader.failure}). */
@@ -48,6 +48,8 @@ export class StreamReader {
   #epoch: string | undefined;
   /** Last id delivered or skipped in this epoch. */
   #position = 0;
+  /** The last id the hub's counter had given, when last read: an entry above it is no hub's. */
+  #given = 0;
   /** Stream id of the last entry read, whoever wrote it. */
   #cursor = '0-0';
   #synced = false;
@@ -116,6 +118,12 @@ export class StreamReader {
           entries.push(...readEntries(await this.#send(['XREAD', 'COUNT', BATCH, 'STREAMS', stream, entries[0]!.streamId])));
           if (this.#closed) return;
         }
+        // only an id the hub's counter gave is a hub's, whatever its distance from the last one read:
+        // the counter is read (once for the batch, before any is delivered) when an entry is above it
+        if (this.#above(entries)) {
+          this.#given = Math.max(this.#given, Number(await this.#send(['HGET', this.#p.hash, 'id'])) || 0);
+          if (this.#closed) return;
+        }
         for (const raw of entries) {
           const accepted = this.#accept(raw, from);
           if (!(accepted === true || (await accepted))) break;
@@ -165,27 +173,30 @@ export class StreamReader {
     this.#synced = true;
     if (epoch === this.#epoch) return;
     const list = rangeEntries(entries).reverse();
+    // entries read before (a new epoch found while reading) were counted then, if they were foreign
+    const seen = this.#cursor;
     this.#epoch = epoch;
     this.#position = 0;
     this.#cursor = list.at(-1)?.streamId ?? '0-0';
     const lastId = Number(last);
+    this.#given = lastId;
     sink.epoch(epoch);
     for (const raw of history === 0 ? [] : list) {
-      const entry = this.#check(raw);
+      const entry = this.#check(raw, compareIds(raw.streamId, seen) > 0);
       if (entry === null || entry.epoch !== epoch || entry.id <= this.#position || entry.id > lastId) continue;
       this.#position = entry.id;
-      if (!sink.deliver(entry.id, entry.data)) this.#malformed++;
+      if (!sink.deliver(entry.id, entry.data, entry.topic)) this.#malformed++;
     }
     this.#position = Math.max(this.#position, lastId);
     sink.caughtUp(lastId);
   }
 
-  /** A hub's entry with a valid signature (when there is a secret), else null (counted). */
-  #check(raw: RawEntry): HubEntry | null {
+  /** A hub's entry with a valid signature (when there is a secret), else null (counted, when `count`). */
+  #check(raw: RawEntry, count = true): HubEntry | null {
     const { secret, channel } = this.#p;
     const entry = parseEntry(raw.fields, secret !== undefined);
     if (entry !== null && (secret === undefined || verify(secret, channel, entry))) return entry;
-    this.#malformed++;
+    if (count) this.#malformed++;
     return null;
   }
 
@@ -221,25 +232,36 @@ export class StreamReader {
       this.#malformed++;
       return true;
     }
-    if (entry.id > this.#position + 1) {
-      const position = this.#position;
-      // an id no publish has given yet is not a hub's (the snapshot skips those the same way)
-      return this.#send(['HGET', this.#p.hash, 'id']).then(async (stored) => {
-        if (entry.id > Number(stored)) {
-          this.#malformed++;
-          return true;
-        }
-        if (await this.#trimmed(from)) this.#p.sink.gap(position, entry.id);
-        return this.#take(entry);
-      });
+    if (entry.id > this.#given) {
+      this.#malformed++;
+      return true;
     }
-    return this.#take(entry);
+    return this.#next(entry, from);
+  }
+
+  /** Whether an entry of `entries` claims an id above the counter as last read. */
+  #above(entries: readonly RawEntry[]): boolean {
+    for (const raw of entries) {
+      const entry = parseEntry(raw.fields, this.#p.secret !== undefined);
+      if (entry !== null && entry.id > this.#given) return true;
+    }
+    return false;
+  }
+
+  /** A hub's entry above the last one delivered: what was skipped before it is checked for a trim. */
+  #next(entry: HubEntry, from: string): true | Promise<boolean> {
+    if (entry.id === this.#position + 1) return this.#take(entry);
+    const position = this.#position;
+    return this.#trimmed(from).then((trimmed) => {
+      if (trimmed) this.#p.sink.gap(position, entry.id);
+      return this.#take(entry);
+    });
   }
 
   /** The next entry in id order: delivered. */
   #take(entry: HubEntry): true {
     this.#position = entry.id;
-    if (!this.#p.sink.deliver(entry.id, entry.data)) this.#malformed++;
+    if (!this.#p.sink.deliver(entry.id, entry.data, entry.topic)) this.#malformed++;
     return true;
   }
 }

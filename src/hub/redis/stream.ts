@@ -1,17 +1,25 @@
 /**
  * The Redis side of a Redis hub: the keys, the two Lua scripts, and the format of one stream entry.
  *
- * Keys: the stream is `channel` itself; beside it, the hash `idKey` (default `<channel>:id`) holds
- * the fields `epoch` and `id` (the last id given). Both live in one key so that they are lost together
- * (a restart without persistence) and never one without the other.
+ * Keys: the stream is `channel` itself; beside it, the hash `idKey` (default `{<channel>}:id`) holds
+ * the fields `epoch` and `id` (the last id given), and the sorted set `<idKey>:keys` the idempotency
+ * keys of the last publishes with their ids. The epoch and the id live in one key so that they are
+ * lost together (a restart without persistence) and never one without the other. The default names
+ * carry the channel as a hash tag, so that on a Redis Cluster all three live on one node.
  *
- * Entry: stream id chosen by Redis (`*`), fields exactly `id`, `epoch`, `data`, then `sig` when the
- * hubs share a `secret`, in that order. The numeric id is a field, not the stream id: a foreign
- * `XADD * …` then only adds an entry that readers skip, instead of moving the stream's top id past
- * every id a hub could give and making each later publish fail.
+ * Entry: stream id chosen by Redis (`*`), fields exactly `id`, `epoch`, `data`, then `topic` for a
+ * message of a named topic, then `sig` when the hubs share a `secret`, in that order. The numeric id
+ * is a field, not the stream id: a foreign `XADD * …` then only adds an entry that readers skip,
+ * instead of moving the stream's top id past every id a hub could give and making each later
+ * publish fail.
+ *
+ * Trimming: past `streamLength` entries, what is older than `streamRetainMs` goes (XTRIM MINID), so
+ * a reader that is merely behind (a burst, a busy process) never finds the entries it has not read
+ * trimmed by the count alone.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isEpoch } from '../core/epoch.js';
+import { isTopic } from '../core/topic.js';
 
 /**
  * Shared head of both scripts (KEYS[2] = the hash; ARGV[1] = a fresh epoch in case there is none;
@@ -33,25 +41,40 @@ if not e or (e == ARGV[2] and (tonumber(n) or 0) < tonumber(ARGV[3])) then e = A
 `;
 
 /**
- * @internal Publishes one message. KEYS: stream, hash. ARGV: fresh epoch, known epoch, known id,
- * MAXLEN, data, expected epoch, expected id, signature. The id is the last id + 1; the entry is
+ * @internal Publishes one message. KEYS: stream, hash, keys. ARGV: fresh epoch, known epoch, known
+ * id, stream length, data, expected epoch, expected id, signature, topic, idempotency key, how many
+ * keys to remember, how long to keep entries (ms). A key already remembered in this epoch adds
+ * nothing: the reply is `[its id, epoch, 'seen']`. Otherwise the id is the last id + 1; the entry is
  * added before the id is stored, so a failed XADD leaves no gap. With an expected epoch (signed
  * entries are signed over it and the id), nothing is written unless both match; the reply then is
  * `['', last id, epoch]`. Otherwise the reply is `[id, epoch]`.
  */
 export const PUBLISH_SCRIPT = `${HEAD}
+local key = ARGV[10] ~= '' and (e .. ':' .. ARGV[10]) or nil
+if key then
+  local seen = redis.call('ZSCORE', KEYS[3], key)
+  if seen then return {string.format('%d', tonumber(seen)), e, 'seen'} end
+end
 local last = tonumber(n)
 if not last or last < 0 or last ~= math.floor(last) then
   return redis.error_reply('ERR comet-bridge: field id of ' .. KEYS[2] .. ' is not a non-negative integer')
 end
 local id = string.format('%d', last + 1)
 if ARGV[6] ~= '' and (ARGV[6] ~= e or ARGV[7] ~= id) then return {'', n, e} end
-if ARGV[8] == '' then
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'id', id, 'epoch', e, 'data', ARGV[5])
-else
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'id', id, 'epoch', e, 'data', ARGV[5], 'sig', ARGV[8])
+local fields = {'id', id, 'epoch', e, 'data', ARGV[5]}
+if ARGV[9] ~= '' then fields[#fields + 1] = 'topic' fields[#fields + 1] = ARGV[9] end
+if ARGV[8] ~= '' then fields[#fields + 1] = 'sig' fields[#fields + 1] = ARGV[8] end
+redis.call('XADD', KEYS[1], '*', unpack(fields))
+if redis.call('XLEN', KEYS[1]) > tonumber(ARGV[4]) then
+  local t = redis.call('TIME')
+  redis.call('XTRIM', KEYS[1], 'MINID', '~', string.format('%d', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[12])))
 end
 redis.call('HSET', KEYS[2], 'id', id)
+if key then
+  redis.call('ZADD', KEYS[3], id, key)
+  local extra = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[11])
+  if extra > 0 then redis.call('ZREMRANGEBYRANK', KEYS[3], 0, extra - 1) end
+end
 return {id, e}
 `;
 
@@ -76,6 +99,8 @@ export interface HubEntry {
   readonly id: number;
   readonly epoch: string;
   readonly data: string;
+  /** `''` for the default topic. */
+  readonly topic: string;
   readonly sig: string | undefined;
 }
 
@@ -110,22 +135,32 @@ export function readEntries(reply: unknown): RawEntry[] {
 
 /** @internal The fields of an entry written by a hub, or null when it was not (missing, extra or garbled fields). */
 export function parseEntry(fields: readonly unknown[], signed: boolean): HubEntry | null {
-  if (fields.length !== (signed ? 8 : 6)) return null;
-  const [f0, id, f1, epoch, f2, data, f3, sig] = fields.map(text);
-  if (f0 !== 'id' || f1 !== 'epoch' || f2 !== 'data' || (signed && f3 !== 'sig')) return null;
+  const [f0, id, f1, epoch, f2, data, ...rest] = fields.map(text);
+  if (f0 !== 'id' || f1 !== 'epoch' || f2 !== 'data') return null;
+  let topic = '';
+  if (rest[0] === 'topic') {
+    topic = rest[1] ?? '';
+    if (topic === '' || !isTopic(topic)) return null;
+    rest.splice(0, 2);
+  }
+  const sig = signed && rest[0] === 'sig' ? rest[1] : undefined;
+  if (rest.length !== (signed ? 2 : 0) || (signed && sig === undefined)) return null;
   if (id === undefined || !ID.test(id) || !isEpoch(epoch) || data === undefined) return null;
   const n = Number(id);
-  return Number.isSafeInteger(n) ? { id: n, epoch, data, sig } : null;
+  return Number.isSafeInteger(n) ? { id: n, epoch, data, topic, sig } : null;
 }
 
 /**
  * @internal The signature of an entry: HMAC-SHA256, hex, with `secret`, over the bytes of
- * `comet-bridge/1 <epoch> <id> <byte length of channel>:<channel><data>` (epoch and id contain no
- * space and the channel's length is given, so no two entries share these bytes).
+ * `comet-bridge/1 <epoch> <id> <byte length of channel>:<channel><data>` for the default topic, and
+ * `comet-bridge/2 <epoch> <id> <byte length of channel>:<channel><length of topic>:<topic><data>`
+ * for a named one (epoch and id contain no space and every other field's length is given, so no two
+ * entries share these bytes).
  */
-export function sign(secret: string | Uint8Array, channel: string, epoch: string, id: number, data: string): string {
+export function sign(secret: string | Uint8Array, channel: string, epoch: string, id: number, data: string, topic = ''): string {
+  const head = `${epoch} ${id} ${Buffer.byteLength(channel)}:${channel}`;
   return createHmac('sha256', secret)
-    .update(`comet-bridge/1 ${epoch} ${id} ${Buffer.byteLength(channel)}:${channel}`)
+    .update(topic === '' ? `comet-bridge/1 ${head}` : `comet-bridge/2 ${head}${topic.length}:${topic}`)
     .update(data)
     .digest('hex');
 }
@@ -133,6 +168,6 @@ export function sign(secret: string | Uint8Array, channel: string, epoch: string
 /** @internal Whether `entry` carries the right signature (compared in constant time). */
 export function verify(secret: string | Uint8Array, channel: string, entry: HubEntry): boolean {
   if (entry.sig === undefined || !/^[0-9a-f]{64}$/.test(entry.sig)) return false;
-  const expected = Buffer.from(sign(secret, channel, entry.epoch, entry.id, entry.data), 'hex');
+  const expected = Buffer.from(sign(secret, channel, entry.epoch, entry.id, entry.data, entry.topic), 'hex');
   return timingSafeEqual(expected, Buffer.from(entry.sig, 'hex'));
 }

@@ -70,6 +70,30 @@ export interface RedisHubOptions<T, O = T> extends HubOptions<T, O> {
    * these options with it: the hub then has `serve`, for both kinds of client.
    */
   wire?: CometWire;
+  /**
+   * How many idempotency keys of the last publishes the hub remembers in Redis (a sorted set beside
+   * the stream), each with the id it got: `publish(value, { key })` with a key remembered there adds
+   * nothing and resolves with that id. Default 10000.
+   */
+  keyWindow?: number;
+  /**
+   * Past `streamLength` entries, Redis trims those older than this (`XTRIM MINID`), never newer ones:
+   * a process whose reading is merely behind (a burst, a busy machine) finds what it has not read
+   * yet for this long, however fast others publish. Default 60000 ms.
+   */
+  streamRetainMs?: number;
+}
+
+/** Options of one publish on a Redis hub. */
+export interface RedisPublishOptions {
+  /** The topic (default: the default topic `''`). */
+  topic?: string;
+  /**
+   * The idempotency key (1 to 128 characters of `[A-Za-z0-9_.:-]`): a publish whose key Redis still
+   * remembers in this epoch adds nothing and resolves with the first one's id. Default: a new one
+   * per call. A rejection with `sent: true` carries it as `error.key`, to retry safely.
+   */
+  key?: string;
 }
 
 /** Counters of a Redis hub (this process only). */
@@ -102,7 +126,7 @@ export interface RedisHub<T, O = T> extends HubReading<O> {
    *   without an answer (in these two cases it may still reach Redis later, if the client had queued it); a
    *   Redis error reply rejects as it is.
    */
-  publish(value: T): Promise<number>;
+  publish(value: T, options?: RedisPublishOptions): Promise<number>;
   /**
    * Ends every local subscriber cleanly, stops reading, and closes the duplicate connection it
    * created; resolves once the publishes in flight have settled (within `publishTimeoutMs`).

@@ -28,7 +28,7 @@ function scripted(): { link: RedisLink; sent: Array<(reply: unknown) => void>; r
 
 function appender(link: RedisLink, maxInFlight: number, timeoutMs = 60_000): Appender {
   return new Appender({
-    publisher: link, channel: 'c', idKey: 'c:id', streamLength: 1000, timeoutMs, maxInFlight, secret: undefined,
+    publisher: link, channel: 'c', idKey: 'c:id', keysKey: 'c:id:keys', keyWindow: 100, retainMs: 60_000, streamLength: 1000, timeoutMs, maxInFlight, secret: undefined,
     cause: () => undefined, known: () => ({ epoch: 'E', id: 0 }),
   });
 }
@@ -37,7 +37,7 @@ describe('Redis hub appender: publishes in flight', () => {
   it('sends at most maxInFlight at once and the rest, in order, as answers come', async () => {
     const redis = scripted();
     const a = appender(redis.link, 3);
-    const ids = Array.from({ length: 10 }, () => a.append('x'));
+    const ids = Array.from({ length: 10 }, () => a.append('x', '', 'key-x'));
     await turn();
     expect(redis.sent.length).to.equal(3);
     redis.sent[0]!('');
@@ -55,8 +55,8 @@ describe('Redis hub appender: publishes in flight', () => {
     try {
       const redis = scripted();
       const a = appender(redis.link, 1, 1000);
-      const first = a.append('x');
-      const second = a.append('y');
+      const first = a.append('x', '', 'key-x');
+      const second = a.append('y', '', 'key-y');
       await turn();
       clock.tick(900);
       redis.sent[0]!('');
@@ -76,15 +76,15 @@ describe('Redis hub appender: publishes in flight', () => {
     try {
       const redis = scripted();
       const a = appender(redis.link, 1, 1000);
-      const sent = a.append('x').catch((e: unknown) => e);
-      const waiting = a.append('y').catch((e: unknown) => e);
+      const sent = a.append('x', '', 'key-x').catch((e: unknown) => e);
+      const waiting = a.append('y', '', 'key-y').catch((e: unknown) => e);
       await turn();
       a.abandon('Redis does not answer');
       const [s, w] = (await Promise.all([sent, waiting])) as HubConnectionError[];
       expect(s).to.be.instanceOf(HubConnectionError).and.include({ sent: true });
       expect(w).to.be.instanceOf(HubConnectionError).and.include({ sent: false });
       expect(redis.sent.length).to.equal(1);
-      const late = a.append('z').catch((e: unknown) => e);
+      const late = a.append('z', '', 'key-z').catch((e: unknown) => e);
       await turn();
       clock.tick(1000);
       expect(await late).to.be.instanceOf(HubConnectionError).and.include({ sent: true });
@@ -96,8 +96,8 @@ describe('Redis hub appender: publishes in flight', () => {
   it('a connection that is down rejects with sent: false; close rejects the unsent with HubClosedError', async () => {
     const redis = scripted();
     const a = appender(redis.link, 1);
-    const first = a.append('x');
-    const unsent = a.append('y').catch((e: unknown) => e);
+    const first = a.append('x', '', 'key-x');
+    const unsent = a.append('y', '', 'key-y').catch((e: unknown) => e);
     await turn();
     const settled = a.settled();
     expect(await unsent).to.be.instanceOf(HubClosedError);
@@ -106,7 +106,7 @@ describe('Redis hub appender: publishes in flight', () => {
     expect(await first).to.equal(1);
     expect(redis.sent.length).to.equal(1);
     redis.ready = false;
-    const down = (await a.append('z').catch((e: unknown) => e)) as HubConnectionError;
+    const down = (await a.append('z', '', 'key-z').catch((e: unknown) => e)) as HubConnectionError;
     expect(down).to.be.instanceOf(HubConnectionError).and.include({ sent: false });
   });
 });

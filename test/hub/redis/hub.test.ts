@@ -45,7 +45,7 @@ describe('createRedisHub', function () {
         expect(sa.lastId).to.equal(5);
         expect(b.lastId).to.equal(5);
         expect(a.epoch).to.match(/^[A-Za-z0-9_-]{16}$/).and.equal(b.epoch);
-        expect(await c.command(['HGET', `${ch}:id`, 'epoch'])).to.equal(a.epoch);
+        expect(await c.command(['HGET', `{${ch}}:id`, 'epoch'])).to.equal(a.epoch);
         expect(await xlen(c, ch)).to.equal(5);
         expect(a.stats()).to.deep.include({ sent: 5, published: 5, delivered: 5, malformed: 0, connected: true });
         expect(b.stats()).to.deep.include({ sent: 0, published: 5, delivered: 5 });
@@ -84,12 +84,12 @@ describe('createRedisHub', function () {
       it("takes over the plain id counter of the pub/sub hub, so ids go on from its value", async () => {
         const c = await client();
         const ch = channel();
-        await c.command(['SET', `${ch}:id`, '41']);
+        await c.command(['SET', `{${ch}}:id`, '41']);
         const h = await hub<number>({ client: c.raw, channel: ch });
         expect(h.lastId).to.equal(41);
         expect(await h.publish(1)).to.equal(42);
-        expect(await c.command(['HGET', `${ch}:id`, 'id'])).to.equal('42');
-        expect(await c.command(['HGET', `${ch}:id`, 'epoch'])).to.equal(h.epoch);
+        expect(await c.command(['HGET', `{${ch}}:id`, 'id'])).to.equal('42');
+        expect(await c.command(['HGET', `{${ch}}:id`, 'epoch'])).to.equal(h.epoch);
       });
 
       it('missed is exact from ids although MAXLEN ~ trims approximately', async () => {
@@ -119,7 +119,7 @@ describe('createRedisHub', function () {
           expect(await h.publish(value).then(() => null, (e: unknown) => e)).to.be.instanceOf(CometEncodeError);
         }
         expect(await xlen(c, ch)).to.equal(1);
-        expect(await c.command(['HGET', `${ch}:id`, 'id'])).to.equal('1');
+        expect(await c.command(['HGET', `{${ch}}:id`, 'id'])).to.equal('1');
         expect(h.stats().sent).to.equal(1);
       });
 
@@ -137,7 +137,7 @@ describe('createRedisHub', function () {
         expect(await h.publish(2)).to.equal(2);
         expect(await take(s, 2)).to.deep.equal([1, 2]);
         expect(h.stats().malformed).to.equal(5);
-        expect(h.epoch).to.equal(await c.command(['HGET', `${ch}:id`, 'epoch']));
+        expect(h.epoch).to.equal(await c.command(['HGET', `{${ch}}:id`, 'epoch']));
       });
 
       it('with secret, unsigned, badly signed and replayed entries are skipped and counted', async () => {

@@ -28,13 +28,20 @@ function fakeLink(): { link: RedisLink; next(): Promise<Pending> } {
   return { link, next };
 }
 
+/** Answers the read of the hub's counter that a batch above it makes, before anything is delivered. */
+async function counter(next: () => Promise<Pending>, given: number): Promise<void> {
+  const read = await next();
+  expect(read.args).to.deep.equal(['HGET', 'h', 'id']);
+  read.resolve(String(given));
+}
+
 const entry = (n: number): unknown[] => [`${n}-0`, ['id', String(n), 'epoch', 'ep', 'data', `"m${n}"`]];
 const xread = (...ids: number[]): unknown => [['s', ids.map(entry)]];
 
 describe('Redis hub stream reader', () => {
   async function started(): Promise<{ reader: StreamReader; next: () => Promise<Pending>; deliver: sinon.SinonSpy }> {
     const { link, next } = fakeLink();
-    const deliver = sinon.spy((_id: number, _data: string) => true);
+    const deliver = sinon.spy((_id: number, _data: string, _topic: string) => true);
     const sink: ReaderSink = { epoch: () => {}, caughtUp: () => {}, deliver, gap: () => {}, changed: () => {} };
     const reader = new StreamReader({ link, stream: 's', hash: 'h', channel: 's', history: 10, secret: undefined, blockMs: 1000, sink });
     const starting = reader.start();
@@ -54,8 +61,9 @@ describe('Redis hub stream reader', () => {
     expect(followUp.args).to.deep.equal(['XREAD', 'COUNT', '1000', 'STREAMS', 's', '1-0']);
     expect(deliver.called, 'nothing delivered before the follow-up answers').to.equal(false);
     followUp.resolve(xread(2, 3));
+    await counter(next, 3);
     const after = await next();
-    expect(deliver.args).to.deep.equal([[1, '"m1"'], [2, '"m2"'], [3, '"m3"']]);
+    expect(deliver.args).to.deep.equal([[1, '"m1"', ''], [2, '"m2"', ''], [3, '"m3"', '']]);
     expect(after.args).to.deep.equal(['XREAD', 'COUNT', '1000', 'BLOCK', '1000', 'STREAMS', 's', '3-0']);
     reader.close(() => {});
   });
@@ -66,16 +74,28 @@ describe('Redis hub stream reader', () => {
     const followUp = await next();
     expect(followUp.args).to.not.include('BLOCK');
     followUp.resolve(null);
+    await counter(next, 1);
     const after = await next();
-    expect(deliver.args).to.deep.equal([[1, '"m1"']]);
+    expect(deliver.args).to.deep.equal([[1, '"m1"', '']]);
     expect(after.args.at(-1)).to.equal('1-0');
     expect(after.args).to.include('BLOCK');
+    reader.close(() => {});
+  });
+
+  it('skips an entry above the counter (a foreign next id), counted once, without delivering it', async () => {
+    const { reader, next, deliver } = await started();
+    (await next()).resolve(xread(1, 2));
+    await counter(next, 1);
+    await next();
+    expect(deliver.args.map((a) => a[0])).to.deep.equal([1]);
+    expect(reader.malformed).to.equal(1);
     reader.close(() => {});
   });
 
   it('sends no follow-up read after a reply of several entries', async () => {
     const { reader, next, deliver } = await started();
     (await next()).resolve(xread(1, 2));
+    await counter(next, 2);
     const after = await next();
     expect(deliver.args.map((a) => a[0])).to.deep.equal([1, 2]);
     expect(after.args).to.deep.equal(['XREAD', 'COUNT', '1000', 'BLOCK', '1000', 'STREAMS', 's', '2-0']);

@@ -20,8 +20,11 @@ describe('Redis hub stream entries', () => {
   });
 
   it('takes only the exact fields a hub writes', () => {
-    expect(parseEntry(fields, false)).to.deep.equal({ id: 7, epoch: 'E1', data: '"x"', sig: undefined });
-    expect(parseEntry([...fields, 'sig', 'ab'], true)).to.deep.include({ id: 7, sig: 'ab' });
+    expect(parseEntry(fields, false)).to.deep.equal({ id: 7, epoch: 'E1', data: '"x"', topic: '', sig: undefined });
+    expect(parseEntry([...fields, 'sig', 'ab'], true)).to.deep.include({ id: 7, sig: 'ab', topic: '' });
+    // a message of a named topic: the topic after the data, before the signature
+    expect(parseEntry([...fields, 'topic', 'user:42'], false)).to.deep.include({ id: 7, topic: 'user:42' });
+    expect(parseEntry([...fields, 'topic', 'user:42', 'sig', 'ab'], true)).to.deep.include({ topic: 'user:42', sig: 'ab' });
     for (const bad of [
       ['foo', 'bar'],
       [...fields, 'extra', '1'],
@@ -31,12 +34,17 @@ describe('Redis hub stream entries', () => {
       ['id', '99999999999999999', 'epoch', 'E1', 'data', '"x"'],
       ['id', '7', 'epoch', 'not an epoch', 'data', '"x"'],
       ['id', '7', 'epoch', 'E1', 'data', 5],
+      [...fields, 'topic', ''],
+      [...fields, 'topic', 'a b'],
+      [...fields, 'topic', 'open'],
+      [...fields, 'sig', 'ab', 'topic', 'x'],
+      [...fields, 'topic'],
     ]) expect(parseEntry(bad, false), JSON.stringify(bad)).to.equal(null);
     expect(parseEntry(fields, true)).to.equal(null);
   });
 
   it('signs the epoch, the id, the channel and the data', () => {
-    const entry = { id: 7, epoch: 'E1', data: '"x"' };
+    const entry = { id: 7, epoch: 'E1', data: '"x"', topic: '' };
     const sig = sign('secret', 'prices', entry.epoch, entry.id, entry.data);
     expect(sig).to.match(/^[0-9a-f]{64}$/).and.equal(sign(Buffer.from('secret'), 'prices', 'E1', 7, '"x"'));
     expect(verify('secret', 'prices', { ...entry, sig })).to.equal(true);
@@ -49,5 +57,11 @@ describe('Redis hub stream entries', () => {
     expect(verify('secret', 'prices', { ...entry, sig: 'zz' })).to.equal(false);
     // the channel's length is signed: moving bytes between the channel and the data changes the signature
     expect(sign('secret', 'ab', 'E1', 7, 'c')).to.not.equal(sign('secret', 'a', 'E1', 7, 'bc'));
+    // the topic is signed, length-prefixed: another topic, or bytes moved between topic and data, fail
+    const topical = { ...entry, topic: 'news', sig: sign('secret', 'prices', 'E1', 7, '"x"', 'news') };
+    expect(verify('secret', 'prices', topical)).to.equal(true);
+    expect(verify('secret', 'prices', { ...topical, topic: 'sport' })).to.equal(false);
+    expect(verify('secret', 'prices', { ...topical, topic: '' })).to.equal(false);
+    expect(sign('secret', 'p', 'E1', 7, 'sx', 'new')).to.not.equal(sign('secret', 'p', 'E1', 7, 'x', 'news'));
   });
 });
