@@ -97,8 +97,9 @@ const shown = (v: unknown): string =>
  * others over a `BroadcastChannel`; each is given the messages of its own topics. A connection that brings
  * a topic the stream lacks makes it reconnect once, from its cursor (what is after the cursor comes, of
  * every topic); the stream keeps its topics while it runs. When the leader closes, the next takes over
- * from its own cursor. Where Web Locks or BroadcastChannel are missing, and with `share: false`, a
- * connection holds a stream of its own.
+ * from its own cursor. Where Web Locks are missing (an insecure context), and with `share: false`, a
+ * connection holds a stream of its own. A page whose streams to one origin go past the 6 connections
+ * browsers allow over HTTP/1.1 gets a `console.warn` when the 7th opens.
  * @param url - the route (same origin), relative to the page; its other query parameters are kept
  * @throws TypeError naming connectComet for a URL or an option of the wrong type, an unknown option, a bad callback or topic
  * @throws RangeError naming connectComet for a number of milliseconds out of range
