@@ -5,18 +5,21 @@
  *
  * It is made of four parts, each written after the wire protocol of `hub.serve` (docs/protocol.md),
  * whose sentences are the comments at the lines that carry them out:
- * - the {@link Cursor}: where the page stands in the hub's stream (an epoch and an id);
- * - the {@link Transport}s: how one stream reaches the page, a forever iframe or an EventSource;
- * - the machine, in {@link connectComet}: one state, written by one function, one named function per
- *   transition, and two timers, liveness (armed while a stream runs) and backoff (armed while waiting
- *   for the next attempt), never both at once;
- * - the share: with `share`, one tab holds the stream and the others follow it.
+ * - the cursor: where the connection stands in the hub's stream, an epoch and an id (one sequence
+ *   across topics);
+ * - the transports: how one stream reaches the page, a forever iframe or an EventSource, both with
+ *   the interface `Transport`;
+ * - the machine, in {@link connectComet}: one state, written by one function (`to`), one named
+ *   function per transition, and two timers, liveness (armed while a stream runs, or while a probe is
+ *   out) and backoff (armed while waiting for the next attempt), never both at once;
+ * - the share: of the connections of one key (URL, transport, kind, callback) in every tab of the
+ *   origin, one holds the stream, carrying the topics of all, and the others follow it.
  * @packageDocumentation
  */
 
-import type { CometConnection, CometGapInfo, CometOpenInfo, CometState, ConnectCometOptions } from './types.js';
+import type { CometConnection, CometErrorInfo, CometGapInfo, CometOpenInfo, CometState, ConnectCometOptions } from './types.js';
 
-export type { CometConnection, CometGapInfo, CometOpenInfo, CometState, ConnectCometOptions } from './types.js';
+export type { CometConnection, CometErrorInfo, CometGapInfo, CometOpenInfo, CometState, ConnectCometOptions } from './types.js';
 
 const WORDS = new Set(
   ('break case catch class const continue debugger default delete do else enum export extends false finally for ' +
@@ -31,7 +34,7 @@ const SINKS = new Set(
     'wrapAll wrapInner $ jQuery assign replace open').split(' '),
 );
 
-const OPTIONS = 'transport kind callback onMessage onOpen onGap onStateChange reconnect livenessMs share'.split(' ');
+const OPTIONS = 'transport kind callback topics onMessage onOpen onGap onError onStateChange reconnect livenessMs share'.split(' ');
 
 /**
  * True when `name` is a callback the server accepts: a dotted path of ASCII identifiers, none of them
@@ -39,172 +42,40 @@ const OPTIONS = 'transport kind callback onMessage onOpen onGap onStateChange re
  * string (`eval`, `setTimeout`, `write`, `$`, `assign`, …): the server's rule, name for name.
  */
 export function isCometCallback(name: unknown): name is string {
-  const path = typeof name === 'string' ? name.split('.') : [];
-  return path.length > 0 && !SINKS.has(path[path.length - 1]!) && path.every((p) => /^[A-Za-z_$][\w$]*$/.test(p) && !WORDS.has(p));
+  const path = typeof name === 'string' ? name.split('.') : [''];
+  return !SINKS.has(path.at(-1)!) && path.every((p) => /^[A-Za-z_$][\w$]*$/.test(p) && !WORDS.has(p));
 }
 
-/**
- * The page's cursor: the epoch its ids belong to (undefined before the first `open`), the last id given
- * to `onMessage`, and where the stream stands (`at`: that id, or the `since` of the last `open` when
- * later, so that a stream that broke before its first message resumes where it started).
- */
-interface Cursor {
-  epoch?: string;
-  lastId: number;
-  at: number;
-}
+/** A topic name, the server's rule: `[A-Za-z0-9_.:/@-]{1,200}`, none of the names `EventSource` fires itself. */
+const TOPIC = /^(?!(open|error|message)$)[\w.:/@-]{1,200}$/;
 
-/** Takes id `id` when it is after the cursor: true once per id, in order (a replay's overlap is dropped). */
-function advance(c: Cursor, id: number): boolean {
-  if (!(id > c.at)) return false;
-  c.lastId = c.at = id;
-  return true;
-}
-
-/** A new epoch: the hub restarted, its ids start again. Told once per epoch, by whichever of `open` and `reset` comes first. */
-function renew(c: Cursor, epoch: string, onGap?: (gap: CometGapInfo) => void): void {
-  if (epoch === c.epoch) return;
-  if (c.epoch !== undefined) onGap?.({ reset: true });
-  c.epoch = epoch;
-  c.lastId = c.at = 0;
-}
-
-/** An `open`, the first control of every response: where its replay starts, and what it could not give. */
-function place(c: Cursor, info: CometOpenInfo, onGap?: (gap: CometGapInfo) => void): void {
-  // reset: the cursor was of another epoch
-  if (info.reset) renew(c, info.epoch, onGap);
-  // missed: messages after the cursor that had already left the hub's history
-  else if (info.missed > 0) onGap?.({ missed: info.missed });
-  c.epoch = info.epoch;
-  // since: the response's messages start after this id
-  c.at = Math.max(c.at, info.since);
-}
+/** How many streams this page holds, by origin. */
+const held: Record<string, number> = {};
 
 /** A control: an INFO object named by its `type` (`open`, `beat`, `rotate`, `stop`, `reset`). */
-type Control = { type?: string; epoch?: string };
-
-/** What a transport tells the machine about its stream. */
-interface Sink {
-  /** A message with its id. */
-  message(value: unknown, id: number): void;
-  /** A control. */
-  control(info: Control): void;
-  /** A sign of life that carries nothing (the EventSource's own `open`). */
-  alive(): void;
-  /** The stream broke, and the transport will say what comes next. */
-  waiting(): void;
-  /**
-   * The stream broke, and the EventSource reconnects by itself; `resumes`: that reconnection resumes where
-   * the page stands (it carries the cursor, or the page has none yet).
-   */
-  broke(resumes: boolean): void;
-  /** The stream is over: the machine starts the next one. */
-  ended(): void;
-}
-
-/** How one stream at a time reaches the page. */
-interface Transport {
-  /** Starts a stream on `url` from the cursor (each transport writes it its own way). */
-  open(url: URL, c: Cursor): void;
-  /** Ends the stream, if any: nothing of it reaches the machine afterwards. `end`: the connection is closed for good. */
-  close(end?: boolean): void;
-}
+type Control = Partial<CometOpenInfo> & CometErrorInfo & { type?: string };
 
 /**
- * The forever iframe: a hidden iframe on the URL, whose scripts call the callback, `callback(MESSAGE, ID)`
- * for a message and `callback(INFO, 0)` for a control. The callback is defined until the connection closes.
+ * How one stream at a time reaches the page: starts a stream on `url` (its cursor written) and returns
+ * the function that ends it (nothing of it reaches the machine afterwards).
  */
-function iframeTransport(sink: Sink, path: string[], owner: Record<string, unknown>): Transport {
-  let frame: HTMLIFrameElement | undefined;
-  let target = owner;
-  const name = path[path.length - 1]!;
-  for (const p of path.slice(1, -1)) target = (target[p] ??= {}) as Record<string, unknown>;
-  const receive = (value: unknown, id: number): void => {
-    if (!frame) return;
-    // each script is removed as it runs, with what is before it: a stream of days keeps its document small
-    const script = frame.contentDocument?.currentScript;
-    const parent = script?.parentNode;
-    if (parent) {
-      while (parent.firstChild !== script) parent.removeChild(parent.firstChild!);
-      parent.removeChild(script!);
-    }
-    if (id !== 0) sink.message(value, id);
-    else sink.control(value as Control);
-  };
-  target[name] = receive;
-  return {
-    open(url, c) {
-      // the Comet cursor: ?epoch=E&since=N
-      if (c.epoch !== undefined) {
-        url.searchParams.set('epoch', c.epoch);
-        url.searchParams.set('since', String(c.at));
-      }
-      frame = document.createElement('iframe');
-      frame.hidden = true;
-      frame.src = url.href;
-      // the iframe's load: the response ended (a rotation, the server's shutdown, an error)
-      frame.onload = () => sink.ended();
-      document.body.appendChild(frame);
-    },
-    close(end) {
-      if (frame) frame.onload = null;
-      frame?.remove();
-      frame = undefined;
-      if (end && target[name] === receive) delete target[name];
-    },
-  };
-}
+type Transport = (url: string) => () => void;
 
 /**
- * The EventSource (`Accept: text/event-stream`): each message an unnamed event with the id `E:N`, each
- * control an event named by its type. The browser reconnects by itself after a cut, after the server's
- * `retry`, sending the last id it saw as `Last-Event-ID`.
+ * What goes between the connections of a share, as `[what, ...arguments]`: the leader relays its calls
+ * to those that follow it (0 a control, 1 a message with its id, topic and epoch, 2 state); a
+ * connection that starts says its topics (3), and the leader answers with its state. The lock goes to
+ * the connections in the order they asked for it, so a connection that takes over has heard the topics
+ * of every connection still there: they started after it.
  */
-function eventSourceTransport(sink: Sink, kind: 'json' | 'string'): Transport {
-  let es: EventSource | undefined;
-  return {
-    open(url, c) {
-      // the SSE cursor in the query, as Last-Event-ID would carry it: ?lastEventId=E:N
-      if (c.epoch !== undefined) url.searchParams.set('lastEventId', c.epoch + ':' + c.at);
-      // this EventSource reconnects with a cursor: its URL had one, or an id arrived on it
-      let resumes = c.epoch !== undefined;
-      const s = (es = new EventSource(url.href));
-      const on = (type: string, fn: (e: MessageEvent<string>) => void): void =>
-        s.addEventListener(type, (e) => ((e as MessageEvent).data === undefined ? sink.alive() : fn(e as MessageEvent<string>)));
-      for (const type of ['open', 'rotate', 'beat', 'reset']) on(type, (e) => sink.control(JSON.parse(e.data)));
-      on('message', (e) => {
-        resumes = true;
-        const id = e.lastEventId;
-        // the id E:N: N is the message's id in epoch E
-        sink.message(kind === 'json' ? JSON.parse(e.data) : e.data, Number(id.slice(id.lastIndexOf(':') + 1)));
-      });
-      s.onerror = () => {
-        // CONNECTING: the browser reconnects by itself; with no cursor when none was in its URL and no id came
-        if (s.readyState !== 2) return sink.broke(resumes || c.epoch === undefined);
-        // CLOSED: it gave up, on an HTTP error and on the stop's 204 alike; one HEAD tells them apart
-        sink.waiting();
-        const probe = (status: number): void => {
-          if (es === s) status === 204 ? sink.control({ type: 'stop' }) : sink.ended();
-        };
-        fetch(url.href, { method: 'HEAD', headers: { Accept: 'text/event-stream' }, cache: 'no-store' }).then((r) => probe(r.status), () => probe(0));
-      };
-    },
-    close() {
-      es?.close();
-      es = undefined;
-    },
-  };
-}
-
-/** What the leader posts to the tabs that follow it, and what they ask (`q`). */
-type Relay = { o?: CometOpenInfo; m?: unknown; id?: number; e?: string; s?: CometState; q?: 1; x?: 1 };
+type Relay = [number, ...unknown[]];
 
 /** A value for an error message. */
 const shown = (v: unknown): string =>
   typeof v === 'string' ? JSON.stringify(v) : v === null || /^[nbu]/.test(typeof v) ? String(v) : (typeof v === 'object' ? 'an ' : 'a ') + typeof v;
 
 /**
- * Connects to a `hub.serve` route and keeps it connected, delivering each message once, in id order.
+ * Connects to a `hub.serve` route and keeps it connected, delivering each message of its topics once, in id order.
  *
  * The iframe transport makes a hidden iframe after the page's `load`; its `load` (or `livenessMs` of
  * silence) ends a stream, and the next one starts from the last id, at once after a server's rotation,
@@ -212,44 +83,58 @@ const shown = (v: unknown): string =>
  *
  * The EventSource transport lets the browser reconnect by itself after a cut (it sends `Last-Event-ID`,
  * after the server's `retry`); on `livenessMs` of silence, after a `rotate`, or when a stream that had no
- * cursor yet breaks, it opens a new EventSource with `?lastEventId=E:N`. When the EventSource gives up
- * (an HTTP error or a `204`), one `HEAD` request with `Accept: text/event-stream` tells them apart: a `204`
- * is the server's stop (closed for good), anything else a failure (reconnect after the backoff).
+ * cursor yet breaks, it opens a new EventSource with `?lastEventId=E:N`.
  *
- * The cursor is the last id delivered, or the `since` of the last `open` when that is later (a stream
- * that broke before its first message resumes where it started). The server's `stop` (either
- * transport) and `pagehide` close the connection. One connection per URL (and per callback) in a page.
+ * When a stream ends before its `open` control, or the EventSource gives up, one `HEAD` request tells
+ * what happened: a `204` is the server's stop, a `400`, `401`, `403` or `404` a refusal (closed for good,
+ * `onError({ status })`), anything else a failure (the next attempt after the backoff); after 3 responses
+ * in a row without an `open`, `onError({ message })` says so. The server's `stop` control (with a status:
+ * a refusal) and `pagehide` close the connection.
+ *
+ * With `share` (the default), the connections of one key (the URL, transport, kind and callback, and
+ * whether they name topics), in this page and in every tab of the origin, share one stream: the one that
+ * holds the Web Lock of the key leads, carrying the union of every connection's topics, and relays to the
+ * others over a `BroadcastChannel`; each is given the messages of its own topics. A connection that brings
+ * a topic the stream lacks makes it reconnect once, from its cursor (what is after the cursor comes, of
+ * every topic); the stream keeps its topics while it runs. When the leader closes, the next takes over
+ * from its own cursor. Where Web Locks are missing (an insecure context), and with `share: false`, a
+ * connection holds a stream of its own. A page whose streams to one origin go past the 6 connections
+ * browsers allow over HTTP/1.1 gets a `console.warn` when the 7th opens.
  * @param url - the route (same origin), relative to the page; its other query parameters are kept
- * @throws TypeError naming connectComet for a URL or an option of the wrong type, an unknown option or a bad callback
+ * @throws TypeError naming connectComet for a URL or an option of the wrong type, an unknown option, a bad callback or topic
  * @throws RangeError naming connectComet for a number of milliseconds out of range
  * @example
  * ```js
  * const comet = connectComet('/comet', { callback: 'parent.cometMessage', onMessage: (v, id) => show(v) });
- * const events = connectComet('/comet', { transport: 'eventsource', onMessage: (v, id) => show(v) });
+ * const events = connectComet('/comet', { transport: 'eventsource', topics: ['user:42', 'news'], onMessage: (v, id, topic) => show(topic, v) });
  * ```
  */
 export function connectComet<T = unknown>(url: string | URL, options: ConnectCometOptions<T>): CometConnection {
-  const fail = (name: string, what: string, value: unknown, E: new (m: string) => Error = TypeError): never => {
-    throw new E(`connectComet: ${name} must be ${what}, got ${shown(value)}`);
+  const error = (message: string, E: new (m: string) => Error = TypeError): never => {
+    throw new E('connectComet: ' + message);
   };
-  const unknown = (k: string): never => {
-    throw new TypeError('connectComet: unknown option ' + k);
-  };
+  const fail = (name: string, what: string, value: unknown, E?: new (m: string) => Error): never => error(`${name} must be ${what}, got ${shown(value)}`, E);
   if (typeof url !== 'string' && !(url instanceof URL)) fail('url', 'a string or a URL', url);
   if (!options || typeof options !== 'object') fail('options', 'an object', options);
-  for (const k in options) if (!OPTIONS.includes(k)) unknown(k);
-  const { transport = 'iframe', kind = 'json', callback, onMessage, onOpen, onGap, onStateChange, reconnect = {}, livenessMs = 30000, share } = options;
+  const given = options as unknown as Record<string, unknown>;
+  for (const k in options) if (!OPTIONS.includes(k)) error('unknown option ' + k);
+  const { transport = 'iframe', kind = 'json', callback, topics, reconnect = {}, livenessMs = 30000, share = true } = options;
   if (!['iframe', 'eventsource', 'auto'].includes(transport)) fail('options.transport', "'iframe', 'eventsource' or 'auto'", transport);
   if (kind !== 'json' && kind !== 'string') fail('options.kind', "'json' or 'string'", kind);
   const path = isCometCallback(callback) ? callback.split('.') : [];
-  const owner = path[0] === 'parent' ? window : path[0] === 'top' ? top : undefined;
+  const owner = (path[0] === 'parent' ? window : path[0] === 'top' ? top : undefined) as unknown as Record<string, unknown>;
   if ((callback !== undefined || transport !== 'eventsource') && (!owner || path.length < 2)) {
     fail('options.callback', 'a dotted path starting with parent. or top.', callback);
   }
-  const handlers: Record<string, unknown> = { onMessage, onOpen, onGap, onStateChange };
-  for (const k in handlers) if (typeof handlers[k] !== 'function' && (k === 'onMessage' || handlers[k] !== undefined)) fail('options.' + k, 'a function', handlers[k]);
+  if (topics !== undefined) {
+    for (const t of Array.isArray(topics) && topics.length ? topics : [topics]) if (typeof t !== 'string' || !TOPIC.test(t) || t === (topics as unknown)) fail('options.topics', 'a non-empty array of topic names', t);
+  }
+  // onMessage, onOpen, onGap, onError, onStateChange: functions, onMessage required
+  for (const k of OPTIONS) {
+    if (/^on/.test(k) && typeof given[k] !== 'function' && (k === 'onMessage' || given[k] !== undefined)) fail('options.' + k, 'a function', given[k]);
+  }
   if (!reconnect || typeof reconnect !== 'object') fail('options.reconnect', 'an object', reconnect);
-  for (const k in reconnect) if (k !== 'minMs' && k !== 'maxMs') unknown('reconnect.' + k);
+  for (const k in reconnect) if (k !== 'minMs' && k !== 'maxMs') error('unknown option reconnect.' + k);
   const { minMs = 1000, maxMs = 30000 } = reconnect;
   const ms: Record<string, unknown> = { 'reconnect.minMs': minMs, 'reconnect.maxMs': maxMs, livenessMs };
   for (const k in ms) {
@@ -257,169 +142,292 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     if (!((ms[k] as number) > 0 && (ms[k] as number) < 2 ** 31)) fail('options.' + k, 'above 0 and below 2^31', ms[k], RangeError);
   }
   if (maxMs < minMs) fail('options.reconnect.maxMs', 'at least reconnect.minMs', maxMs, RangeError);
-  if (share !== undefined && typeof share !== 'boolean') fail('options.share', 'a boolean', share);
+  if (typeof share !== 'boolean') fail('options.share', 'a boolean', share);
   let base: URL;
   try {
     base = new URL(url, location.href);
   } catch {
     return fail('url', 'a valid URL', url);
   }
-  const sse = transport === 'eventsource' || (transport === 'auto' && typeof globalThis.EventSource === 'function');
-  const key = 'comet-bridge ' + base.href;
-  // the cursor is the client's to write: the URL's own is dropped
-  for (const k of ['epoch', 'since', 'lastEventId']) base.searchParams.delete(k);
+  const sse = transport === 'eventsource' || (transport === 'auto' && !!globalThis.EventSource);
+  // the cursor and the topics are the client's to write: the URL's own are dropped
+  for (const k of ['epoch', 'since', 'lastEventId', 'topic']) base.searchParams.delete(k);
+  const key = ['comet-bridge', sse, kind, callback, !topics, base.href].join(' ');
+  const { origin } = base;
 
-  const cursor: Cursor = { lastId: 0, at: 0 };
+  // this connection's topics ('': the default topic), and those its stream carries: of every connection that follows it too
+  const mine = new Set(topics ?? ['']);
+  const union = new Set(mine);
+  // the cursor: the epoch its ids belong to (undefined before the first open), and where the stream
+  // stands: the last id taken, or the since of the last open when later (a stream that broke before its
+  // first message resumes where it started)
+  let epoch: string | undefined;
+  let at = 0;
+  // the last id given to onMessage
+  let lastId = 0;
   let state: CometState = 'connecting';
-  let leader = !share;
-  // attempts since the last open: the backoff's exponent
+  let leader = false;
+  // attempts since the last open: the backoff's exponent; and responses without an open since the last one
   let attempt = 0;
+  let misses = 0;
   // the server said rotate: the next stream starts at once
-  let rotated = false;
+  let rotated: boolean | undefined;
+  // an open came on this attempt, or a probe is out: what ends it now is no probe's matter
+  let got: boolean | undefined;
+  // how many topics the current stream asked for
+  let asked = 0;
   // when the stream last showed life
-  let seen = 0;
-  // armed while a stream runs
-  let liveness: ReturnType<typeof setTimeout> | undefined;
-  // armed while no stream runs and the next is due
-  let backoff: ReturnType<typeof setTimeout> | undefined;
+  let seen: number;
+  // one more at each drop: what a probe learns of an attempt since dropped is not acted on
+  let gen = 0;
+  // the URL of the current attempt
+  let href: string;
+  // ends the current attempt's stream
+  let shut = (): void => {};
+  // the two timers, never armed at once: liveness while a stream runs (or a probe is out), backoff
+  // while no stream runs and the next is due
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let channel: BroadcastChannel | undefined;
-  let abort: AbortController | undefined;
-  let release: (() => void) | undefined;
+  // aborted at the close: it removes the page's listeners, and cancels the lock's request or releases the lock
+  const abort = new AbortController();
+  const { signal } = abort;
 
-  const post = (data: Relay): void => {
-    if (leader) channel?.postMessage(data);
-  };
-  /** The one writer of the state: every transition goes through it, and the tabs that follow hear it. */
+  /** Says something to every other connection of the key. */
+  const tell = (data: Relay): void => channel?.postMessage(data);
+  /** Relays to the connections that follow, when this one leads. */
+  const post = (data: Relay): void => void (leader && tell(data));
+  /** The one writer of the state: every transition goes through it, and the connections that follow hear it. */
   const to = (next: CometState): void => {
     if (next === state) return;
     state = next;
-    if (next !== 'closed') post({ s: next });
-    onStateChange?.(next);
+    post([2, next]);
+    options.onStateChange?.(next);
   };
-  /** A message: given to `onMessage` (and to the tabs that follow) once per id, in order. */
-  const deliver = (value: unknown, id: number): void => {
-    if (!advance(cursor, id)) return;
-    post({ m: value, id, e: cursor.epoch });
-    onMessage(value as T, id);
+  /**
+   * A message, a sign of life: taken once per id, in order (a replay's overlap is dropped), relayed,
+   * and given to `onMessage` when of this connection's topics. `e`: its epoch, from the leader.
+   */
+  const deliver = (value: unknown, id: number, topic = '', e = epoch): void => {
+    seen = Date.now();
+    epoch = e;
+    if (!(id > at)) return;
+    at = id;
+    post([1, value, id, topic, epoch]);
+    if (mine.has(topic)) options.onMessage(value as T, (lastId = id), topic);
   };
-  /** → open: a response began; the backoff count starts again. */
-  const opened = (info: CometOpenInfo): void => {
-    attempt = 0;
-    post({ o: info });
-    place(cursor, info, onGap);
-    to('open');
-    onOpen?.(info);
+  /** A new epoch: the hub restarted, its ids start again. Told once per epoch, by whichever of `open` and `reset` comes first. */
+  const renew = (e: string): void => {
+    if (e === epoch) return;
+    if (epoch) options.onGap?.({ reset: true });
+    epoch = e;
+    at = lastId = 0;
   };
-  /** → closed, by the server's stop: the tabs that follow close too. */
-  const stop = (): void => {
-    post({ x: 1 });
-    close();
-  };
-  /** A control of the stream: each one is a sign of life, and a `beat` (the heartbeat) is nothing more. */
+  /** A control of the stream, relayed to the connections that follow: each one is a sign of life, and a `beat` (the heartbeat) is nothing more. */
   const control = (info: Control): void => {
+    const { type, ...e } = info;
     seen = Date.now();
-    if (info.type === 'open') opened(info as CometOpenInfo);
+    post([0, info]);
+    // open, the first control of every response: the backoff count starts again, and a stream that lacks topics widens
+    if (type === 'open') {
+      attempt = misses = 0;
+      got = true;
+      // the epoch: another than the cursor's is a reset
+      renew(info.epoch!);
+      // missed: messages after the cursor that had already left the hub's history
+      if (!info.reset && info.missed) options.onGap?.({ missed: info.missed });
+      // since: the response's messages start after this id
+      if (info.since! > at) at = info.since!;
+      to('open');
+      options.onOpen?.(info as CometOpenInfo);
+      widen();
+    }
     // rotate: the server ends this response on purpose, the next one starts at once
-    else if (info.type === 'rotate') rotated = true;
-    // stop: the server ends this client for good
-    else if (info.type === 'stop') stop();
+    else if (type === 'rotate') rotated = true;
+    // stop: the server ends this client for good, and those that follow; with a status above 204, it refused it
+    else if (type === 'stop') {
+      close();
+      if (e.status! > 204) options.onError?.(e);
+    }
     // reset (EventSource, after an open whose reset is true): the epoch changed
-    else if (info.type === 'reset') renew(cursor, info.epoch!, onGap);
+    else if (type === 'reset') renew(info.epoch!);
   };
-  /** Ends the stream (its transport and its liveness timer); `end`: for good. */
-  const drop = (end?: boolean): void => {
-    clearTimeout(liveness);
-    carrier.close(end);
-  };
-  /** → connecting: a stream from the cursor, with its liveness timer. */
-  const connect = (): void => {
-    rotated = false;
-    to('connecting');
+  /** Arms the liveness timer for a full `livenessMs`. */
+  const arm = (): void => {
+    clearTimeout(timer);
     seen = Date.now();
-    liveness = setTimeout(check, livenessMs);
-    carrier.open(new URL(base), cursor);
+    timer = setTimeout(check, livenessMs);
   };
-  /** The liveness timer's check. */
+  /** Ends the stream and its timer. */
+  const drop = (): void => {
+    clearTimeout(timer);
+    gen++;
+    shut();
+  };
+  /** → connecting: a stream of the topics from the cursor, with its liveness timer. */
+  const connect = (): void => {
+    rotated = got = false;
+    to('connecting');
+    arm();
+    const u = new URL(base);
+    const q = u.searchParams;
+    // the topics: repeated topic parameters, none for the default topic
+    union.forEach((t) => t && q.append('topic', t));
+    asked = union.size;
+    // the cursor, once an open gave an epoch: Comet ?epoch=E&since=N, SSE ?lastEventId=E:N (as Last-Event-ID would carry it)
+    if (epoch) sse ? q.set('lastEventId', epoch + ':' + at) : (q.set('epoch', epoch), q.set('since', '' + at));
+    shut = (sse ? eventSource : iframe)((href = u.href));
+  };
+  /** A new stream at once when this connection leads an open stream that lacks some of the topics. */
+  const widen = (): void => {
+    if (leader && state === 'open' && union.size > asked) {
+      drop();
+      connect();
+    }
+  };
+  /** The liveness timer's check: no chunk and no heartbeat for livenessMs is a dead stream. */
   const check = (): void => {
     const idle = Date.now() - seen;
-    // no chunk and no heartbeat for livenessMs: the stream is dead
-    if (idle >= livenessMs) ended();
-    else liveness = setTimeout(check, livenessMs - idle);
+    if (idle < livenessMs) timer = setTimeout(check, livenessMs - idle);
+    else if (got) ended();
+    else probe();
   };
   /** → waiting, with the backoff timer: the next stream at once after a rotate, else after a full-jitter backoff. */
   const ended = (): void => {
     drop();
     to('waiting');
-    backoff = setTimeout(connect, rotated ? 0 : Math.random() * Math.min(maxMs, minMs * 2 ** attempt++));
+    timer = setTimeout(connect, rotated ? 0 : Math.random() * Math.min(maxMs, minMs * 2 ** attempt++));
   };
-  const sink: Sink = {
-    message(value, id) {
-      seen = Date.now();
-      deliver(value, id);
-    },
-    control,
-    alive: () => (seen = Date.now()),
-    waiting: () => to('waiting'),
-    // after a rotate, or when its own reconnection would carry no cursor, a new stream from the cursor
-    broke: (resumes) => (rotated || !resumes ? ended() : to('waiting')),
-    ended,
+  /**
+   * The stream ended before its open, or the EventSource gave up (on an HTTP error and on the stop's 204 alike):
+   * one HEAD, with the transport's Accept, tells a stop, a refusal and a failure apart. Liveness bounds it.
+   */
+  const probe = (): void => {
+    const g = gen;
+    got = true;
+    shut();
+    to('waiting');
+    arm();
+    fetch(href, { method: 'HEAD', headers: sse ? { Accept: 'text/event-stream' } : {}, cache: 'no-store' })
+      .then((r) => r.status, () => 0)
+      .then((status) => {
+        if (g !== gen) return;
+        // 204: the server's stop; 400, 401, 403, 404: a refusal
+        if (/^(204|40[0134])$/.test('' + status)) control({ type: 'stop', status });
+        else {
+          // a response, and no open since the last: a callback that differs from the server's runs nothing
+          if (status && ++misses === 3) options.onError?.({ message: "no open control in 3 responses: does the callback match the server's?" });
+          ended();
+        }
+      });
   };
-  // the transport that carries every stream of this connection
-  const carrier = sse ? eventSourceTransport(sink, kind) : iframeTransport(sink, path, owner as unknown as Record<string, unknown>);
-  /** The share's channel: a follower hears the leader's opens, messages, states and stop; the leader answers a new tab. */
-  const relay = ({ data }: MessageEvent<Relay>): void => {
-    if (leader) {
-      if (data.q) post({ s: state });
-    } else if (data.o) opened(data.o);
-    else if (data.id) {
-      cursor.epoch = data.e;
-      deliver(data.m, data.id);
-    } else if (data.s) to(data.s);
-    else if (data.x) close();
+
+  // the forever iframe's callback (`callback(MESSAGE, ID)` for a message of the default topic,
+  // `callback(MESSAGE, ID, "topic")` for one of a topic, `callback(INFO, 0)` for a control), defined while the connection leads
+  let frame: HTMLIFrameElement | undefined;
+  let target = owner;
+  const name = path.at(-1)!;
+  for (const p of path.slice(1, -1)) target = (target[p] ??= {}) as Record<string, unknown>;
+  const receive = (value: unknown, id: number, topic?: string): void => {
+    // each script is removed as it runs, with what is before it: a stream of days keeps its document small
+    const script = frame?.contentDocument?.currentScript;
+    while (script?.previousSibling) script.previousSibling.remove();
+    script?.remove();
+    if (id) deliver(value, id, topic);
+    else control(value as Control);
   };
-  /** At the page's load (an iframe made earlier would hold the load for as long as it streams). */
+  /** The forever iframe: a hidden iframe on the URL, whose scripts call the callback. */
+  const iframe: Transport = (url) => {
+    target[name] = receive;
+    const f = (frame = document.createElement('iframe'));
+    f.hidden = true;
+    f.src = url;
+    // the iframe's load: the response ended (a rotation, the server's shutdown, an error, a refusal)
+    f.onload = () => (got ? ended() : probe());
+    document.body.appendChild(f);
+    // a removed iframe runs no more scripts and fires no load
+    return () => f.remove();
+  };
+
+  /**
+   * The EventSource (`Accept: text/event-stream`): each message of the default topic an unnamed event,
+   * of a topic an event named for it, with the id `E:N`; each control an event named `$` and its type.
+   * The browser reconnects by itself after a cut, after the server's `retry`, sending the last id it saw
+   * as `Last-Event-ID`.
+   */
+  const eventSource: Transport = (url) => {
+    // this EventSource reconnects with a cursor: its URL had one, or an id arrived on it
+    let resumes: unknown = epoch;
+    const s = new EventSource(url);
+    for (const type of '$open $rotate $beat $reset'.split(' ')) s.addEventListener(type, (e) => control(JSON.parse(e.data)));
+    union.forEach((topic) =>
+      s.addEventListener(topic || 'message', (e) => {
+        resumes = true;
+        // the id E:N: N is the message's id in epoch E
+        deliver(kind === 'json' ? JSON.parse(e.data) : e.data, +e.lastEventId.split(':').pop()!, topic);
+      }),
+    );
+    s.onerror = () => {
+      // CLOSED: it gave up
+      if (s.readyState === 2) probe();
+      // CONNECTING: the browser reconnects by itself; with no cursor when none was in its URL and no id came.
+      // After a rotate, or when that reconnection would carry no cursor, a new stream from the cursor
+      else if (rotated || (!resumes && epoch)) ended();
+      else to('waiting');
+    };
+    return () => s.close();
+  };
+
+  /** The share's channel: a connection that follows replays the leader's calls; every one hears the topics of the others. */
+  const relay = ({ data: [what, ...args] }: MessageEvent<Relay>): void => {
+    if (what > 2) {
+      args.forEach((t) => union.add(t as string));
+      widen();
+      post([2, state]);
+    } else if (!leader) ([control, deliver, to] as ((...a: unknown[]) => void)[])[what]!(...args);
+  };
+  /** Takes the stream: one more held for the origin; going past what browsers allow over HTTP/1.1, a warning. */
+  const lead = (): void => {
+    leader = true;
+    if ((held[origin] = (held[origin] ?? 0) + 1) === 7) console.warn(`connectComet: 7 streams to ${origin}, past the 6 browsers allow on HTTP/1.1`);
+    connect();
+  };
+  /** At the page's load. */
   const start = (): void => {
-    removeEventListener('load', start);
-    // share: the tab that holds the Web Lock leads; the others follow it until the lock comes to one of them
-    if (!leader && self.BroadcastChannel && navigator.locks) {
+    // share: the connection that holds the Web Lock leads; the others follow it until the lock comes to one of them
+    // (every browser with Web Locks has BroadcastChannel)
+    if (share && navigator.locks) {
       channel = new BroadcastChannel(key);
       channel.onmessage = relay;
-      channel.postMessage({ q: 1 });
-      abort = new AbortController();
+      tell([3, ...union]);
       navigator.locks
-        .request(key, { signal: abort.signal }, () => {
-          leader = true;
-          connect();
-          return new Promise<void>((resolve) => (release = resolve));
+        .request(key, { signal }, () => {
+          lead();
+          return new Promise((resolve) => (signal.onabort = resolve));
         })
         .catch(() => {});
-    } else {
-      leader = true;
-      connect();
-    }
+    } else lead();
   };
   /** → closed, for good: no stream, timer, listener or callback is left. */
   const close = (): void => {
     if (state === 'closed') return;
-    to('closed');
+    // no longer leading, so that the connections that follow do not hear this close: one of them takes over
+    if (leader) held[origin]!--;
     leader = false;
-    removeEventListener('load', start);
-    removeEventListener('pagehide', close);
-    clearTimeout(backoff);
-    drop(true);
-    abort?.abort();
-    release?.();
+    to('closed');
+    drop();
+    if (target?.[name] === receive) delete target[name];
+    abort.abort();
     channel?.close();
   };
 
-  addEventListener('pagehide', close);
+  addEventListener('pagehide', close, { signal });
   if (document.readyState === 'complete') start();
-  else addEventListener('load', start);
+  else addEventListener('load', start, { signal });
   return {
     close,
     transport: sse ? 'eventsource' : 'iframe',
     get lastId() {
-      return cursor.lastId;
+      return lastId;
     },
     get state() {
       return state;

@@ -8,8 +8,8 @@
 /**
  * Where a connection stands: `'connecting'` (a stream is being opened), `'open'` (the server's first
  * chunk arrived), `'waiting'` (the stream ended; the next attempt is scheduled, or the EventSource
- * reconnects by itself), `'closed'` (by `close()`, `pagehide` or the server's `stop`; final). A tab that
- * follows another (`share: true`) shows the leader's state.
+ * reconnects by itself), `'closed'` (by `close()`, `pagehide`, the server's `stop` or a refusal; final). A
+ * connection that follows another (`share`) shows the leader's state.
  */
 export type CometState = 'connecting' | 'open' | 'waiting' | 'closed';
 
@@ -25,12 +25,29 @@ export interface CometOpenInfo {
   missed: number;
   /** True when the cursor was from another epoch (a restarted server): ids start again. */
   reset: boolean;
+  /** The topics this stream carries (after the server's authorization), when the request named topics. */
+  topics?: string[];
 }
 
 /** What {@link ConnectCometOptions.onGap} is told: `{ missed }` messages are lost, or `{ reset: true }`. */
 export interface CometGapInfo {
   missed?: number;
   reset?: true;
+}
+
+/**
+ * What {@link ConnectCometOptions.onError} is told: `{ status, reason? }` when the server refused the
+ * connection for good (a `400`, `401`, `403` or `404`: the connection is closed; `reason` when the hub's
+ * stop control gave one), or `{ message }` when 3 responses in a row came without an `open` control (the
+ * connection keeps trying).
+ */
+export interface CometErrorInfo {
+  /** The HTTP status of the refusal. */
+  status?: number;
+  /** The server's reason, when its stop control gave one. */
+  reason?: string;
+  /** What went wrong, in words. */
+  message?: string;
 }
 
 /** Options of {@link connectComet}. */
@@ -48,12 +65,19 @@ export interface ConnectCometOptions<T = unknown> {
    * Required unless `transport` is `'eventsource'` (`'auto'` needs it for its fallback).
    */
   callback?: string;
-  /** Called once per message, in id order, never twice for one id. */
-  onMessage: (value: T, id: number) => void;
+  /**
+   * The topics to receive, each `[A-Za-z0-9_.:/@-]{1,200}` and none of `open`, `error`, `message`
+   * (a non-empty array). None: the hub's default topic.
+   */
+  topics?: string[];
+  /** Called once per message of this connection's topics, in id order, never twice for one id; `topic` is `''` for the default topic. */
+  onMessage: (value: T, id: number, topic: string) => void;
   /** Called at the start of every response. */
   onOpen?: (info: CometOpenInfo) => void;
   /** Called when the server could not replay everything since the last id. */
   onGap?: (info: CometGapInfo) => void;
+  /** Called when the server refused the connection for good, or when it never opens (see {@link CometErrorInfo}). */
+  onError?: (info: CometErrorInfo) => void;
   /** Called on every change of {@link CometConnection.state}. */
   onStateChange?: (state: CometState) => void;
   /**
@@ -67,7 +91,11 @@ export interface ConnectCometOptions<T = unknown> {
    * A number above 0 and below 2^31.
    */
   livenessMs?: number;
-  /** Tabs of this origin share one stream: a leader (Web Locks) relays to the others (BroadcastChannel). */
+  /**
+   * The connections of one URL, transport, kind and callback (all with `topics`, or all without), in this page and
+   * in the tabs of its origin, share one stream carrying all their topics: a leader (Web Locks) holds it and relays
+   * to the others (BroadcastChannel). Default `true`; `false`: this connection holds a stream of its own.
+   */
   share?: boolean;
 }
 
@@ -75,11 +103,11 @@ export interface ConnectCometOptions<T = unknown> {
 export interface CometConnection {
   /** Ends the stream, removes the iframe or EventSource and every timer and listener. Idempotent. */
   close(): void;
-  /** Id of the last message delivered to `onMessage`, 0 before the first. */
+  /** Id of the last message delivered to this connection's `onMessage`, 0 before the first. */
   readonly lastId: number;
   /** See {@link CometState}. */
   readonly state: CometState;
-  /** True when this tab holds the stream (always, without `share`). */
+  /** True when this connection holds the stream (always, with `share: false`); false for one that follows another. */
   readonly leader: boolean;
   /** The transport this tab uses when it holds the stream: `'iframe'` or `'eventsource'` (`'auto'` resolved). */
   readonly transport: 'iframe' | 'eventsource';

@@ -73,19 +73,22 @@ describe('connectComet (fake page)', () => {
     expect(page.frame().src).to.equal('http://127.0.0.1:8080/comet?room=7&epoch=E1&since=2');
   });
 
-  it('backs off with full jitter, min(maxMs, minMs * 2^attempt) at most; an open starts the count again', () => {
+  it('backs off with full jitter, min(maxMs, minMs * 2^attempt) at most; an open starts the count again', async () => {
     // The delay is Math.random() times the cap: 1 shows the cap itself.
     const random = sinon.stub(Math, 'random').returns(1);
+    // a load without an open is probed first: a 503 is a failure, and the next attempt comes after the backoff
+    fake.fetch.callsFake(async () => new Response(null, { status: 503 }));
     connect({ reconnect: { minMs: 100, maxMs: 1000 }, livenessMs: 60_000 });
     const delays: number[] = [];
     for (let i = 0; i < 6; i++) {
       const before = page.frames.length;
       const ended = Date.now();
       page.frame().onload!();
-      while (page.frames.length === before) clock.tick(1);
+      while (page.frames.length === before) await clock.tickAsync(1);
       delays.push(Date.now() - ended);
     }
     expect(delays).to.deep.equal([100, 200, 400, 800, 1000, 1000]);
+    expect(fake.fetch.callCount, 'one probe per load without an open').to.equal(6);
     open();
     random.returns(0.5);
     page.frame().onload!();
@@ -93,6 +96,7 @@ describe('connectComet (fake page)', () => {
     expect(page.frames).to.have.length(7);
     clock.tick(1);
     expect(page.frames).to.have.length(8);
+    expect(fake.fetch.callCount, 'no probe after an open').to.equal(6);
   });
 
   it('reconnects at once after a rotate', () => {

@@ -99,12 +99,12 @@ describe('connectComet transport (fake page)', () => {
     es.message('2', 'E1:2');
     es.fail();
     es.open({ epoch: 'E2', reset: true });
-    es.event('reset', { type: 'reset', epoch: 'E2' });
+    es.event('$reset', { type: 'reset', epoch: 'E2' });
     es.message('"new"', 'E2:1');
     expect(gaps).to.deep.equal([{ missed: 3 }, { reset: true }]);
     expect(got).to.deep.equal([[1, 1], [2, 2], ['new', 1]]);
     // a reset event alone (its epoch not the client's) is a reset too
-    es.event('reset', { type: 'reset', epoch: 'E3' });
+    es.event('$reset', { type: 'reset', epoch: 'E3' });
     es.message('"newer"', 'E3:1');
     expect(gaps.at(-1)).to.deep.equal({ reset: true });
     expect(gaps).to.have.length(3);
@@ -141,7 +141,7 @@ describe('connectComet transport (fake page)', () => {
     connect({ reconnect: { minMs: 5000, maxMs: 10_000 } });
     lastSource().open();
     lastSource().message('1', 'E1:1');
-    lastSource().event('rotate', { type: 'rotate' });
+    lastSource().event('$rotate', { type: 'rotate' });
     lastSource().fail();
     expect(untilMade(2)).to.equal(0);
     expect(lastSource().url).to.equal('http://127.0.0.1:8080/comet?room=7&lastEventId=E1%3A1');
@@ -194,7 +194,7 @@ describe('connectComet transport (fake page)', () => {
     lastSource().open();
     lastSource().message('1', 'E1:1');
     clock.tick(900);
-    lastSource().event('beat', { type: 'beat' });
+    lastSource().event('$beat', { type: 'beat' });
     clock.tick(900);
     expect(FakeEventSource.made).to.have.length(1);
     clock.tick(100);

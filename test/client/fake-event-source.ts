@@ -29,11 +29,11 @@ export class FakeEventSource {
     this.readyState = 2;
   }
 
-  /** The connection's own `open` (an Event without data), then the server's `event: open`. */
+  /** The connection's own `open` (an Event without data), then the server's `event: $open`. */
   open(info: Record<string, unknown> = {}): void {
     this.readyState = 1;
     this.#emit('open', {});
-    this.event('open', { type: 'open', epoch: 'E1', lastId: 0, since: 0, missed: 0, reset: false, ...info });
+    this.event('$open', { type: 'open', epoch: 'E1', lastId: 0, since: 0, missed: 0, reset: false, ...info });
   }
 
   /** A named event whose data is `data`'s JSON. */
@@ -41,9 +41,14 @@ export class FakeEventSource {
     this.#emit(type, { data: JSON.stringify(data), lastEventId });
   }
 
-  /** An unnamed event: `data` as it is, with the SSE id `E:N`. */
-  message(data: string, id: string): void {
-    this.#emit('message', { data, lastEventId: id });
+  /** A message: `data` as it is, with the SSE id `E:N`; an unnamed event (`message`), or one named for its topic. */
+  message(data: string, id: string, topic = 'message'): void {
+    this.#emit(topic, { data, lastEventId: id });
+  }
+
+  /** The event types listened to. */
+  get types(): string[] {
+    return [...this.#listeners.keys()];
   }
 
   /** The stream broke: the browser reconnects by itself (`closed` false) or gives up (`closed`: an HTTP error or a 204). */

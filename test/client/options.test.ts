@@ -109,6 +109,22 @@ describe('connectComet options', () => {
     accepts({ reconnect: { minMs: 100, maxMs: 100 }, livenessMs: 1 });
   });
 
+  it('topics: a non-empty array of names of [A-Za-z0-9_.:/@-]{1,200}, none of open, error, message', () => {
+    const message = /^connectComet: options\.topics must be a non-empty array of topic names, got /;
+    for (const topics of ['news', 5, null, {}, [], true]) refuses({ ...OK, topics }, TypeError, message);
+    refuses({ ...OK, topics: 'news' }, TypeError, /got "news"$/);
+    const bad = ['', 'open', 'error', 'message', 'a b', 'a?b', 'a&b', 'é', '$open', 'x'.repeat(201), 5, null, ['a']];
+    for (const name of bad) refuses({ ...OK, topics: ['news', name] }, TypeError, message);
+    refuses({ ...OK, topics: ['news', 'open'] }, TypeError, /got "open"$/);
+    accepts({ topics: ['user:42', 'news', 'a.b/c@d-e_F9', 'x'.repeat(200), 'opens', 'Message'] });
+    expect(fake.page.frame().src).to.match(/\?topic=user%3A42&topic=news&topic=a\.b%2Fc%40d-e_F9&topic=x{200}&topic=opens&topic=Message$/);
+  });
+
+  it('onError: a function when given', () => {
+    for (const onError of [null, 'x', 1, {}]) refuses({ ...OK, onError }, TypeError, /^connectComet: options\.onError must be a function, got /);
+    accepts({ onError: () => {} });
+  });
+
   it('share: a boolean', () => {
     for (const share of ['yes', 1, null, {}]) refuses({ ...OK, share }, TypeError, /^connectComet: options\.share must be a boolean, got /);
     refuses({ ...OK, share: 'yes' }, TypeError, /got "yes"$/);

@@ -120,6 +120,7 @@ describe('connectComet timers (fake page)', () => {
     expect(armed(), 'backoff, at once').to.deep.equal([0]);
     clock.tick(0);
     expect(page.frames).to.have.length(2);
+    server()(OPEN, 0);
     page.frame().onload!();
     expect(armed(), 'backoff again, no longer at once').to.deep.equal([BACKOFF]);
     conn!.close();
