@@ -231,10 +231,10 @@ export function connectComet<T = unknown>(url: string | URL, options: ConnectCom
     if (type === 'open') {
       attempt = misses = 0;
       got = true;
-      // the epoch: another than the cursor's is a reset
+      // missed: messages after the cursor that had already left the hub's history (a reset in the
+      // same epoch: at least that many); the epoch: another than the cursor's is a reset
+      if (info.missed && (!info.reset || info.epoch == epoch)) options.onGap?.({ missed: info.missed });
       renew(info.epoch!);
-      // missed: messages after the cursor that had already left the hub's history
-      if (!info.reset && info.missed) options.onGap?.({ missed: info.missed });
       // since: the response's messages start after this id
       if (info.since! > at) at = info.since!;
       to('open');

@@ -339,7 +339,7 @@ export class HubCore<O> {
     }
     const preface = as?.preface;
     if (preface !== undefined && open) {
-      const info: OpenInfo = { type: 'open', epoch: this.#epoch, lastId, since: start.reset ? 0 : since ?? lastId, missed, reset: start.reset };
+      const info: OpenInfo = { type: 'open', epoch: this.#epoch, lastId, since: start.from === 0 && start.reset ? 0 : since ?? lastId, missed, reset: start.reset };
       prefix.splice(at, 0, { id: 0, value: preface(info) });
     }
     const feed = new HubFeed<O>({

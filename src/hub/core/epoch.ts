@@ -41,8 +41,9 @@ export const FOREIGN_EPOCH = '-';
  * @internal Where a subscriber given the cursor (`since`, `epoch`) starts, on a hub at `lastId` in
  * `current` that accounts exactly for the messages of the subscriber's topics after `horizon`:
  * - no `since`: live only (`from` undefined);
- * - another epoch, or a `since` before `horizon` (the hub can no longer tell what of its topics
- *   came after it): the whole history (`from` 0), `reset`;
+ * - another epoch: the whole history (`from` 0), `reset`;
+ * - a `since` before `horizon` (the hub can no longer tell how many of its topics' messages came
+ *   after it): what came after `since`, `reset` (`missed` then counts at least what was lost);
  * - this epoch, `since` ahead of `lastId` (a hub that has not caught up yet): nothing replayed, and
  *   only ids above `since` given (`after`), however long the hub takes to get there;
  * - no epoch and `since` ahead of `lastId` (a cursor of unknown origin): the whole history;
@@ -55,8 +56,9 @@ export function startOf(
   lastId: number,
   horizon = 0,
 ): { readonly from: number | undefined; readonly after: number; readonly reset: boolean } {
-  const reset = (epoch !== undefined && epoch !== current) || (since !== undefined && since < horizon);
-  if (since === undefined) return { from: undefined, after: 0, reset };
+  const other = epoch !== undefined && epoch !== current;
+  if (since === undefined) return { from: undefined, after: 0, reset: other };
+  const reset = other || since < horizon;
   if (since > lastId && epoch !== undefined && !reset) return { from: undefined, after: since, reset };
-  return { from: reset || since > lastId ? 0 : since, after: 0, reset };
+  return { from: other || since > lastId ? 0 : since, after: 0, reset };
 }
