@@ -104,14 +104,17 @@ const ignore = (): void => {};
 
 /**
  * @internal A connected duplicate of `client` for the hub's blocking reads, with an error listener
- * attached. When it cannot connect, it is closed before the error is passed on. A node-redis cluster's
- * duplicate connects only to the nodes it sends commands to (`minimizeConnections`): for a hub, the
- * one holding its keys.
+ * attached. When it cannot connect, it is closed before the error is passed on. A cluster client's
+ * duplicate keeps a connection only to the nodes it sends commands to (for a hub, the one holding
+ * its keys): node-redis's with `minimizeConnections`, ioredis's without the ready check (its
+ * `CLUSTER INFO` would open one to a random node).
  */
 export async function duplicateClient(client: unknown): Promise<unknown> {
   const flavor = redisFlavor(client, 'client');
   const c = client as AnyClient;
-  const dup = (flavor === 'node-redis' && isCluster(c) ? c.duplicate({ minimizeConnections: true }) : c.duplicate()) as AnyClient;
+  const dup = (!isCluster(c) ? c.duplicate()
+    : flavor === 'node-redis' ? c.duplicate({ minimizeConnections: true })
+    : c.duplicate([], { enableReadyCheck: false })) as AnyClient;
   dup.on('error', ignore);
   if (flavor === 'node-redis' && !dup.isOpen) {
     try {
