@@ -40,10 +40,8 @@ export interface TestCluster {
 export interface ClusterOptions {
   /** How many master nodes (default 3). */
   size?: number;
-  /** `cluster-node-timeout`: how long a silent node takes to be marked failed (default 2000 ms). */
+  /** `cluster-node-timeout`: how long a silent node takes to be marked failed (default Redis's, 15000 ms). */
   nodeTimeoutMs?: number;
-  /** `cluster-require-full-coverage` (default true, as Redis has it). */
-  fullCoverage?: boolean;
 }
 
 /** redis-cli beside the redis-server in use (Debian's package ships both), else the one on PATH. */
@@ -58,7 +56,7 @@ function redisCliPath(serverPath: string): string {
  * what was started is stopped before the error is thrown.
  */
 export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
-  const { size = 3, nodeTimeoutMs = 2000, fullCoverage = true } = options;
+  const { size = 3, nodeTimeoutMs = 15_000 } = options;
   const script = await redisScript();
   const nodes: ClusterNode[] = [];
   const dirs: string[] = [];
@@ -75,7 +73,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       const child = await spawnReady(script.redisServerPath(), [
         '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no',
         '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`),
-        '--cluster-node-timeout', String(nodeTimeoutMs), '--cluster-require-full-coverage', fullCoverage ? 'yes' : 'no',
+        '--cluster-node-timeout', String(nodeTimeoutMs),
       ], port);
       const admin = new Redis(port, '127.0.0.1', { retryStrategy: () => null, maxRetriesPerRequest: 0, lazyConnect: true });
       admin.on('error', () => {});

@@ -207,22 +207,29 @@ function ioredisLink(c: AnyClient): RedisLink {
       return c.status === 'ready';
     },
     command: (args) => c.call(args[0], ...args.slice(1)),
-    watch(watcher) {
-      let last: unknown = undefined;
-      return listen(c, {
-        error: (error) => {
-          last = error;
-        },
-        close: () => watcher.down(last),
-        reconnecting: () => watcher.down(last),
-        end: () => watcher.down(last),
-        ready: () => watcher.up(),
-      });
-    },
+    watch: (watcher) => watchIoredis(c, watcher),
     destroy() {
       c.disconnect();
     },
   };
+}
+
+/**
+ * Watches the connection events of an ioredis client or `Cluster`, and the handlers `more` makes
+ * (a cluster's node events), which may set the last error known.
+ */
+function watchIoredis(c: AnyClient, watcher: LinkWatcher, more: (errors: { last: unknown }) => Record<string, Handler> = () => ({})): () => void {
+  const errors: { last: unknown } = { last: undefined };
+  return listen(c, {
+    error: (error) => {
+      errors.last = error;
+    },
+    close: () => watcher.down(errors.last),
+    reconnecting: () => watcher.down(errors.last),
+    end: () => watcher.down(errors.last),
+    ready: () => watcher.up(),
+    ...more(errors),
+  });
 }
 
 /** Commands without a key: on a cluster, sent on the connection of the node holding the hub's keys. */
@@ -310,23 +317,13 @@ function ioredisClusterLink(c: AnyClient, key: string): RedisLink {
       if (n === undefined) return Promise.reject(new Error(`no connection to a Redis Cluster node for slot ${slot}`));
       return n.call(args[0], ...args.slice(1));
     },
-    watch(watcher) {
-      let last: unknown = undefined;
-      return listen(c, {
-        error: (error) => {
-          last = error;
-        },
-        'node error': (error, address) => {
-          if (address === c.slots?.[slot]?.[0]) last = error;
-        },
-        '-node': (n) => n === cached && watcher.down(last),
-        '+node': (n) => name(n) === c.slots?.[slot]?.[0] && watcher.up(),
-        close: () => watcher.down(last),
-        reconnecting: () => watcher.down(last),
-        end: () => watcher.down(last),
-        ready: () => watcher.up(),
-      });
-    },
+    watch: (watcher) => watchIoredis(c, watcher, (errors) => ({
+      'node error': (error, address) => {
+        if (address === c.slots?.[slot]?.[0]) errors.last = error;
+      },
+      '-node': (n) => n === cached && watcher.down(errors.last),
+      '+node': (n) => name(n) === c.slots?.[slot]?.[0] && watcher.up(),
+    })),
     destroy() {
       c.disconnect();
     },
