@@ -55,6 +55,7 @@ interface Reading {
   end: unknown;
 }
 
+/** Subscribes to `topics` of `hub` and reads in the background. */
 function read(hub: RedisHub<number, Msg>, topics: readonly string[]): Reading {
   const reading: Reading = { got: [], ended: Promise.resolve(), end: undefined };
   const sub = hub.subscribe({ topics });
