@@ -37,7 +37,8 @@ import type { CometEncoding, ServeOptions, ServeResult, TicketOptions } from './
  *   {@link HubOptions} shared with {@link createHub}, and a `cometEncoding`'s options
  * @returns a hub, once it has read the stream's epoch and history
  * @throws TypeError / RangeError for an unknown option name, an invalid option, an unrecognised client, a node-redis
- *   client that is not connected, or a `subscriber` that is the publishing client (synchronously); the promise rejects
+ *   client that is not connected, a `subscriber` that is the publishing client, or, on a Redis Cluster, an `idKey`
+ *   that does not hash to the channel's slot (synchronously); the promise rejects
  *   when Redis cannot be reached, and with {@link HubConnectionError} when it does not answer within `publishTimeoutMs`
  */
 export function createRedisHub<T, O extends string = string>(options: RedisHubOptions<T, O> & CometEncoding<T>): Promise<RedisCometHub<T>>;

@@ -43,6 +43,13 @@ export interface AppendParts {
 
 const noop = (): void => {};
 
+/**
+ * The error replies of a Redis Cluster node that refused a command without running it: the cluster
+ * is down (a node without replica lost, with `cluster-require-full-coverage yes`), the slot is moving,
+ * or another node serves it (a redirection the client did not follow).
+ */
+const CLUSTER_REFUSALS = /^(CLUSTERDOWN|TRYAGAIN|MOVED|ASK) /;
+
 /** @internal Adds serialized messages to the stream; resolves with the id Redis gave. */
 export class Appender {
   readonly #p: AppendParts;
@@ -158,8 +165,8 @@ export class Appender {
 
   /**
    * Sends one command on the publishing connection, bounded from the moment it is sent: a connection
-   * that is down (`sent: false`), a failure of the connection and no answer within `timeoutMs`
-   * (`sent: true`) are each a {@link HubConnectionError}.
+   * that is down and a cluster node's refusal (`sent: false`), a failure of the connection and no
+   * answer within `timeoutMs` (`sent: true`) are each a {@link HubConnectionError}.
    */
   #send(args: string[], key: string): Promise<unknown> {
     const { publisher, channel, timeoutMs } = this.#p;
@@ -202,8 +209,13 @@ export class Appender {
           settle(() => resolve(reply));
         },
         (error: unknown) => {
-          if (isReplyError(error)) this.#answeredAt = performance.now();
-          fail(isReplyError(error) ? (error as Error) : new HubConnectionError(`${what}: ${String((error as Error)?.message ?? error)}`, { cause: error, sent: true, key }));
+          if (!isReplyError(error)) {
+            fail(new HubConnectionError(`${what}: ${String((error as Error)?.message ?? error)}`, { cause: error, sent: true, key }));
+            return;
+          }
+          this.#answeredAt = performance.now();
+          // a cluster node that cannot serve the slot now ran nothing: as if Redis were down
+          fail(CLUSTER_REFUSALS.test((error as Error).message) ? new HubConnectionError(`${what}: ${(error as Error).message}`, { cause: error }) : (error as Error));
         },
       );
     });

@@ -9,7 +9,7 @@ import { checkSecret, HUB_OPTIONS, type HubSettings } from '../core/settings.js'
 import { HubClosedError, HubConnectionError } from '../errors.js';
 import type { HubOptions, HubSubscription, SubscribeOptions } from '../types.js';
 import { Appender } from './append.js';
-import { duplicateClient, redisFlavor, redisLink, type RedisLink } from './client.js';
+import { duplicateClient, hashSlot, hashTag, isCluster, redisFlavor, redisLink, type RedisLink } from './client.js';
 import { Health } from './health.js';
 import { StreamReader } from './reader.js';
 import type { RedisHub, RedisHubOptions, RedisHubStats, RedisPublishOptions } from './types.js';
@@ -42,7 +42,7 @@ export function startRedisHub<T, O>(
   const { channel, client, subscriber, serialize = JSON.stringify, deserialize = JSON.parse, secret } = options;
   checkName(channel, where, 'channel');
   // the channel as a hash tag (unless it has one), so the keys of one hub live on one cluster node
-  const idKey = options.idKey ?? (/\{[^}]+\}/.test(channel) ? `${channel}:id` : `{${channel}}:id`);
+  const idKey = options.idKey ?? (hashTag(channel) !== undefined ? `${channel}:id` : `{${channel}}:id`);
   checkName(idKey, where, 'idKey');
   if (idKey === channel) throw new TypeError(`${where}: idKey must differ from channel, the stream's key`);
   const keyWindow = options.keyWindow === undefined ? 10_000 : checkCount(options.keyWindow, where, 'keyWindow');
@@ -60,8 +60,9 @@ export function startRedisHub<T, O>(
   checkSecret(secret, where);
   const publisherClient = options.publisher ?? client;
   if (publisherClient === undefined) throw new TypeError(`${where}: needs \`client\`, or \`publisher\` and \`subscriber\``);
-  const publisher = redisLink(publisherClient, options.publisher ? 'publisher' : 'client');
+  const publisher = redisLink(publisherClient, options.publisher ? 'publisher' : 'client', channel);
   if (subscriber !== undefined) redisFlavor(subscriber, 'subscriber');
+  if (isCluster(publisherClient) || (subscriber !== undefined && isCluster(subscriber))) checkSlots(channel, idKey, where);
   if (subscriber !== undefined && subscriber === publisherClient) {
     throw new TypeError(`${where}: subscriber must be a connection of its own, not the publisher: its blocking reads would hold up every publish`);
   }
@@ -73,7 +74,7 @@ export function startRedisHub<T, O>(
       const readerClient = owned ? await duplicateClient(publisherClient) : subscriber;
       made = make({
         core: new HubCore<O>(settings), encode: settings.encode, channel, idKey, keyWindow, retainMs, serialize, deserialize, publisher,
-        readerLink: redisLink(readerClient, 'subscriber'), owned, timeoutMs, maxInFlight, healthCheckMs, maxOutageMs, streamLength, secret,
+        readerLink: redisLink(readerClient, 'subscriber', channel), owned, timeoutMs, maxInFlight, healthCheckMs, maxOutageMs, streamLength, secret,
         history: settings.history,
       });
       await made.start();
@@ -123,6 +124,20 @@ const noop = (): void => {};
 
 function checkName(name: unknown, where: string, what: string): void {
   if (typeof name !== 'string' || name === '') throw new TypeError(`${where}: ${what} must be a non-empty string, got ${describe(name)}`);
+}
+
+/**
+ * On a Redis Cluster the scripts take the stream, `idKey` and `<idKey>:keys` together, so the three
+ * must hash to one slot: true of the default `idKey` unless the channel has a `}` but no hash tag.
+ */
+function checkSlots(channel: string, idKey: string, where: string): void {
+  const slot = hashSlot(channel);
+  for (const key of [idKey, `${idKey}:keys`]) {
+    if (hashSlot(key) !== slot) {
+      throw new TypeError(`${where}: on a Redis Cluster, "${key}" must hash to the slot of channel "${channel}" (${slot}), not ${hashSlot(key)}: ` +
+        'give the channel a hash tag (such as `{news}`) and idKey the same one');
+    }
+  }
 }
 
 function positiveMs(value: unknown, fallback: number, where: string, name: string): number {

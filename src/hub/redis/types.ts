@@ -8,8 +8,9 @@ import type { CometWire, HubOptions, HubReading, HubStats, Serving } from '../ty
  * on a duplicate it creates, connects and closes itself), or `publisher` and `subscriber` (two
  * connections you own; the `subscriber` one is kept busy by blocking stream reads and must not be
  * used for other commands). Clients are node-redis v4 or later (connected) or ioredis v5 or later,
- * recognised by shape. Attach an `'error'` listener to every client you pass: a client without one
- * crashes the process when its connection fails.
+ * recognised by shape, or a Redis Cluster client of either (`createCluster`, `new Redis.Cluster`):
+ * each hub then works with the node serving its channel's slot. Attach an `'error'` listener to
+ * every client you pass: a client without one crashes the process when its connection fails.
  */
 export interface RedisHubOptions<T, O = T> extends HubOptions<T, O> {
   /** Name shared by every process of this hub: the key of its Redis Stream. */
@@ -21,8 +22,11 @@ export interface RedisHubOptions<T, O = T> extends HubOptions<T, O> {
   /** A dedicated connection for the blocking stream reads (default: a duplicate of `client`/`publisher`). */
   subscriber?: object;
   /**
-   * Hash beside the stream holding its `epoch` and the last `id` given. Default `` `${channel}:id` ``
-   * (a plain counter left there by an earlier version of this hub is taken over, its value kept).
+   * Hash beside the stream holding its `epoch` and the last `id` given; the idempotency keys are
+   * kept beside it in `` `${idKey}:keys` ``. Default `` `{${channel}}:id` ``, or `` `${channel}:id` ``
+   * when the channel has a hash tag of its own (`{…}`): either way, on a Redis Cluster, the three
+   * keys hash to the channel's slot (a plain counter left there by an earlier version of this hub
+   * is taken over, its value kept).
    */
   idKey?: string;
   /**
@@ -124,8 +128,9 @@ export interface RedisHub<T, O = T> extends HubReading<O> {
    *   whatever `encode` throws (`CometEncodeError` with `cometEncoding`), and then nothing reaches
    *   Redis; {@link HubConnectionError} (with `cause`) at once while the hub is disconnected, as soon
    *   as the health check sees Redis stop answering while it waits, and after `publishTimeoutMs`
-   *   without an answer (in these two cases it may still reach Redis later, if the client had queued it); a
-   *   Redis error reply rejects as it is.
+   *   without an answer (in these two cases it may still reach Redis later, if the client had queued it), and
+   *   when a Redis Cluster node refused to run it (`CLUSTERDOWN`, `TRYAGAIN`, `MOVED`, `ASK`: `sent: false`); any
+   *   other Redis error reply rejects as it is.
    */
   publish(value: T, options?: RedisPublishOptions): Promise<number>;
   /**

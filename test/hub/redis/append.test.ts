@@ -135,3 +135,26 @@ describe('Redis hub appender: publishes in flight', () => {
     expect(down).to.be.instanceOf(HubConnectionError).and.include({ sent: false });
   });
 });
+
+describe('Redis hub appender: error replies', () => {
+  /** An error reply as node-redis makes it (recognised by its class name). */
+  class ErrorReply extends Error {}
+
+  function replying(message: string): RedisLink {
+    return { flavor: 'node-redis', ready: true, command: () => Promise.reject(new ErrorReply(message)), watch: () => () => {}, destroy: () => {} };
+  }
+
+  it('a cluster node that refused to run the publish rejects it with HubConnectionError, sent: false, the reply as cause', async () => {
+    for (const message of ['CLUSTERDOWN The cluster is down', 'TRYAGAIN Multiple keys request during rehashing of slot', 'MOVED 3999 127.0.0.1:6381', 'ASK 3999 127.0.0.1:6381']) {
+      const error = (await appender(replying(message), 10).append('x', '', 'key-x').catch((e: unknown) => e)) as HubConnectionError;
+      expect(error, message).to.be.instanceOf(HubConnectionError).and.include({ sent: false, key: undefined });
+      expect(error.message).to.equal(`publish on "c": ${message}`);
+      expect(error.cause).to.be.instanceOf(ErrorReply);
+    }
+  });
+
+  it('any other error reply rejects as it is', async () => {
+    const error = await appender(replying('ERR comet-bridge: field id of c:id is not a non-negative integer'), 10).append('x', '', 'key-x').catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(ErrorReply);
+  });
+});
