@@ -2,6 +2,7 @@
  * Web-standard transport: Comet chunks as a pull-based `ReadableStream<Uint8Array>` and a `Response`,
  * a web stream controller as the chunk reader's output.
  */
+import { onAbort } from '../util/abort.js';
 import { describe } from '../util/args.js';
 import { checkHeaders, checkOrRelease, iteratorOf, toBytes, type CometChunk, type StreamFormat } from './chunk.js';
 import { STREAM_OPTIONS, streamSettings, type StreamOptions, type StreamSettings } from './options.js';
@@ -13,20 +14,46 @@ export interface WebStreamOptions extends StreamOptions {}
 /** `ResponseInit` plus the stream options of {@link cometResponse}. */
 export interface CometResponseInit extends ResponseInit, StreamOptions {}
 
+/**
+ * @internal What a server-side caller adds to a web stream: a signal telling that the client left
+ * (a web `Request`'s `signal`), and who is told how the stream ended.
+ */
+export interface WebStreamHooks {
+  /** Aborted when the client has gone: the stream ends as when its body is cancelled. */
+  readonly gone?: AbortSignal | undefined;
+  /** Called once, when the read is over (with the error when it failed). */
+  readonly onEnd?: ((how: ReadEnd, error: Error | undefined) => void) | undefined;
+}
+
 /** A web stream controller fed by a {@link ChunkReader}. */
 class ControllerOutput implements ChunkOutput {
   readonly reader: ChunkReader;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   /** Set by `pull()`: the stream asked for a chunk (possibly from inside `enqueue`). */
   #wanted = false;
+  readonly #hooks: WebStreamHooks | undefined;
+  #unwatch: (() => void) | undefined;
 
-  constructor(where: string, iterator: AsyncIterator<unknown>, settings: StreamSettings, carrier: unknown) {
+  constructor(where: string, iterator: AsyncIterator<unknown>, settings: StreamSettings, carrier: unknown, hooks: WebStreamHooks | undefined) {
     this.reader = new ChunkReader(where, iterator, this, settings, carrier);
+    this.#hooks = hooks;
   }
 
   start(controller: ReadableStreamDefaultController<Uint8Array>): void {
     this.#controller = controller;
     this.reader.start();
+    const gone = this.#hooks?.gone;
+    if (gone !== undefined && !this.reader.done) this.#unwatch = onAbort(gone, () => this.#gone());
+  }
+
+  /** The client left without the body being cancelled: a read still waiting ends too. */
+  #gone(): void {
+    this.reader.gone();
+    try {
+      this.#controller.close();
+    } catch {
+      // cancelled or closed already
+    }
   }
 
   pull(): void {
@@ -46,8 +73,10 @@ class ControllerOutput implements ChunkOutput {
   }
 
   close(how: ReadEnd, error: Error | undefined): void {
+    this.#unwatch?.();
     if (how === 'failed') this.#controller.error(error);
     else if (how !== 'client-gone') this.#controller.close();
+    this.#hooks?.onEnd?.(how, error);
   }
 }
 
@@ -74,10 +103,10 @@ export function toWebStream(chunks: AsyncIterable<string | Uint8Array>, options?
 }
 
 /** The stream of `chunks`, with `settings()` checking the options (the source is returned if it throws). */
-function webStream(where: string, chunks: AsyncIterable<string | Uint8Array>, settings: () => StreamSettings): ReadableStream<Uint8Array> {
+function webStream(where: string, chunks: AsyncIterable<string | Uint8Array>, settings: () => StreamSettings, hooks?: WebStreamHooks): ReadableStream<Uint8Array> {
   const iterator = iteratorOf(where, chunks);
   const checked = checkOrRelease(iterator, settings);
-  const output = new ControllerOutput(where, iterator, checked, chunks);
+  const output = new ControllerOutput(where, iterator, checked, chunks, hooks);
   return new ReadableStream<Uint8Array>(
     {
       start: (controller) => output.start(controller),
@@ -132,9 +161,10 @@ export function cometResponse(chunks: AsyncIterable<string | Uint8Array>, init?:
 
 /**
  * @internal The `Response` of {@link cometResponse} for any kind of stream: the headers of its
- * format (the transport's own, `format`, else `init.format`), then `init.headers`.
+ * format (the transport's own, `format`, else `init.format`), then `init.headers`; `hooks` for a
+ * server's own use.
  */
-export function webResponse(where: string, chunks: AsyncIterable<string | Uint8Array>, init: CometResponseInit | undefined, format?: StreamFormat): Response {
+export function webResponse(where: string, chunks: AsyncIterable<string | Uint8Array>, init: CometResponseInit | undefined, format?: StreamFormat, hooks?: WebStreamHooks): Response {
   const headers = new Headers();
   const response: ResponseInit = { headers };
   const body = webStream(where, chunks, () => {
@@ -146,6 +176,6 @@ export function webResponse(where: string, chunks: AsyncIterable<string | Uint8A
     if (status !== undefined) response.status = status;
     if (statusText !== undefined) response.statusText = statusText;
     return settings;
-  });
+  }, hooks);
   return new Response(body, response);
 }

@@ -14,6 +14,8 @@ export type {
   CometHub,
   CometHubOptions,
   CometWire,
+  FetchOptions,
+  FetchResult,
   Hub,
   HubOptions,
   HubReading,

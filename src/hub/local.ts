@@ -10,10 +10,11 @@ import { coreSettings, HUB_OPTIONS, type HubSettings } from './core/settings.js'
 import { HubClosedError } from './errors.js';
 import { encoding, ENCODING_OPTIONS } from './protocol/encoding.js';
 import { applyWire, type Wire } from './protocol/framing.js';
+import { fetchHub } from './protocol/fetch.js';
 import { serveHub } from './protocol/serve.js';
 import { checkSecret, makeTicket } from './protocol/ticket.js';
 import type {
-  CometEncoding, CometHub, CometHubOptions, Hub, HubOptions, HubStats, HubSubscription, PublishOptions, ServeOptions, ServeResult, SubscribeOptions, TicketOptions,
+  CometEncoding, CometHub, CometHubOptions, FetchOptions, Hub, HubOptions, HubStats, HubSubscription, PublishOptions, ServeOptions, ServeResult, SubscribeOptions, TicketOptions,
 } from './types.js';
 import { topicOf } from './core/topic.js';
 
@@ -144,6 +145,10 @@ class LocalCometHub<T> extends LocalHub<T, string> implements CometHub<T> {
 
   serve(req: IncomingMessage, res: ServerResponse, options?: ServeOptions): Promise<ServeResult> {
     return serveHub(this.core, this.#wire, this.#secret, req, res, options);
+  }
+
+  fetch(request: Request, options?: FetchOptions): Promise<Response> {
+    return fetchHub(this.core, this.#wire, this.#secret, request, options);
   }
 
   ticket(options: TicketOptions): string {

@@ -5,11 +5,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { coreSettings, type HubSettings } from './core/settings.js';
 import { applyWire, type Wire } from './protocol/framing.js';
+import { fetchHub } from './protocol/fetch.js';
 import { serveHub } from './protocol/serve.js';
 import { checkSecret, makeTicket } from './protocol/ticket.js';
 import { REDIS_HUB_OPTIONS, RedisHubImpl, startRedisHub, type RedisParts } from './redis/hub.js';
 import type { RedisCometHub, RedisHub, RedisHubOptions } from './redis/types.js';
-import type { CometEncoding, ServeOptions, ServeResult, TicketOptions } from './types.js';
+import type { CometEncoding, FetchOptions, ServeOptions, ServeResult, TicketOptions } from './types.js';
 
 /**
  * Creates a hub whose messages reach the subscribers of every process on `channel`. The messages
@@ -65,6 +66,10 @@ class RedisCometHubImpl<T> extends RedisHubImpl<T, string> implements RedisComet
 
   serve(req: IncomingMessage, res: ServerResponse, options?: ServeOptions): Promise<ServeResult> {
     return serveHub(this.core, this.#wire, this.#secret, req, res, options);
+  }
+
+  fetch(request: Request, options?: FetchOptions): Promise<Response> {
+    return fetchHub(this.core, this.#wire, this.#secret, request, options);
   }
 
   ticket(options: TicketOptions): string {

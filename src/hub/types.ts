@@ -223,7 +223,10 @@ export interface Hub<T, O = T> extends HubReading<O> {
   stats(): HubStats;
 }
 
-/** What a hub that speaks the client's protocol adds: `serve`, for one route of both kinds of client. */
+/**
+ * What a hub that speaks the client's protocol adds: `serve` (a Node request and response) and
+ * `fetch` (a web `Request`, answered with a `Response`), each for one route of both kinds of client.
+ */
 export interface Serving {
   /**
    * Serves one client on a route, of either kind: a request whose `Accept` lists
@@ -248,6 +251,26 @@ export interface Serving {
    *   range; whatever `stop` throws
    */
   serve(req: IncomingMessage, res: ServerResponse, options?: ServeOptions): Promise<ServeResult>;
+  /**
+   * The protocol of {@link Serving.serve} on a web `Request`, answered with a web `Response`: for
+   * Hono, Next.js route handlers, Remix and React Router, SvelteKit, `Bun.serve`, `Deno.serve`, and
+   * Node's own `Request`. Both kinds by `Accept`, the cursor, topics, `authorize`, tickets, the
+   * controls and the statuses are those of `serve`, byte for byte (one implementation serves both).
+   * The body is pull-based: the hub hands a message over only when the server reads the body,
+   * so a slow client slows its own subscription and nothing else. The subscription ends when the
+   * body is cancelled or `request.signal` aborts (the client left). The first chunk (the Comet
+   * initial chunk, else the `open` control) is ready at once, so the headers leave at once, even
+   * on runtimes that send none before the body's first chunk. Resolves the `Response`, or a `500`
+   * when `authorize` (or `stop`) throws; `options.onEnd` is told how each answer ended.
+   * @example
+   * ```ts
+   * // app/live/route.ts (Next.js App Router)
+   * export const GET = (request: Request) => hub.fetch(request);
+   * ```
+   * @throws TypeError (synchronously) for a bad argument or option, naming `hub.fetch`; RangeError
+   *   for a number out of range
+   */
+  fetch(request: Request, options?: FetchOptions): Promise<Response>;
   /**
    * A signed ticket for a page that cannot send cookies (a cross-site iframe): `serve` takes it from
    * the `ticket` query parameter as the authorization of its topics until it expires, without
@@ -365,6 +388,31 @@ export interface ServeOptions extends Omit<SendCometOptions, 'heartbeat' | 'befo
  * (the `stop` option).
  */
 export type ServeResult = SendCometResult | 'bad-request' | 'forbidden' | 'stopped';
+
+/**
+ * Options of `hub.fetch`: those of `hub.serve` (see {@link ServeOptions}), with `stop`, `topics` and
+ * `authorize` taking the web `Request`, and `onEnd`.
+ */
+export interface FetchOptions extends Omit<ServeOptions, 'stop' | 'topics' | 'authorize'> {
+  /** As {@link ServeOptions.stop}, a function of the web `Request`. */
+  stop?: boolean | ((request: Request) => boolean);
+  /** As {@link ServeOptions.topics}: the topics of the web `Request` (default: its `topic` query parameters). */
+  topics?: (request: Request) => readonly string[];
+  /** As {@link ServeOptions.authorize}, with the web `Request`: if it throws or rejects, the answer is a `500` and `onEnd` gets the error. */
+  authorize?: (request: Request, topics: readonly string[]) => boolean | readonly string[] | PromiseLike<boolean | readonly string[]>;
+  /**
+   * Called once, when the answer is over, with what `hub.serve`'s promise would settle with: a
+   * {@link ServeResult} (`'bad-request'`, `'forbidden'`, `'stopped'` and `'head'` at once; a
+   * stream's `'end'`, `'rotated'`, `'shutdown'` or `'client-gone'` when it ends), or `'failed'`
+   * and the error, as `hub.serve` rejects with it (what `authorize` threw; why the stream failed: a client cut off for slowness, a Redis
+   * hub's outage, `signal` aborted with a reason). What it throws is thrown again on its own, as an
+   * uncaught exception, never into the stream.
+   */
+  onEnd?: (result: FetchResult, error?: unknown) => void;
+}
+
+/** How an answer of `hub.fetch` ended (see {@link FetchOptions.onEnd}): a {@link ServeResult}, or `'failed'`. */
+export type FetchResult = ServeResult | 'failed';
 
 /** Options of {@link Serving.ticket}. */
 export interface TicketOptions {

@@ -1,6 +1,6 @@
 /**
  * What the protocol reads of a request, whatever the server gives it: its method, its URL's query,
- * and its headers. `hub.serve` reads Node's `IncomingMessage` through it.
+ * and its headers. `hub.serve` reads Node's `IncomingMessage` through it, `hub.fetch` a web `Request`.
  */
 import type { IncomingMessage } from 'node:http';
 
@@ -28,6 +28,17 @@ export function nodeRequest(req: IncomingMessage): ProtocolRequest {
       const value = req.headers?.[name];
       return Array.isArray(value) ? value.join(', ') : value;
     },
+  };
+}
+
+/** @internal A web `Request` as the protocol reads it (its `url`, `method` and `headers` are checked by the caller). */
+export function webRequest(request: Request): ProtocolRequest {
+  const url = request.url;
+  const hash = url.indexOf('#');
+  return {
+    method: request.method,
+    query: queryOf(hash < 0 ? url : url.slice(0, hash)),
+    header: (name) => request.headers.get(name) ?? undefined,
   };
 }
 
