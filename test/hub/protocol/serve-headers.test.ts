@@ -1,11 +1,13 @@
 /**
- * hub.serve's headers: `Vary: Accept` joins a `Vary` already set on the response (by CORS or
- * compression middleware before the route runs) instead of replacing it; a header given as
- * `undefined` is skipped on every answer, the 400 too.
+ * The headers of both edges: `Vary: Accept` joins the `Vary` of `options.headers` (and, on
+ * `hub.serve`, one already set on the response by CORS or compression middleware before the route
+ * runs) instead of replacing it; a header given as `undefined` is skipped on every answer, the 400
+ * too; every other header given is on every answer.
  */
 import { expect } from 'chai';
 import { cometHub } from '../../../src/index.js';
 import { CB, read, readEvents, serverFor, type Serve } from '../fixtures/serve.js';
+import { edges } from './fixtures/edges.js';
 
 describe('hub.serve and a Vary header set before it', function () {
   this.timeout(10_000);
@@ -91,3 +93,50 @@ describe('hub.serve and a Vary header set before it', function () {
     }
   });
 });
+
+for (const edge of edges) {
+  describe(`${edge.name}: Vary and options.headers on every answer`, function () {
+    this.timeout(10_000);
+
+    it('joins Accept to a Vary given as a string or an array, and leaves one naming Accept (or *) as it is', async () => {
+      const hub = cometHub(CB, { initialChunk: null });
+      const vary: Record<string, string | string[]> = { '/string': 'Origin', '/array': ['Origin', 'Cookie'], '/named': 'accept-encoding, ACCEPT', '/star': '*' };
+      const s = await edge.serverFor(hub, (req) => ({ headers: { Vary: vary[req.url]! } }));
+      try {
+        const got: Record<string, unknown> = {};
+        for (const path of Object.keys(vary)) got[path] = (await readEvents(s.port, path, 1)).headers.vary;
+        expect(got).to.deep.equal({ '/string': 'Origin, Accept', '/array': 'Origin, Cookie, Accept', '/named': 'accept-encoding, ACCEPT', '/star': '*' });
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('skips a header given as undefined and sends the others on a stream, a HEAD, a 400, a 403 and a 204', async () => {
+      const hub = cometHub(CB, { initialChunk: null });
+      const headers = { 'X-Trace': undefined, 'X-Kept': 'yes' } as unknown as Record<string, string>;
+      const s = await edge.serverFor(hub, {
+        headers,
+        stop: (req) => req.url === '/stop',
+        authorize: (_req, topics) => !topics.includes('secret'),
+      });
+      try {
+        const answers = [
+          await readEvents(s.port, '/live', 1),
+          await read(s.port, '/live', (b) => b.includes('</script>')),
+          await read(s.port, '/live', undefined, 'HEAD'),
+          await read(s.port, '/live?since=x', undefined, 'GET', { accept: 'text/event-stream' }),
+          await read(s.port, '/live?since=x'),
+          await read(s.port, '/live?topic=secret'),
+          await read(s.port, '/stop', undefined, 'GET', { accept: 'text/event-stream' }),
+        ];
+        expect(answers.map((a) => a.status)).to.deep.equal([200, 200, 200, 400, 400, 403, 204]);
+        for (const answer of answers) {
+          expect(answer.headers).to.include({ 'x-kept': 'yes', vary: 'Accept' });
+          expect(answer.headers).to.not.have.property('x-trace');
+        }
+      } finally {
+        await s.close();
+      }
+    });
+  });
+}
