@@ -1,6 +1,8 @@
 /**
  * docs/protocol.md shows real bytes: every fenced block whose info says `check=NAME` is compared
- * with what `hub.serve` sends in the scenario of that name, over a real socket on 127.0.0.1.
+ * with what `hub.serve` sends in the scenario of that name, over a real socket on 127.0.0.1, and
+ * with what `hub.fetch` sends (its `Response` written back by a Node http server), but for the
+ * scenarios of a Node response alone (`stopComet`).
  *
  * How a block shows a response (the document says the same in its "Examples" section):
  * - `http`: the status line and the headers, without those Node's http server adds itself (`Date`,
@@ -17,9 +19,10 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { cometHub, stopComet, type CometHub, type ServeOptions } from '../../src/index.js';
+import { cometHub, stopComet, type CometHub } from '../../src/index.js';
 import { fences, infoWords } from '../support/markdown.js';
 import { CB, read, serverFor, type Read, type Serve } from '../hub/fixtures/serve.js';
+import { edges, type Edge, type SuiteOptions } from '../hub/protocol/fixtures/edges.js';
 import sinon from 'sinon';
 import { until } from '../support/timing.js';
 
@@ -66,9 +69,9 @@ interface Request {
 interface Scenario {
   /** The hub and what it has published before the request. */
   hub: () => CometHub<unknown>;
-  /** What answers the request (default: the hub's `serve`). */
+  /** What answers the request on a Node response alone (default: the edge of the hub). */
   serve?: Serve;
-  options?: ServeOptions;
+  options?: SuiteOptions;
   request: (epoch: string) => Request;
 }
 
@@ -84,7 +87,7 @@ const topicHub = jsonHub(...[1, 2, 3, 4, 5].map((n) => on('news', `n${n}`)), on(
 /** Topics published live in the topic examples: one the request did not ask for, then one it did. */
 const topicLive = [on('sport', 's8'), on('news', 'n9')];
 /** The `authorize` of the refusal examples: every user may read `news`, nothing else. */
-const newsOnly: ServeOptions = { authorize: (_req, topics) => topics.every((t) => t === 'news') };
+const newsOnly: SuiteOptions = { authorize: (_req, topics) => topics.every((t) => t === 'news') };
 
 const beat = '<script type="text/javascript">parent.cometMessage({"type":"beat"},0);</script>';
 
@@ -128,10 +131,10 @@ const scenarios: Record<string, Scenario> = {
   'sse-bad-topic': { hub: jsonHub(), request: () => ({ path: '/live?topic=open', headers: SSE }) },
 };
 
-/** Runs a scenario: a server whose one route is the hub's `serve`, one request, the response as read. */
-async function run(scenario: Scenario): Promise<{ response: Read; epoch: string }> {
+/** Runs a scenario: a server whose one route is an edge of the hub, one request, the response as read. */
+async function run(edge: Edge, scenario: Scenario): Promise<{ response: Read; epoch: string }> {
   const hub = scenario.hub();
-  const s = await serverFor(scenario.serve ?? hub.serve.bind(hub), scenario.options);
+  const s = scenario.serve === undefined ? await edge.serverFor(hub, scenario.options) : await serverFor(scenario.serve);
   try {
     const request = scenario.request(hub.epoch);
     const { until: text } = request;
@@ -142,6 +145,8 @@ async function run(scenario: Scenario): Promise<{ response: Read; epoch: string 
       hub.close();
     }
     const response = await reading;
+    // a refusal's text names the function that answered; the document shows hub.serve's
+    if (edge.name === 'hub.fetch') response.body = response.body.replace(/^hub\.fetch: /, 'hub.serve: ');
     if (text === undefined) expect(response.ended, 'the response ended').to.equal(true);
     else if (response.body.includes(text)) response.body = response.body.slice(0, response.body.indexOf(text) + text.length);
     return { response, epoch: hub.epoch };
@@ -190,7 +195,7 @@ function asWritten(lang: string, body: string): string {
   return head(code, pairs) + (rest.length === 0 ? '' : '\n\n' + rest.join('\n\n'));
 }
 
-describe(`${doc}: the examples are what hub.serve sends`, function () {
+describe(`${doc}: the examples are what hub.serve and hub.fetch send`, function () {
   this.timeout(20_000);
 
   it('checks one block or more, every one of a known scenario, and shows every scenario', () => {
@@ -200,15 +205,18 @@ describe(`${doc}: the examples are what hub.serve sends`, function () {
     for (const f of checked) expect(['http', 'html', 'text'], `${doc} line ${f.line}`).to.include(f.lang);
   });
 
-  for (const block of checked) {
-    const name = infoWords(block.info).get('check')!;
-    it(`line ${block.line}: ${name} (${block.lang})`, async () => {
-      const scenario = scenarios[name];
-      if (scenario === undefined) return expect.fail(`no scenario ${name}`);
-      const { response, epoch } = await run(scenario);
-      const withBody = block.lang === 'http' && block.body.includes('\n\n');
-      expect(asWritten(block.lang, block.body), `${doc} line ${block.line}`).to.equal(shown(block.lang, response, epoch, withBody));
-    });
+  for (const edge of edges) {
+    for (const block of checked) {
+      const name = infoWords(block.info).get('check')!;
+      if (edge.name !== 'hub.serve' && scenarios[name]?.serve !== undefined) continue;
+      it(`line ${block.line}: ${name} (${block.lang}), from ${edge.name}`, async () => {
+        const scenario = scenarios[name];
+        if (scenario === undefined) return expect.fail(`no scenario ${name}`);
+        const { response, epoch } = await run(edge, scenario);
+        const withBody = block.lang === 'http' && block.body.includes('\n\n');
+        expect(asWritten(block.lang, block.body), `${doc} line ${block.line}`).to.equal(shown(block.lang, response, epoch, withBody));
+      });
+    }
   }
 });
 
