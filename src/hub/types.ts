@@ -260,7 +260,8 @@ export interface Serving {
    * so a slow client slows its own subscription and nothing else. The subscription ends when the
    * body is cancelled or `request.signal` aborts (the client left). The first chunk (the Comet
    * initial chunk, else the `open` control) is ready at once, so the headers leave at once, even
-   * on runtimes that send none before the body's first chunk. Resolves the `Response`, or a `500`
+   * on runtimes that send none before the body's first chunk; and the `beat` control goes out every
+   * 5 s by default (not 15), under `Bun.serve`'s idle limit. Resolves the `Response`, or a `500`
    * when `authorize` (or `stop`) throws; `options.onEnd` is told how each answer ended.
    * @example
    * ```ts
@@ -394,6 +395,11 @@ export type ServeResult = SendCometResult | 'bad-request' | 'forbidden' | 'stopp
  * `authorize` taking the web `Request`, and `onEnd`.
  */
 export interface FetchOptions extends Omit<ServeOptions, 'stop' | 'topics' | 'authorize'> {
+  /**
+   * As {@link ServeOptions.heartbeatMs}, with a default of 5000: under `Bun.serve`'s `idleTimeout`
+   * (10 s), which ends a response that has sent nothing for that long. `0` for none.
+   */
+  heartbeatMs?: number;
   /** As {@link ServeOptions.stop}, a function of the web `Request`. */
   stop?: boolean | ((request: Request) => boolean);
   /** As {@link ServeOptions.topics}: the topics of the web `Request` (default: its `topic` query parameters). */

@@ -51,6 +51,7 @@ export interface Exchange<R> {
  * @internal Checks the options of one call (every one, so that its errors name the function the
  * caller called) and keeps what the exchange needs.
  * @param known - the option names the edge takes: {@link EDGE_OPTIONS} and its own
+ * @param beatMs - the edge's default `heartbeatMs`
  * @throws TypeError / RangeError naming `where`
  */
 export function exchangeOf<R>(
@@ -60,8 +61,9 @@ export function exchangeOf<R>(
   secret: Uint8Array | undefined,
   options: EdgeOptions<R> | undefined,
   known: readonly string[] = EDGE_OPTIONS,
+  beatMs = 15_000,
 ): Exchange<R> {
-  const { policy, limit, heartbeatMs = 15_000, maxBytes, maxAgeMs, signal, retry, stop, headers, topics, authorize } = checkOptions(options, where, known);
+  const { policy, limit, heartbeatMs = beatMs, maxBytes, maxAgeMs, signal, retry, stop, headers, topics, authorize } = checkOptions(options, where, known);
   if (maxBytes !== undefined) checkLimit(maxBytes, where, 'maxBytes');
   checkMs(heartbeatMs, where, 'heartbeatMs');
   checkMs(maxAgeMs, where, 'maxAgeMs');

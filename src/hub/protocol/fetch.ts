@@ -17,6 +17,12 @@ import { webRequest } from './request.js';
 /** The option names of {@link FetchOptions}. */
 const FETCH_OPTIONS: readonly string[] = [...EDGE_OPTIONS, 'onEnd'];
 
+/**
+ * The default heartbeat: under the shortest idle limit of the runtimes a `Response` streams on
+ * (`Bun.serve` ends a response that sent nothing for 10 s, counted in ticks of about 4 s).
+ */
+const HEARTBEAT_MS = 5_000;
+
 /** `base`, then `extra` over it (a name of `extra` replaces the same name of `base`, in any case). */
 function headersOf(base: Readonly<Record<string, string>>, extra: Readonly<Record<string, HeaderValue>>): Headers {
   const headers = new Headers(base);
@@ -45,7 +51,7 @@ export function fetchHub(
   if (!isObjectLike(r) || typeof r.url !== 'string' || typeof r.method !== 'string' || typeof r.headers?.get !== 'function') {
     throw new TypeError(`${where}: request must be a web Request, got ${describe(request)}`);
   }
-  const exchange = exchangeOf(where, core, wire, secret, options, FETCH_OPTIONS);
+  const exchange = exchangeOf(where, core, wire, secret, options, FETCH_OPTIONS, HEARTBEAT_MS);
   const onEnd = options?.onEnd;
   checkFunction(onEnd, where, 'onEnd');
   const report = (result: FetchResult, error?: unknown): void => {

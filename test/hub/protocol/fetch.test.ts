@@ -5,6 +5,7 @@
  * at once), teardown on `request.signal` and on the body's cancel, `onEnd`, and the headers given.
  */
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { cometHub, SlowConsumerError, type FetchResult } from '../../../src/index.js';
 import { calls, CB, events } from '../fixtures/serve.js';
 import { turn, until, within } from '../../support/timing.js';
@@ -215,6 +216,24 @@ describe('hub.fetch on its own', function () {
     } finally {
       process.removeAllListeners('uncaughtException');
       for (const listener of mocha) process.on('uncaughtException', listener);
+    }
+  });
+
+  it('beats every 5 s by default (under Bun.serve\'s 10 s idleTimeout), hub.serve\'s 15 s being too long there', async () => {
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const hub = cometHub<number>(CB, { initialChunk: null });
+      const reader = (await hub.fetch(request())).body!.getReader();
+      await next(reader);
+      let beaten = false;
+      const beat = next(reader).finally(() => (beaten = true));
+      await clock.tickAsync(4_999);
+      expect(beaten).to.equal(false);
+      await clock.tickAsync(1);
+      expect(calls((await beat)!)).to.deep.equal([{ value: { type: 'beat' }, id: 0 }]);
+      await reader.cancel();
+    } finally {
+      clock.restore();
     }
   });
 
