@@ -73,12 +73,22 @@ function stopped(res: ServerResponse, headers: SendCometOptions['headers'], wire
     stopSSE(res, headers);
     return Promise.resolve('stopped');
   }
+  ok(res);
   return sendStop(res, stopChunk(wire), { signal, headers }).then(() => 'stopped');
+}
+
+/**
+ * A stream (a stop control's too) is a `200` whatever status the response was given before (Koa
+ * sets `404` until a body is set): the transports keep the response's own status.
+ */
+function ok(res: ServerResponse): void {
+  if (!res.headersSent) res.statusCode = 200;
 }
 
 /** A stream of either kind (see `streamOf`), or, for HEAD, its headers alone. */
 function streamed(exchange: Exchange<IncomingMessage>, res: ServerResponse, headers: SendCometOptions['headers'], decided: Answer & { type: 'stream' }): Promise<ServeResult> {
   const send = decided.sse ? sendSSE : sendComet;
+  ok(res);
   if (decided.head) return send(res, nothing(), { headers });
   const { chunks, settings } = streamOf(exchange, decided);
   return send(res, chunks, { ...settings, headers });

@@ -32,6 +32,28 @@ describe('hub.serve and a Vary header set before it', function () {
     }
   });
 
+  it('streams with 200 whatever status the response was given before (Koa gives 404 until a body is set)', async () => {
+    const hub = cometHub(CB, { initialChunk: null });
+    const serve: Serve = (req, res, options) => {
+      res.statusCode = 404;
+      return hub.serve(req, res, options);
+    };
+    const s = await serverFor(serve, { stop: (req) => req.url === '/stop' });
+    try {
+      const answers = [
+        await readEvents(s.port, '/live', 1),
+        await read(s.port, '/live', (body) => body.includes('</script>')),
+        await read(s.port, '/live', undefined, 'HEAD', { accept: 'text/event-stream' }),
+        await read(s.port, '/stop'),
+        await read(s.port, '/stop', undefined, 'GET', { accept: 'text/event-stream' }),
+        await read(s.port, '/live?since=x'),
+      ];
+      expect(answers.map((a) => a.status)).to.deep.equal([200, 200, 200, 200, 204, 400]);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('leaves a Vary that already names Accept (or *) as it is', async () => {
     const hub = cometHub(CB, { initialChunk: null });
     for (const vary of ['accept-encoding, ACCEPT', '*']) {
