@@ -6,6 +6,7 @@
  */
 import { FRAMINGS, type HeaderValue } from '../../http/chunk.js';
 import { webResponse } from '../../http/comet-response.js';
+import { reportLater } from '../../source/iterators.js';
 import { checkFunction, describe, isObjectLike, isSignal } from '../../util/args.js';
 import type { HubCore } from '../core/core.js';
 import type { FetchOptions, FetchResult } from '../types.js';
@@ -59,9 +60,7 @@ export function fetchHub(
     try {
       onEnd(result, error);
     } catch (thrown) {
-      queueMicrotask(() => {
-        throw thrown;
-      });
+      reportLater(thrown);
     }
   };
   const headers = withVary(exchange.headers, undefined);
