@@ -7,6 +7,7 @@ import { validateCallback as validateCallbackNow, validateNonce as validateNonce
 import { log as logNow, tap as tapNow } from './debug/index.js';
 import { cometHeaders as cometHeadersNow } from './http/chunk.js';
 import { cometFastify as cometFastifyNow } from './http/fastify.js';
+import type { StreamOptions } from './http/options.js';
 import { sseHeaders as sseHeadersNow } from './http/send-sse.js';
 import { deprecatedAlias, deprecatedObject } from './util/deprecation.js';
 
@@ -33,3 +34,6 @@ export const sseHeaders: Readonly<Record<string, string>> = deprecatedObject(sse
  * choose another. A string cannot warn when read: this one only carries the tag.
  */
 export const heartbeatChunk = '\n';
+
+/** @deprecated Renamed `StreamOptions` (the options of every transport, Comet or SSE). */
+export type CometStreamOptions = StreamOptions;

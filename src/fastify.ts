@@ -9,7 +9,8 @@ import type { CometReplyMethod } from './http/fastify.js';
 
 export { cometFastify } from './http/fastify.js';
 export type { CometFastifyInstance, CometFastifyReply, CometReplyMethod, ReplyCometResult } from './http/fastify.js';
-export type { CometStreamOptions, StreamOptions, SendCometOptions, SendCometResult } from './http/index.js';
+export type { StreamOptions, SendCometOptions, SendCometResult } from './http/index.js';
+export type { CometStreamOptions } from './deprecated.js';
 
 declare module 'fastify' {
   interface FastifyReply {

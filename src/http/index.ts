@@ -3,7 +3,7 @@
  * a Node `Readable`, and a Fastify plugin, all read by one chunk reader.
  */
 export type { CometChunk, HeaderValue, StreamFormat } from './chunk.js';
-export type { CleanEnd, CometStreamOptions, StreamOptions } from './options.js';
+export type { CleanEnd, StreamOptions } from './options.js';
 export { sendComet } from './send-comet.js';
 export type { SendCometOptions, SendCometResult } from './send-comet.js';
 export { cometResponse, toWebStream } from './comet-response.js';

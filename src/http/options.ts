@@ -69,9 +69,6 @@ export interface StreamOptions {
   beforeEnd?: (reason: CleanEnd) => string | Uint8Array | undefined | void;
 }
 
-/** @deprecated Renamed {@link StreamOptions} (the options of every transport, Comet or SSE). */
-export type CometStreamOptions = StreamOptions;
-
 /** The names of {@link StreamOptions}. */
 export const STREAM_OPTIONS: readonly string[] = ['format', 'heartbeatMs', 'heartbeat', 'signal', 'maxBytes', 'maxAgeMs', 'beforeEnd'];
 

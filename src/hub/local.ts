@@ -2,19 +2,17 @@
  * The in-process hubs: `createHub` (values, or what `encode` makes of them) and `cometHub` (Comet
  * chunks, and `serve` for both kinds of client).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkOptions } from '../util/args.js';
 import { warnOnce } from '../util/deprecation.js';
 import { HubCore } from './core/core.js';
 import { coreSettings, HUB_OPTIONS, type HubSettings } from './core/settings.js';
 import { HubClosedError } from './errors.js';
 import { encoding, ENCODING_OPTIONS } from './protocol/encoding.js';
-import { applyWire, type Wire } from './protocol/framing.js';
-import { fetchHub } from './protocol/fetch.js';
-import { serveHub } from './protocol/serve.js';
-import { checkSecret, makeTicket } from './protocol/ticket.js';
+import { applyWire } from './protocol/framing.js';
+import { speaking } from './protocol/speaking.js';
+import { checkSecret } from './protocol/ticket.js';
 import type {
-  CometEncoding, CometHub, CometHubOptions, FetchOptions, Hub, HubOptions, HubStats, HubSubscription, PublishOptions, ServeOptions, ServeResult, SubscribeOptions, TicketOptions,
+  CometEncoding, CometHub, CometHubOptions, Hub, HubOptions, HubStats, HubSubscription, PublishOptions, SubscribeOptions,
 } from './types.js';
 import { topicOf } from './core/topic.js';
 
@@ -55,7 +53,7 @@ export function createHub<T, O>(options?: HubOptions<T, O> & { wire?: unknown })
   const wire = applyWire(settings as HubSettings<T, string>, options?.wire, where);
   if (wire === undefined) return new LocalHub<T, O>(settings);
   warnOnce('createHubWire');
-  return new LocalCometHub<T>(settings as HubSettings<T, string>, wire, undefined) as unknown as Hub<T, O>;
+  return new LocalCometHub<T>(settings as HubSettings<T, string>).speak(wire, undefined) as unknown as Hub<T, O>;
 }
 
 /**
@@ -82,7 +80,8 @@ export function cometHub<T = unknown>(callback: string, options?: CometHubOption
   const key = checkSecret(secret, where);
   const { wire, ...made } = encoding<T>(callback, encodingOptions, where);
   const settings = coreSettings<T, string>({ history, historyTotal, limit, policy, ...made }, where);
-  return new LocalCometHub<T>(settings, applyWire(settings, wire, where)!, key);
+  const spoken = applyWire(settings, wire, where)!;
+  return new LocalCometHub<T>(settings).speak(spoken, key);
 }
 
 class LocalHub<T, O> implements Hub<T, O> {
@@ -133,25 +132,4 @@ class LocalHub<T, O> implements Hub<T, O> {
   }
 }
 
-class LocalCometHub<T> extends LocalHub<T, string> implements CometHub<T> {
-  readonly #wire: Wire;
-  readonly #secret: Uint8Array | undefined;
-
-  constructor(settings: HubSettings<T, string>, wire: Wire, secret: Uint8Array | undefined) {
-    super(settings);
-    this.#wire = wire;
-    this.#secret = secret;
-  }
-
-  serve(req: IncomingMessage, res: ServerResponse, options?: ServeOptions): Promise<ServeResult> {
-    return serveHub(this.core, this.#wire, this.#secret, req, res, options);
-  }
-
-  fetch(request: Request, options?: FetchOptions): Promise<Response> {
-    return fetchHub(this.core, this.#wire, this.#secret, request, options);
-  }
-
-  ticket(options: TicketOptions): string {
-    return makeTicket(this.#secret, options, 'hub.ticket');
-  }
-}
+class LocalCometHub<T> extends speaking(LocalHub)<T, string> implements CometHub<T> {}

@@ -2,15 +2,13 @@
  * The Redis hub as its users make it: `createRedisHub`, with `serve` when its options spread a
  * `cometEncoding`.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { coreSettings, type HubSettings } from './core/settings.js';
-import { applyWire, type Wire } from './protocol/framing.js';
-import { fetchHub } from './protocol/fetch.js';
-import { serveHub } from './protocol/serve.js';
-import { checkSecret, makeTicket } from './protocol/ticket.js';
-import { REDIS_HUB_OPTIONS, RedisHubImpl, startRedisHub, type RedisParts } from './redis/hub.js';
+import { applyWire } from './protocol/framing.js';
+import { speaking } from './protocol/speaking.js';
+import { checkSecret } from './protocol/ticket.js';
+import { REDIS_HUB_OPTIONS, RedisHubImpl, startRedisHub } from './redis/hub.js';
 import type { RedisCometHub, RedisHub, RedisHubOptions } from './redis/types.js';
-import type { CometEncoding, FetchOptions, ServeOptions, ServeResult, TicketOptions } from './types.js';
+import type { CometEncoding } from './types.js';
 
 /**
  * Creates a hub whose messages reach the subscribers of every process on `channel`. The messages
@@ -51,28 +49,7 @@ export function createRedisHub<T, O>(options: RedisHubOptions<T, O>): Promise<Re
   const wire = applyWire(settings as HubSettings<T, string>, options?.wire, where);
   if (wire === undefined) return startRedisHub(options, settings);
   const secret = checkSecret(options.secret, where);
-  return startRedisHub(options as unknown as RedisHubOptions<T, string>, settings as HubSettings<T, string>, (parts) => new RedisCometHubImpl(parts, wire, secret)) as unknown as Promise<RedisHub<T, O>>;
+  return startRedisHub(options as unknown as RedisHubOptions<T, string>, settings as HubSettings<T, string>, (parts) => new RedisCometHubImpl<T>(parts).speak(wire, secret)) as unknown as Promise<RedisHub<T, O>>;
 }
 
-class RedisCometHubImpl<T> extends RedisHubImpl<T, string> implements RedisCometHub<T> {
-  readonly #wire: Wire;
-  readonly #secret: Uint8Array | undefined;
-
-  constructor(parts: RedisParts<T, string>, wire: Wire, secret: Uint8Array | undefined) {
-    super(parts);
-    this.#wire = wire;
-    this.#secret = secret;
-  }
-
-  serve(req: IncomingMessage, res: ServerResponse, options?: ServeOptions): Promise<ServeResult> {
-    return serveHub(this.core, this.#wire, this.#secret, req, res, options);
-  }
-
-  fetch(request: Request, options?: FetchOptions): Promise<Response> {
-    return fetchHub(this.core, this.#wire, this.#secret, request, options);
-  }
-
-  ticket(options: TicketOptions): string {
-    return makeTicket(this.#secret, options, 'hub.ticket');
-  }
-}
+class RedisCometHubImpl<T> extends speaking(RedisHubImpl)<T, string> implements RedisCometHub<T> {}

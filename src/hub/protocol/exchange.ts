@@ -6,7 +6,7 @@
  * edge only writes that out.
  */
 import { byteLength, checkHeaders, type HeaderValue } from '../../http/chunk.js';
-import type { CometStreamOptions } from '../../http/options.js';
+import type { StreamOptions } from '../../http/options.js';
 import { createSSEEncoder } from '../../sse/encoder.js';
 import { checkFunction, checkLimit, checkMs, checkOptions, checkSignal, describe } from '../../util/args.js';
 import type { HubCore } from '../core/core.js';
@@ -139,7 +139,7 @@ export function stopChunk(wire: Wire): string {
 /** @internal What a stream sends: the subscription, and the transport's options for it. */
 export interface Stream {
   readonly chunks: AsyncIterable<string>;
-  readonly settings: CometStreamOptions;
+  readonly settings: StreamOptions;
 }
 
 /**
@@ -155,7 +155,7 @@ export function streamOf<R>(exchange: Exchange<R>, decided: Answer & { type: 'st
   const { wire, stream } = exchange;
   const sse = decided.sse;
   const control = sse ? sseControl : wire.control;
-  const settings: CometStreamOptions = {
+  const settings: StreamOptions = {
     ...stream,
     heartbeatMs: exchange.heartbeatMs,
     heartbeat: control({ type: 'beat' }),
