@@ -4,6 +4,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
+/**
+ * What a hog runs: it says it started, then spins; now and then it checks that the process that
+ * started it (its argument) is still its parent, and exits when it is not, so a test that dies
+ * leaves no hog behind.
+ */
+const SPIN = `process.stdout.write('spinning\\n');
+const parent = Number(process.argv[1]);
+for (let i = 1; ; i++) if (i % 50000000 === 0 && process.ppid !== parent) process.exit(0);`;
+
 /** Running hogs (see {@link startCpuHogs}). */
 export interface CpuHogs {
   readonly children: readonly ChildProcess[];
@@ -13,7 +22,7 @@ export interface CpuHogs {
 
 /** Spawns `n` Node processes that spin forever; resolves once each has started. */
 export async function startCpuHogs(n: number): Promise<CpuHogs> {
-  const children = Array.from({ length: n }, () => spawn(process.execPath, ['-e', 'process.stdout.write("spinning\\n"); for (;;) {}'], { stdio: ['ignore', 'pipe', 'ignore'] }));
+  const children = Array.from({ length: n }, () => spawn(process.execPath, ['-e', SPIN, String(process.pid)], { stdio: ['ignore', 'pipe', 'ignore'] }));
   const exits = children.map((child) => new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once('exit', () => resolve());

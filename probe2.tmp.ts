@@ -1,0 +1,21 @@
+import { createRedisHub, HubConnectionError } from './src/hub/index.js';
+import { connect } from './test/support/redis-clients.js';
+const N = Number(process.argv[2] ?? 20000);
+const flavor = (process.argv[3] ?? 'node-redis') as 'node-redis';
+const url = 'redis://127.0.0.1:6399';
+const c = await connect(flavor, url); const c3 = await connect('node-redis', url);
+const ch = 'probe2-' + Date.now();
+await c3.command(['CONFIG', 'RESETSTAT']);
+const h = await createRedisHub<number>({ client: c.raw, channel: ch, publishTimeoutMs: Number(process.argv[4] ?? 200), keyWindow: 2 * N });
+const t0 = performance.now();
+let ok = 0, unsent = 0, sent = 0;
+const calls = ['EVAL','PING'];
+const stat = async () => String(await c3.command(['INFO', 'commandstats'])).split('\n').filter((l) => /eval|ping/.test(l)).map((l) => l.split(',')[0]).join(' ');
+const tick = setInterval(async () => console.log(`  t=${((performance.now()-t0)/1000).toFixed(1)} xlen=${await c3.command(['XLEN', ch])} ${await stat()} conn=${h.connected}`), 1000);
+await Promise.all(Array.from({ length: N }, (_, v) => h.publish(v).then(() => ok++, (e: HubConnectionError) => (e.sent ? sent++ : unsent++))));
+console.log(`burst done t=${((performance.now()-t0)/1000).toFixed(1)} ok=${ok} unsent=${unsent} sent=${sent} connected=${h.connected}`);
+for (let i = 0; i < 6; i++) { const t = performance.now(); try { const id = await h.publish(-1); console.log(`  -1 resolved id=${id} after ${(performance.now()-t).toFixed(0)} ms xlen=${await c3.command(['XLEN', ch])}`); } catch (e) { console.log(`  -1 failed ${(e as Error).message} xlen=${await c3.command(['XLEN', ch])}`); } }
+await new Promise((r) => setTimeout(r, 8000));
+clearInterval(tick);
+console.log(`end xlen=${await c3.command(['XLEN', ch])} ${await stat()}`);
+await h.close(); c.close(); c3.close();
