@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import { createRedisHub, HubConnectionError } from '../../../src/hub/index.js';
 import { startCpuHogs, type CpuHogs } from '../../support/cpu-hogs.js';
-import { connect, FLAVORS } from '../../support/redis-clients.js';
+import { FLAVORS } from '../../support/redis-clients.js';
 import { until } from '../../support/timing.js';
 import { record } from '../fixtures/record.js';
 import { redisSuite } from '../fixtures/redis-suite.js';
@@ -29,8 +29,7 @@ describe('createRedisHub: a burst beside two CPU hogs', function () {
 
   for (const flavor of FLAVORS) {
     it(`${flavor}: ${BURST.toLocaleString('en')} publishes at once, default options: each resolves with the next id, and the subscriber gets every message once, in order`, async () => {
-      const c = await connect(flavor, suite.url);
-      suite.defer(() => c.close());
+      const c = await suite.client(flavor);
       const channel = `burst-${flavor}-${process.pid}`;
       const hub = await createRedisHub<number>({ client: c.raw, channel });
       suite.defer(() => hub.close());

@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import { createRedisHub, type RedisHub, type RedisHubOptions } from '../../../src/hub/index.js';
-import { connect, FLAVORS, type TestClient } from '../../support/redis-clients.js';
+import { FLAVORS, type TestClient } from '../../support/redis-clients.js';
 import { record, type Recording } from '../fixtures/record.js';
 import { redisSuite } from '../fixtures/redis-suite.js';
 import { take } from '../fixtures/take.js';
@@ -30,8 +30,7 @@ describe('createRedisHub: foreign entries with ids above the last', function () 
 
   for (const flavor of FLAVORS) {
     it(`${flavor}: an entry with an id above the last given is skipped, and later publishes still arrive`, async () => {
-      const c: TestClient = await connect(flavor, suite.url);
-      suite.defer(() => c.close());
+      const c: TestClient = await suite.client(flavor);
       const ch = `foreign-${flavor}-${process.pid}-${++n}`;
       const h: RedisHub<number> = await createRedisHub<number>({ client: c.raw, channel: ch, history: 10 });
       suite.defer(() => h.close());
@@ -67,10 +66,8 @@ describe('createRedisHub: forged entries, unsigned and signed', function () {
         c: TestClient; ch: string; a: RedisHub<string>; b: RedisHub<string>; options: Plain;
         all: Recording<string>[]; onT: Recording<string>;
       }> {
-        const c = await connect(flavor, suite.url);
-        suite.defer(() => c.close());
-        const c2 = await connect(flavor, suite.url);
-        suite.defer(() => c2.close());
+        const c = await suite.client(flavor);
+        const c2 = await suite.client(flavor);
         const ch = `forged-${flavor}-${signed ? 'signed' : 'unsigned'}-${process.pid}-${++n}`;
         const options: Plain = {
           channel: ch, history: 100, serialize: (v) => v, deserialize: (s) => s, ...(signed ? { secret: SECRET } : {}),

@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import { createRedisHub, HubConnectionError, type RedisHub } from '../../../src/hub/index.js';
 import { startCpuHogs, type CpuHogs } from '../../support/cpu-hogs.js';
-import { connect, FLAVORS, type TestClient } from '../../support/redis-clients.js';
+import { FLAVORS, type TestClient } from '../../support/redis-clients.js';
 import { until } from '../../support/timing.js';
 import { record, type Recording } from '../fixtures/record.js';
 import { redisSuite } from '../fixtures/redis-suite.js';
@@ -34,11 +34,7 @@ describe('createRedisHub: idempotency keys', function () {
 
   for (const flavor of FLAVORS) {
     describe(flavor, () => {
-      async function client(): Promise<TestClient> {
-        const c = await connect(flavor, suite.url);
-        suite.defer(() => c.close());
-        return c;
-      }
+      const client = (): Promise<TestClient> => suite.client(flavor);
       async function hub(c: TestClient, channel: string, more: { keyWindow?: number; secret?: string; publishTimeoutMs?: number } = {}): Promise<RedisHub<number>> {
         const h = await createRedisHub<number>({ client: c.raw, channel, history: 100, ...more });
         suite.defer(() => h.close());
@@ -128,8 +124,7 @@ describe('createRedisHub: idempotency keys', function () {
 
       it('a frozen Redis: the publishes waiting for room and those made while it is seen down reject unsent and are never published; those sent, retried with their keys, are published once', async () => {
         const redis = await suite.own({ appendonly: false });
-        const c = await connect(flavor, redis.url);
-        suite.defer(() => c.close());
+        const c = await suite.client(flavor, redis.url);
         const ch = channel();
         // a long timeout: what ends the wait is the health check seeing the freeze
         const h = await createRedisHub<number>({ client: c.raw, channel: ch, history: 100, maxInFlight: 2, publishTimeoutMs: 60_000, healthCheckMs: 100, maxOutageMs: 60_000 });

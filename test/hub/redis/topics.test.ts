@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import { createRedisHub, type RedisHub } from '../../../src/hub/index.js';
 import { sign } from '../../../src/hub/redis/stream.js';
-import { connect, FLAVORS, type TestClient } from '../../support/redis-clients.js';
+import { FLAVORS, type TestClient } from '../../support/redis-clients.js';
 import { until } from '../../support/timing.js';
 import { record, type Recording } from '../fixtures/record.js';
 import { redisSuite } from '../fixtures/redis-suite.js';
@@ -39,11 +39,7 @@ describe('createRedisHub: topics', function () {
 
   for (const flavor of FLAVORS) {
     describe(flavor, () => {
-      async function client(): Promise<TestClient> {
-        const c = await connect(flavor, suite.url);
-        suite.defer(() => c.close());
-        return c;
-      }
+      const client = (): Promise<TestClient> => suite.client(flavor);
       async function hub(c: TestClient, channel: string, more: { history?: number; secret?: string } = {}): Promise<RedisHub<Message>> {
         const h = await createRedisHub<Message>({ client: c.raw, channel, history: 1000, ...more });
         suite.defer(() => h.close());
