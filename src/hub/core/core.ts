@@ -115,8 +115,9 @@ export class HubCore<O> {
    * chunk already (never throws then: the checks were `encode`'s). Costs O(subscribers of `topic`).
    */
   emit(id: number, value: O, topic = ''): void {
-    if (id > this.#lastId + 1) this.#unseen(this.#lastId + 1, id - 1);
+    // a message of a named topic first: the ids skipped before it may have been any topic's
     if (topic !== '') this.#sole = false;
+    if (id > this.#lastId + 1) this.#unseen(this.#lastId + 1, id - 1);
     const stored: Stored = { id, value, topic };
     let t = this.#topics.get(topic);
     this.#published++;
