@@ -63,6 +63,8 @@ export class Appender {
   readonly #asked = new Set<Promise<unknown>>();
   /** Commands not sent yet, waiting for fewer than `maxInFlight` in flight. */
   readonly #waiting = new Ring<Waiting>();
+  /** True while the sending of the commands waiting is scheduled. */
+  #admitting = false;
 
   constructor(parts: AppendParts) {
     this.#p = parts;
@@ -151,8 +153,17 @@ export class Appender {
    * as soon as one of them is answered: a burst is held back, not timed out.
    */
   #ask(args: string[], key: string): Promise<unknown> {
-    if (this.#inFlight.size < this.#p.maxInFlight && this.#waiting.size === 0) return this.#send(args, key);
-    return new Promise((resolve, reject) => this.#waiting.push({ args, key, resolve, reject }));
+    // sent once the caller's own synchronous work is done (a burst of publishes in one loop): a client
+    // that times out what it could not write yet never sees a command that waited for the caller
+    const asked = new Promise((resolve, reject) => this.#waiting.push({ args, key, resolve, reject }));
+    if (!this.#admitting) {
+      this.#admitting = true;
+      setImmediate(() => {
+        this.#admitting = false;
+        this.#admit();
+      });
+    }
+    return asked;
   }
 
   /** Sends the commands waiting for room, oldest first, while there is room. */

@@ -92,7 +92,7 @@ describe('createRedisHub: idempotency keys', function () {
         // the stream and its counter are lost; the keys remembered are not
         await c.command(['DEL', ch, `{${ch}}:id`]);
         expect(await h.publish(2, { key: 'k' }), 'the same key in a new epoch').to.equal(1);
-        await until(() => h.epoch !== first, { what: 'the hub to enter the new epoch' });
+        await until(() => h.epoch !== first, { what: 'the hub to enter the new epoch', timeoutMs: 60_000 });
         const second = h.epoch;
         expect(String(await c.command(['HGET', `{${ch}}:id`, 'epoch']))).to.equal(second);
         expect(await endOf(before), 'a subscriber of the lost epoch').to.be.instanceOf(HubConnectionError);
