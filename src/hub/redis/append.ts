@@ -98,6 +98,8 @@ export class Appender {
   async settled(): Promise<void> {
     while (this.#waiting.size > 0) this.#waiting.shift().reject(new HubClosedError());
     await Promise.allSettled([...this.#asked]);
+    // one turn more: what the publishes' callers chained on them has run when close() resolves
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   /** Forgets the guess of the next id (the epoch changed). */
