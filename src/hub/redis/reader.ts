@@ -1,6 +1,8 @@
 /**
  * The stream reader of a Redis hub: one blocking XREAD at a time on a connection of its own, from
- * the last stream position it read, so a lost connection resumes exactly where it stopped.
+ * the last stream position it read, so a lost connection resumes exactly where it stopped. A read
+ * that found nothing for its BLOCK time is followed by a look at the epoch: a stream lost and made
+ * again is noticed within that time even when no entry above the last stream id read comes.
  */
 import { newEpoch } from '../core/epoch.js';
 import type { RedisLink } from './client.js';
@@ -112,6 +114,13 @@ export class StreamReader {
         const from = this.#cursor;
         const entries = readEntries(await this.#send(['XREAD', 'COUNT', BATCH, 'BLOCK', String(blockMs), 'STREAMS', stream, from]));
         if (this.#closed) return;
+        if (entries.length === 0) {
+          // nothing for BLOCK ms: the epoch is read again. A stream Redis lost and made again (DEL,
+          // FLUSHALL) may hold its new entries at stream ids up to the one read last, which no read
+          // after it returns; without a later entry only the epoch tells
+          this.#synced = false;
+          continue;
+        }
         if (entries.length === 1) {
           // a blocked XREAD is answered by the first entry added, so the rest of a burst would reach
           // each subscriber as a second write: what followed it is read at once, without blocking

@@ -101,4 +101,38 @@ describe('Redis hub stream reader', () => {
     expect(after.args).to.deep.equal(['XREAD', 'COUNT', '1000', 'BLOCK', '1000', 'STREAMS', 's', '2-0']);
     reader.close(() => {});
   });
+
+  it('reads the epoch again after a blocking read that found nothing, and enters a new one with its history', async () => {
+    const { link, next } = fakeLink();
+    const deliver = sinon.spy((_id: number, _data: string, _topic: string) => true);
+    const epochs: string[] = [];
+    const sink: ReaderSink = { epoch: (e) => void epochs.push(e), caughtUp: () => {}, deliver, gap: () => {}, changed: () => {} };
+    const reader = new StreamReader({ link, stream: 's', hash: 'h', channel: 's', history: 10, secret: undefined, blockMs: 1000, sink });
+    const starting = reader.start();
+    (await next()).resolve(['ep', '0', []]);
+    await starting;
+    (await next()).resolve(null); // BLOCK elapsed: nothing new
+    const again = await next();
+    expect(again.args[0]).to.equal('EVAL');
+    expect(again.args.slice(-3), 'the epoch and position it knows').to.deep.equal(['ep', '0', '10']);
+    // a stream made again whose first entry sits at a stream id no later read would return
+    again.resolve(['ep2', '1', [['5-0', ['id', '1', 'epoch', 'ep2', 'data', '"n1"']]]]);
+    const after = await next();
+    expect(epochs).to.deep.equal(['ep', 'ep2']);
+    expect(deliver.args).to.deep.equal([[1, '"n1"', '']]);
+    expect(after.args).to.deep.equal(['XREAD', 'COUNT', '1000', 'BLOCK', '1000', 'STREAMS', 's', '5-0']);
+    reader.close(() => {});
+  });
+
+  it('after a blocking read that found nothing, an unchanged epoch goes on reading from the same stream id', async () => {
+    const { reader, next } = await started();
+    (await next()).resolve(xread(1, 2));
+    await counter(next, 2);
+    (await next()).resolve(null);
+    const check = await next();
+    expect(check.args[0]).to.equal('EVAL');
+    check.resolve(['ep', '2']);
+    expect((await next()).args).to.deep.equal(['XREAD', 'COUNT', '1000', 'BLOCK', '1000', 'STREAMS', 's', '2-0']);
+    reader.close(() => {});
+  });
 });
