@@ -26,4 +26,5 @@ export type {
   SlowConsumerPolicy,
   SubscribeOptions,
   TicketOptions,
+  TransportCounts,
 } from './types.js';
