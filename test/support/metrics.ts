@@ -3,7 +3,10 @@
  * when asked (`collect()`), read by instrument name and attributes.
  */
 import type { Attributes } from '@opentelemetry/api';
-import { DataPointType, MeterProvider, MetricReader, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
+import { DataPointType, MeterProvider, MetricReader, type DataPoint, type ExponentialHistogram, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
+
+/** A data point of any kind of instrument. */
+type AnyPoint = DataPoint<number | Histogram | ExponentialHistogram>;
 
 /** A reader collected on demand only (no timer): the test decides when the meter is read. */
 class OnDemandReader extends MetricReader {
@@ -21,10 +24,10 @@ export class Collected {
   }
 
   /** The data points of `name` whose attributes include `where`. */
-  points(name: string, where: Attributes = {}): MetricData['dataPoints'] {
+  points(name: string, where: Attributes = {}): AnyPoint[] {
     const metric = this.metrics.get(name);
     if (metric === undefined) return [];
-    return metric.dataPoints.filter((p) => Object.entries(where).every(([k, v]) => p.attributes[k] === v));
+    return (metric.dataPoints as AnyPoint[]).filter((p) => Object.entries(where).every(([k, v]) => p.attributes[k] === v));
   }
 
   /**
