@@ -1,18 +1,21 @@
 /**
- * Metrics on against off: the same hub serving the same Server-Sent Events clients through
- * `hub.serve`, once bare and once observed by `observeHub` (comet-bridge/metrics) with the
- * OpenTelemetry SDK collecting every second (far more often than a real scrape) and a `topicLabel`
- * (so that every publish goes through the observer), for the in-process hub and, when a Redis
- * server is at hand, the Redis hub (whose observer also times every publish and every read).
- * Measured as the broadcast benchmark measures (bench/hub-measure.ts), off and on back to back in
- * each round (which goes first alternating); the ratio is the median of the rounds' ratios, so that
- * the load of other work on the machine, which drifts from round to round, hits both sides of each.
+ * Metrics on against off: the same hub, once bare and once observed by `observeHub`
+ * (comet-bridge/metrics) with the OpenTelemetry SDK collecting often and a `topicLabel` (so that
+ * every publish goes through the observer), for the in-process hub and, when a Redis server is at
+ * hand, the Redis hub (whose observer also times every publish and every read). Two parts:
  *
- * `METRICS_BENCH_CLIENTS=100,1000` picks the client counts.
+ * - fan-out in one process: 1,000 subscribers read by `for await` loops, no sockets, so that what
+ *   is measured is the hub's own work, where metrics add theirs; many short rounds, off and on back
+ *   to back, the ratio the median of the pairs' ratios (the target is judged here);
+ * - `hub.serve` to 1,000 Server-Sent Events clients over loopback, as the broadcast benchmark
+ *   measures (bench/hub-measure.ts), off and on back to back in each round: the same check end to
+ *   end, where the sockets' cost and the machine's other load make it much noisier.
+ *
+ * `METRICS_BENCH_CLIENTS=1000` picks the client counts of the second part (empty: none).
  */
-import { InMemoryMetricExporter, AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { pathToFileURL } from 'node:url';
-import type { CometHub } from '../src/index.js';
+import type { CometHub, HubStats, HubSubscription } from '../src/index.js';
 import { Clients } from './hub-clients.js';
 import { formatCpu, measure, type Result } from './hub-measure.js';
 import { redisServer, type System } from './hub-systems.js';
@@ -21,17 +24,25 @@ import { formatMs, formatRate, formatRatio, median, spread, verdict } from './li
 import { settingsFromArgv, type BenchSettings, type BenchTable } from './lib/types.js';
 import { rateFor } from './sse.js';
 
-/** How often the SDK collects while metrics are on. */
-const COLLECT_MS = 1000;
-/** Throughput runs in each cell (their median is the cell's). */
+/** How often the SDK collects while metrics are on: 150 times as often as a 15 s scrape. */
+const COLLECT_MS = 100;
+/** Throughput runs in each cell of the loopback part (their median is the cell's). */
 const RUNS = 3;
+/** Subscribers in the fan-out part. */
+const SUBSCRIBERS = 1000;
+/** Messages per round of the fan-out part, published 50 per event-loop turn. */
+const MESSAGES = 2000;
+const BURST = 50;
+const CALLBACK = 'parent.cometMessage';
 
-type Served = Pick<CometHub<[number, number]>, 'serve' | 'size' | 'stats'>;
+/** What both parts need of a hub. */
+type Observed = { size: number; stats(): HubStats; subscribe(): HubSubscription<string>; close(): unknown };
 
-/** Metrics for `hub`, collected every {@link COLLECT_MS}; `stop` ends both; `collections` counts what was exported. */
-function watch(metrics: MetricsLibrary, hub: Served) {
+/** Metrics for `hub`, collected every {@link COLLECT_MS}; `stop` ends both; `collections` counts the exports. */
+function watch(metrics: MetricsLibrary, hub: Observed) {
   const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const provider = new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: COLLECT_MS })] });
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: COLLECT_MS, exportTimeoutMillis: COLLECT_MS });
+  const provider = new MeterProvider({ readers: [reader] });
   const observed = metrics.observeHub(hub, { meter: provider.getMeter('bench'), topicLabel: (topic) => topic.split(':')[0]! });
   return {
     collections: () => exporter.getMetrics().length,
@@ -42,109 +53,177 @@ function watch(metrics: MetricsLibrary, hub: Served) {
   };
 }
 
-/** A hub served through `hub.serve`, with or without metrics. */
-function served(name: string, hub: Served, publish: (v: [number, number]) => void, close: () => Promise<void>, watching?: ReturnType<typeof watch>): System {
-  return {
-    name,
-    handler: (req, res) => void hub.serve(req, res, { heartbeatMs: 0 }).catch(() => {}),
-    publish,
-    size: () => hub.size,
-    close: async () => {
-      await watching?.stop();
-      await close();
-    },
-    ...(watching ? { note: () => `${name}: ${watching.collections()} collections in its last cell, ${hub.stats().published} messages` } : {}),
-  };
+/** One kind of hub under test, made bare or observed. */
+interface Kind {
+  name: string;
+  make(on: boolean): Promise<{ hub: Observed & Pick<CometHub<unknown>, 'serve'>; publish(v: [number, number]): void; close(): Promise<void>; note?: () => string }>;
 }
 
-/** The systems, in pairs (off, on), and what stops the Redis server. */
-async function systems(lib: Library, metrics: MetricsLibrary, notes: string[]) {
-  const encoding = lib.cometEncoding<[number, number]>('parent.cometMessage');
-  const makers: ((on: boolean) => Promise<System>)[] = [
-    async (on) => {
-      const hub = lib.cometHub<[number, number]>('parent.cometMessage', { policy: 'drop-oldest', limit: Infinity });
-      const watching = on ? watch(metrics, hub) : undefined;
-      return served(`in-process hub, metrics ${on ? 'on' : 'off'}`, hub, (v) => void hub.publish(v), async () => hub.close(), watching);
+/** The in-process hub and, when a Redis server is at hand, the Redis hub; what stops that server. */
+async function kinds(lib: Library, metrics: MetricsLibrary, notes: string[]): Promise<{ list: Kind[]; stop(): Promise<void> }> {
+  const encoding = lib.cometEncoding<[number, number]>(CALLBACK);
+  const observe = (hub: Observed, on: boolean) => (on ? watch(metrics, hub) : undefined);
+  const list: Kind[] = [
+    {
+      name: 'in-process hub',
+      async make(on) {
+        const hub = lib.cometHub<[number, number]>(CALLBACK, { policy: 'drop-oldest', limit: Infinity });
+        const watching = observe(hub, on);
+        return {
+          hub,
+          publish: (v) => void hub.publish(v),
+          close: async () => {
+            await watching?.stop();
+            hub.close();
+          },
+          ...(watching ? { note: () => `${watching.collections()} collections` } : {}),
+        };
+      },
     },
   ];
   const redis = await redisServer(notes);
   if (redis !== null) {
     const { createClient } = await import('redis');
-    makers.push(async (on) => {
-      const client = createClient({ url: redis.url });
-      await client.connect();
-      const hub = await lib.createRedisHub<[number, number], string>({ client, channel: `bench-metrics-${process.pid}-${Date.now()}`, ...encoding, policy: 'drop-oldest', limit: Infinity });
-      const watching = on ? watch(metrics, hub) : undefined;
-      const close = async (): Promise<void> => {
-        await hub.close();
-        client.destroy();
-      };
-      return served(`Redis hub, metrics ${on ? 'on' : 'off'}`, hub, (v) => void hub.publish(v).catch(() => {}), close, watching);
+    list.push({
+      name: 'Redis hub',
+      async make(on) {
+        const client = createClient({ url: redis.url });
+        await client.connect();
+        const hub = await lib.createRedisHub<[number, number], string>({ client, channel: `bench-metrics-${process.pid}-${Date.now()}`, ...encoding, policy: 'drop-oldest', limit: Infinity });
+        const watching = observe(hub, on);
+        return {
+          hub,
+          publish: (v) => void hub.publish(v).catch(() => {}),
+          close: async () => {
+            await watching?.stop();
+            await hub.close();
+            client.destroy();
+          },
+          ...(watching ? { note: () => `${watching.collections()} collections` } : {}),
+        };
+      },
     });
   }
-  return { makers, stop: async () => void (await redis?.stop()) };
+  return { list, stop: async () => void (await redis?.stop()) };
+}
+
+/**
+ * One round of the fan-out part: {@link SUBSCRIBERS} subscribers read in `for await` loops,
+ * {@link MESSAGES} published; deliveries per second until every subscriber has the last one.
+ */
+async function fanoutRound(kind: Kind, on: boolean): Promise<{ perSecond: number; note: string | undefined }> {
+  const made = await kind.make(on);
+  const { hub } = made;
+  let left = SUBSCRIBERS;
+  let allRead!: () => void;
+  const done = new Promise<void>((resolve) => (allRead = resolve));
+  const goal = hub.stats().published + MESSAGES;
+  for (let i = 0; i < SUBSCRIBERS; i++) {
+    const sub = hub.subscribe();
+    void (async () => {
+      for await (const _ of sub) {
+        if (sub.lastId === goal) break;
+      }
+      if (--left === 0) allRead();
+    })();
+  }
+  const start = performance.now();
+  for (let i = 0; i < MESSAGES; i += BURST) {
+    for (let j = 0; j < BURST; j++) made.publish([i + j, 0]);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await done;
+  const perSecond = (SUBSCRIBERS * MESSAGES) / ((performance.now() - start) / 1000);
+  const note = made.note?.();
+  await made.close();
+  return { perSecond, note };
+}
+
+/** A hub served through `hub.serve`, for the loopback part. */
+async function served(kind: Kind, on: boolean): Promise<System> {
+  const made = await kind.make(on);
+  return {
+    name: `${kind.name}, metrics ${on ? 'on' : 'off'}`,
+    handler: (req, res) => void made.hub.serve(req, res, { heartbeatMs: 0 }).catch(() => {}),
+    publish: made.publish,
+    size: () => made.hub.size,
+    close: made.close,
+  };
+}
+
+/** The two rows of one comparison: off, then on with its ratio (the median of the pairs') and the target. */
+function rows(label: string, name: string, off: Result[], on: Result[], target: boolean): (string | number)[][] {
+  const of = (list: Result[], key: keyof Result): number => median(list.map((x) => x[key]));
+  const paired = (key: keyof Result): number[] => on.map((x, r) => x[key] / off[r]![key]);
+  const speed = median(paired('perSecond'));
+  const timed = off[0]!.p99 > 0;
+  const cells = (list: Result[]) => (timed ? [formatMs(of(list, 'p50')), formatMs(of(list, 'p99')), formatCpu(of(list, 'cpuPerDelivery'))] : ['', '', '']);
+  return [
+    [label, `${name}, metrics off`, formatRate(of(off, 'perSecond')), formatRatio(1), '', ...cells(off), timed ? formatRatio(1) : '', ''],
+    [
+      label, `${name}, metrics on`, formatRate(of(on, 'perSecond')), formatRatio(speed), spread(paired('perSecond')), ...cells(on),
+      timed ? formatRatio(median(paired('cpuPerDelivery'))) : '',
+      target ? `≥0.95× msg/s ${verdict(speed >= 0.95)}` : 'reported',
+    ],
+  ];
 }
 
 /** Runs the benchmark and returns its table. */
 export async function run(settings: BenchSettings = settingsFromArgv()): Promise<BenchTable> {
   const lib = await library();
   const metrics = await metricsLibrary();
+  const pairs = settings.quick ? 4 : 15;
   const rounds = settings.quick ? 1 : 5;
-  const sizes = (process.env.METRICS_BENCH_CLIENTS ?? '100,1000').split(',').filter(Boolean).map(Number);
+  const sizes = (process.env.METRICS_BENCH_CLIENTS ?? '1000').split(',').filter(Boolean).map(Number);
   const perClient = (n: number): number => Math.max(settings.quick ? 500 : 1000, Math.round((settings.quick ? 60_000 : 200_000) / n));
   const notes: string[] = [];
-  const { makers, stop } = await systems(lib, metrics, notes);
-  const rows: (string | number)[][] = [];
-  const clients = new Clients();
-  await clients.ask({});
+  const table: (string | number)[][] = [];
+  const { list, stop } = await kinds(lib, metrics, notes);
   try {
-    for (const n of sizes) {
-      for (const make of makers) {
-        const results: [Result[], Result[]] = [[], []];
-        const names = ['', ''];
-        for (let r = 0; r < rounds; r++) {
-          // off then on, then on then off: neither always runs first on the shared machine
-          for (const on of r % 2 === 0 ? [false, true] : [true, false]) {
-            const system = await make(on);
-            names[on ? 1 : 0] = system.name;
-            results[on ? 1 : 0].push(await measure(system, clients, n, perClient(n), RUNS, { sse: true, rate: rateFor(n) }));
-            if (system.note && r === rounds - 1) notes.push(`${n} clients: ${system.note()}`);
-          }
-        }
-        const of = (i: number, key: keyof Result): number => median(results[i]!.map((x) => x[key]));
-        // each round's on against its off, measured back to back
-        const paired = (key: keyof Result): number[] => results[1].map((on, r) => on[key] / results[0][r]![key]);
-        for (const i of [0, 1]) {
-          const speed = i === 0 ? 1 : median(paired('perSecond'));
-          rows.push([
-            n.toLocaleString('en-US'),
-            names[i]!,
-            formatRate(of(i, 'perSecond')),
-            formatRatio(speed),
-            i === 0 ? '' : spread(paired('perSecond')),
-            formatMs(of(i, 'p50')),
-            formatMs(of(i, 'p99')),
-            formatCpu(of(i, 'cpuPerDelivery')),
-            formatRatio(i === 0 ? 1 : median(paired('cpuPerDelivery'))),
-            i === 1 ? `≥0.95× msg/s ${verdict(speed >= 0.95)}` : '',
-          ]);
+    for (const kind of list) {
+      const results: [Result[], Result[]] = [[], []];
+      let note: string | undefined;
+      // a pair to warm up, not counted; then off then on, then on then off: neither always runs first
+      for (let r = -1; r < pairs; r++) {
+        for (const on of r % 2 === 0 ? [false, true] : [true, false]) {
+          const round = await fanoutRound(kind, on);
+          if (r < 0) continue;
+          results[on ? 1 : 0].push({ perSecond: round.perSecond, p50: 0, p99: 0, cpuPerDelivery: 0 });
+          if (on) note = round.note;
         }
       }
+      table.push(...rows(`${SUBSCRIBERS.toLocaleString('en-US')} in-process`, kind.name, results[0], results[1], true));
+      notes.push(`in-process, ${kind.name}, metrics on: ${note} in its last round`);
+    }
+    const clients = new Clients();
+    await clients.ask({});
+    try {
+      for (const n of sizes) {
+        for (const kind of list) {
+          const results: [Result[], Result[]] = [[], []];
+          for (let r = 0; r < rounds; r++) {
+            for (const on of r % 2 === 0 ? [false, true] : [true, false]) {
+              results[on ? 1 : 0].push(await measure(await served(kind, on), clients, n, perClient(n), RUNS, { sse: true, rate: rateFor(n) }));
+            }
+          }
+          table.push(...rows(`${n.toLocaleString('en-US')} over loopback`, kind.name, results[0], results[1], false));
+        }
+      }
+    } finally {
+      clients.stop();
     }
   } finally {
-    clients.stop();
     await stop();
   }
   notes.push(
-    `each system: a cometHub (or a Redis hub with cometEncoding) served by hub.serve to Server-Sent Events clients in a child process (bench/hub-clients.ts); ${rounds} round(s), each measuring off and on back to back (which goes first alternating)`,
-    `each measurement: clients opened afresh, 10 warm-up messages, latency at ${rateFor(100)}/s (${rateFor(1000)}/s at 1,000 clients) with the server's CPU time, then throughput, the median of ${RUNS} runs of ${perClient(1000)} messages at 1,000 clients (${perClient(100)} at 100) published 50 per event-loop turn until every client has every one`,
-    'delivered msg/s, p50, p99, CPU/delivery: medians over the rounds; "vs off" (msg/s) and "CPU vs off": the median of the rounds\' ratios of on to its off, and the spread of those ratios (half their min-max range over their median); the target is judged on that ratio',
-    `metrics on: observeHub with the OpenTelemetry SDK (MeterProvider, PeriodicExportingMetricReader every ${COLLECT_MS} ms into an InMemoryMetricExporter) and topicLabel, so every publish is counted by topic group; the Redis hub also records each publish's duration and each entry's read lag`,
+    `metrics on: observeHub with the OpenTelemetry SDK (MeterProvider, PeriodicExportingMetricReader every ${COLLECT_MS} ms into an InMemoryMetricExporter: 150 times as often as a 15 s scrape) and topicLabel, so every publish is counted by topic group; each subscriber's join and leave are seen, and the Redis hub also records each publish's duration and each entry's read lag`,
+    `in-process: a cometHub (or a Redis hub with cometEncoding) with ${SUBSCRIBERS} subscribers of hub.subscribe() read by for-await loops in the same process, no sockets; ${MESSAGES} messages published ${BURST} per event-loop turn, timed until every subscriber has the last; ${pairs} pairs of rounds after one to warm up, off and on back to back (which goes first alternating), each round a fresh hub; "vs off" is the median of the pairs' ratios, "ratio spread" half their min-max range over that median; the target is judged on it`,
+    `over loopback: hub.serve to Server-Sent Events clients in a child process (bench/hub-clients.ts); ${rounds} round(s), each measuring off and on back to back; each measurement: clients opened afresh, 10 warm-up messages, latency at ${rateFor(1000)}/s with the server's CPU time, then the median of ${RUNS} throughput runs of ${perClient(1000)} messages published 50 per event-loop turn until every client has every one; p50, p99, CPU/delivery: medians; ratios as above. Reported, not judged: the sockets and the other work on this shared 2-core machine move these figures far more than metrics do (see the spread)`,
   );
   return {
     title: 'Metrics: observeHub on against off',
     columns: ['clients', 'system', 'delivered msg/s', 'vs off', 'ratio spread', 'p50', 'p99', 'CPU/delivery', 'CPU vs off', 'target'],
-    rows,
+    rows: table,
     notes,
   };
 }
