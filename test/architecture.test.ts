@@ -9,6 +9,8 @@
  * - src/hub/redis/ imports only src/hub/core/, src/hub/protocol/framing, the shared types and errors,
  *   and src/util/;
  * - src/client/ is one self-contained module: it imports nothing;
+ * - src/metrics/ reads hubs through their observer port and stats alone, imports no package (not even
+ *   `@opentelemetry/api`, whose meter it recognises by shape), and nothing in src/ imports it;
  * - bench/baseline/ imports only the public package or its own files.
  */
 import { expect } from 'chai';
@@ -139,6 +141,16 @@ describe('architecture: the rooms of src/ and what they import', () => {
     const runtime = (file: string): string[] =>
       [...readFileSync(join(root, file), 'utf8').matchAll(/(?:^|\n)\s*(?:import|export)\s+(?!type\b)[^'";]*?from\s*['"]([^'"]+)['"]/g)].map((m) => m[1]!);
     expect(runtime('src/client/index.ts')).to.deep.equal([]);
+  });
+
+  it('src/metrics/ imports only the observer port, the hub types, src/util/ and its own files; no package; nothing imports it', () => {
+    const ok = (t: string): boolean =>
+      t.startsWith('src/metrics/') || t.startsWith('src/util/') || ['src/hub/core/observe.ts', 'src/hub/types.ts', 'src/hub/redis/types.ts'].includes(t);
+    expect(violations(/^src\/metrics\//, ok)).to.deep.equal([]);
+    expect(violations(/^src\/(?!metrics\/)/, (t) => !t.startsWith('src/metrics/'))).to.deep.equal([]);
+    const packages = filesUnder('src/metrics').flatMap((file) => specifiers(file).filter((s) => !s.startsWith('.')).map((s) => `${file} → ${s}`));
+    expect(packages).to.deep.equal([]);
+    expect(graph.get('src/metrics/observe.ts')).to.include('src/hub/core/observe.ts');
   });
 
   it('bench/baseline/ imports only the public package, Node and its own files', () => {

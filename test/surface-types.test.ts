@@ -17,6 +17,7 @@ const ENTRIES: Record<string, string> = {
   '.': 'src/index.ts',
   './fastify': 'src/fastify.ts',
   './debug': 'src/debug/index.ts',
+  './metrics': 'src/metrics/index.ts',
   './client': 'src/client/index.ts',
 };
 

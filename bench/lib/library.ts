@@ -29,6 +29,18 @@ export function library(): Promise<Library> {
   return loaded;
 }
 
+/** `comet-bridge/metrics`, from the same code as {@link library}. */
+export type MetricsLibrary = typeof import('../../src/metrics/index.js');
+
+let loadedMetrics: Promise<MetricsLibrary> | undefined;
+
+/** Loads `comet-bridge/metrics` from the build named by `$COMET_BENCH_LIBRARY` when set, else from the sources. */
+export function metricsLibrary(): Promise<MetricsLibrary> {
+  const dir = process.env[ENV];
+  loadedMetrics ??= dir ? (import(pathToFileURL(dir + '/metrics/index.js').href) as Promise<MetricsLibrary>) : import('../../src/metrics/index.js');
+  return loadedMetrics;
+}
+
 /** Which code {@link library} loads, for the report. */
 export function libraryOrigin(): string {
   return process.env[ENV] ? `tsc output of src/ (node_modules/.cache/comet-bridge-bench/${CHECKOUT}/esm)` : 'src/ through tsx';
@@ -51,5 +63,6 @@ export async function buildLibrary(): Promise<string | null> {
   writeFileSync(OUT + 'package.json', JSON.stringify({ type: 'module' }) + '\n');
   process.env[ENV] = OUT;
   loaded = undefined;
+  loadedMetrics = undefined;
   return null;
 }

@@ -28,4 +28,5 @@ export type {
   SlowConsumerPolicy,
   SubscribeOptions,
   TicketOptions,
+  TransportCounts,
 } from './types.js';

@@ -5,6 +5,7 @@
 import { checkOptions } from '../util/args.js';
 import { warnOnce } from '../util/deprecation.js';
 import { HubCore } from './core/core.js';
+import { observeKey, type HubObserver, type ObservableHub } from './core/observe.js';
 import { coreSettings, HUB_OPTIONS, type HubSettings } from './core/settings.js';
 import { HubClosedError } from './errors.js';
 import { encoding, ENCODING_OPTIONS } from './protocol/encoding.js';
@@ -84,7 +85,7 @@ export function cometHub<T = unknown>(callback: string, options?: CometHubOption
   return new LocalCometHub<T>(settings).speak(spoken, key);
 }
 
-class LocalHub<T, O> implements Hub<T, O> {
+class LocalHub<T, O> implements Hub<T, O>, ObservableHub {
   /** @internal The engine this hub fans out with (the protocol layer subscribes through it). */
   readonly core: HubCore<O>;
   readonly #encode: ((value: T, id: number, topic?: string) => O) | undefined;
@@ -129,6 +130,11 @@ class LocalHub<T, O> implements Hub<T, O> {
 
   stats(): HubStats {
     return this.core.stats();
+  }
+
+  /** @internal Attaches an observer (metrics); returns what detaches it. */
+  [observeKey](observer: HubObserver): () => void {
+    return this.core.observe(observer);
   }
 }
 

@@ -185,6 +185,37 @@ export interface HubStats {
   readonly topics: number;
   /** Messages kept for replay now, over all topics. */
   readonly history: number;
+  /**
+   * Subscribers now by how they were made: `iframe` and `eventsource`, the Comet and the
+   * Server-Sent Events clients of `hub.serve`; `subscribe`, those of `hub.subscribe()` (whatever
+   * carries them). They add up to `subscribers`.
+   */
+  readonly connections: TransportCounts;
+  /** Subscribers ever added, by how they were made (as in `connections`); one refused or added to a closed hub is not. */
+  readonly opened: TransportCounts;
+  /** Messages given from the history to subscribers resuming from a cursor (`since`); counted in `offered` too. */
+  readonly replayed: number;
+  /** Messages subscribers were told they missed (the sum of each one's {@link HubSubscription.missed}). */
+  readonly missed: number;
+  /** Subscribers told that their cursor was of another epoch ({@link HubSubscription.reset}). */
+  readonly resets: number;
+  /**
+   * Messages that subscribers cut off for slowness never got, for good: for each, the message that
+   * overflowed its queue, plus those waiting for it then that it stopped without reading. Unlike
+   * `cutOff`, which gives back what such a subscriber still reads (and so may go down), it never
+   * goes down: the figure for a counter of messages dropped.
+   */
+  readonly lostToSlowness: number;
+}
+
+/** Counts per kind of subscriber (see {@link HubStats.connections}). */
+export interface TransportCounts {
+  /** Comet (forever iframe) clients of `hub.serve`. */
+  readonly iframe: number;
+  /** Server-Sent Events (`EventSource`) clients of `hub.serve`. */
+  readonly eventsource: number;
+  /** Subscribers of `hub.subscribe()`. */
+  readonly subscribe: number;
 }
 
 /** @internal The members shared by every hub, whatever it publishes with. */

@@ -88,6 +88,7 @@ describe('hub over HTTP: 1,000 clients', function () {
       subscribers: 0, published: 100, offered: 100 * CLIENTS, delivered: 100 * CLIENTS,
       dropped: { 'drop-oldest': 0, 'drop-newest': 0 }, cutOff: 0, discarded: 0, waiting: 0, disconnectedForSlowness: 0,
       encoded: { comet: 100, sse: 0 }, topics: 0, history: 0,
+      connections: { iframe: 0, eventsource: 0, subscribe: 0 }, opened: { iframe: 0, eventsource: 0, subscribe: CLIENTS }, replayed: 0, missed: 0, resets: 0, lostToSlowness: 0,
     });
   });
 

@@ -49,6 +49,7 @@ describe('createHub', () => {
       subscribers: 2, published: 10, offered: 20, delivered: 0,
       dropped: { 'drop-oldest': 7, 'drop-newest': 0 }, cutOff: 0, discarded: 0, waiting: 13, disconnectedForSlowness: 0,
       encoded: { comet: 0, sse: 0 }, topics: 1, history: 0,
+      connections: { iframe: 0, eventsource: 0, subscribe: 2 }, opened: { iframe: 0, eventsource: 0, subscribe: 2 }, replayed: 0, missed: 0, resets: 0, lostToSlowness: 0,
     });
     hub.close();
     expect(await collect(slow)).to.deep.equal([8, 9, 10]);
@@ -147,6 +148,7 @@ describe('createHub', () => {
       subscribers: 2, published: 2, offered: 4, delivered: 3,
       dropped: { 'drop-oldest': 0, 'drop-newest': 0 }, cutOff: 0, discarded: 0, waiting: 1, disconnectedForSlowness: 0,
       encoded: { comet: 0, sse: 0 }, topics: 1, history: 0,
+      connections: { iframe: 0, eventsource: 0, subscribe: 2 }, opened: { iframe: 0, eventsource: 0, subscribe: 2 }, replayed: 0, missed: 0, resets: 0, lostToSlowness: 0,
     });
     hub.close();
   });

@@ -11,6 +11,7 @@ import type { HubStats, HubSubscription, SlowConsumerPolicy, SubscribeOptions } 
 import { checkEpoch, newEpoch, startOf } from './epoch.js';
 import type { Entry } from './history.js';
 import type { ClientKind, Frames, OpenInfo, SubscribeAs } from './kinds.js';
+import { Observers, perTransport, type HubObserver, type Transport } from './observe.js';
 import { checkPolicy, type CoreSettings } from './settings.js';
 import { HubFeed, type Tally } from './subscription.js';
 import { checkTopic, MAX_TOPICS, Topic } from './topic.js';
@@ -48,7 +49,7 @@ export class HubCore<O> {
   readonly #default: Topic<Member<O>, Stored>;
   readonly #settings: CoreSettings<O>;
   readonly #frames: Frames | undefined;
-  readonly #tally: Tally = { offered: 0, delivered: 0, slow: 0, discarded: 0 };
+  readonly #tally: Tally = { offered: 0, delivered: 0, slow: 0, discarded: 0, lost: 0 };
   /** Messages in the histories of all topics. */
   #kept = 0;
   /** Subscribers now. */
@@ -69,6 +70,14 @@ export class HubCore<O> {
   #droppedOldest = 0;
   #droppedNewest = 0;
   #disconnected = 0;
+  /** Subscribers now, and ever joined, by transport. */
+  readonly #connections = perTransport();
+  readonly #opened = perTransport();
+  #replayed = 0;
+  #missed = 0;
+  #resets = 0;
+  /** Who watches this hub (metrics): empty unless attached, and then the only cost is theirs. */
+  readonly #observers = new Observers();
 
   constructor(settings: CoreSettings<O>) {
     this.#settings = settings;
@@ -129,6 +138,8 @@ export class HubCore<O> {
     const stored: Stored = { id, value, topic };
     let t = this.#topics.get(topic);
     this.#published++;
+    const observers = this.#observers.list;
+    if (observers.length !== 0) for (const o of observers) o.published?.(topic);
     if (t !== undefined && t.members.size > 0) {
       const comet = t.counts.comet > 0 || this.#frames?.cometAtPublish ? this.#entryOf(stored, 'comet') : stored;
       const sse = t.counts.sse > 0 ? this.#entryOf(stored, 'sse') : stored;
@@ -257,6 +268,18 @@ export class HubCore<O> {
     this.#refusal = error;
   }
 
+  /**
+   * Attaches `observer` (see {@link HubObserver}): it is told of every subscriber there now, then of
+   * each one that joins or leaves and of each message fanned out, until the function returned is called.
+   */
+  observe(observer: HubObserver): () => void {
+    const detach = this.#observers.add(observer);
+    if (observer.joined !== undefined) {
+      for (const member of this.#members()) observer.joined(member.via, member.topics!);
+    }
+    return detach;
+  }
+
   /** Every subscriber now. */
   #members(): Set<Member<O>> {
     const all = new Set<Member<O>>();
@@ -317,6 +340,12 @@ export class HubCore<O> {
       encoded: this.#frames === undefined ? NO_FRAMES : { ...this.#frames.encoded },
       topics: this.#topics.size - (this.#default.idle ? 1 : 0),
       history: this.#kept,
+      connections: { ...this.#connections },
+      opened: { ...this.#opened },
+      replayed: this.#replayed,
+      missed: this.#missed,
+      resets: this.#resets,
+      lostToSlowness: tally.lost,
     };
   }
 
@@ -339,7 +368,7 @@ export class HubCore<O> {
     const kind: ClientKind = as?.kind ?? 'comet';
     if (kind === 'sse' && this.#frames === undefined) throw new TypeError(`${where}: this hub has no Server-Sent Events subscribers`);
 
-    const member = new Member<O>(this, policy, kind);
+    const member = new Member<O>(this, policy, kind, as === undefined ? 'subscribe' : kind === 'sse' ? 'eventsource' : 'iframe');
     const refusal = this.#refusal;
     const open = !this.#closed && !refusal;
     const queue = queueIn<Entry<O>>(
@@ -366,6 +395,8 @@ export class HubCore<O> {
     if (open) {
       member.after = start.after;
       if (start.from !== undefined) missed = this.#replay(start.from, kind, names, prefix);
+      this.#missed += missed;
+      if (start.reset) this.#resets++;
     }
     const preface = as?.preface;
     if (preface !== undefined && open) {
@@ -410,6 +441,13 @@ export class HubCore<O> {
     }
     member.topics = topics;
     this.#size++;
+    this.#connections[member.via]++;
+    this.#opened[member.via]++;
+    const observers = this.#observers.list;
+    if (observers.length !== 0) {
+      member.since = performance.now();
+      for (const o of observers) o.joined?.(member.via, topics);
+    }
   }
 
   /**
@@ -428,6 +466,7 @@ export class HubCore<O> {
     if (names.length > 1) stored.sort((a, b) => a.id - b.id);
     for (const s of stored) prefix.push(this.#entryOf(s, kind) as Entry<O>);
     this.#tally.offered += stored.length;
+    this.#replayed += stored.length;
     return missed;
   }
 
@@ -437,6 +476,7 @@ export class HubCore<O> {
     const held = member.feed!.held;
     this.#disconnected++;
     this.#tally.slow += held + 1;
+    this.#tally.lost++;
     member.feed!.owe(held);
     const error = new SlowConsumerError(max);
     cutOff(member, error);
@@ -451,13 +491,20 @@ export class HubCore<O> {
   #finish(member: Member<O>): void {
     if (member.ended) return;
     member.ended = true;
-    if (member.topics !== null) {
-      for (const topic of member.topics) {
+    const topics = member.topics;
+    if (topics !== null) {
+      for (const topic of topics) {
         if (topic.members.delete(member)) topic.counts[member.kind]--;
         this.#forgetIfIdle(topic);
       }
       member.topics = null;
       this.#size--;
+      this.#connections[member.via]--;
+      const observers = this.#observers.list;
+      if (observers.length !== 0) {
+        const seconds = member.since < 0 ? undefined : (performance.now() - member.since) / 1000;
+        for (const o of observers) o.left?.(member.via, topics, seconds);
+      }
     }
     const dropped = member.queue?.stats.dropped ?? 0;
     if (member.policy === 'drop-oldest') this.#droppedOldest += dropped;
@@ -478,11 +525,15 @@ class Member<O> implements PushHooks {
   after = 0;
   /** The topics it joined, until it leaves. */
   topics: Topic<Member<O>, Stored>[] | null = null;
+  /** When it joined (`performance.now()`), taken only while the hub is observed; else -1. */
+  since = -1;
 
   constructor(
     readonly core: HubCore<O>,
     readonly policy: SlowConsumerPolicy,
     readonly kind: ClientKind,
+    /** Who made it (see {@link Transport}). */
+    readonly via: Transport,
   ) {}
 
   /** The queue ended: the subscriber leaves the set. */

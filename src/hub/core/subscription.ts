@@ -23,6 +23,11 @@ export interface Tally {
   slow: number;
   /** Unread messages thrown away because their subscriber stopped (return, throw, abort). */
   discarded: number;
+  /**
+   * Outside the sum: messages subscribers cut off for slowness never got, for good (the one that
+   * overflowed each one's queue, and what was owed to it when it stopped). Never goes down.
+   */
+  lost: number;
 }
 
 /** @internal What a feed is made with. */
@@ -224,6 +229,8 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
     this.#unwatch();
     const unread = this.held + inHand;
     this.#tally.discarded += Math.max(0, unread - this.#owed);
+    // what it was owed and leaves unread stays in `slow`, lost for good now
+    this.#tally.lost += Math.min(unread, this.#owed);
     this.#owed = 0;
     this.#prefix = NO_ENTRIES;
     this.#lead = 0;

@@ -3,6 +3,7 @@
  * publishing connection, bounded in time; signed messages one at a time, each over the id it expects.
  */
 import { newEpoch } from '../core/epoch.js';
+import { Observers, type HubObserver } from '../core/observe.js';
 import { HubClosedError, HubConnectionError } from '../errors.js';
 import { isReplyError, type RedisLink } from './client.js';
 import { PUBLISH_SCRIPT, sign } from './stream.js';
@@ -65,6 +66,7 @@ export class Appender {
   readonly #waiting = new Ring<Waiting>();
   /** True while the sending of the commands waiting is scheduled. */
   #admitting = false;
+  readonly #observers = new Observers();
 
   constructor(parts: AppendParts) {
     this.#p = parts;
@@ -102,6 +104,11 @@ export class Appender {
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
+  /** Tells `observer` how long each publish takes from now on (see `HubObserver.appended`); returns what stops it. */
+  observe(observer: HubObserver): () => void {
+    return this.#observers.add(observer);
+  }
+
   /** Forgets the guess of the next id (the epoch changed). */
   forget(): void {
     this.#next = undefined;
@@ -113,7 +120,16 @@ export class Appender {
    */
   append(data: string, topic: string, key: string): Promise<number> {
     const { secret } = this.#p;
-    return secret === undefined ? this.#script(data, topic, key, '', '').then((reply) => Number(reply[0])) : this.#signed(data, topic, key, secret);
+    const observers = this.#observers.list;
+    const start = observers.length === 0 ? 0 : performance.now();
+    const id = secret === undefined ? this.#script(data, topic, key, '', '').then((reply) => Number(reply[0])) : this.#signed(data, topic, key, secret);
+    if (observers.length === 0) return id;
+    const settled = (error: unknown): void => {
+      const seconds = (performance.now() - start) / 1000;
+      for (const o of observers) o.appended?.(seconds, error);
+    };
+    id.then(() => settled(undefined), settled);
+    return id;
   }
 
   /** Signed over the id it expects: when another publish took that id first, tries the next one. */

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { checkCount, checkFunction, checkLimit, checkMs, checkOptions, describe } from '../../util/args.js';
 import { checkTopic } from '../core/topic.js';
 import { HubCore } from '../core/core.js';
+import { observeKey, type HubObserver, type ObservableHub } from '../core/observe.js';
 import { checkSecret, HUB_OPTIONS, type HubSettings } from '../core/settings.js';
 import { HubClosedError, HubConnectionError } from '../errors.js';
 import type { HubOptions, HubSubscription, SubscribeOptions } from '../types.js';
@@ -148,7 +149,7 @@ function positiveMs(value: unknown, fallback: number, where: string, name: strin
 }
 
 /** @internal A Redis hub (without `serve`: see the one a wire makes). */
-export class RedisHubImpl<T, O> implements RedisHub<T, O> {
+export class RedisHubImpl<T, O> implements RedisHub<T, O>, ObservableHub {
   readonly #p: RedisParts<T, O>;
   /** The core this hub fans out with (the protocol layer subscribes through it). */
   readonly core: HubCore<O>;
@@ -296,6 +297,18 @@ export class RedisHubImpl<T, O> implements RedisHub<T, O> {
       if (readerId !== undefined) publisher.command(['CLIENT', 'UNBLOCK', readerId]).catch(noop);
     });
     await this.#appender.settled();
+  }
+
+  /** @internal Attaches an observer (metrics) to the core, the appender and the reader; returns what detaches it. */
+  [observeKey](observer: HubObserver): () => void {
+    const detach = this.#p.core.observe(observer);
+    const unappend = this.#appender.observe(observer);
+    const unread = this.#reader.observe(observer);
+    return () => {
+      detach();
+      unappend();
+      unread();
+    };
   }
 
   stats(): RedisHubStats {

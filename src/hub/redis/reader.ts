@@ -5,6 +5,7 @@
  * again is noticed within that time even when no entry above the last stream id read comes.
  */
 import { newEpoch } from '../core/epoch.js';
+import { Observers, type HubObserver } from '../core/observe.js';
 import type { RedisLink } from './client.js';
 import { parseEntry, rangeEntries, readEntries, SNAPSHOT_SCRIPT, verify, type HubEntry, type RawEntry } from './stream.js';
 
@@ -62,9 +63,15 @@ export class StreamReader {
   #malformed = 0;
   #wake: (() => void) | null = null;
   #unwatch: () => void = noop;
+  readonly #observers = new Observers();
 
   constructor(parts: ReaderParts) {
     this.#p = parts;
+  }
+
+  /** Tells `observer` how late each live entry is read from now on (see `HubObserver.read`); returns what stops it. */
+  observe(observer: HubObserver): () => void {
+    return this.#observers.add(observer);
   }
 
   /** Entries skipped: not written by a hub, badly signed, repeated ids, or undecodable data. */
@@ -267,9 +274,16 @@ export class StreamReader {
     });
   }
 
-  /** The next entry in id order: delivered. */
+  /** The next entry in id order (the one at `#cursor`): delivered. */
   #take(entry: HubEntry): true {
     this.#position = entry.id;
+    const observers = this.#observers.list;
+    if (observers.length !== 0) {
+      // the stream id's first part is when Redis added the entry, by the server's clock
+      const cursor = this.#cursor;
+      const seconds = Math.max(0, Date.now() - Number(cursor.slice(0, cursor.indexOf('-')))) / 1000;
+      for (const o of observers) o.read?.(seconds);
+    }
     if (!this.#p.sink.deliver(entry.id, entry.data, entry.topic)) this.#malformed++;
     return true;
   }

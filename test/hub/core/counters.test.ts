@@ -69,6 +69,9 @@ describe('hub counters: offered = delivered + dropped + cut off + discarded + wa
         expect(after.waiting).to.equal(0);
         expect(after.discarded).to.equal(policy === 'disconnect' ? 0 : PAUSED * LIMIT);
         expect(after.cutOff).to.equal(s.cutOff);
+        // once the cut ones stopped, what they left unread is lost for good: the never-decreasing figure catches up
+        expect(s.lostToSlowness).to.equal(policy === 'disconnect' ? PAUSED : 0);
+        expect(after.lostToSlowness).to.equal(after.cutOff);
         hub.close();
         await Promise.all(readers.map((r) => r.done));
         const closed = hub.stats();
