@@ -27,7 +27,7 @@ import { settingsFromArgv, type BenchTable } from './lib/types.js';
 
 await ensureBenchProcess(import.meta.url);
 
-const BENCHMARKS = ['encoder', 'transport', 'adapters', 'hub', 'sse', 'metrics', 'redis-streams', 'fanout', 'pipeline', 'scale', 'growth', 'cluster', 'topics', 'migrate'] as const;
+const BENCHMARKS = ['encoder', 'transport', 'adapters', 'hub', 'sse', 'metrics', 'fetch', 'redis-streams', 'fanout', 'pipeline', 'scale', 'growth', 'cluster', 'topics', 'migrate'] as const;
 
 const argv = process.argv.slice(2);
 const settings = settingsFromArgv(argv);
