@@ -38,7 +38,7 @@ const SERVER = fileURLToPath(new URL('./fetch-server.ts', import.meta.url));
 const RUNS = 3;
 
 /** One way of serving the hub: how to start its process. */
-interface Cell {
+export interface Cell {
   name: string;
   /** The program and its arguments, or why it cannot run here. */
   command(profileDir?: string): { file: string; args: string[] } | { missing: string };
@@ -47,7 +47,7 @@ interface Cell {
 }
 
 /** The Node cells: `hub.serve`, then `hub.fetch` through the bridge. */
-function nodeCell(name: string, mode: 'serve' | 'fetch'): Cell {
+export function nodeCell(name: string, mode: 'serve' | 'fetch'): Cell {
   return {
     name,
     node: true,
@@ -85,7 +85,7 @@ function runtimeCell(name: 'bun' | 'deno'): Cell {
  * Starts `cell`'s server process and waits until it listens.
  * @throws Error with what the process wrote, when it exits first or says nothing within 60 s
  */
-async function start(cell: Cell, profileDir?: string): Promise<Remote & { runtime: string }> {
+export async function start(cell: Cell, profileDir?: string): Promise<Remote & { runtime: string }> {
   const command = cell.command(profileDir);
   if ('missing' in command) throw new Error(command.missing);
   const child: ChildProcess = spawn(command.file, command.args, {
@@ -153,12 +153,13 @@ async function start(cell: Cell, profileDir?: string): Promise<Remote & { runtim
   };
 }
 
-/** Where a Node server's CPU time went, by the script a sampled function belongs to. */
-const PLACES: [string, (url: string, fn: string) => boolean][] = [
+/** Where a Node server's CPU time went, by the script a sampled function belongs to (the first that matches). */
+export const PLACES: [string, (url: string, fn: string) => boolean][] = [
   ['web streams', (url) => url.startsWith('node:internal/webstreams/')],
   ['Request/Response/Headers (undici)', (url) => url.startsWith('node:internal/deps/undici')],
   ['@hono/node-server bridge', (url) => url.includes('@hono/node-server')],
   ["Node's http, net and streams", (url) => /^node:(_http_|net|internal\/(streams|stream_base_commons|http|net))/.test(url)],
+  ['strings to bytes (TextEncoder)', (url) => url === 'node:internal/encoding'],
   ['socket writes (native)', (url, fn) => url === '' && /^write/.test(fn)],
   ['comet-bridge', (url) => url.includes('comet-bridge-bench') || url.includes('/src/')],
   ['GC', (_, fn) => fn === '(garbage collector)'],
@@ -168,7 +169,7 @@ const PLACES: [string, (url: string, fn: string) => boolean][] = [
 const STARTUP = (url: string, fn: string): boolean => fn === '(idle)' || url.startsWith('node:internal/modules/') || /\/(tsx|esbuild)\//.test(url);
 
 /** One `.cpuprofile` as written by `node --cpu-prof`. */
-interface Profile {
+export interface Profile {
   nodes: { id: number; hitCount?: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
 }
 
@@ -176,19 +177,20 @@ interface Profile {
  * The share of busy samples (start-up and idle left out) of each of {@link PLACES} (and "other"),
  * and the functions with the most samples.
  */
-function split(profile: Profile): { places: Map<string, number>; top: { name: string; share: number }[] } {
+export function split(profile: Profile): { places: Map<string, number>; top: { name: string; share: number }[] } {
   const busy = profile.nodes.filter(({ hitCount, callFrame: { url, functionName } }) => (hitCount ?? 0) > 0 && !STARTUP(url, functionName));
   const total = busy.reduce((sum, n) => sum + n.hitCount!, 0);
   const places = new Map<string, number>();
   const functions = new Map<string, number>();
   for (const { hitCount, callFrame: { functionName, url, lineNumber } } of busy) {
     const place = PLACES.find(([, test]) => test(url, functionName))?.[0] ?? 'other';
-    places.set(place, (places.get(place) ?? 0) + hitCount! / total);
+    places.set(place, (places.get(place) ?? 0) + hitCount!);
     const short = url.replace(/^.*\/(node_modules|esm|src)\//, '').replace(/^node:internal\//, '');
     const name = `${functionName || '(anonymous)'}${url ? ` (${short}:${lineNumber + 1})` : ''}`;
-    functions.set(name, (functions.get(name) ?? 0) + hitCount! / total);
+    functions.set(name, (functions.get(name) ?? 0) + hitCount!);
   }
-  const top = [...functions].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([name, share]) => ({ name, share }));
+  for (const [place, hits] of places) places.set(place, hits / total);
+  const top = [...functions].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([name, hits]) => ({ name, share: hits / total }));
   return { places, top };
 }
 
@@ -228,7 +230,7 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
   const notes: string[] = [];
   const runtimes = new Map<string, string>();
   const clients = new Clients();
-  const once = async (cell: Cell, profileDir?: string): Promise<Result | Error> => {
+  const measureCell = async (cell: Cell, profileDir?: string): Promise<Result | Error> => {
     try {
       const remote = await start(cell, profileDir);
       runtimes.set(cell.name, remote.runtime);
@@ -249,7 +251,7 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
         const cell = candidates[i]!;
         if (failures[i]!.length > 0 && 'missing' in cell.command()) continue;
         const order = r % 2 === 0 ? [baseline, cell] : [cell, baseline];
-        const [a, b] = [await once(order[0]!), await once(order[1]!)];
+        const [a, b] = [await measureCell(order[0]!), await measureCell(order[1]!)];
         const [bs, c] = order[0] === baseline ? [a, b] : [b, a];
         if (bs instanceof Error) throw new Error(`the baseline failed: ${bs.message}`);
         base.push(bs);
@@ -263,8 +265,9 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
         const keep = process.env.FETCH_BENCH_PROFILE;
         const dir = keep ? (mkdirSync(keep, { recursive: true }), mkdtempSync(join(keep, 'fetch-'))) : mkdtempSync(join(tmpdir(), 'comet-fetch-prof-'));
         try {
-          const result = await once(cell, dir);
-          const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+          const result = await measureCell(cell, dir);
+          // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: the main thread's (tsx's loader has a thread of its own)
+          const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && f.split('.')[4] === '0');
           if (result instanceof Error || file === undefined) notes.push(`${cell.name}: no profile (${result instanceof Error ? result.message : 'none written'})`);
           else profiles.push({ cell, ...split(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile) });
         } finally {
