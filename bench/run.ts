@@ -11,6 +11,7 @@
  *   npm run bench -- --quick --write    # also write BENCHMARKS.md
  *   npm run bench -- migrate            # the codemod's dry run on a generated 500-file project
  *   npm run bench -- topics             # 100,000 topics: memory, publish among them, fan-out to one topic
+ *   npm run bench -- fetch              # hub.fetch against hub.serve at 1,000 clients: Node, Bun, Deno
  *
  * Every figure is a ratio against a baseline measured side by side in the same run. The charts in
  * bench/charts/ are redrawn after every run from the points each benchmark stores. Never part of
