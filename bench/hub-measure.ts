@@ -75,18 +75,38 @@ export interface Workload {
   runs: number;
 }
 
+/** This process's CPU time so far (user + system), in microseconds. */
+const ownCpu = (): number => {
+  const used = process.cpuUsage();
+  return used.user + used.system;
+};
+
 /**
- * Latency first, on a quiet process (after 10 warm-up messages), with the server's CPU time; then
- * the median throughput. `n` is the number of clients measured.
+ * Latency first, on a quiet process (after 10 warm-up messages), with the server's CPU time (`cpu`,
+ * microseconds so far: this process's unless the server runs in another); then the median
+ * throughput. `n` is the number of clients measured.
  */
-export async function deliveries(system: Publisher, clients: Clients, n: number, work: Workload, seq: { n: number }): Promise<Result> {
+export async function deliveries(system: Publisher, clients: Clients, n: number, work: Workload, seq: { n: number }, cpu: () => number | Promise<number> = ownCpu): Promise<Result> {
   await paced(system, clients, 10, seq, work.rate);
-  const cpu = process.cpuUsage();
+  const before = await cpu();
   const { p50, p99 } = await paced(system, clients, work.paced, seq, work.rate);
-  const used = process.cpuUsage(cpu);
+  const used = (await cpu()) - before;
   const rates: number[] = [];
   for (let run = 0; run < work.runs; run++) rates.push(await throughput(system, clients, n, work.messages, seq));
-  return { perSecond: median(rates), p50: p50!, p99: p99!, cpuPerDelivery: (used.user + used.system) / (work.paced * n) };
+  return { perSecond: median(rates), p50: p50!, p99: p99!, cpuPerDelivery: used / (work.paced * n) };
+}
+
+/**
+ * A broadcaster that serves from a process of its own (bench/fetch-server.ts): it listens itself,
+ * and counts its subscribers and its CPU time there.
+ */
+export interface Remote extends Publisher {
+  name: string;
+  port: number;
+  size(): Promise<number>;
+  /** The serving process's CPU time so far (user + system), in microseconds. */
+  cpuMicros(): Promise<number>;
+  close(): Promise<void>;
 }
 
 /** How {@link measure} differs from the broadcast table's cells. */
@@ -97,18 +117,22 @@ export interface MeasureOptions {
   rate?: number;
 }
 
-/** One cell of the broadcast table: `system` serving `n` clients, `messages` per throughput round. */
-export async function measure(system: System, clients: Clients, n: number, messages: number, rounds: number, options: MeasureOptions = {}): Promise<Result> {
+/**
+ * One cell of the broadcast table: `system` serving `n` clients, `messages` per throughput round; a
+ * {@link System} on a loopback server of this process, a {@link Remote} where it listens.
+ */
+export async function measure(system: System | Remote, clients: Clients, n: number, messages: number, rounds: number, options: MeasureOptions = {}): Promise<Result> {
   const { sse = false, rate = RATE } = options;
-  const server = await listen(system.handler);
+  const server = 'port' in system ? null : await listen(system.handler);
   try {
-    await clients.ask({ op: 'open', port: server.port, count: n, sse });
-    while (system.size() < n) await new Promise((r) => setTimeout(r, 5));
-    const result = await deliveries(system, clients, n, { paced: n >= 1000 ? 2 * rate : rate, rate, messages, runs: rounds }, { n: 0 });
+    await clients.ask({ op: 'open', port: server?.port ?? (system as Remote).port, count: n, sse });
+    while ((await system.size()) < n) await new Promise((r) => setTimeout(r, 5));
+    const work = { paced: n >= 1000 ? 2 * rate : rate, rate, messages, runs: rounds };
+    const result = await deliveries(system, clients, n, work, { n: 0 }, 'port' in system ? () => system.cpuMicros() : undefined);
     await clients.ask({ op: 'close' });
     return result;
   } finally {
-    await server.close();
+    await server?.close();
     await system.close();
   }
 }
