@@ -44,6 +44,8 @@ export class Health {
   #timer: NodeJS.Timeout | undefined;
   #outage: NodeJS.Timeout | undefined;
   #unwatch: (() => void)[] = [];
+  /** After stop(): nothing is checked, told or timed any more. */
+  #stopped = false;
 
   constructor(parts: HealthParts) {
     this.#p = parts;
@@ -80,6 +82,7 @@ export class Health {
   }
 
   stop(): void {
+    this.#stopped = true;
     clearInterval(this.#timer);
     clearTimeout(this.#outage);
     this.#outage = undefined;
@@ -135,8 +138,9 @@ export class Health {
     this.update();
   }
 
-  /** Recomputes the state; tells the hub of a change. */
+  /** Recomputes the state; tells the hub of a change. Nothing once stopped (a late reply or failure). */
   update(): void {
+    if (this.#stopped) return;
     const { publisher, readerLink, reader, intervalMs, maxOutageMs } = this.#p;
     const healthy = this.#pingCause === undefined && publisher.ready && readerLink.ready && reader.failure === undefined &&
       !reader.overdue(intervalMs, this.#heldUpAt);
