@@ -1,7 +1,8 @@
 /**
  * The benchmark charts, drawn from the points the benchmarks stored in bench/charts/*.json: the
  * cost-growth curve (deliveries/s and heap per client against the number of clients, from bench/growth
- * and the larger count of bench/scale) and the fan-out p99 comparison (bench/fanout).
+ * and the larger count of bench/scale) and the fan-out p99 comparisons (bench/fanout, and bench/topics
+ * for one topic of a hub).
  */
 import { writeFileSync } from 'node:fs';
 import type { FanoutPoint } from './fanout.js';
@@ -37,20 +38,23 @@ export function drawCharts(): string[] {
       series: [series('cometHub → sendComet', (p) => (p.heapPerClient === null ? null : p.heapPerClient / 1024))],
     }));
   }
-  const fanout = loadPoints<FanoutPoint>('fanout');
-  if (fanout.length > 0) {
-    const systems = [...new Set(fanout.map((p) => p.system))];
-    write('fanout', lineChart({
-      title: 'Fan-out: p99 publish → receipt (median of rounds, bars: range)',
+  const p99Chart = (name: string, title: string): void => {
+    const points = loadPoints<FanoutPoint>(name);
+    if (points.length === 0) return;
+    const systems = [...new Set(points.map((p) => p.system))];
+    write(name, lineChart({
+      title,
       xLabel: 'clients (log scale)',
       yLabel: 'p99 latency (ms, log scale)',
       logY: true,
       format: compact,
-      series: systems.map((name) => ({
-        name,
-        points: fanout.filter((p) => p.system === name).map((p) => ({ x: p.clients, y: p.p99, low: p.low, high: p.high })),
+      series: systems.map((system) => ({
+        name: system,
+        points: points.filter((p) => p.system === system).map((p) => ({ x: p.clients, y: p.p99, low: p.low, high: p.high })),
       })),
     }));
-  }
+  };
+  p99Chart('fanout', 'Fan-out: p99 publish → receipt (median of rounds, bars: range)');
+  p99Chart('topics', 'Topics: p99 publish → receipt, one topic (median of rounds, bars: range)');
   return written;
 }

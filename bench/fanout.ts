@@ -15,14 +15,18 @@ import { formatMs, formatRatio, median, verdict } from './lib/stats.js';
 import { settingsFromArgv, type BenchSettings, type BenchTable } from './lib/types.js';
 import { until } from './scale.js';
 
-interface Broadcaster {
+/** One system under test: a request handler, a publish function, its subscriber count. */
+export interface Broadcaster {
   handler(req: IncomingMessage, res: ServerResponse): void;
+  /** The path the clients request (default `/`). */
+  path?: string;
   publish(value: [number, number]): void;
   size(): number;
   close(): void;
 }
 
-const SYSTEMS: Record<string, (lib: Library) => Broadcaster> = {
+/** The systems compared, by name: the hub through sendComet and a better-sse channel. */
+export const SYSTEMS: Record<string, (lib: Library) => Broadcaster> = {
   'hub (cometHub → sendComet)': (lib) => {
     const hub = lib.cometHub<[number, number]>('parent.cometMessage', { policy: 'drop-oldest', limit: 1024 });
     return {
@@ -55,17 +59,17 @@ export interface FanoutPoint {
 }
 
 /** Messages per second at `n` clients: fewer at the high counts, so the client process keeps up. */
-const rateFor = (n: number): number => (n >= 10_000 ? 10 : n >= 1000 ? 50 : 100);
+export const rateFor = (n: number): number => (n >= 10_000 ? 10 : n >= 1000 ? 50 : 100);
 
 const now = (): number => performance.timeOrigin + performance.now();
 
 /** One round: `n` fresh clients, 5 warm-up messages, then `count` paced ones; their p99 and p50. */
-async function round(make: () => Broadcaster, fleet: ClientFleet, n: number, count: number, address: string): Promise<{ p99: number; p50: number }> {
+export async function round(make: () => Broadcaster, fleet: ClientFleet, n: number, count: number, address: string): Promise<{ p99: number; p50: number }> {
   const system = make();
   const server = await listen(system.handler);
   let seq = 0;
   try {
-    await fleet.open(server.port, '/', n, address);
+    await fleet.open(server.port, system.path ?? '/', n, address);
     await until(() => system.size() === n, 60_000, `${n} clients`);
     const rate = rateFor(n);
     const pace = async (k: number): Promise<void> => {

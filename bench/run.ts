@@ -10,6 +10,7 @@
  *   npm run bench -- sse --quick         # the SSE broadcast only, printed
  *   npm run bench -- --quick --write    # also write BENCHMARKS.md
  *   npm run bench -- migrate            # the codemod's dry run on a generated 500-file project
+ *   npm run bench -- topics             # 100,000 topics: memory, publish among them, fan-out to one topic
  *
  * Every figure is a ratio against a baseline measured side by side in the same run. The charts in
  * bench/charts/ are redrawn after every run from the points each benchmark stores. Never part of
@@ -26,7 +27,7 @@ import { settingsFromArgv, type BenchTable } from './lib/types.js';
 
 await ensureBenchProcess(import.meta.url);
 
-const BENCHMARKS = ['encoder', 'transport', 'adapters', 'hub', 'sse', 'redis-streams', 'fanout', 'pipeline', 'scale', 'growth', 'cluster', 'migrate'] as const;
+const BENCHMARKS = ['encoder', 'transport', 'adapters', 'hub', 'sse', 'redis-streams', 'fanout', 'pipeline', 'scale', 'growth', 'cluster', 'topics', 'migrate'] as const;
 
 const argv = process.argv.slice(2);
 const settings = settingsFromArgv(argv);
@@ -105,7 +106,8 @@ if (write && only !== null && previous.includes('<!-- bench:')) {
     `Machine: ${machine}. Library: ${libraryOrigin()}.`,
     '',
     'Charts (drawn by the benchmarks): [cost growth, deliveries/s](bench/charts/growth-deliveries.svg),',
-    '[cost growth, heap per client](bench/charts/growth-heap.svg), [fan-out p99](bench/charts/fanout.svg).',
+    '[cost growth, heap per client](bench/charts/growth-heap.svg), [fan-out p99](bench/charts/fanout.svg),',
+    '[topics: fan-out p99](bench/charts/topics.svg).',
     '',
     'Each figure is measured side by side with its baseline in the same run (interleaved rounds, medians), on a',
     'machine shared with other work, so compare ratios rather than absolute numbers across machines.',
