@@ -36,8 +36,16 @@ const NO_FRAMES = Object.freeze({ comet: 0, sse: 0 });
 /** @internal The subscriber set, topics and counters behind every hub. */
 export class HubCore<O> {
   #epoch = newEpoch();
-  /** The topics that have subscribers or history, least recently published first. */
+  /** The topics that have subscribers or history. */
   readonly #topics = new Map<string, Topic<Member<O>, Stored>>();
+  /**
+   * The topics published to, least recently first, linked through their `older`/`newer`: the order
+   * in which `historyTotal` takes histories. A list rather than the map's own order: moving an entry
+   * to the end of a Map (delete, then set) leaves the deleted entry on its hash chain until the next
+   * rehash, so publishing again and again to one topic of a large hub would walk an ever longer chain.
+   */
+  #leastRecent: Topic<Member<O>, Stored> | null = null;
+  #mostRecent: Topic<Member<O>, Stored> | null = null;
   /** The default topic `''`: never forgotten, so a hub of one topic keeps its account for good. */
   readonly #default: Topic<Member<O>, Stored>;
   readonly #settings: CoreSettings<O>;
@@ -142,14 +150,13 @@ export class HubCore<O> {
         return;
       }
       t = this.#newTopic(topic);
-    } else {
-      // most recently published last: the least recent topic's history goes first under `historyTotal`
-      this.#topics.delete(topic);
+      this.#topics.set(topic, t);
     }
-    this.#topics.set(topic, t);
+    this.#touch(t);
+    // room for it: one more kept; the oldest pushed out for it, or nothing kept: as many as before
     const out = t.history.add(stored);
-    if (out !== stored) this.#kept++;
-    if (out !== undefined) this.#dropped(t, out.id);
+    if (out === undefined) this.#kept++;
+    else this.#dropped(t, out.id);
     while (this.#kept > this.#settings.historyTotal) this.#evictOldest();
     this.#forgetIfIdle(t);
   }
@@ -171,9 +178,31 @@ export class HubCore<O> {
     if (forgotten > topic.forgotten) topic.forgotten = forgotten;
   }
 
+  /** `topic` becomes the most recently published (last to give its history under `historyTotal`). */
+  #touch(topic: Topic<Member<O>, Stored>): void {
+    const last = this.#mostRecent;
+    if (topic === last) return;
+    this.#unlist(topic);
+    topic.older = last;
+    if (last === null) this.#leastRecent = topic;
+    else last.newer = topic;
+    this.#mostRecent = topic;
+  }
+
+  /** Takes `topic` out of the recency list, if it is in it. */
+  #unlist(topic: Topic<Member<O>, Stored>): void {
+    const { older, newer } = topic;
+    if (older !== null) older.newer = newer;
+    else if (this.#leastRecent === topic) this.#leastRecent = newer;
+    else return;
+    if (newer !== null) newer.older = older;
+    else this.#mostRecent = older;
+    topic.older = topic.newer = null;
+  }
+
   /** Under `historyTotal`: the least recently published topic that has history gives its oldest message. */
   #evictOldest(): void {
-    for (const topic of this.#topics.values()) {
+    for (let topic = this.#leastRecent; topic !== null; topic = topic.newer) {
       const out = topic.history.shift();
       if (out === undefined) continue;
       this.#kept--;
@@ -187,6 +216,7 @@ export class HubCore<O> {
   #forgetIfIdle(topic: Topic<Member<O>, Stored>): void {
     if (topic.name === '' || !topic.idle) return;
     this.#topics.delete(topic.name);
+    this.#unlist(topic);
     this.#horizon = Math.max(this.#horizon, topic.lastDropped, topic.forgotten);
   }
 

@@ -50,6 +50,9 @@ export class Topic<M, S extends { readonly id: number }> {
   readonly #maxRuns: number;
   /** The highest id of a run forgotten (past `maxRuns`): cursors before it cannot be accounted for. */
   forgotten = 0;
+  /** Its neighbours in its hub's list of topics by last publish (null at either end, or when not listed). */
+  older: Topic<M, S> | null = null;
+  newer: Topic<M, S> | null = null;
 
   constructor(
     readonly name: string,
