@@ -49,6 +49,8 @@ export class HubCore<O> {
   /** The default topic `''`: never forgotten, so a hub of one topic keeps its account for good. */
   readonly #default: Topic<Member<O>, Stored>;
   readonly #settings: CoreSettings<O>;
+  /** Runs of dropped ids each topic accounts for (see {@link Topic.drop}). */
+  readonly #maxRuns: number;
   readonly #frames: Frames | undefined;
   readonly #tally: Tally = { offered: 0, delivered: 0, slow: 0, discarded: 0 };
   /** Messages in the histories of all topics. */
@@ -72,6 +74,7 @@ export class HubCore<O> {
 
   constructor(settings: CoreSettings<O>) {
     this.#settings = settings;
+    this.#maxRuns = Math.max(64, settings.history);
     this.#frames = settings.frames;
     this.#default = this.#newTopic('');
     this.#topics.set('', this.#default);
@@ -127,9 +130,9 @@ export class HubCore<O> {
     const stored: Stored = { id, value, topic };
     let t = this.#topics.get(topic);
     this.#published++;
-    if (t !== undefined && t.members.size > 0) {
-      const comet = t.counts.comet > 0 || this.#frames?.cometAtPublish ? this.#entryOf(stored, 'comet') : stored;
-      const sse = t.counts.sse > 0 ? this.#entryOf(stored, 'sse') : stored;
+    if (t !== undefined && t.size > 0) {
+      const comet = t.comet > 0 || this.#frames?.cometAtPublish ? this.#entryOf(stored, 'comet') : stored;
+      const sse = t.sse > 0 ? this.#entryOf(stored, 'sse') : stored;
       let offered = 0;
       // A member that overflows leaves the set during this loop; no member joins during it, and the
       // entry joins the history only afterwards.
@@ -154,7 +157,7 @@ export class HubCore<O> {
     }
     this.#touch(t);
     // room for it: one more kept; the oldest pushed out for it, or nothing kept: as many as before
-    const out = t.history.add(stored);
+    const out = t.keep(stored, this.#settings.history);
     if (out === undefined) this.#kept++;
     else this.#dropped(t, out.id);
     while (this.#kept > this.#settings.historyTotal) this.#evictOldest();
@@ -169,12 +172,12 @@ export class HubCore<O> {
   }
 
   #newTopic(name: string): Topic<Member<O>, Stored> {
-    return new Topic<Member<O>, Stored>(name, this.#settings.history, Math.max(64, this.#settings.history));
+    return new Topic<Member<O>, Stored>(name);
   }
 
   /** Ids `from`…`to` (default: `from` alone) of `topic` are no longer in its history. */
   #dropped(topic: Topic<Member<O>, Stored>, from: number, to = from): void {
-    const forgotten = topic.drop(from, to);
+    const forgotten = topic.drop(from, to, this.#maxRuns);
     if (forgotten > topic.forgotten) topic.forgotten = forgotten;
   }
 
@@ -203,7 +206,7 @@ export class HubCore<O> {
   /** Under `historyTotal`: the least recently published topic that has history gives its oldest message. */
   #evictOldest(): void {
     for (let topic = this.#leastRecent; topic !== null; topic = topic.newer) {
-      const out = topic.history.shift();
+      const out = topic.shiftKept();
       if (out === undefined) continue;
       this.#kept--;
       this.#dropped(topic, out.id);
@@ -232,7 +235,7 @@ export class HubCore<O> {
       return;
     }
     const topic = this.#default;
-    for (let out = topic.history.shift(); out !== undefined; out = topic.history.shift()) {
+    for (let out = topic.shiftKept(); out !== undefined; out = topic.shiftKept()) {
       this.#kept--;
       this.#dropped(topic, out.id);
     }
@@ -393,8 +396,8 @@ export class HubCore<O> {
         topic = this.#newTopic(name);
         this.#topics.set(name, topic);
       }
-      topic.members.add(member);
-      topic.counts[member.kind]++;
+      topic.join(member);
+      topic[member.kind]++;
       topics.push(topic);
     }
     member.topics = topics;
@@ -411,7 +414,7 @@ export class HubCore<O> {
     for (const name of names) {
       const topic = this.#topics.get(name);
       if (topic === undefined) continue;
-      topic.history.after(from, stored);
+      topic.keptAfter(from, stored);
       missed += topic.droppedAfter(from);
     }
     if (names.length > 1) stored.sort((a, b) => a.id - b.id);
@@ -442,7 +445,7 @@ export class HubCore<O> {
     member.ended = true;
     if (member.topics !== null) {
       for (const topic of member.topics) {
-        if (topic.members.delete(member)) topic.counts[member.kind]--;
+        if (topic.leave(member)) topic[member.kind]--;
         this.#forgetIfIdle(topic);
       }
       member.topics = null;
