@@ -10,7 +10,7 @@
 import type { Library } from './lib/library.js';
 import { memory } from './lib/memory.js';
 import { median } from './lib/stats.js';
-import { interleave, type Candidate, type Rates } from './lib/timing.js';
+import { interleave, type Candidate, type Clock, type Rates } from './lib/timing.js';
 
 const CALLBACK = 'parent.cometMessage';
 
@@ -166,7 +166,7 @@ type AnyHub = { publish(value: number, options?: { topic: string }): number; sub
  * each: make the entry, offer it to one queue, keep it, drop the one before. Done for `createHub`
  * (values as they are) and `cometHub` (each message serialized and framed once).
  */
-export async function measurePublish(lib: Library, topics: number, options: { rounds: number; batchMs: number }): Promise<{ kind: string; rates: Rates[] }[]> {
+export async function measurePublish(lib: Library, topics: number, options: { rounds: number; batchMs: number; clock: Clock }): Promise<{ kind: string; rates: Rates[] }[]> {
   const names = topicNames(topics);
   const target = names[0]!;
   const kinds: [string, () => AnyHub][] = [
