@@ -89,46 +89,21 @@ export const MEMORY_CASES = {
 export async function measureMemory(lib: Library, topics: number, connections: number, rounds: number): Promise<MemoryResult> {
   const names = topicNames(topics);
   const draws = drawTopics(names, connections);
+  type Hub = ReturnType<Library['cometHub']>;
+  const leaveEach = (hub: Hub): null => {
+    for (const name of names) void hub.subscribe({ topics: [name] }).return();
+    return null;
+  };
+  const publishEach = (hub: Hub): null => {
+    for (const name of names) hub.publish(0, { topic: name });
+    return null;
+  };
   const cases: MemoryCase[] = [
-    {
-      name: MEMORY_CASES.left,
-      items: topics,
-      history: 0,
-      make: (hub) => {
-        for (const name of names) void hub.subscribe({ topics: [name] }).return();
-        return null;
-      },
-    },
-    {
-      name: MEMORY_CASES.published,
-      items: topics,
-      history: 0,
-      make: (hub) => {
-        for (const name of names) hub.publish(0, { topic: name });
-        return null;
-      },
-    },
-    {
-      name: MEMORY_CASES.history,
-      items: topics,
-      history: 1,
-      make: (hub) => {
-        for (const name of names) hub.publish(0, { topic: name });
-        return null;
-      },
-    },
-    {
-      name: MEMORY_CASES.topics,
-      items: connections,
-      history: 0,
-      make: (hub) => draws.map((t) => hold(hub.subscribe({ topics: t }))),
-    },
-    {
-      name: MEMORY_CASES.single,
-      items: connections,
-      history: 0,
-      make: (hub) => draws.map(() => hold(hub.subscribe())),
-    },
+    { name: MEMORY_CASES.left, items: topics, history: 0, make: leaveEach },
+    { name: MEMORY_CASES.published, items: topics, history: 0, make: publishEach },
+    { name: MEMORY_CASES.history, items: topics, history: 1, make: publishEach },
+    { name: MEMORY_CASES.topics, items: connections, history: 0, make: (hub) => draws.map((t) => hold(hub.subscribe({ topics: t }))) },
+    { name: MEMORY_CASES.single, items: connections, history: 0, make: (hub) => draws.map(() => hold(hub.subscribe())) },
   ];
   const samples = new Map(cases.map((c) => [c.name, [] as number[]]));
   const topicsAfter = new Map<string, number>();
