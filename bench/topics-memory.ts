@@ -10,7 +10,7 @@
 import type { Library } from './lib/library.js';
 import { memory } from './lib/memory.js';
 import { median } from './lib/stats.js';
-import { interleave, type Candidate, type Rates } from './lib/timing.js';
+import { interleave, type Candidate, type Clock, type Rates } from './lib/timing.js';
 
 const CALLBACK = 'parent.cometMessage';
 
@@ -89,46 +89,21 @@ export const MEMORY_CASES = {
 export async function measureMemory(lib: Library, topics: number, connections: number, rounds: number): Promise<MemoryResult> {
   const names = topicNames(topics);
   const draws = drawTopics(names, connections);
+  type Hub = ReturnType<Library['cometHub']>;
+  const leaveEach = (hub: Hub): null => {
+    for (const name of names) void hub.subscribe({ topics: [name] }).return();
+    return null;
+  };
+  const publishEach = (hub: Hub): null => {
+    for (const name of names) hub.publish(0, { topic: name });
+    return null;
+  };
   const cases: MemoryCase[] = [
-    {
-      name: MEMORY_CASES.left,
-      items: topics,
-      history: 0,
-      make: (hub) => {
-        for (const name of names) void hub.subscribe({ topics: [name] }).return();
-        return null;
-      },
-    },
-    {
-      name: MEMORY_CASES.published,
-      items: topics,
-      history: 0,
-      make: (hub) => {
-        for (const name of names) hub.publish(0, { topic: name });
-        return null;
-      },
-    },
-    {
-      name: MEMORY_CASES.history,
-      items: topics,
-      history: 1,
-      make: (hub) => {
-        for (const name of names) hub.publish(0, { topic: name });
-        return null;
-      },
-    },
-    {
-      name: MEMORY_CASES.topics,
-      items: connections,
-      history: 0,
-      make: (hub) => draws.map((t) => hold(hub.subscribe({ topics: t }))),
-    },
-    {
-      name: MEMORY_CASES.single,
-      items: connections,
-      history: 0,
-      make: (hub) => draws.map(() => hold(hub.subscribe())),
-    },
+    { name: MEMORY_CASES.left, items: topics, history: 0, make: leaveEach },
+    { name: MEMORY_CASES.published, items: topics, history: 0, make: publishEach },
+    { name: MEMORY_CASES.history, items: topics, history: 1, make: publishEach },
+    { name: MEMORY_CASES.topics, items: connections, history: 0, make: (hub) => draws.map((t) => hold(hub.subscribe({ topics: t }))) },
+    { name: MEMORY_CASES.single, items: connections, history: 0, make: (hub) => draws.map(() => hold(hub.subscribe())) },
   ];
   const samples = new Map(cases.map((c) => [c.name, [] as number[]]));
   const topicsAfter = new Map<string, number>();
@@ -166,7 +141,7 @@ type AnyHub = { publish(value: number, options?: { topic: string }): number; sub
  * each: make the entry, offer it to one queue, keep it, drop the one before. Done for `createHub`
  * (values as they are) and `cometHub` (each message serialized and framed once).
  */
-export async function measurePublish(lib: Library, topics: number, options: { rounds: number; batchMs: number }): Promise<{ kind: string; rates: Rates[] }[]> {
+export async function measurePublish(lib: Library, topics: number, options: { rounds: number; batchMs: number; clock: Clock }): Promise<{ kind: string; rates: Rates[] }[]> {
   const names = topicNames(topics);
   const target = names[0]!;
   const kinds: [string, () => AnyHub][] = [

@@ -18,17 +18,27 @@ export interface Rates {
   perSecond: number;
 }
 
-async function timeOnce(candidate: Candidate, iterations: number): Promise<number> {
-  const start = process.hrtime.bigint();
-  await candidate.run(iterations);
-  return Number(process.hrtime.bigint() - start) / 1e6;
+/** Which clock a timing reads: wall-clock time, or this process's CPU time (user + system, every thread). */
+export type Clock = 'wall' | 'cpu';
+
+/** Milliseconds on `clock` since some fixed point. */
+function reading(clock: Clock): number {
+  if (clock === 'wall') return Number(process.hrtime.bigint()) / 1e6;
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
-/** Finds an iteration count that takes about `batchMs` (and warms the candidate up on the way). */
-export async function calibrate(candidate: Candidate, batchMs: number): Promise<number> {
+async function timeOnce(candidate: Candidate, iterations: number, clock: Clock = 'wall'): Promise<number> {
+  const start = reading(clock);
+  await candidate.run(iterations);
+  return reading(clock) - start;
+}
+
+/** Finds an iteration count that takes about `batchMs` on `clock` (and warms the candidate up on the way). */
+export async function calibrate(candidate: Candidate, batchMs: number, clock: Clock = 'wall'): Promise<number> {
   let n = 1;
   for (;;) {
-    const ms = await timeOnce(candidate, n);
+    const ms = await timeOnce(candidate, n, clock);
     if (ms >= batchMs / 8 || n >= 1 << 30) return Math.max(1, Math.ceil((n * batchMs) / Math.max(ms, 0.001)));
     n *= 4;
   }
@@ -36,17 +46,20 @@ export async function calibrate(candidate: Candidate, batchMs: number): Promise<
 
 /**
  * Times every candidate `rounds` times, interleaved: round r runs them in an order rotated by r
- * (reversed on odd rounds), so drift of the machine's load hits each about equally.
+ * (reversed on odd rounds), so drift of the machine's load hits each about equally. With `clock:
+ * 'cpu'` the rates are per second of this process's CPU time, which other work on a shared machine
+ * disturbs far less than the wall clock (time spent waiting for I/O is not counted).
  */
-export async function interleave(candidates: readonly Candidate[], options: { rounds: number; batchMs: number }): Promise<Rates[]> {
+export async function interleave(candidates: readonly Candidate[], options: { rounds: number; batchMs: number; clock?: Clock }): Promise<Rates[]> {
+  const clock = options.clock ?? 'wall';
   const counts: number[] = [];
-  for (const c of candidates) counts.push(await calibrate(c, options.batchMs));
+  for (const c of candidates) counts.push(await calibrate(c, options.batchMs, clock));
   const samples: number[][] = candidates.map(() => []);
   for (let r = 0; r < options.rounds; r++) {
     let order = candidates.map((_, i) => (i + r) % candidates.length);
     if (r % 2 === 1) order = order.reverse();
     for (const i of order) {
-      const ms = await timeOnce(candidates[i]!, counts[i]!);
+      const ms = await timeOnce(candidates[i]!, counts[i]!, clock);
       samples[i]!.push((counts[i]! * 1000) / ms);
     }
   }

@@ -6,6 +6,7 @@
  */
 import { isPlainAbort, onAbort, toError } from '../util/abort.js';
 import { watchCutoff, type CutoffListener, type CutoffWatch } from '../util/cutoff.js';
+import { PARKED, readyPullKey, readyPullOf, USE_NEXT, type ReadyPull, type ReadySink } from '../util/ready.js';
 import { returnQuietly } from '../util/iterators.js';
 import { byteLength, checkChunk, type CometChunk } from './chunk.js';
 import type { CleanEnd, StreamSettings } from './options.js';
@@ -33,11 +34,15 @@ export interface ChunkOutput {
  * makes two functions (the `then` callbacks); the timers call static methods with the reader as
  * their argument, and the cut-off reaches it as a {@link CutoffListener} (see src/util/cutoff.ts).
  *
+ * A source that offers a read without promises (a hub subscription, see src/util/ready.ts) is read
+ * that way: a chunk waiting is taken at once, and otherwise the reader parks on the source until it
+ * is told, in one microtask with every other reader a publish woke; no promise is made per chunk.
+ *
  * States: `ready` (not pulled yet), `next` (waiting on the source: the only time a heartbeat may go
  * out), `paused` (the output is full: waiting for {@link resume}), `busy` (handing a chunk over),
  * `done`.
  */
-export class ChunkReader implements CutoffListener {
+export class ChunkReader implements CutoffListener, ReadySink {
   readonly #where: string;
   readonly #iterator: AsyncIterator<unknown>;
   readonly #output: ChunkOutput;
@@ -54,6 +59,10 @@ export class ChunkReader implements CutoffListener {
   #unwatch: (() => void)[] | undefined;
   readonly #onResult: (result: IteratorResult<unknown>) => void;
   readonly #onSourceError: (error: unknown) => void;
+  /** The source's read without promises, if it has one. */
+  readonly #direct: ReadyPull | undefined;
+  /** True while parked on the source (its read without promises), until told {@link ready}. */
+  #parked = false;
 
   constructor(
     where: string,
@@ -69,6 +78,7 @@ export class ChunkReader implements CutoffListener {
     this.#carrier = carrier;
     this.#onResult = this.#result.bind(this);
     this.#onSourceError = this.#sourceError.bind(this);
+    this.#direct = readyPullOf(iterator);
   }
 
   /** True once the read is over. */
@@ -114,7 +124,32 @@ export class ChunkReader implements CutoffListener {
     this.#finish('failed', toError(error), true);
   }
 
+  /** The source, read without promises, has something for this parked reader (or is ending): read on. */
+  ready(): void {
+    if (!this.#parked) return;
+    this.#parked = false;
+    if (this.#state === 'next') this.#pull();
+  }
+
   #pull(): void {
+    const direct = this.#direct;
+    while (direct !== undefined) {
+      this.#state = 'busy';
+      let value: unknown;
+      try {
+        value = direct[readyPullKey](this);
+      } catch (error) {
+        return this.#finish('failed', toError(error), false);
+      }
+      if (this.done) return;
+      if (value === USE_NEXT) break; // ending, failed, or not readable so: next() says how
+      if (value === PARKED) {
+        this.#state = 'next';
+        this.#parked = true;
+        return this.#armBeat();
+      }
+      if (!this.#write(value)) return;
+    }
     this.#state = 'busy';
     let next: unknown;
     try {
@@ -128,35 +163,57 @@ export class ChunkReader implements CutoffListener {
       return;
     }
     this.#state = 'next';
+    this.#armBeat();
+    Promise.resolve(next as Promise<IteratorResult<unknown>>).then(this.#onResult, this.#onSourceError);
+  }
+
+  /** Starts the heartbeat's wait anew: a wait on the source begins. */
+  #armBeat(): void {
     const ms = this.#settings.heartbeatMs;
     if (ms > 0) {
       if (this.#beatTimer === undefined) this.#beatTimer = setTimeout(ChunkReader.#onBeat, ms, this);
       else this.#beatTimer.refresh();
     }
-    Promise.resolve(next as Promise<IteratorResult<unknown>>).then(this.#onResult, this.#onSourceError);
   }
 
   #result(result: IteratorResult<unknown>): void {
     if (this.#state !== 'next') return; // ended meanwhile: the value is dropped
+    if (this.#take(result)) this.#pull();
+  }
+
+  /** Hands a result of the source over; true when the next one should be pulled now. */
+  #take(result: IteratorResult<unknown>): boolean {
     if (!result || typeof result !== 'object') {
-      return this.#finish('failed', new TypeError(`${this.#where}: the source's next() gave ${String(result)}, not an iterator result`), true);
+      this.#finish('failed', new TypeError(`${this.#where}: the source's next() gave ${String(result)}, not an iterator result`), true);
+      return false;
     }
-    if (result.done) return this.#end('end');
+    if (result.done) {
+      this.#end('end');
+      return false;
+    }
     this.#state = 'busy';
+    return this.#write(result.value);
+  }
+
+  /** Writes a value of the source (state `busy`); true when the next one should be pulled now. */
+  #write(value: unknown): boolean {
     let chunk: CometChunk;
     let ok: boolean;
     try {
-      chunk = checkChunk(this.#where, result.value, this.#index++);
+      chunk = checkChunk(this.#where, value, this.#index++);
       ok = this.#output.write(chunk);
     } catch (error) {
-      return this.#finish('failed', toError(error), true);
+      this.#finish('failed', toError(error), true);
+      return false;
     }
-    if (this.#state !== 'busy') return; // ended from inside write()
+    if (this.#state !== 'busy') return false; // ended from inside write()
     if (this.#settings.maxBytes !== Infinity && (this.#written += byteLength(chunk)) >= this.#settings.maxBytes) {
-      return this.#end('rotated');
+      this.#end('rotated');
+      return false;
     }
-    if (ok) this.#pull();
-    else this.#state = 'paused';
+    if (ok) return true;
+    this.#state = 'paused';
+    return false;
   }
 
   #sourceError(error: unknown): void {
@@ -204,6 +261,7 @@ export class ChunkReader implements CutoffListener {
   #finish(how: ReadEnd, error: Error | undefined, release: boolean): void {
     if (this.#state === 'done') return;
     this.#state = 'done';
+    this.#parked = false;
     clearTimeout(this.#beatTimer);
     clearTimeout(this.#ageTimer);
     const unwatch = this.#unwatch;

@@ -9,7 +9,8 @@
  */
 import { BufferOverflowError } from '../errors.js';
 import { asyncDispose, bufferSettings, checkFunction, checkOptions, checkSignal, describe, isObjectLike } from './args.js';
-import { BY_CONSUMER, BY_SOURCE, EndingIterator, OPEN, SourceLink } from './ending.js';
+import { BY_CONSUMER, BY_SOURCE, EndingIterator, OPEN, SourceLink, type By } from './ending.js';
+import { wake, type ReadySink } from '../util/ready.js';
 import { Ring } from '../util/ring.js';
 import type {
   OverflowPolicy,
@@ -57,6 +58,13 @@ export interface BufferedQueue<T> extends SourceIterator<T> {
    * @returns how many values were moved
    */
   takeBuffered(out: T[]): number;
+  /** Takes the oldest value waiting now, as `next()` would but without a promise; undefined when none waits. */
+  shiftBuffered(): T | undefined;
+  /**
+   * Parks `sink` until a value arrives or the queue ends, then tells it once, in a microtask (see
+   * src/util/ready.ts). Only while the queue is open, empty, and no `next()` waits: false otherwise.
+   */
+  park(sink: ReadySink): boolean;
 }
 
 class PushQueue<T> extends EndingIterator<T> implements BufferedQueue<T> {
@@ -70,6 +78,8 @@ class PushQueue<T> extends EndingIterator<T> implements BufferedQueue<T> {
   private paused = false;
   private ctl: PushQueueController<T> | null;
   private statsView: PushQueueCounters | undefined;
+  /** The reader parked until something happens (see {@link park}). */
+  private sink: ReadySink | null = null;
 
   constructor(
     private readonly limit: number,
@@ -142,6 +152,27 @@ class PushQueue<T> extends EndingIterator<T> implements BufferedQueue<T> {
       this.paused = true;
       if (this.hooks !== null) this.callHook('pause');
     }
+    this.wakeSink();
+  }
+
+  park(sink: ReadySink): boolean {
+    if (this.state !== OPEN || this.waiters.waiting || this.buffer.size > 0) return false;
+    this.sink = sink;
+    return true;
+  }
+
+  private wakeSink(): void {
+    const sink = this.sink;
+    if (sink === null) return;
+    this.sink = null;
+    wake(sink);
+  }
+
+  /** Every end wakes a parked reader, which then reads what is left and the end through `next()`. */
+  protected override end(error: unknown, by: By): unknown {
+    const result = super.end(error, by);
+    this.wakeSink();
+    return result;
   }
 
   next(): Promise<IteratorResult<T>> {
@@ -159,6 +190,10 @@ class PushQueue<T> extends EndingIterator<T> implements BufferedQueue<T> {
       moved++;
     }
     return moved;
+  }
+
+  shiftBuffered(): T | undefined {
+    return this.buffer.size > 0 ? this.take() : undefined;
   }
 
   /** Takes the oldest buffered value (there must be one), resuming a paused source and telling `delivered`. */

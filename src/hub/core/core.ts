@@ -48,6 +48,8 @@ export class HubCore<O> {
   /** The default topic `''`: never forgotten, so a hub of one topic keeps its account for good. */
   readonly #default: Topic<Member<O>, Stored>;
   readonly #settings: CoreSettings<O>;
+  /** Runs of dropped ids each topic accounts for (see {@link Topic.drop}). */
+  readonly #maxRuns: number;
   readonly #frames: Frames | undefined;
   readonly #tally: Tally = { offered: 0, delivered: 0, slow: 0, discarded: 0, lost: 0 };
   /** Messages in the histories of all topics. */
@@ -81,6 +83,7 @@ export class HubCore<O> {
 
   constructor(settings: CoreSettings<O>) {
     this.#settings = settings;
+    this.#maxRuns = Math.max(64, settings.history);
     this.#frames = settings.frames;
     this.#default = this.#newTopic('', 0);
     this.#topics.set('', this.#default);
@@ -140,9 +143,9 @@ export class HubCore<O> {
     this.#published++;
     const observers = this.#observers.list;
     if (observers.length !== 0) for (const o of observers) o.published?.(topic);
-    if (t !== undefined && t.members.size > 0) {
-      const comet = t.counts.comet > 0 || this.#frames?.cometAtPublish ? this.#entryOf(stored, 'comet') : stored;
-      const sse = t.counts.sse > 0 ? this.#entryOf(stored, 'sse') : stored;
+    if (t !== undefined && t.size > 0) {
+      const comet = t.comet > 0 || this.#frames?.cometAtPublish ? this.#entryOf(stored, 'comet') : stored;
+      const sse = t.sse > 0 ? this.#entryOf(stored, 'sse') : stored;
       let offered = 0;
       // A member that overflows leaves the set during this loop; no member joins during it, and the
       // entry joins the history only afterwards.
@@ -167,7 +170,7 @@ export class HubCore<O> {
     }
     this.#touch(t);
     // room for it: one more kept; the oldest pushed out for it, or nothing kept: as many as before
-    const out = t.history.add(stored);
+    const out = t.keep(stored, this.#settings.history);
     if (out === undefined) this.#kept++;
     else this.#dropped(t, out.id);
     while (this.#kept > this.#settings.historyTotal) this.#evictOldest();
@@ -183,12 +186,12 @@ export class HubCore<O> {
 
   /** A topic made now, when the last id was `since`: no earlier id was one of its messages. */
   #newTopic(name: string, since: number): Topic<Member<O>, Stored> {
-    return new Topic<Member<O>, Stored>(name, since, this.#settings.history, Math.max(64, this.#settings.history));
+    return new Topic<Member<O>, Stored>(name, since);
   }
 
   /** Ids `from`…`to` (default: `from` alone) of `topic` are no longer in its history. */
   #dropped(topic: Topic<Member<O>, Stored>, from: number, to = from): void {
-    const forgotten = topic.drop(from, to);
+    const forgotten = topic.drop(from, to, this.#maxRuns);
     if (forgotten > topic.forgotten) topic.forgotten = forgotten;
   }
 
@@ -217,7 +220,7 @@ export class HubCore<O> {
   /** Under `historyTotal`: the least recently published topic that has history gives its oldest message. */
   #evictOldest(): void {
     for (let topic = this.#leastRecent; topic !== null; topic = topic.newer) {
-      const out = topic.history.shift();
+      const out = topic.shiftKept();
       if (out === undefined) continue;
       this.#kept--;
       this.#dropped(topic, out.id);
@@ -246,7 +249,7 @@ export class HubCore<O> {
       return;
     }
     const topic = this.#default;
-    for (let out = topic.history.shift(); out !== undefined; out = topic.history.shift()) {
+    for (let out = topic.shiftKept(); out !== undefined; out = topic.shiftKept()) {
       this.#kept--;
       this.#dropped(topic, out.id);
     }
@@ -435,8 +438,8 @@ export class HubCore<O> {
         topic = this.#newTopic(name, this.#lastId);
         this.#topics.set(name, topic);
       }
-      topic.members.add(member);
-      topic.counts[member.kind]++;
+      topic.join(member);
+      topic[member.kind]++;
       topics.push(topic);
     }
     member.topics = topics;
@@ -460,7 +463,7 @@ export class HubCore<O> {
     for (const name of names) {
       const topic = this.#topics.get(name);
       if (topic === undefined) continue;
-      topic.history.after(from, stored);
+      topic.keptAfter(from, stored);
       missed += topic.droppedAfter(from);
     }
     if (names.length > 1) stored.sort((a, b) => a.id - b.id);
@@ -494,7 +497,7 @@ export class HubCore<O> {
     const topics = member.topics;
     if (topics !== null) {
       for (const topic of topics) {
-        if (topic.members.delete(member)) topic.counts[member.kind]--;
+        if (topic.leave(member)) topic[member.kind]--;
         this.#forgetIfIdle(topic);
       }
       member.topics = null;

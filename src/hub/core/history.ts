@@ -11,7 +11,7 @@ export interface Entry<O> {
 /** @internal Ring buffer of the last `capacity` entries (anything with an id), ids increasing. */
 export class History<E extends { readonly id: number }> {
   readonly #capacity: number;
-  #ring: (E | undefined)[] = [];
+  readonly #ring: (E | undefined)[] = [];
   #start = 0;
   #length = 0;
 
@@ -64,11 +64,5 @@ export class History<E extends { readonly id: number }> {
       else lo = mid + 1;
     }
     for (let i = lo; i < this.#length; i++) out.push(this.#ring[(this.#start + i) % this.#capacity]!);
-  }
-
-  clear(): void {
-    this.#ring = [];
-    this.#start = 0;
-    this.#length = 0;
   }
 }

@@ -7,6 +7,7 @@ import type { QueueStats } from '../../source/types.js';
 import { onAbort, toError } from '../../util/abort.js';
 import { cutoffKey, cutoffSlotKey, type CutoffListener, type CutoffSlot } from '../../util/cutoff.js';
 import { returnQuietly } from '../../util/iterators.js';
+import { PARKED, readyPullKey, USE_NEXT, type ReadyPull, type ReadySink } from '../../util/ready.js';
 import type { Entry } from './history.js';
 import type { HubSubscription, SlowConsumerPolicy } from '../types.js';
 
@@ -50,7 +51,7 @@ const noop = (): void => {};
 const NO_ENTRIES: Entry<never>[] = [];
 
 /** @internal One subscriber's iterator: initial item and replay first, then its live queue. */
-export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
+export class HubFeed<O> implements HubSubscription<O>, CutoffSlot, ReadyPull {
   readonly #queue: BufferedQueue<Entry<O>>;
   readonly #tally: Tally;
   readonly #coalesce: ((values: O[]) => O) | undefined;
@@ -176,9 +177,11 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
       }
       return result as Done<O> as IteratorResult<O>;
     }
-    const entries = [result.value];
     // with coalescing, the messages waiting now join this one, read in one step
-    if (this.#coalesce !== undefined) this.#queue.takeBuffered(entries);
+    const second = this.#coalesce === undefined ? undefined : this.#queue.shiftBuffered();
+    if (second === undefined) return { value: this.#one(result.value), done: false };
+    const entries = [result.value, second];
+    this.#queue.takeBuffered(entries);
     return this.#take(entries);
   }
 
@@ -188,34 +191,47 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
    * neither counted as delivered nor silently skipped.
    */
   #take(entries: Entry<O>[]): IteratorResult<O> {
+    return { value: this.#valueOf(entries), done: false };
+  }
+
+  /** What {@link #take} hands over, as the value alone. */
+  #valueOf(entries: Entry<O>[]): O {
+    if (entries.length === 1) return this.#one(entries[0]!);
     let value: O;
-    if (entries.length === 1) {
-      value = entries[0]!.value;
-    } else {
-      try {
-        value = this.#coalesce!(entries.map((e) => e.value));
-      } catch (error) {
-        this.#stop(entries.filter((e) => e.id !== 0).length);
-        returnQuietly(this.#queue);
-        throw error;
-      }
+    try {
+      value = this.#coalesce!(entries.map((e) => e.value));
+    } catch (error) {
+      this.#stop(entries.filter((e) => e.id !== 0).length);
+      returnQuietly(this.#queue);
+      throw error;
     }
     let messages = 0;
+    let last = 0;
     for (const entry of entries) {
       if (entry.id === 0) continue;
-      this.#lastId = entry.id;
+      last = entry.id;
       messages++;
     }
-    if (messages > 0) {
-      const tally = this.#tally;
-      tally.delivered += messages;
-      if (this.#owed > 0) {
-        const back = Math.min(messages, this.#owed);
-        this.#owed -= back;
-        tally.slow -= back;
-      }
+    if (messages > 0) this.#delivered(last, messages);
+    return value;
+  }
+
+  /** One entry handed over as it is. */
+  #one(entry: Entry<O>): O {
+    if (entry.id !== 0) this.#delivered(entry.id, 1);
+    return entry.value;
+  }
+
+  /** `messages` messages were handed over, the last of them `lastId`. */
+  #delivered(lastId: number, messages: number): void {
+    this.#lastId = lastId;
+    const tally = this.#tally;
+    tally.delivered += messages;
+    if (this.#owed > 0) {
+      const back = Math.min(messages, this.#owed);
+      this.#owed -= back;
+      tally.slow -= back;
     }
-    return { value, done: false };
   }
 
   /**
@@ -243,6 +259,32 @@ export class HubFeed<O> implements HubSubscription<O>, CutoffSlot {
     this.#failure = { error: toError(reason) };
     this.#stop();
     returnQuietly(this.#queue);
+  }
+
+  /**
+   * @internal The transports' read without promises (src/util/ready.ts), for a coalescing feed: the
+   * replay, or every message waiting, as one value now; else `sink` parked on the queue (PARKED).
+   * USE_NEXT once stopped, and for a feed without `coalesce`: the reader uses `next()` then, which
+   * also gives the end. Throws what `coalesce` throws, as `next()` rejects with it.
+   */
+  [readyPullKey](sink: ReadySink): O | typeof PARKED | typeof USE_NEXT {
+    if (this.#finished || this.#coalesce === undefined) return USE_NEXT;
+    if (this.#pos < this.#prefix.length) {
+      const entries = this.#pos === 0 ? this.#prefix : this.#prefix.slice(this.#pos);
+      this.#prefix = NO_ENTRIES;
+      this.#lead = 0;
+      this.#pos = 0;
+      return this.#valueOf(entries);
+    }
+    const queue = this.#queue;
+    const first = queue.shiftBuffered();
+    if (first === undefined) return queue.park(sink) ? PARKED : USE_NEXT;
+    // one message (the usual case) as it is; several joined
+    const second = queue.shiftBuffered();
+    if (second === undefined) return this.#one(first);
+    const entries = [first, second];
+    queue.takeBuffered(entries);
+    return this.#valueOf(entries);
   }
 
   next(): Promise<IteratorResult<O>> {

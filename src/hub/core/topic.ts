@@ -44,13 +44,17 @@ export function isTopic(topic: string): boolean {
  * `maxRuns` the oldest run is forgotten (the hub's horizon then covers it).
  */
 export class Topic<M, S extends { readonly id: number }> {
-  readonly members = new Set<M>();
-  /** Members per kind, so that a message is framed only for kinds someone takes. */
-  readonly counts = { comet: 0, sse: 0 };
-  readonly history: History<S>;
-  /** Dropped ids as flat `[from, to, from, to, …]`, oldest first. */
-  #runs: number[] = [];
-  readonly #maxRuns: number;
+  /** Its only subscriber, while it has one alone (most topics have one: a Set would be most of their cost). */
+  #one: M | undefined;
+  /** Its subscribers once it had two at a time (kept when they go back to one). */
+  #many: Set<M> | undefined;
+  /** Members of each kind, so that a message is framed only for kinds someone takes. */
+  comet = 0;
+  sse = 0;
+  /** The replay buffer, made on the first message kept (a topic that only has subscribers has none). */
+  #history: History<S> | undefined;
+  /** Dropped ids as flat `[from, to, from, to, …]`, oldest first (a shared empty array until the first). */
+  #runs: number[] = NO_RUNS;
   /** The highest id of a run forgotten (past `maxRuns`): cursors before it cannot be accounted for. */
   forgotten = 0;
   /** Its neighbours in its hub's list of topics by last publish (null at either end, or when not listed). */
@@ -61,16 +65,66 @@ export class Topic<M, S extends { readonly id: number }> {
     readonly name: string,
     /** The last id when this topic was made: no id up to it was one of its messages. */
     readonly since: number,
-    capacity: number,
-    maxRuns: number,
-  ) {
-    this.history = new History<S>(capacity);
-    this.#maxRuns = maxRuns;
-  }
+  ) {}
 
   /** True when the topic holds nothing worth keeping: no subscriber, no history. */
   get idle(): boolean {
-    return this.members.size === 0 && this.history.length === 0;
+    return this.size === 0 && this.kept === 0;
+  }
+
+  /** How many subscribers it has. */
+  get size(): number {
+    return this.#many !== undefined ? this.#many.size : this.#one === undefined ? 0 : 1;
+  }
+
+  /**
+   * Its subscribers, to iterate over: one that leaves meanwhile and was not reached yet is skipped
+   * (none may join meanwhile).
+   */
+  get members(): Iterable<M> {
+    return this.#many ?? (this.#one === undefined ? NONE : [this.#one]);
+  }
+
+  /** Adds a subscriber (not one it has). */
+  join(member: M): void {
+    if (this.#many !== undefined) this.#many.add(member);
+    else if (this.#one === undefined) this.#one = member;
+    else {
+      this.#many = new Set([this.#one, member]);
+      this.#one = undefined;
+    }
+  }
+
+  /** Removes a subscriber; false when it was not one. */
+  leave(member: M): boolean {
+    if (this.#many !== undefined) return this.#many.delete(member);
+    if (this.#one !== member) return false;
+    this.#one = undefined;
+    return true;
+  }
+
+  /** Messages in its history. */
+  get kept(): number {
+    return this.#history === undefined ? 0 : this.#history.length;
+  }
+
+  /**
+   * Keeps `entry` in a history of `capacity` messages (the hub's `history`, the same every time; see
+   * {@link History.add}): the entry pushed out, or `entry` itself when it keeps none.
+   */
+  keep(entry: S, capacity: number): S | undefined {
+    if (capacity === 0) return entry;
+    return (this.#history ??= new History<S>(capacity)).add(entry);
+  }
+
+  /** Removes and returns the oldest entry of the history, or undefined when it has none. */
+  shiftKept(): S | undefined {
+    return this.#history?.shift();
+  }
+
+  /** Appends to `out` the entries of the history whose id is greater than `id`, oldest first. */
+  keptAfter(id: number, out: S[]): void {
+    this.#history?.after(id, out);
   }
 
   /** The highest id dropped, 0 when none. */
@@ -80,16 +134,17 @@ export class Topic<M, S extends { readonly id: number }> {
 
   /**
    * Records ids `from`…`to` as dropped (they are newer than any dropped before). Returns the highest
-   * id of a run forgotten to stay within `maxRuns`, 0 when none was.
+   * id of a run forgotten to stay within `maxRuns` (the same every time), 0 when none was.
    */
-  drop(from: number, to: number): number {
-    const runs = this.#runs;
+  drop(from: number, to: number, maxRuns: number): number {
+    let runs = this.#runs;
     if (runs.length > 0 && runs[runs.length - 1] === from - 1) {
       runs[runs.length - 1] = to;
       return 0;
     }
+    if (runs === NO_RUNS) this.#runs = runs = [];
     runs.push(from, to);
-    if (runs.length / 2 <= this.#maxRuns) return 0;
+    if (runs.length / 2 <= maxRuns) return 0;
     const forgotten = runs[1]!;
     runs.splice(0, 2);
     return forgotten;
@@ -110,8 +165,14 @@ export class Topic<M, S extends { readonly id: number }> {
 
   /** Forgets the history and what was dropped (a new epoch). */
   clear(): void {
-    this.history.clear();
-    this.#runs = [];
+    this.#history = undefined;
+    this.#runs = NO_RUNS;
     this.forgotten = 0;
   }
 }
+
+/** The dropped runs of every topic that dropped nothing: never written (the first drop replaces it). */
+const NO_RUNS: number[] = [];
+
+/** The members of every topic that has none. */
+const NONE: readonly never[] = [];
