@@ -136,6 +136,20 @@ describe('createRedisHub on a Redis Cluster', function () {
       }
     });
 
+    /** The counts of every node. */
+    const stats = (): Promise<{ connections: number; readers: number; pings: number }[]> => Promise.all(cluster!.nodes.map(nodeStats));
+
+    /**
+     * Once client `a` has its own connection to each node (ioredis opens them as it first uses them) and
+     * the connections of the tests before are closed (each node has the test's and the client's): the counts.
+     */
+    async function atRest(a: TestClient): Promise<{ connections: number; readers: number; pings: number }[]> {
+      for (const n of cluster!.nodes) await a.command(['EXISTS', await channelOn(cluster!, n, 'warm-')]);
+      let now = await stats();
+      await until(async () => (now = await stats()).every((s) => s.connections === 2), { what: () => `two connections per node: ${JSON.stringify(now)}` });
+      return now;
+    }
+
     for (const flavor of FLAVORS) {
       it(`${flavor}: a channel on each node keeps its keys there; topics across two clients arrive once each, in order`, async () => {
         const [a, b] = await clients(flavor);
@@ -174,12 +188,7 @@ describe('createRedisHub on a Redis Cluster', function () {
         suite.defer(() => a.close());
         const node = cluster!.nodes[1]!;
         const channel = await channelOn(cluster!, node, `${flavor}-reads-`);
-        // the client's own connection to each node (ioredis opens them as it first uses them)
-        for (const n of cluster!.nodes) await a.command(['EXISTS', await channelOn(cluster!, n, 'warm-')]);
-        // the connections of the tests before are closed: each node has the test's and the client's
-        const stats = (): Promise<{ connections: number; readers: number; pings: number }[]> => Promise.all(cluster!.nodes.map(nodeStats));
-        let now = await stats();
-        await until(async () => (now = await stats()).every((s) => s.connections === 2), { what: () => `two connections per node: ${JSON.stringify(now)}` });
+        let now = await atRest(a);
         const before = now;
         await hub(a, channel, { healthCheckMs: 50 });
         await until(async () => (now = await stats())[1]!.pings >= before[1]!.pings + 5, { what: 'five health checks' });
@@ -195,10 +204,7 @@ describe('createRedisHub on a Redis Cluster', function () {
         suite.defer(() => a.close());
         const node = cluster!.nodes[0]!;
         const tag = await channelOn(cluster!, node, `${flavor}-tag-`);
-        for (const n of cluster!.nodes) await a.command(['EXISTS', await channelOn(cluster!, n, 'warm-')]);
-        const stats = (): Promise<{ connections: number; readers: number; pings: number }[]> => Promise.all(cluster!.nodes.map(nodeStats));
-        let now = await stats();
-        await until(async () => (now = await stats()).every((s) => s.connections === 2), { what: () => `two connections per node: ${JSON.stringify(now)}` });
+        let now = await atRest(a);
         const tagged = await Promise.all(['a', 'b', 'c'].map((x) => hub(a, `{${tag}}:${x}`, { healthCheckMs: 50 })));
         await until(async () => JSON.stringify((now = await stats()).map((s) => [s.connections, s.readers])) === '[[3,1],[2,0],[2,0]]', {
           what: () => `one more connection, reading, for the three hubs: ${JSON.stringify(now)}`,
