@@ -540,13 +540,20 @@ export class ReadGroup {
     });
   }
 
+  /** The readers whose epoch is to be read before the next read. */
+  #due(): StreamReader[] {
+    const now = performance.now();
+    return [...this.#readers].filter((r) => r.due(now));
+  }
+
   async #loop(link: RedisLink): Promise<void> {
     while (!this.#ended) {
+      // the epochs to read first (readers started meanwhile included), all at once
+      for (let due = this.#due(); due.length !== 0; due = this.#due()) {
+        await Promise.all(due.map((r) => r.resync()));
+        if (this.#ended) return;
+      }
       const readers = [...this.#readers];
-      const now = performance.now();
-      const due = readers.filter((r) => r.due(now));
-      if (due.length !== 0) await Promise.all(due.map((r) => r.resync()));
-      if (this.#ended) return;
       const reading = readers.filter((r) => r.readable);
       if (reading.length === 0) {
         await this.#pause();
