@@ -13,9 +13,11 @@ import type { CometEncoding } from './types.js';
 /**
  * Creates a hub whose messages reach the subscribers of every process on `channel`. The messages
  * are kept in a Redis Stream (key `channel`, at most about `streamLength` entries); each process
- * reads it with one blocking `XREAD` from the last position it read, so all processes deliver the
+ * reads it with a blocking `XREAD` from the last position it read, so all processes deliver the
  * same messages with the same ids in the same order, and a process that loses Redis for a while
- * resumes exactly where it stopped. At start a process loads the last `history` messages from the
+ * resumes exactly where it stopped. The hubs made on one client share one reading connection, with
+ * one `XREAD` for all of their streams, and one health check (on a Redis Cluster, per hash slot of
+ * their channels): two connections per client, whatever the number of hubs and topics. At start a process loads the last `history` messages from the
  * stream, so `since` works whichever process a client reconnects to, even one started later.
  *
  * Ids and the epoch are kept in Redis (the hash `idKey`) and given by one Lua script together with
@@ -24,7 +26,7 @@ import type { CometEncoding } from './types.js';
  * ids then go on from the stored id), and then every local subscriber ends with {@link HubConnectionError},
  * so its client reconnects and is told `reset`.
  *
- * A health check (`PING` every `healthCheckMs`) marks the hub disconnected when Redis stops
+ * A health check (`PING` every `healthCheckMs`, the smallest of the hubs sharing it) marks the hub disconnected when Redis stops
  * answering or a connection drops; `publish` then rejects at once. Subscribers fail with
  * {@link HubConnectionError} only when that lasts `maxOutageMs`, or when the stream no longer holds
  * the messages a process has not read yet.

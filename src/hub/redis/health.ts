@@ -1,16 +1,23 @@
 /**
- * The health of a Redis hub: a PING every `healthCheckMs` on the publishing connection (a hung
- * server answers nothing, and no client notices by itself), the state of both connections and of
- * the stream reader, and the outage clock that decides when subscribers fail.
+ * The health of Redis hubs. One {@link Health} per publishing connection (on a Redis Cluster, per
+ * hash slot of the hubs' keys, whose node it asks), shared by every hub that publishes on it: one
+ * `PING` every interval, whatever the number of hubs (a hung server answers nothing, and no client
+ * notices by itself), and the state of that connection. Each hub has its {@link HubHealth}: the
+ * state of its reading connection and of its stream reader, and its outage clock, which decides
+ * when its subscribers fail.
+ *
+ * With hubs of different `healthCheckMs` on one connection, the smallest wins: the PING goes out
+ * at the shortest interval any of them asks for. `maxOutageMs` stays each hub's own.
  */
 import { isReplyError, type RedisLink } from './client.js';
 import type { StreamReader } from './reader.js';
 
-/** @internal What the health check watches and tells. */
-export interface HealthParts {
-  publisher: RedisLink;
-  readerLink: RedisLink;
+/** @internal What one hub's health watches and tells. */
+export interface HubHealthParts {
+  /** The check of the hub's publishing connection, to share (asked for at start). */
+  shared(): Health;
   reader: StreamReader;
+  /** The interval this hub asks for (the shared check uses the smallest). */
   intervalMs: number;
   maxOutageMs: number;
   /** The hub became unhealthy: publishes must reject at once. */
@@ -22,18 +29,23 @@ export interface HealthParts {
    * must reject (a lost connection is the client's to handle: it fails or re-sends them itself).
    */
   stalled(): void;
-  /** When Redis last answered a command sent before the PING on the publishing connection (0: never). */
+  /** When Redis last answered a command of this hub sent before the PING on the publishing connection (0: never). */
   answeredAt(): number;
   /** Unhealthy for `maxOutageMs` in a row: subscribers must fail. */
   outage(cause: unknown): void;
 }
 
-/** @internal Watches a hub's connections; healthy at start. */
+const noop = (): void => {};
+
+/** @internal The health check of one publishing connection, shared by its hubs. */
 export class Health {
-  readonly #p: HealthParts;
-  #healthy = true;
+  readonly #publisher: RedisLink;
+  readonly #ended: () => void;
+  readonly #hubs = new Set<HubHealth>();
+  #intervalMs = 0;
   #pingCause: Error | undefined;
-  #linkCause: unknown = undefined;
+  /** The last error a watched connection reported, until every hub is healthy again. */
+  linkCause: unknown = undefined;
   /** The PING in flight, if any, and when it was sent. */
   #pending: object | null = null;
   #pendingSince = 0;
@@ -42,52 +54,87 @@ export class Health {
   /** When a tick last found that this process had been held up (0: never). */
   #heldUpAt = 0;
   #timer: NodeJS.Timeout | undefined;
-  #outage: NodeJS.Timeout | undefined;
-  #unwatch: (() => void)[] = [];
-  /** After stop(): nothing is checked, told or timed any more. */
-  #stopped = false;
+  #unwatch: () => void = noop;
 
-  constructor(parts: HealthParts) {
-    this.#p = parts;
+  /** `ended` is told when the last hub left (the check stopped). */
+  constructor(publisher: RedisLink, ended: () => void = noop) {
+    this.#publisher = publisher;
+    this.#ended = ended;
   }
 
-  get healthy(): boolean {
-    return this.#healthy;
+  /** The interval in use: the smallest any hub asks for. */
+  get intervalMs(): number {
+    return this.#intervalMs;
   }
 
-  /** Whether a publish can go out now: the publishing connection is up and the server answers. */
+  /** When this process was last found held up (0: never). */
+  get heldUpAt(): number {
+    return this.#heldUpAt;
+  }
+
+  /** Whether the publishing connection is up and the server answers PING. */
   get publishable(): boolean {
-    return this.#pingCause === undefined && this.#p.publisher.ready;
+    return this.#pingCause === undefined && this.#publisher.ready;
   }
 
-  /** Why the hub is unhealthy (the reader's or a client's error, or the unanswered PING), if known. */
-  get cause(): unknown {
-    return this.#p.reader.failure ?? this.#linkCause ?? this.#pingCause;
+  /** Why the server is taken to be down (the unanswered PING), if it is. */
+  get pingCause(): Error | undefined {
+    return this.#pingCause;
   }
 
-  start(): void {
-    const { publisher, readerLink, intervalMs } = this.#p;
-    for (const link of [publisher, readerLink]) {
-      this.#unwatch.push(link.watch({
-        down: (cause) => {
-          if (cause !== undefined) this.#linkCause = cause;
-          this.update();
-        },
-        // a PING that failed with the connection is asked again at once, not one interval later
-        up: () => (this.#pending === null ? this.#ping() : this.update()),
-      }));
-    }
-    this.#tickedAt = performance.now();
-    this.#timer = setInterval(() => this.#tick(), intervalMs);
+  /** How long the server has not answered the PING in flight, when it is taken not to answer (else 0). */
+  get silentMs(): number {
+    return this.#pingCause !== undefined && this.#pending !== null ? performance.now() - this.#pendingSince : 0;
   }
 
-  stop(): void {
-    this.#stopped = true;
+  /** Watches a hub (see {@link HubHealth.start}). */
+  add(hub: HubHealth): void {
+    this.#hubs.add(hub);
+    if (this.#hubs.size === 1) this.#unwatch = this.#publisher.watch(this.watcher());
+    this.#schedule();
+  }
+
+  /** Stops watching a hub; the last one stops the check. */
+  remove(hub: HubHealth): void {
+    if (!this.#hubs.delete(hub)) return;
+    if (this.#hubs.size !== 0) return this.#schedule();
     clearInterval(this.#timer);
-    clearTimeout(this.#outage);
-    this.#outage = undefined;
-    for (const unwatch of this.#unwatch.splice(0)) unwatch();
+    this.#timer = undefined;
+    this.#intervalMs = 0;
+    this.#unwatch();
     this.#pending = null;
+    this.#ended();
+  }
+
+  /** What a watched connection's events do: note the cause; a PING that failed with the connection is asked again at once. */
+  watcher(hub?: HubHealth): { down(cause: unknown): void; up(): void } {
+    const update = (): void => (hub === undefined ? this.#updateAll() : hub.update());
+    return {
+      down: (cause) => {
+        if (cause !== undefined) this.linkCause = cause;
+        update();
+      },
+      up: () => (this.#pending === null ? this.#ping() : update()),
+    };
+  }
+
+  /** (Re)starts the interval timer when the smallest interval asked for changed. */
+  #schedule(): void {
+    const ms = Math.min(...[...this.#hubs].map((h) => h.intervalMs));
+    if (ms === this.#intervalMs) return;
+    clearInterval(this.#timer);
+    this.#intervalMs = ms;
+    this.#tickedAt = performance.now();
+    this.#timer = setInterval(() => this.#tick(), ms);
+  }
+
+  #updateAll(): void {
+    for (const hub of [...this.#hubs]) hub.update();
+  }
+
+  /** A hub became healthy: once all are, the last connection error is forgotten. */
+  healed(): void {
+    if ([...this.#hubs].every((h) => h.healthy)) this.linkCause = undefined;
   }
 
   /**
@@ -96,7 +143,7 @@ export class Health {
    * server working through them is busy, not hung, and the PING waits another interval.
    */
   #tick(): void {
-    const { intervalMs } = this.#p;
+    const intervalMs = this.#intervalMs;
     const previous = this.#tickedAt;
     const now = (this.#tickedAt = performance.now());
     if (now - previous > 2 * intervalMs) {
@@ -104,18 +151,18 @@ export class Health {
       // over that time says nothing of Redis, so every wait is counted again from now
       this.#heldUpAt = now;
       if (this.#pending !== null) this.#pendingSince = now;
-      this.update();
+      this.#updateAll();
       return;
     }
     if (this.#pending !== null) {
-      const answered = this.#p.answeredAt();
+      const answered = Math.max(0, ...[...this.#hubs].map((h) => h.answeredAt()));
       if (this.#pingCause === undefined && answered > previous) {
         this.#pendingSince = answered;
         return;
       }
       this.#pingCause ??= new Error(`Redis did not answer PING within ${intervalMs} ms`);
-      this.#p.stalled();
-      this.update();
+      for (const hub of [...this.#hubs]) hub.stalled();
+      this.#updateAll();
       return;
     }
     this.#ping();
@@ -128,37 +175,101 @@ export class Health {
       if (this.#pending !== ping) return;
       this.#pending = null;
       this.#pingCause = cause;
-      this.update();
+      this.#updateAll();
     };
     // an error reply (an ACL refusing PING) is an answer too: the question is whether Redis answers
-    this.#p.publisher.command(['PING']).then(
+    this.#publisher.command(['PING']).then(
       () => settle(undefined),
       (error: unknown) => settle(isReplyError(error) ? undefined : error instanceof Error ? error : new Error(String(error))),
     );
+    this.#updateAll();
+  }
+}
+
+/** @internal One hub's view of its health: healthy at start. */
+export class HubHealth {
+  #shared: Health | undefined;
+  readonly #p: HubHealthParts;
+  #healthy = true;
+  #started = false;
+  #outage: NodeJS.Timeout | undefined;
+  #unwatch: () => void = noop;
+
+  constructor(parts: HubHealthParts) {
+    this.#p = parts;
+  }
+
+  get healthy(): boolean {
+    return this.#healthy;
+  }
+
+  /** The interval this hub asks for. */
+  get intervalMs(): number {
+    return this.#p.intervalMs;
+  }
+
+  /** Whether a publish can go out now: the publishing connection is up and the server answers. */
+  get publishable(): boolean {
+    return this.#shared?.publishable ?? true;
+  }
+
+  /** Why the hub is unhealthy (the reader's or a client's error, or the unanswered PING), if known. */
+  get cause(): unknown {
+    return this.#p.reader.failure ?? this.#shared?.linkCause ?? this.#shared?.pingCause;
+  }
+
+  /** Starts watching (once the reader started: its connection is made). */
+  start(): void {
+    if (this.#shared !== undefined) return;
+    const shared = (this.#shared = this.#p.shared());
+    this.#started = true;
+    const link = this.#p.reader.link;
+    if (link !== undefined) this.#unwatch = link.watch(shared.watcher(this));
+    shared.add(this);
+    // a check already running may know Redis does not answer
     this.update();
   }
 
-  /** Recomputes the state; tells the hub of a change. Nothing once stopped (a late reply or failure). */
+  stop(): void {
+    this.#started = false;
+    clearTimeout(this.#outage);
+    this.#outage = undefined;
+    this.#unwatch();
+    this.#unwatch = noop;
+    this.#shared?.remove(this);
+  }
+
+  /** @internal See {@link HubHealthParts.answeredAt}. */
+  answeredAt(): number {
+    return this.#p.answeredAt();
+  }
+
+  /** @internal See {@link HubHealthParts.stalled}. */
+  stalled(): void {
+    this.#p.stalled();
+  }
+
+  /** Recomputes the state; tells the hub of a change. */
   update(): void {
-    if (this.#stopped) return;
-    const { publisher, readerLink, reader, intervalMs, maxOutageMs } = this.#p;
-    const healthy = this.#pingCause === undefined && publisher.ready && readerLink.ready && reader.failure === undefined &&
-      !reader.overdue(intervalMs, this.#heldUpAt);
+    const shared = this.#shared;
+    if (!this.#started || shared === undefined) return;
+    const { reader, maxOutageMs } = this.#p;
+    const healthy = shared.publishable && reader.link?.ready === true && reader.failure === undefined &&
+      !reader.overdue(shared.intervalMs, shared.heldUpAt);
     if (healthy === this.#healthy) return;
     this.#healthy = healthy;
     if (healthy) {
       clearTimeout(this.#outage);
       this.#outage = undefined;
-      this.#linkCause = undefined;
+      shared.healed();
       this.#p.up();
       return;
     }
     // a server that does not answer has not answered since the PING in flight was sent, at the latest
-    const since = this.#pingCause !== undefined && this.#pending !== null ? performance.now() - this.#pendingSince : 0;
     this.#outage = setTimeout(() => {
       this.#outage = undefined;
       this.#p.outage(this.cause);
-    }, Math.max(0, maxOutageMs - since));
+    }, Math.max(0, maxOutageMs - shared.silentMs));
     this.#p.down(this.cause);
   }
 }

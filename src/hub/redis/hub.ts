@@ -11,8 +11,9 @@ import { HubClosedError, HubConnectionError } from '../errors.js';
 import type { HubOptions, HubSubscription, SubscribeOptions } from '../types.js';
 import { Appender } from './append.js';
 import { duplicateClient, hashSlot, hashTag, isCluster, redisFlavor, redisLink, type RedisLink } from './client.js';
-import { Health } from './health.js';
-import { StreamReader } from './reader.js';
+import { Health, HubHealth } from './health.js';
+import { ReadGroup, StreamReader } from './reader.js';
+import { sharedBy } from './shared.js';
 import type { RedisHub, RedisHubOptions, RedisHubStats, RedisPublishOptions } from './types.js';
 
 /** An idempotency key: what `randomBytes(…).toString('base64url')` makes, or the caller's own of the same characters. */
@@ -63,20 +64,30 @@ export function startRedisHub<T, O>(
   if (publisherClient === undefined) throw new TypeError(`${where}: needs \`client\`, or \`publisher\` and \`subscriber\``);
   const publisher = redisLink(publisherClient, options.publisher ? 'publisher' : 'client', channel);
   if (subscriber !== undefined) redisFlavor(subscriber, 'subscriber');
-  if (isCluster(publisherClient) || (subscriber !== undefined && isCluster(subscriber))) checkSlots(channel, idKey, where);
+  const cluster = isCluster(publisherClient) || (subscriber !== undefined && isCluster(subscriber));
+  if (cluster) checkSlots(channel, idKey, where);
   if (subscriber !== undefined && subscriber === publisherClient) {
     throw new TypeError(`${where}: subscriber must be a connection of its own, not the publisher: its blocking reads would hold up every publish`);
   }
+  // the hubs of one client share its reading connection and its health check; on a cluster, those
+  // whose keys share a hash slot (one XREAD may name keys of one slot only)
+  const slot = cluster ? `slot ${hashSlot(channel)}` : 'server';
 
   return (async () => {
-    const owned = subscriber === undefined;
     let made: RedisHubImpl<T, O> | undefined;
     const starting = (async () => {
-      const readerClient = owned ? await duplicateClient(publisherClient) : subscriber;
+      // made at once, before any wait: it joins the shared reading connection, which lasts while it has hubs
+      const group = subscriber === undefined
+        ? sharedBy(publisherClient, `read own ${slot}`, (forget) => new ReadGroup({
+          link: duplicateClient(publisherClient).then((dup) => redisLink(dup, 'subscriber', channel)), owned: true, unblocker: publisher, ended: forget,
+        }))
+        : sharedBy(subscriber, `read given ${slot}`, (forget) => new ReadGroup({
+          link: redisLink(subscriber, 'subscriber', channel), unblocker: publisher, ended: forget,
+        }));
       made = make({
         core: new HubCore<O>(settings), encode: settings.encode, channel, idKey, keyWindow, retainMs, serialize, deserialize, publisher,
-        readerLink: redisLink(readerClient, 'subscriber', channel), owned, timeoutMs, maxInFlight, healthCheckMs, maxOutageMs, streamLength, secret,
-        history: settings.history,
+        group, health: () => sharedBy(publisherClient, `health ${slot}`, (forget) => new Health(publisher, forget)),
+        timeoutMs, maxInFlight, healthCheckMs, maxOutageMs, streamLength, secret, history: settings.history,
       });
       await made.start();
       return made;
@@ -110,8 +121,10 @@ export interface RedisParts<T, O> {
   serialize: (value: T) => string;
   deserialize: (text: string) => T;
   publisher: RedisLink;
-  readerLink: RedisLink;
-  owned: boolean;
+  /** The reading connection this hub shares with the others of its client. */
+  group: ReadGroup;
+  /** The health check of the publishing connection, shared with the others of its client. */
+  health: () => Health;
   timeoutMs: number;
   maxInFlight: number;
   healthCheckMs: number;
@@ -154,25 +167,23 @@ export class RedisHubImpl<T, O> implements RedisHub<T, O>, ObservableHub {
   /** The core this hub fans out with (the protocol layer subscribes through it). */
   readonly core: HubCore<O>;
   readonly #reader: StreamReader;
-  readonly #health: Health;
+  readonly #health: HubHealth;
   #started = false;
   #sent = 0;
   #disconnects = 0;
-  /** The reader connection's CLIENT ID, to end its blocking read at close (connections not owned). */
-  #readerId: string | undefined;
   readonly #appender: Appender;
 
   constructor(parts: RedisParts<T, O>) {
     this.#p = parts;
     this.core = parts.core;
-    const { readerLink, channel, idKey, keyWindow, retainMs, history, secret, healthCheckMs, maxOutageMs, publisher, streamLength, timeoutMs, maxInFlight } = parts;
+    const { group, health, channel, idKey, keyWindow, retainMs, history, secret, healthCheckMs, maxOutageMs, publisher, streamLength, timeoutMs, maxInFlight } = parts;
     this.#appender = new Appender({
       publisher, channel, idKey, keysKey: `${idKey}:keys`, keyWindow, retainMs, streamLength, timeoutMs, maxInFlight, secret,
       cause: () => this.#health.cause,
       known: () => ({ epoch: parts.core.epoch, id: parts.core.lastId }),
     });
     this.#reader = new StreamReader({
-      link: readerLink, stream: channel, hash: idKey, channel, history, secret, blockMs: Math.max(100, healthCheckMs),
+      group, stream: channel, hash: idKey, channel, history, secret, blockMs: Math.max(100, healthCheckMs),
       sink: {
         epoch: (epoch) => this.#enterEpoch(epoch),
         caughtUp: (lastId) => parts.core.advance(lastId),
@@ -181,8 +192,8 @@ export class RedisHubImpl<T, O> implements RedisHub<T, O>, ObservableHub {
         changed: () => this.#health.update(),
       },
     });
-    this.#health = new Health({
-      publisher, readerLink, reader: this.#reader, intervalMs: healthCheckMs, maxOutageMs,
+    this.#health = new HubHealth({
+      shared: health, reader: this.#reader, intervalMs: healthCheckMs, maxOutageMs,
       answeredAt: () => this.#appender.answeredAt,
       down: () => this.#disconnects++,
       stalled: () => this.#appender.abandon('Redis does not answer'),
@@ -192,11 +203,8 @@ export class RedisHubImpl<T, O> implements RedisHub<T, O>, ObservableHub {
   }
 
   async start(): Promise<void> {
-    // without it (an ACL may refuse CLIENT), close() leaves the read in flight to end by its BLOCK time
-    if (!this.#p.owned) this.#readerId = await this.#p.readerLink.command(['CLIENT', 'ID']).then(String, () => undefined);
-    // closed meanwhile (a start given up on): nothing more is started
-    if (this.closed) return;
     await this.#reader.start();
+    // closed meanwhile (a start given up on): nothing more is started
     if (!this.closed) this.#health.start();
   }
 
@@ -287,15 +295,12 @@ export class RedisHubImpl<T, O> implements RedisHub<T, O>, ObservableHub {
   }
 
   async close(): Promise<void> {
-    const { core, readerLink, publisher, owned } = this.#p;
+    const { core } = this.#p;
     if (core.closed) return;
     core.close();
     this.#health.stop();
-    if (owned) readerLink.destroy();
-    const readerId = this.#readerId;
-    this.#reader.close(() => {
-      if (readerId !== undefined) publisher.command(['CLIENT', 'UNBLOCK', readerId]).catch(noop);
-    });
+    // the last hub of its reading connection ends its read (closing the connection it made)
+    this.#reader.close();
     await this.#appender.settled();
   }
 

@@ -1,13 +1,18 @@
 /**
- * The stream reader of a Redis hub: one blocking XREAD at a time on a connection of its own, from
- * the last stream position it read, so a lost connection resumes exactly where it stopped. A read
- * that found nothing for its BLOCK time is followed by a look at the epoch: a stream lost and made
- * again is noticed within that time even when no entry above the last stream id read comes.
+ * The stream readers of Redis hubs. The hubs that read over one connection (every hub made on one
+ * client, or given one `subscriber`; on a Redis Cluster, those whose keys share a hash slot) form a
+ * {@link ReadGroup}: one blocking `XREAD … STREAMS k1 k2 … id1 id2 …` at a time for all of their
+ * streams, each from the last stream position its hub read, so a lost connection resumes exactly
+ * where it stopped. Each hub keeps its own {@link StreamReader}: its epoch, position and counter,
+ * which the group hands the entries of its stream. A stream that got nothing for a BLOCK time is
+ * followed by a look at its epoch: a stream lost and made again is noticed within that time even
+ * when no entry above the last stream id read comes. A hub's own commands (its epoch, its counter,
+ * the entries following a lone one) go over the same connection between blocking reads.
  */
 import { newEpoch } from '../core/epoch.js';
 import { Observers, type HubObserver } from '../core/observe.js';
 import type { RedisLink } from './client.js';
-import { parseEntry, rangeEntries, readEntries, SNAPSHOT_SCRIPT, verify, type HubEntry, type RawEntry } from './stream.js';
+import { parseEntry, rangeEntries, readEntries, readStreams, SNAPSHOT_SCRIPT, verify, type HubEntry, type RawEntry } from './stream.js';
 
 /** @internal What the reader tells its hub. */
 export interface ReaderSink {
@@ -26,27 +31,35 @@ export interface ReaderSink {
   changed(): void;
 }
 
-/** @internal What a reader is made with. */
-export interface ReaderParts {
-  link: RedisLink;
+/** @internal The stream a reader reads, and what it tells. */
+export interface ReaderStream {
   stream: string;
   hash: string;
   channel: string;
   /** How many entries to load at start (the hub's `history`). */
   history: number;
   secret: string | Uint8Array | undefined;
-  /** XREAD's BLOCK, in milliseconds. */
+  /** XREAD's BLOCK, in milliseconds (a group's read blocks for the smallest of its readers'). */
   blockMs: number;
   sink: ReaderSink;
 }
 
+/**
+ * @internal What a reader is made with: the group it reads with, or a connection it reads on
+ * alone (a group of its own is made on it).
+ */
+export type ReaderParts = ReaderStream & ({ group: ReadGroup; link?: undefined } | { link: RedisLink; group?: undefined });
+
 const BATCH = '1000';
 const noop = (): void => {};
 const RETRY_MS = 50;
+/** How soon CLIENT UNBLOCK is sent again when it found no blocked read (the read had not reached the server yet). */
+const UNBLOCK_RETRY_MS = 10;
 
-/** @internal Reads the stream and delivers every valid entry once, in order. */
+/** @internal Reads one stream (its entries handed to it by its group) and delivers every valid entry once, in order. */
 export class StreamReader {
-  readonly #p: ReaderParts;
+  readonly #p: ReaderStream;
+  readonly #group: ReadGroup;
   /** Epoch of the entries delivered; undefined before the first snapshot. */
   #epoch: string | undefined;
   /** Last id delivered or skipped in this epoch. */
@@ -57,21 +70,70 @@ export class StreamReader {
   #cursor = '0-0';
   #synced = false;
   #closed = false;
-  /** When the command in flight was sent (0: none). */
+  /** Whether start() was called: the group syncs and reads this reader from then on. */
+  #started = false;
+  /** What start() waits for: the first snapshot. */
+  #first: { resolve(): void; reject(error: unknown): void } | null = null;
+  /** When a failed command may be tried again. */
+  #retryAt = 0;
+  /** When this reader last took entries or read the epoch. */
+  #quietSince = 0;
+  /** When this reader's own command in flight was sent (0: none). */
   #sentAt = 0;
   #failure: unknown = undefined;
   #malformed = 0;
-  #wake: (() => void) | null = null;
-  #unwatch: () => void = noop;
   readonly #observers = new Observers();
 
   constructor(parts: ReaderParts) {
-    this.#p = parts;
+    const { group, link, ...stream } = parts;
+    this.#p = stream;
+    this.#group = group ?? new ReadGroup({ link: link! });
+    this.#group.join(this);
   }
 
   /** Tells `observer` how late each live entry is read from now on (see `HubObserver.read`); returns what stops it. */
   observe(observer: HubObserver): () => void {
     return this.#observers.add(observer);
+  }
+
+  /** The connection this reader reads on (undefined until its group's connection is made). */
+  get link(): RedisLink | undefined {
+    return this.#group.link;
+  }
+
+  /** @internal The stream's key. */
+  get stream(): string {
+    return this.#p.stream;
+  }
+
+  /** @internal The BLOCK time this reader asks for. */
+  get blockMs(): number {
+    return this.#p.blockMs;
+  }
+
+  /** @internal Stream id of the last entry read: the next read starts after it. */
+  get cursor(): string {
+    return this.#cursor;
+  }
+
+  /** @internal Whether the group reads this reader's stream (started, its epoch read, not closed). */
+  get readable(): boolean {
+    return this.#started && this.#synced && !this.#closed;
+  }
+
+  /** @internal Whether this reader waits for its epoch to be read (now or once a failure's retry time came). */
+  get waiting(): boolean {
+    return this.#started && !this.#synced && !this.#closed;
+  }
+
+  /** @internal Whether the group is to read this reader's epoch before the next read (`now`: performance.now()). */
+  due(now: number): boolean {
+    return this.waiting && now >= this.#retryAt;
+  }
+
+  /** @internal Whether this reader was closed. */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   /** Entries skipped: not written by a hub, badly signed, repeated ids, or undecodable data. */
@@ -85,90 +147,125 @@ export class StreamReader {
   }
 
   /**
-   * Whether the command in flight has been waiting longer than `ms` beyond its BLOCK time, counted
-   * from `from` when that is later (when this process was last found held up).
+   * Whether the command in flight for this reader (its group's blocking read, or one of its own)
+   * has been waiting longer than `ms` beyond its BLOCK time, counted from `from` when that is later
+   * (when this process was last found held up).
    */
   overdue(ms: number, from = 0): boolean {
-    return this.#sentAt !== 0 && performance.now() - Math.max(this.#sentAt, from) > this.#p.blockMs + ms;
-  }
-
-  /** Takes the first snapshot (rejects as Redis does), then reads in the background. */
-  async start(): Promise<void> {
-    // after a lost connection the epoch is read again before going on (ioredis may re-send the read
-    // in flight after reconnecting, so the read itself need not fail)
-    this.#unwatch = this.#p.link.watch({ down: () => (this.#synced = false), up: noop });
-    await this.#sync();
-    void this.#loop();
+    const own = this.#sentAt !== 0 && performance.now() - Math.max(this.#sentAt, from) > this.#p.blockMs + ms;
+    return own || this.#group.overdue(this, ms, from);
   }
 
   /**
-   * Stops reading: no command is sent after this. A command in flight is not waited for (a client
-   * may never settle a queued command of a connection closed while down); `unblock` ends a
-   * blocking read in flight.
+   * Takes the first snapshot (rejects as Redis does, or when the group's connection could not be
+   * made), then is read with its group in the background.
    */
-  close(unblock: () => void): void {
-    this.#closed = true;
-    this.#unwatch();
-    this.#wake?.();
-    if (this.#sentAt !== 0) unblock();
+  async start(): Promise<void> {
+    await this.#group.ready;
+    if (this.#closed) return;
+    const first = new Promise<void>((resolve, reject) => (this.#first = { resolve, reject }));
+    this.#started = true;
+    this.#group.kick();
+    await first;
   }
 
-  async #loop(): Promise<void> {
-    const { stream, blockMs } = this.#p;
-    while (!this.#closed) {
-      try {
-        if (!this.#synced) await this.#sync();
-        const from = this.#cursor;
-        const entries = readEntries(await this.#send(['XREAD', 'COUNT', BATCH, 'BLOCK', String(blockMs), 'STREAMS', stream, from]));
+  /**
+   * Stops reading: no command is sent for this reader after this. A command in flight is not
+   * waited for (a client may never settle a queued command of a connection closed while down).
+   * When it was the group's last reader, the group ends: `unblock` (default: CLIENT UNBLOCK on the
+   * group's `unblocker`) ends a blocking read in flight, or the group's own connection is closed.
+   */
+  close(unblock?: () => void): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const first = this.#first;
+    this.#first = null;
+    first?.resolve();
+    this.#group.leave(this, unblock);
+  }
+
+  /** @internal The connection was lost: the epoch is read again before going on (ioredis may re-send the read in flight). */
+  unsync(): void {
+    this.#synced = false;
+  }
+
+  /**
+   * @internal After a read that gave this reader nothing: when nothing came for its BLOCK time
+   * (`timedOut`: the whole read did), the epoch is read again. A stream Redis lost and made again
+   * (DEL, FLUSHALL) may hold its new entries at stream ids up to the one read last, which no read
+   * after it returns; without a later entry only the epoch tells.
+   */
+  idle(now: number, timedOut: boolean): void {
+    if (timedOut || now - this.#quietSince >= this.#p.blockMs) this.#synced = false;
+  }
+
+  /** @internal A command for this reader failed: its epoch is read again once RETRY_MS passed. */
+  failed(error: unknown): void {
+    this.#synced = false;
+    this.#failure = error;
+    this.#retryAt = performance.now() + RETRY_MS;
+    this.#p.sink.changed();
+  }
+
+  /** @internal A command for this reader succeeded. */
+  answered(): void {
+    if (this.#failure === undefined) return;
+    this.#failure = undefined;
+    this.#p.sink.changed();
+  }
+
+  /** @internal Reads the epoch (see #sync); the first time, settles start(). Never rejects. */
+  async resync(): Promise<void> {
+    try {
+      await this.#sync();
+      const first = this.#first;
+      this.#first = null;
+      first?.resolve();
+    } catch (error) {
+      if (this.#closed) return;
+      const first = this.#first;
+      if (first === null) return this.failed(error);
+      this.#first = null;
+      this.#started = false;
+      first.reject(error);
+    }
+  }
+
+  /** @internal Takes the entries its group read for this stream, after {@link cursor}. Never rejects. */
+  async take(entries: RawEntry[]): Promise<void> {
+    const { stream } = this.#p;
+    this.#quietSince = performance.now();
+    try {
+      const from = this.#cursor;
+      if (entries.length === 1) {
+        // a blocked XREAD is answered by the first entry added, so the rest of a burst would reach
+        // each subscriber as a second write: what followed it is read at once, without blocking
+        entries.push(...readEntries(await this.#send(['XREAD', 'COUNT', BATCH, 'STREAMS', stream, entries[0]!.streamId])));
         if (this.#closed) return;
-        if (entries.length === 0) {
-          // nothing for BLOCK ms: the epoch is read again. A stream Redis lost and made again (DEL,
-          // FLUSHALL) may hold its new entries at stream ids up to the one read last, which no read
-          // after it returns; without a later entry only the epoch tells
-          this.#synced = false;
-          continue;
-        }
-        if (entries.length === 1) {
-          // a blocked XREAD is answered by the first entry added, so the rest of a burst would reach
-          // each subscriber as a second write: what followed it is read at once, without blocking
-          entries.push(...readEntries(await this.#send(['XREAD', 'COUNT', BATCH, 'STREAMS', stream, entries[0]!.streamId])));
-          if (this.#closed) return;
-        }
-        // only an id the hub's counter gave is a hub's, whatever its distance from the last one read:
-        // the counter is read (once for the batch, before any is delivered) when an entry is above it
-        if (this.#above(entries)) {
-          this.#given = Math.max(this.#given, Number(await this.#send(['HGET', this.#p.hash, 'id'])) || 0);
-          if (this.#closed) return;
-        }
-        for (const raw of entries) {
-          const accepted = this.#accept(raw, from);
-          if (!(accepted === true || (await accepted))) break;
-        }
-      } catch (error) {
-        if (this.#closed) return;
-        this.#synced = false;
-        this.#failure = error;
-        this.#p.sink.changed();
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, RETRY_MS);
-          this.#wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.#wake = null;
       }
+      // only an id the hub's counter gave is a hub's, whatever its distance from the last one read:
+      // the counter is read (once for the batch, before any is delivered) when an entry is above it
+      if (this.#above(entries)) {
+        this.#given = Math.max(this.#given, Number(await this.#send(['HGET', this.#p.hash, 'id'])) || 0);
+        if (this.#closed) return;
+      }
+      for (const raw of entries) {
+        const accepted = this.#accept(raw, from);
+        if (!(accepted === true || (await accepted))) break;
+        if (this.#closed) return;
+      }
+    } catch (error) {
+      if (!this.#closed) this.failed(error);
     }
   }
 
   async #send(args: string[]): Promise<unknown> {
+    const link = this.#group.link;
+    if (link === undefined) throw new Error('the reading connection is not made yet');
     this.#sentAt = performance.now();
     try {
-      const reply = await this.#p.link.command(args);
-      if (this.#failure !== undefined) {
-        this.#failure = undefined;
-        this.#p.sink.changed();
-      }
+      const reply = await link.command(args);
+      this.answered();
       return reply;
     } finally {
       this.#sentAt = 0;
@@ -187,6 +284,7 @@ export class StreamReader {
     const [epoch, last, entries] = Array.isArray(reply) ? reply.map((v: unknown) => (v instanceof Uint8Array ? String(v) : v)) : [];
     if (typeof epoch !== 'string' || typeof last !== 'string') throw new TypeError(`unexpected reply to the snapshot script: ${String(reply)}`);
     this.#synced = true;
+    this.#quietSince = performance.now();
     if (epoch === this.#epoch) return;
     const list = rangeEntries(entries).reverse();
     // entries read before (a new epoch found while reading) were counted then, if they were foreign
@@ -294,4 +392,215 @@ function compareIds(a: string, b: string): number {
   const [am = 0n, as = 0n] = a.split('-').map(BigInt);
   const [bm = 0n, bs = 0n] = b.split('-').map(BigInt);
   return am === bm ? Number(as - bs) : am < bm ? -1 : 1;
+}
+
+/** @internal What a read group is made with. */
+export interface ReadGroupParts {
+  /** The reading connection, or the promise of it (a duplicate being connected). */
+  link: RedisLink | Promise<RedisLink>;
+  /** Whether the connection is the group's own: closed when its last reader leaves. Default false. */
+  owned?: boolean;
+  /**
+   * A connection to the same server (a publishing one) to end the blocking read in flight at once
+   * (`CLIENT UNBLOCK`) when a reader joins or leaves, or the group ends; without it (or when an ACL
+   * refuses `CLIENT ID`), they wait for the read's BLOCK time.
+   */
+  unblocker?: RedisLink;
+  /** Told once, when the group is of no more use: its last reader left, or its connection could not be made. */
+  ended?: () => void;
+}
+
+/**
+ * @internal The readers of one connection: one blocking `XREAD` at a time for all of their
+ * streams, whose entries it hands to each; between reads, each reader's own commands (its epoch,
+ * its counter) go over the same connection.
+ */
+export class ReadGroup {
+  readonly #p: ReadGroupParts;
+  readonly #readers = new Set<StreamReader>();
+  #link: RedisLink | undefined;
+  /** Settles once the connection is made (and its CLIENT ID known, with an unblocker); rejects when it cannot be. */
+  readonly ready: Promise<void>;
+  #clientId: string | undefined;
+  #running = false;
+  #ended = false;
+  #finished = false;
+  /** The readers of the blocking read in flight (null: none), when it was sent, and its BLOCK. */
+  #reading: Set<StreamReader> | null = null;
+  #sentAt = 0;
+  #blockMs = 0;
+  /** The read in flight that CLIENT UNBLOCK was sent for. */
+  #interrupted: Set<StreamReader> | null = null;
+  #unblockTimer: NodeJS.Timeout | undefined;
+  #wake: (() => void) | null = null;
+  #unwatch: () => void = noop;
+
+  constructor(parts: ReadGroupParts) {
+    this.#p = parts;
+    this.ready = Promise.resolve(parts.link).then(async (link) => {
+      this.#link = link;
+      if (this.#ended) {
+        if (parts.owned === true) link.destroy();
+        throw new Error('the reading connection was closed before it was made');
+      }
+      this.#unwatch = link.watch({ down: () => this.#readers.forEach((r) => r.unsync()), up: noop });
+      if (parts.unblocker !== undefined) this.#clientId = await link.command(['CLIENT', 'ID']).then(String, () => undefined);
+    });
+    this.ready.catch(() => this.#finish());
+  }
+
+  /** The reading connection (undefined until it is made). */
+  get link(): RedisLink | undefined {
+    return this.#link;
+  }
+
+  /** How many readers the group has. */
+  get size(): number {
+    return this.#readers.size;
+  }
+
+  /** Adds a reader: read once it is started (see {@link kick}). */
+  join(reader: StreamReader): void {
+    this.#readers.add(reader);
+  }
+
+  /** A reader started: the group reads its epoch now (ending a blocking read in flight), then its stream with the others. */
+  kick(): void {
+    if (this.#ended || this.#link === undefined) return;
+    if (!this.#running) {
+      this.#running = true;
+      void this.#loop(this.#link);
+      return;
+    }
+    this.#wake?.();
+    this.#interrupt();
+  }
+
+  /** Removes a reader; the last one ends the group (see {@link StreamReader.close}). */
+  leave(reader: StreamReader, unblock?: () => void): void {
+    if (!this.#readers.delete(reader)) return;
+    if (this.#readers.size === 0) this.#end(unblock);
+    else if (this.#reading?.has(reader) === true) this.#interrupt();
+  }
+
+  /** Whether the blocking read in flight, if it reads `reader`'s stream, has waited longer than `ms` beyond its BLOCK time (from `from` when later). */
+  overdue(reader: StreamReader, ms: number, from: number): boolean {
+    return this.#reading?.has(reader) === true && performance.now() - Math.max(this.#sentAt, from) > this.#blockMs + ms;
+  }
+
+  #end(unblock: (() => void) | undefined): void {
+    this.#ended = true;
+    this.#unwatch();
+    clearTimeout(this.#unblockTimer);
+    this.#wake?.();
+    if (this.#p.owned === true) this.#link?.destroy();
+    else if (this.#reading !== null) (unblock ?? (() => void this.#unblock().catch(noop)))();
+    this.#finish();
+  }
+
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#p.ended?.();
+  }
+
+  /** CLIENT UNBLOCK for the reading connection, on the unblocker; resolves with how many reads it ended. */
+  #unblock(): Promise<unknown> {
+    const { unblocker } = this.#p;
+    const id = this.#clientId;
+    if (unblocker === undefined || id === undefined) return Promise.resolve(1);
+    return unblocker.command(['CLIENT', 'UNBLOCK', id]);
+  }
+
+  /** Ends the blocking read in flight, so that the next one reads the streams of the readers there are now. */
+  #interrupt(): void {
+    const read = this.#reading;
+    if (read === null || this.#interrupted === read || this.#clientId === undefined) return;
+    this.#interrupted = read;
+    const attempt = (): void => {
+      this.#unblock().then((ended) => {
+        // none: the read had not reached the server yet (or was just answered): asked again while it is in flight
+        if (Number(ended) === 0 && this.#reading === read && !this.#ended) this.#unblockTimer = setTimeout(attempt, UNBLOCK_RETRY_MS);
+      }, noop);
+    };
+    attempt();
+  }
+
+  /** Waits until woken (a reader started, the group ended) or, while a reader is started, RETRY_MS. */
+  #pause(): Promise<void> {
+    const timed = [...this.#readers].some((r) => r.waiting || r.readable);
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#wake = null;
+        resolve();
+      };
+      const timer = timed ? setTimeout(done, RETRY_MS) : undefined;
+      this.#wake = done;
+    });
+  }
+
+  /** The readers whose epoch is to be read before the next read. */
+  #due(): StreamReader[] {
+    const now = performance.now();
+    return [...this.#readers].filter((r) => r.due(now));
+  }
+
+  async #loop(link: RedisLink): Promise<void> {
+    while (!this.#ended) {
+      // the epochs to read first (readers started meanwhile included), all at once
+      for (let due = this.#due(); due.length !== 0; due = this.#due()) {
+        await Promise.all(due.map((r) => r.resync()));
+        if (this.#ended) return;
+      }
+      const readers = [...this.#readers];
+      const reading = readers.filter((r) => r.readable);
+      if (reading.length === 0) {
+        await this.#pause();
+        continue;
+      }
+      // each stream once, from the lowest position of its readers (several hubs may read one channel)
+      const streams = new Map<string, string>();
+      const shared = new Set<string>();
+      for (const r of reading) {
+        const known = streams.get(r.stream);
+        if (known !== undefined) shared.add(r.stream);
+        if (known === undefined || compareIds(r.cursor, known) < 0) streams.set(r.stream, r.cursor);
+      }
+      // a reader whose command failed is tried again within RETRY_MS, not a whole BLOCK later
+      const blockMs = Math.min(...reading.map((r) => r.blockMs), readers.some((r) => r.waiting) ? RETRY_MS : Infinity);
+      const read = (this.#reading = new Set(reading));
+      this.#blockMs = blockMs;
+      this.#sentAt = performance.now();
+      let reply: unknown;
+      let failure: { error: unknown } | undefined;
+      try {
+        reply = await link.command(['XREAD', 'COUNT', BATCH, 'BLOCK', String(blockMs), 'STREAMS', ...streams.keys(), ...streams.values()]);
+      } catch (error) {
+        failure = { error };
+      }
+      const interrupted = this.#interrupted === read;
+      this.#reading = this.#interrupted = null;
+      this.#sentAt = 0;
+      if (this.#ended) return;
+      if (failure !== undefined) {
+        for (const r of reading) if (!r.closed) r.failed(failure.error);
+        await this.#pause();
+        continue;
+      }
+      const got = readStreams(reply);
+      const after = performance.now();
+      // nothing for the whole BLOCK time (not a read ended early to add or remove a reader)
+      const timedOut = got.size === 0 && !interrupted;
+      await Promise.all(reading.map((r) => {
+        if (r.closed) return undefined;
+        r.answered();
+        let entries = got.get(r.stream) ?? [];
+        if (shared.has(r.stream)) entries = entries.filter((e) => compareIds(e.streamId, r.cursor) > 0);
+        if (entries.length !== 0) return r.take(entries);
+        r.idle(after, timedOut && blockMs >= r.blockMs);
+        return undefined;
+      }));
+    }
+  }
 }

@@ -123,14 +123,25 @@ export function rangeEntries(reply: unknown): RawEntry[] {
 }
 
 /**
- * @internal The entries of an XREAD reply on one stream: null (timed out), RESP2 `[[key, entries]]`,
- * `[key, entries]` (ioredis 6 unwraps a one-stream reply) or a RESP3 map.
+ * @internal The entries of an XREAD reply, by stream key: null (timed out), RESP2
+ * `[[key, entries], …]`, `[key, entries]` (ioredis 6 unwraps a one-stream reply) or a RESP3 map.
  */
+export function readStreams(reply: unknown): Map<string, RawEntry[]> {
+  const out = new Map<string, RawEntry[]>();
+  if (reply === null || reply === undefined) return out;
+  const pairs: unknown[] = Array.isArray(reply) ? (Array.isArray(reply[0]) ? reply : [reply])
+    : reply instanceof Map ? [...reply] : typeof reply === 'object' ? Object.entries(reply) : [];
+  for (const pair of pairs) {
+    const key = Array.isArray(pair) ? text(pair[0]) : undefined;
+    if (key !== undefined) out.set(key, rangeEntries((pair as unknown[])[1]));
+  }
+  return out;
+}
+
+/** @internal The entries of an XREAD reply on one stream (see {@link readStreams}). */
 export function readEntries(reply: unknown): RawEntry[] {
-  if (reply === null || reply === undefined) return [];
-  if (Array.isArray(reply)) return rangeEntries(Array.isArray(reply[0]) ? reply[0][1] : reply[1]);
-  const values = reply instanceof Map ? [...reply.values()] : typeof reply === 'object' ? Object.values(reply) : [];
-  return rangeEntries(values[0]);
+  const [first] = readStreams(reply).values();
+  return first ?? [];
 }
 
 /** @internal The fields of an entry written by a hub, or null when it was not (missing, extra or garbled fields). */

@@ -5,9 +5,12 @@ import type { CometWire, HubOptions, HubReading, HubStats, Serving } from '../ty
 
 /**
  * Options of {@link createRedisHub}. Pass `client` (the hub publishes with it and reads the stream
- * on a duplicate it creates, connects and closes itself), or `publisher` and `subscriber` (two
- * connections you own; the `subscriber` one is kept busy by blocking stream reads and must not be
- * used for other commands). Clients are node-redis v4 or later (connected) or ioredis v5 or later,
+ * on a duplicate of it, which every hub made on that client shares: made with the first, closed with
+ * the last), or `publisher` and `subscriber` (two connections you own; the `subscriber` one is kept
+ * busy by blocking stream reads, shared by every hub given it, and must not be used for other
+ * commands). Whatever the number of hubs on a client, it has one reading connection (on a Redis
+ * Cluster, one per hash slot of their channels) with one blocking `XREAD` for all of their streams,
+ * and one health check. Clients are node-redis v4 or later (connected) or ioredis v5 or later,
  * recognised by shape, or a Redis Cluster client of either (`createCluster`, `new Redis.Cluster`):
  * each hub then works with the node serving its channel's slot. Attach an `'error'` listener to
  * every client you pass: a client without one crashes the process when its connection fails.
@@ -15,11 +18,14 @@ import type { CometWire, HubOptions, HubReading, HubStats, Serving } from '../ty
 export interface RedisHubOptions<T, O = T> extends HubOptions<T, O> {
   /** Name shared by every process of this hub: the key of its Redis Stream. */
   channel: string;
-  /** A client to publish with; the hub duplicates it for reading the stream. */
+  /** A client to publish with; the hubs made on it share one duplicate of it for reading their streams. */
   client?: object;
   /** A client to publish with (instead of `client`). */
   publisher?: object;
-  /** A dedicated connection for the blocking stream reads (default: a duplicate of `client`/`publisher`). */
+  /**
+   * A dedicated connection for the blocking stream reads (default: a duplicate of `client`/`publisher`),
+   * shared by every hub given it (on a Redis Cluster, by those whose channels share a hash slot); never closed by a hub.
+   */
   subscriber?: object;
   /**
    * Hash beside the stream holding its `epoch` and the last `id` given; the idempotency keys are
@@ -54,14 +60,17 @@ export interface RedisHubOptions<T, O = T> extends HubOptions<T, O> {
   maxInFlight?: number;
   /**
    * Interval of the health check: a `PING` unanswered for one interval marks the hub disconnected
-   * (so a hung server is noticed within about twice this). Default 1000 ms.
+   * (so a hung server is noticed within about twice this). Also the BLOCK time of the stream reads
+   * (at least 100 ms). The hubs on one publishing connection share one check: with different values,
+   * the smallest is used, for the check and for their shared read. Default 1000 ms.
    */
   healthCheckMs?: number;
   /**
    * How long the hub may stay disconnected before its subscribers fail with
    * {@link HubConnectionError} (and new ones are refused until it is back), counted from the first
    * `PING` left unanswered or from the loss of a connection. A shorter outage fails nobody: reading
-   * resumes where it stopped. Default 5000 ms.
+   * resumes where it stopped. Each hub keeps its own, also when it shares its health check with
+   * other hubs on one connection. Default 5000 ms.
    */
   maxOutageMs?: number;
   /**
@@ -134,8 +143,10 @@ export interface RedisHub<T, O = T> extends HubReading<O> {
    */
   publish(value: T, options?: RedisPublishOptions): Promise<number>;
   /**
-   * Ends every local subscriber cleanly, stops reading, and closes the duplicate connection it
-   * created; resolves once the publishes in flight have settled (within `publishTimeoutMs`).
+   * Ends every local subscriber cleanly and stops reading its stream (a blocking read in flight is
+   * ended at once, `CLIENT UNBLOCK`, so the others' next read leaves it out); the last hub of a
+   * client closes the duplicate connection they shared. Resolves once the publishes in flight have
+   * settled (within `publishTimeoutMs`).
    */
   close(): Promise<void>;
   /**

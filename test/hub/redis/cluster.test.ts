@@ -5,7 +5,9 @@
  *
  * On a running cluster: the hub's three keys live on the node serving the channel's slot, for a
  * channel on each node; messages on topics published from two clients reach the subscribers of both
- * exactly once, in order; the blocking reads and the health check's PING go to that node alone.
+ * exactly once, in order; the blocking reads and the health check's PING go to that node alone; the hubs of
+ * one client whose channels share a hash tag share one reading connection and one PING per interval, and a
+ * channel of another slot, even on the same node, has a reading connection of its own.
  *
  * A node killed (SIGKILL) mid-stream, with `healthCheckMs` 250 and `maxOutageMs` 1500: the hubs
  * whose keys it held reject publishes with HubConnectionError (`sent: false` once the health check
@@ -134,6 +136,20 @@ describe('createRedisHub on a Redis Cluster', function () {
       }
     });
 
+    /** The counts of every node. */
+    const stats = (): Promise<{ connections: number; readers: number; pings: number }[]> => Promise.all(cluster!.nodes.map(nodeStats));
+
+    /**
+     * Once client `a` has its own connection to each node (ioredis opens them as it first uses them) and
+     * the connections of the tests before are closed (each node has the test's and the client's): the counts.
+     */
+    async function atRest(a: TestClient): Promise<{ connections: number; readers: number; pings: number }[]> {
+      for (const n of cluster!.nodes) await a.command(['EXISTS', await channelOn(cluster!, n, 'warm-')]);
+      let now = await stats();
+      await until(async () => (now = await stats()).every((s) => s.connections === 2), { what: () => `two connections per node: ${JSON.stringify(now)}` });
+      return now;
+    }
+
     for (const flavor of FLAVORS) {
       it(`${flavor}: a channel on each node keeps its keys there; topics across two clients arrive once each, in order`, async () => {
         const [a, b] = await clients(flavor);
@@ -172,12 +188,7 @@ describe('createRedisHub on a Redis Cluster', function () {
         suite.defer(() => a.close());
         const node = cluster!.nodes[1]!;
         const channel = await channelOn(cluster!, node, `${flavor}-reads-`);
-        // the client's own connection to each node (ioredis opens them as it first uses them)
-        for (const n of cluster!.nodes) await a.command(['EXISTS', await channelOn(cluster!, n, 'warm-')]);
-        // the connections of the tests before are closed: each node has the test's and the client's
-        const stats = (): Promise<{ connections: number; readers: number; pings: number }[]> => Promise.all(cluster!.nodes.map(nodeStats));
-        let now = await stats();
-        await until(async () => (now = await stats()).every((s) => s.connections === 2), { what: () => `two connections per node: ${JSON.stringify(now)}` });
+        let now = await atRest(a);
         const before = now;
         await hub(a, channel, { healthCheckMs: 50 });
         await until(async () => (now = await stats())[1]!.pings >= before[1]!.pings + 5, { what: 'five health checks' });
@@ -186,6 +197,34 @@ describe('createRedisHub on a Redis Cluster', function () {
         });
         expect(now[0]!.pings).to.equal(before[0]!.pings);
         expect(now[2]!.pings).to.equal(before[2]!.pings);
+      });
+
+      it(`${flavor}: hubs whose channels share a hash tag share one reading connection and one PING per interval; another slot has its own`, async () => {
+        const a = await connectCluster(flavor, cluster!.rootNodes);
+        suite.defer(() => a.close());
+        const node = cluster!.nodes[0]!;
+        const tag = await channelOn(cluster!, node, `${flavor}-tag-`);
+        let now = await atRest(a);
+        const tagged = await Promise.all(['a', 'b', 'c'].map((x) => hub(a, `{${tag}}:${x}`, { healthCheckMs: 50 })));
+        await until(async () => JSON.stringify((now = await stats()).map((s) => [s.connections, s.readers])) === '[[3,1],[2,0],[2,0]]', {
+          what: () => `one more connection, reading, for the three hubs: ${JSON.stringify(now)}`,
+        });
+        // one PING per interval for the three: PINGs are at least healthCheckMs apart
+        const p0 = now[0]!.pings;
+        const t0 = performance.now();
+        await until(async () => (now = await stats())[0]!.pings >= p0 + 3, { what: 'three health checks' });
+        expect(now[0]!.pings - p0).to.be.at.most(Math.floor((performance.now() - t0) / 50) + 2);
+        const readers = tagged.map((h) => read(h, ['']));
+        for (const [i, h] of tagged.entries()) await h.publish(i);
+        await until(() => readers.every((r) => r.got.length === 1), { what: 'a message on each tagged hub' });
+        expect(readers.map((r) => r.got.map((m) => m.value))).to.deep.equal([[0], [1], [2]]);
+        // a channel of another slot on the same node: a reading connection of its own (one XREAD names keys of one slot)
+        let other = `${tag}-other`;
+        for (let i = 0; (await cluster!.owner(hashSlot(other))) !== node; i++) other = `${tag}-other${i}`;
+        await hub(a, other);
+        await until(async () => JSON.stringify((now = await stats()).map((s) => [s.connections, s.readers])) === '[[4,2],[2,0],[2,0]]', {
+          what: () => `a second reading connection: ${JSON.stringify(now)}`,
+        });
       });
 
       it(`${flavor}: a publisher and a subscriber of the user's own, both cluster clients`, async () => {

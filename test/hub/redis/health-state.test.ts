@@ -1,55 +1,53 @@
 /**
- * The health state of a Redis hub (src/hub/redis/health.ts) on links of the test's own: once
- * stopped, a late failure of the reader or a link arms no outage timer and tells the hub nothing.
+ * A Redis hub's own health state (src/hub/redis/health.ts `HubHealth`), without a server: a reader
+ * failure downs it and arms its outage clock; once stopped, a late failure of its reader arms no
+ * timer and tells the hub nothing.
  */
 import { expect } from 'chai';
 import sinon from 'sinon';
 import type { RedisLink } from '../../../src/hub/redis/client.js';
-import { Health } from '../../../src/hub/redis/health.js';
+import { Health, HubHealth } from '../../../src/hub/redis/health.js';
 import type { StreamReader } from '../../../src/hub/redis/reader.js';
 
-function link(): RedisLink & { ready: boolean } {
-  return { flavor: 'node-redis', ready: true, command: () => new Promise(() => {}), watch: () => () => {}, destroy: () => {} };
-}
+const publisher: RedisLink = { flavor: 'node-redis', ready: true, command: () => Promise.resolve('PONG'), watch: () => () => {}, destroy: () => {} };
 
-describe('Redis hub health state', () => {
+describe('Redis hub health state of one hub', () => {
   let clock: sinon.SinonFakeTimers;
-  beforeEach(() => (clock = sinon.useFakeTimers()));
+  beforeEach(() => (clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'performance'] })));
   afterEach(() => clock.restore());
 
-  function make(): { health: Health; reader: { failure: unknown; overdue: () => boolean }; readerLink: ReturnType<typeof link>; told: sinon.SinonSpy[] } {
-    const reader = { failure: undefined as unknown, overdue: () => false };
-    const readerLink = link();
-    const told = [sinon.spy(), sinon.spy(), sinon.spy(), sinon.spy()];
-    const health = new Health({
-      publisher: link(), readerLink, reader: reader as unknown as StreamReader, intervalMs: 50, maxOutageMs: 5000,
-      down: told[0]!, up: told[1]!, stalled: told[2]!, outage: told[3]!, answeredAt: () => 0,
+  function make(): { health: HubHealth; reader: { failure: unknown }; told: Record<string, number> } {
+    const reader = { link: { ready: true, watch: () => () => {} }, failure: undefined as unknown, overdue: () => false };
+    const shared = new Health(publisher);
+    const told = { down: 0, up: 0, stalled: 0, outage: 0 };
+    const health = new HubHealth({
+      shared: () => shared, reader: reader as unknown as StreamReader, intervalMs: 50, maxOutageMs: 5000, answeredAt: () => 0,
+      down: () => told.down++, up: () => told.up++, stalled: () => told.stalled++, outage: () => told.outage++,
     });
-    return { health, reader, readerLink, told };
+    return { health, reader, told };
   }
 
-  it('while running, a reader failure marks it down and arms the outage timer, which fires after maxOutageMs', () => {
+  it('while running, a reader failure downs it, and its outage fires after maxOutageMs', async () => {
     const { health, reader, told } = make();
     health.start();
     reader.failure = new Error('read failed');
     health.update();
     expect(health.healthy).to.equal(false);
-    expect(told[0]!.callCount, 'down').to.equal(1);
-    clock.tick(5000);
-    expect(told[3]!.callCount, 'outage').to.equal(1);
+    expect(told.down).to.equal(1);
+    await clock.tickAsync(5000);
+    expect(told.outage).to.equal(1);
     health.stop();
   });
 
-  it('after stop(), a reader failure or a lost link changes nothing and leaves no timer', () => {
-    const { health, reader, readerLink, told } = make();
+  it('after stop(), a late reader failure changes nothing and leaves no timer', async () => {
+    const { health, reader, told } = make();
     health.start();
     health.stop();
     reader.failure = new Error('read failed after close');
-    readerLink.ready = false;
     health.update();
     expect(health.healthy).to.equal(true);
     expect(clock.countTimers(), 'timers left').to.equal(0);
-    clock.tick(10_000);
-    expect(told.map((s) => s.callCount), 'down, up, stalled, outage').to.deep.equal([0, 0, 0, 0]);
+    await clock.tickAsync(10_000);
+    expect(told).to.deep.equal({ down: 0, up: 0, stalled: 0, outage: 0 });
   });
 });

@@ -3,7 +3,7 @@
  * what counts as an entry written by a hub, and what the signature covers.
  */
 import { expect } from 'chai';
-import { parseEntry, rangeEntries, readEntries, sign, verify } from '../../../src/hub/redis/stream.js';
+import { parseEntry, rangeEntries, readEntries, readStreams, sign, verify } from '../../../src/hub/redis/stream.js';
 
 const fields = ['id', '7', 'epoch', 'E1', 'data', '"x"'];
 const entries = [['1-0', fields], ['2-0', ['foo', 'bar']]];
@@ -17,6 +17,20 @@ describe('Redis hub stream entries', () => {
     expect(readEntries({ s: entries })).to.deep.equal(expected);
     expect(readEntries(null)).to.deep.equal([]);
     expect(rangeEntries([[Buffer.from('3-1'), [Buffer.from('id')]], 'junk'])).to.deep.equal([{ streamId: '3-1', fields: [Buffer.from('id')] }]);
+  });
+
+  it('reads a multi-stream XREAD reply by stream key, in every reply shape', () => {
+    const other = [['5-0', fields]];
+    const expected = new Map([
+      ['a', [{ streamId: '1-0', fields }, { streamId: '2-0', fields: ['foo', 'bar'] }]],
+      ['b', [{ streamId: '5-0', fields }]],
+    ]);
+    expect(readStreams([['a', entries], [Buffer.from('b'), other]])).to.deep.equal(expected);
+    expect(readStreams(new Map<unknown, unknown>([['a', entries], ['b', other]]))).to.deep.equal(expected);
+    expect(readStreams({ a: entries, b: other })).to.deep.equal(expected);
+    expect(readStreams(['a', entries])).to.deep.equal(new Map([['a', expected.get('a')]]));
+    expect(readStreams(null).size).to.equal(0);
+    expect(readStreams([]).size).to.equal(0);
   });
 
   it('takes only the exact fields a hub writes', () => {
