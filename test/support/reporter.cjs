@@ -13,6 +13,43 @@ const { EVENT_RUN_END } = Mocha.Runner.constants;
 
 const drainMs = Number(process.env.COMET_TEST_DRAIN_MS ?? 30_000);
 
+// Where each timer still pending was set, so that a run held open can say which code left it: the
+// global setTimeout and setInterval are wrapped to remember the call's stack until the timer ends.
+const pendingTimers = new Map();
+for (const [set, clear, repeats] of [['setTimeout', 'clearTimeout', false], ['setInterval', 'clearInterval', true]]) {
+  const original = globalThis[set];
+  const originalClear = globalThis[clear];
+  const wrapped = function (fn, ...rest) {
+    const where = new Error('timer set');
+    let timer;
+    const run = typeof fn !== 'function' ? fn : function (...args) {
+      if (!repeats) pendingTimers.delete(timer);
+      return fn.apply(this, args);
+    };
+    timer = original.call(this, run, ...rest);
+    pendingTimers.set(timer, where);
+    return timer;
+  };
+  // util.promisify(setTimeout) and friends keep working through the original's custom form
+  for (const key of Reflect.ownKeys(original)) if (!(key in wrapped)) wrapped[key] = original[key];
+  globalThis[set] = wrapped;
+  globalThis[clear] = function (timer) {
+    pendingTimers.delete(timer);
+    return originalClear.call(this, timer);
+  };
+}
+
+/** The stacks of the timers still pending that keep the process alive, our own frames left out. */
+function heldBy() {
+  const lines = [];
+  for (const [timer, where] of pendingTimers) {
+    if (typeof timer.hasRef === 'function' && !timer.hasRef()) continue;
+    const frames = String(where.stack).split('\n').slice(1).filter((f) => !f.includes('reporter.cjs')).slice(0, 6);
+    lines.push('  a timer set at\n' + frames.join('\n'));
+  }
+  return lines.join('\n');
+}
+
 class SpecWithCounts extends Spec {
   constructor(runner, options) {
     super(runner, options);
@@ -27,6 +64,8 @@ class SpecWithCounts extends Spec {
       setTimeout(() => {
         const open = process.getActiveResourcesInfo().filter((kind) => kind !== 'TTYWrap');
         console.error(`\nThe tests ended ${drainMs} ms ago and the process is still held open by: ${open.join(', ') || 'nothing named'}; counted as a failure.`);
+        const timers = heldBy();
+        if (timers !== '') console.error(timers);
         write(1);
         // Mocha sets the exit code to the failures it counted in an 'exit' listener of its own:
         // this one, added later, runs after it.

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 describe('test reporter', () => {
-  it('fails a run whose tests passed but left a timer running, once the drain time is over, and counts it', async function () {
+  it('fails a run whose tests passed but left a timer running, once the drain time is over, counts it and says where the timer was set', async function () {
     this.timeout(60_000);
     const dir = mkdtempSync(join(tmpdir(), 'comet-reporter-'));
     const results = join(dir, 'results.json');
@@ -22,6 +22,7 @@ describe('test reporter', () => {
       });
       expect(code, stderr).to.equal(1);
       expect(stderr).to.match(/still held open by: .*Timeout/);
+      expect(stderr, 'where the timer was set').to.match(/a timer set at\n\s+at .*holds-a-timer\.ts:\d+/);
       expect(JSON.parse(readFileSync(results, 'utf8'))).to.include({ passes: 1, failures: 1 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
