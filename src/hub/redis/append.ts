@@ -22,6 +22,8 @@ export interface AppendParts {
   publisher: RedisLink;
   channel: string;
   idKey: string;
+  /** The sorted set of the stream ids given to the hub's entries, by id. */
+  recordsKey: string;
   /** The sorted set of the idempotency keys remembered, with their ids. */
   keysKey: string;
   /** How many idempotency keys the hub remembers. */
@@ -159,9 +161,9 @@ export class Appender {
    * or restarted server) would reach Redis after the publishes pipelined behind it, out of order.
    */
   async #script(data: string, topic: string, key: string, epoch: string, id: string, sig = ''): Promise<string[]> {
-    const { channel, idKey, keysKey, keyWindow, streamLength, retainMs } = this.#p;
+    const { channel, idKey, recordsKey, keysKey, keyWindow, streamLength, retainMs } = this.#p;
     const known = this.#p.known();
-    const reply = await this.#ask(['EVAL', PUBLISH_SCRIPT, '3', channel, idKey, keysKey, newEpoch(), known.epoch, String(known.id),
+    const reply = await this.#ask(['EVAL', PUBLISH_SCRIPT, '4', channel, idKey, recordsKey, keysKey, newEpoch(), known.epoch, String(known.id),
       String(streamLength), data, epoch, id, sig, topic, key, String(keyWindow), String(retainMs)], key);
     return (reply as unknown[]).map(String);
   }

@@ -141,12 +141,12 @@ function checkName(name: unknown, where: string, what: string): void {
 }
 
 /**
- * On a Redis Cluster the scripts take the stream, `idKey` and `<idKey>:keys` together, so the three
- * must hash to one slot: true of the default `idKey` unless the channel has a `}` but no hash tag.
+ * On a Redis Cluster the scripts take the stream, `idKey`, `<idKey>:sids` and `<idKey>:keys`
+ * together, so the four must hash to one slot: true of the default `idKey` unless the channel has a `}` but no hash tag.
  */
 function checkSlots(channel: string, idKey: string, where: string): void {
   const slot = hashSlot(channel);
-  for (const key of [idKey, `${idKey}:keys`]) {
+  for (const key of [idKey, `${idKey}:sids`, `${idKey}:keys`]) {
     if (hashSlot(key) !== slot) {
       throw new TypeError(`${where}: on a Redis Cluster, "${key}" must hash to the slot of channel "${channel}" (${slot}), not ${hashSlot(key)}: ` +
         'give the channel a hash tag (such as `{news}`) and idKey the same one');
@@ -178,12 +178,12 @@ export class RedisHubImpl<T, O> implements RedisHub<T, O>, ObservableHub {
     this.core = parts.core;
     const { group, health, channel, idKey, keyWindow, retainMs, history, secret, healthCheckMs, maxOutageMs, publisher, streamLength, timeoutMs, maxInFlight } = parts;
     this.#appender = new Appender({
-      publisher, channel, idKey, keysKey: `${idKey}:keys`, keyWindow, retainMs, streamLength, timeoutMs, maxInFlight, secret,
+      publisher, channel, idKey, recordsKey: `${idKey}:sids`, keysKey: `${idKey}:keys`, keyWindow, retainMs, streamLength, timeoutMs, maxInFlight, secret,
       cause: () => this.#health.cause,
       known: () => ({ epoch: parts.core.epoch, id: parts.core.lastId }),
     });
     this.#reader = new StreamReader({
-      group, stream: channel, hash: idKey, channel, history, secret, blockMs: Math.max(100, healthCheckMs),
+      group, stream: channel, hash: idKey, records: `${idKey}:sids`, channel, history, secret, blockMs: Math.max(100, healthCheckMs),
       sink: {
         epoch: (epoch) => this.#enterEpoch(epoch),
         caughtUp: (lastId) => parts.core.advance(lastId),

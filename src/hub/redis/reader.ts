@@ -12,7 +12,9 @@
 import { newEpoch } from '../core/epoch.js';
 import { Observers, type HubObserver } from '../core/observe.js';
 import type { RedisLink } from './client.js';
-import { parseEntry, rangeEntries, readEntries, readStreams, SNAPSHOT_SCRIPT, verify, type HubEntry, type RawEntry } from './stream.js';
+import {
+  parseEntry, rangeEntries, readEntries, readStreams, recordsOf, SNAPSHOT_SCRIPT, verify, VERIFY_SCRIPT, type HubEntry, type RawEntry,
+} from './stream.js';
 
 /** @internal What the reader tells its hub. */
 export interface ReaderSink {
@@ -35,6 +37,8 @@ export interface ReaderSink {
 export interface ReaderStream {
   stream: string;
   hash: string;
+  /** The sorted set of the stream ids the hub's entries were given, by id (see `PUBLISH_SCRIPT`). */
+  records: string;
   channel: string;
   /** How many entries to load at start (the hub's `history`). */
   history: number;
@@ -51,6 +55,7 @@ export interface ReaderStream {
 export type ReaderParts = ReaderStream & ({ group: ReadGroup; link?: undefined } | { link: RedisLink; group?: undefined });
 
 const BATCH = '1000';
+const NO_RECORDS: ReadonlyMap<number, readonly string[]> = new Map();
 const noop = (): void => {};
 const RETRY_MS = 50;
 /** How soon CLIENT UNBLOCK is sent again when it found no blocked read (the read had not reached the server yet). */
@@ -65,7 +70,7 @@ export class StreamReader {
   /** Last id delivered or skipped in this epoch. */
   #position = 0;
   /** The last id the hub's counter had given, when last read: an entry above it is no hub's. */
-  #given = 0;
+  #counter = 0;
   /** Stream id of the last entry read, whoever wrote it. */
   #cursor = '0-0';
   #synced = false;
@@ -243,14 +248,13 @@ export class StreamReader {
         entries.push(...readEntries(await this.#send(['XREAD', 'COUNT', BATCH, 'STREAMS', stream, entries[0]!.streamId])));
         if (this.#closed) return;
       }
-      // only an id the hub's counter gave is a hub's, whatever its distance from the last one read:
-      // the counter is read (once for the batch, before any is delivered) when an entry is above it
-      if (this.#above(entries)) {
-        this.#given = Math.max(this.#given, Number(await this.#send(['HGET', this.#p.hash, 'id'])) || 0);
-        if (this.#closed) return;
-      }
-      for (const raw of entries) {
-        const accepted = this.#accept(raw, from);
+      // only the entry an id was given to is a hub's, whatever its distance from the last one read:
+      // the counter and the records of the ids claimed are read once for the batch, before any is delivered
+      const parsed = entries.map((raw) => parseEntry(raw.fields, this.#p.secret !== undefined));
+      const records = await this.#verify(parsed);
+      if (this.#closed) return;
+      for (const [i, raw] of entries.entries()) {
+        const accepted = this.#accept(raw, parsed[i]!, records, from);
         if (!(accepted === true || (await accepted))) break;
         if (this.#closed) return;
       }
@@ -279,9 +283,9 @@ export class StreamReader {
   async #sync(): Promise<void> {
     const { stream, hash, history, sink } = this.#p;
     const known = [this.#epoch ?? '', String(this.#position)];
-    const reply = await this.#send(['EVAL', SNAPSHOT_SCRIPT, '2', stream, hash, newEpoch(), ...known, String(Math.max(history, 1))]);
+    const reply = await this.#send(['EVAL', SNAPSHOT_SCRIPT, '3', stream, hash, this.#p.records, newEpoch(), ...known, String(Math.max(history, 1))]);
     if (this.#closed) return;
-    const [epoch, last, entries] = Array.isArray(reply) ? reply.map((v: unknown) => (v instanceof Uint8Array ? String(v) : v)) : [];
+    const [epoch, last, entries, recorded] = Array.isArray(reply) ? reply.map((v: unknown) => (v instanceof Uint8Array ? String(v) : v)) : [];
     if (typeof epoch !== 'string' || typeof last !== 'string') throw new TypeError(`unexpected reply to the snapshot script: ${String(reply)}`);
     this.#synced = true;
     this.#quietSince = performance.now();
@@ -293,11 +297,20 @@ export class StreamReader {
     this.#position = 0;
     this.#cursor = list.at(-1)?.streamId ?? '0-0';
     const lastId = Number(last);
-    this.#given = lastId;
+    this.#counter = lastId;
     sink.epoch(epoch);
+    const records = recordsOf(recorded);
+    // an entry of another epoch before the first of this one is an older epoch's, not a foreign one
+    let begun = false;
     for (const raw of history === 0 ? [] : list) {
-      const entry = this.#check(raw, compareIds(raw.streamId, seen) > 0);
-      if (entry === null || entry.epoch !== epoch || entry.id <= this.#position || entry.id > lastId) continue;
+      const count = compareIds(raw.streamId, seen) > 0;
+      const entry = this.#check(raw, count);
+      if (entry === null) continue;
+      if (entry.epoch !== epoch || entry.id <= this.#position || !this.#given(entry, raw, records)) {
+        if (count && (entry.epoch === epoch || begun)) this.#malformed++;
+        continue;
+      }
+      begun = true;
       this.#position = entry.id;
       if (!sink.deliver(entry.id, entry.data, entry.topic)) this.#malformed++;
     }
@@ -305,10 +318,39 @@ export class StreamReader {
     sink.caughtUp(lastId);
   }
 
+  /**
+   * Reads the counter and the records of the ids that `parsed` (a batch's entries, parsed) claim in
+   * this epoch above the last one delivered, in one round trip; none when no entry claims one.
+   */
+  async #verify(parsed: readonly (HubEntry | null)[]): Promise<ReadonlyMap<number, readonly string[]>> {
+    let low = Infinity;
+    let high = 0;
+    for (const entry of parsed) {
+      if (entry === null || entry.epoch !== this.#epoch || entry.id <= this.#position) continue;
+      low = Math.min(low, entry.id);
+      high = Math.max(high, entry.id);
+    }
+    if (high === 0) return NO_RECORDS;
+    const reply = await this.#send(['EVAL', VERIFY_SCRIPT, '2', this.#p.hash, this.#p.records, String(low), String(high)]);
+    const [counter, recorded] = Array.isArray(reply) ? reply : [];
+    this.#counter = Math.max(this.#counter, Number(counter instanceof Uint8Array ? String(counter) : counter) || 0);
+    return recordsOf(recorded);
+  }
+
+  /**
+   * Whether the hub's counter gave `entry`'s id to this entry: the stream id recorded for the id is
+   * its own; with no record of the id (an entry of a version that kept none, or one no longer
+   * recorded), whether the counter had reached the id.
+   */
+  #given(entry: HubEntry, raw: RawEntry, records: ReadonlyMap<number, readonly string[]>): boolean {
+    const recorded = records.get(entry.id);
+    return recorded === undefined ? entry.id <= this.#counter : recorded.includes(raw.streamId);
+  }
+
   /** A hub's entry with a valid signature (when there is a secret), else null (counted, when `count`). */
-  #check(raw: RawEntry, count = true): HubEntry | null {
+  #check(raw: RawEntry, count = true, parsed?: HubEntry | null): HubEntry | null {
     const { secret, channel } = this.#p;
-    const entry = parseEntry(raw.fields, secret !== undefined);
+    const entry = parsed === undefined ? parseEntry(raw.fields, secret !== undefined) : parsed;
     if (entry !== null && (secret === undefined || verify(secret, channel, entry))) return entry;
     if (count) this.#malformed++;
     return null;
@@ -329,9 +371,9 @@ export class StreamReader {
    * stale (the epoch changed). At once (true) in the usual case, so that the entries of one reply
    * reach the subscribers with no microtask between them (each gets them as one write).
    */
-  #accept(raw: RawEntry, from: string): true | Promise<boolean> {
+  #accept(raw: RawEntry, parsed: HubEntry | null, records: ReadonlyMap<number, readonly string[]>, from: string): true | Promise<boolean> {
     this.#cursor = raw.streamId;
-    const entry = this.#check(raw);
+    const entry = this.#check(raw, true, parsed);
     if (entry === null) return true;
     if (entry.epoch !== this.#epoch) {
       // either Redis lost the stream while this reader was connected, or a foreign entry: ask
@@ -342,24 +384,12 @@ export class StreamReader {
         return true;
       });
     }
-    if (entry.id <= this.#position) {
-      this.#malformed++;
-      return true;
-    }
-    if (entry.id > this.#given) {
+    // a repeated id, or one the counter gave to another entry (or has not given yet)
+    if (entry.id <= this.#position || !this.#given(entry, raw, records)) {
       this.#malformed++;
       return true;
     }
     return this.#next(entry, from);
-  }
-
-  /** Whether an entry of `entries` claims an id above the counter as last read. */
-  #above(entries: readonly RawEntry[]): boolean {
-    for (const raw of entries) {
-      const entry = parseEntry(raw.fields, this.#p.secret !== undefined);
-      if (entry !== null && entry.id > this.#given) return true;
-    }
-    return false;
   }
 
   /** A hub's entry above the last one delivered: what was skipped before it is checked for a trim. */

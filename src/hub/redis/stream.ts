@@ -1,17 +1,20 @@
 /**
- * The Redis side of a Redis hub: the keys, the two Lua scripts, and the format of one stream entry.
+ * The Redis side of a Redis hub: the keys, the Lua scripts, and the format of one stream entry.
  *
  * Keys: the stream is `channel` itself; beside it, the hash `idKey` (default `{<channel>}:id`) holds
- * the fields `epoch` and `id` (the last id given), and the sorted set `<idKey>:keys` the idempotency
- * keys of the last publishes with their ids. The epoch and the id live in one key so that they are
- * lost together (a restart without persistence) and never one without the other. The default names
- * carry the channel as a hash tag, so that on a Redis Cluster all three live on one node.
+ * the fields `epoch` and `id` (the last id given), the sorted set `<idKey>:sids` the record of the
+ * ids given (score: the id, member: the stream id Redis gave its entry) for the hub's entries still
+ * in the stream, and the sorted set `<idKey>:keys` the idempotency keys of the last publishes with
+ * their ids. The epoch and the id live in one key so that they are lost together (a restart without
+ * persistence) and never one without the other. The default names carry the channel as a hash tag,
+ * so that on a Redis Cluster all four live on one node.
  *
  * Entry: stream id chosen by Redis (`*`), fields exactly `id`, `epoch`, `data`, then `topic` for a
  * message of a named topic, then `sig` when the hubs share a `secret`, in that order. The numeric id
  * is a field, not the stream id: a foreign `XADD * …` then only adds an entry that readers skip,
  * instead of moving the stream's top id past every id a hub could give and making each later
- * publish fail.
+ * publish fail. A stream id is unique in its stream and only Redis chooses it, so the record of the
+ * one each id got tells the hub's entry from any other claiming the same id.
  *
  * Trimming: past `streamLength` entries, what is older than `streamRetainMs` goes (XTRIM MINID), so
  * a reader that is merely behind (a burst, a busy process) never finds the entries it has not read
@@ -22,12 +25,13 @@ import { isEpoch } from '../core/epoch.js';
 import { isTopic } from '../core/topic.js';
 
 /**
- * Shared head of both scripts (KEYS[2] = the hash; ARGV[1] = a fresh epoch in case there is none;
+ * Shared head of both scripts (KEYS[2] = the hash, KEYS[3] = the records; ARGV[1] = a fresh epoch in case there is none;
  * ARGV[2], ARGV[3] = the epoch and last id the caller knows, '' and 0 when none): turns the plain
  * counter of the pub/sub hub of earlier versions into the hash, keeping its value, reads the last id
  * into `n`, and creates the epoch `e` when it is absent or when the hash's id is behind the one the
  * caller knows in it (Redis came back from an older snapshot: ids would be given twice). A new epoch
- * goes on from the hash's id.
+ * goes on from the hash's id, with no records: those of the old epoch name entries no reader of the
+ * new one delivers, and would hold ids the new epoch gives again.
  */
 const HEAD = `
 if redis.call('TYPE', KEYS[2]).ok == 'string' then
@@ -37,22 +41,30 @@ if redis.call('TYPE', KEYS[2]).ok == 'string' then
 end
 local e = redis.call('HGET', KEYS[2], 'epoch')
 local n = redis.call('HGET', KEYS[2], 'id') or '0'
-if not e or (e == ARGV[2] and (tonumber(n) or 0) < tonumber(ARGV[3])) then e = ARGV[1] redis.call('HSET', KEYS[2], 'epoch', e) end
+if not e or (e == ARGV[2] and (tonumber(n) or 0) < tonumber(ARGV[3])) then
+  e = ARGV[1]
+  redis.call('HSET', KEYS[2], 'epoch', e)
+  redis.call('DEL', KEYS[3])
+end
 `;
 
 /**
- * @internal Publishes one message. KEYS: stream, hash, keys. ARGV: fresh epoch, known epoch, known
+ * @internal Publishes one message. KEYS: stream, hash, records, keys. ARGV: fresh epoch, known epoch, known
  * id, stream length, data, expected epoch, expected id, signature, topic, idempotency key, how many
  * keys to remember, how long to keep entries (ms). A key already remembered in this epoch adds
  * nothing: the reply is `[its id, epoch, 'seen']`. Otherwise the id is the last id + 1; the entry is
- * added before the id is stored, so a failed XADD leaves no gap. With an expected epoch (signed
+ * added before the id is stored, so a failed XADD leaves no gap; the stream id XADD gave it is
+ * recorded under the id, and the records are trimmed by rank to the stream's length (the hub's
+ * entries in the stream are the last ones given, one record each: each keeps its record while it is
+ * in the stream, whatever `streamLength` each process has, and there are never more records than
+ * entries). With an expected epoch (signed
  * entries are signed over it and the id), nothing is written unless both match; the reply then is
  * `['', last id, epoch]`. Otherwise the reply is `[id, epoch]`.
  */
 export const PUBLISH_SCRIPT = `${HEAD}
 local key = ARGV[10] ~= '' and (e .. ':' .. ARGV[10]) or nil
 if key then
-  local seen = redis.call('ZSCORE', KEYS[3], key)
+  local seen = redis.call('ZSCORE', KEYS[4], key)
   if seen then return {string.format('%d', tonumber(seen)), e, 'seen'} end
 end
 local last = tonumber(n)
@@ -64,29 +76,68 @@ if ARGV[6] ~= '' and (ARGV[6] ~= e or ARGV[7] ~= id) then return {'', n, e} end
 local fields = {'id', id, 'epoch', e, 'data', ARGV[5]}
 if ARGV[9] ~= '' then fields[#fields + 1] = 'topic' fields[#fields + 1] = ARGV[9] end
 if ARGV[8] ~= '' then fields[#fields + 1] = 'sig' fields[#fields + 1] = ARGV[8] end
-redis.call('XADD', KEYS[1], '*', unpack(fields))
-if redis.call('XLEN', KEYS[1]) > tonumber(ARGV[4]) then
+local sid = redis.call('XADD', KEYS[1], '*', unpack(fields))
+local len = redis.call('XLEN', KEYS[1])
+if len > tonumber(ARGV[4]) then
   local t = redis.call('TIME')
-  redis.call('XTRIM', KEYS[1], 'MINID', '~', string.format('%d', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[12])))
+  len = len - redis.call('XTRIM', KEYS[1], 'MINID', '~', string.format('%d', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[12])))
 end
 redis.call('HSET', KEYS[2], 'id', id)
+redis.call('ZADD', KEYS[3], id, sid)
+redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -len - 1)
 if key then
-  redis.call('ZADD', KEYS[3], id, key)
-  local extra = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[11])
-  if extra > 0 then redis.call('ZREMRANGEBYRANK', KEYS[3], 0, extra - 1) end
+  redis.call('ZADD', KEYS[4], id, key)
+  local extra = redis.call('ZCARD', KEYS[4]) - tonumber(ARGV[11])
+  if extra > 0 then redis.call('ZREMRANGEBYRANK', KEYS[4], 0, extra - 1) end
 end
 return {id, e}
 `;
 
 /**
- * @internal Where a reader starts, in one atomic step. KEYS: stream, hash. ARGV: fresh epoch, the
- * epoch and last id the reader knows ('' and 0 at first), how many entries. Reply `[epoch, last id]`
- * when the epoch is the known one, else `[epoch, last id, the last ARGV[4] entries newest first]`.
+ * @internal Where a reader starts, in one atomic step. KEYS: stream, hash, records. ARGV: fresh
+ * epoch, the epoch and last id the reader knows ('' and 0 at first), how many entries. Reply
+ * `[epoch, last id]` when the epoch is the known one, else `[epoch, last id, the last ARGV[4]
+ * entries newest first, their records]`: the records (flat, `[stream id, id, …]`) of the last
+ * ARGV[4] ids, which are the only ids of the hub's entries among them.
  */
 export const SNAPSHOT_SCRIPT = `${HEAD}
 if e == ARGV[2] then return {e, n} end
-return {e, n, redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', ARGV[4])}
+local last = tonumber(n) or 0
+return {e, n, redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', ARGV[4]),
+  redis.call('ZRANGEBYSCORE', KEYS[3], string.format('%d', last - tonumber(ARGV[4]) + 1), string.format('%d', last), 'WITHSCORES')}
 `;
+
+/**
+ * @internal What a reader checks a batch against, in one atomic step. KEYS: hash, records. ARGV: the
+ * lowest and highest id the batch's entries claim. Reply `[last id, records]`: the records (flat,
+ * `[stream id, id, …]`) of the ids from the lowest to the highest, or to the last id given when that
+ * is lower (an id above it is no hub's, whatever its record).
+ */
+export const VERIFY_SCRIPT = `
+local n = redis.call('HGET', KEYS[1], 'id') or '0'
+local high = math.min(tonumber(ARGV[2]), tonumber(n) or 0)
+if high < tonumber(ARGV[1]) then return {n, {}} end
+return {n, redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[1], string.format('%d', high), 'WITHSCORES')}
+`;
+
+/**
+ * @internal The records of a {@link SNAPSHOT_SCRIPT} or {@link VERIFY_SCRIPT} reply (flat `[stream
+ * id, id, …]`), by id: the stream ids each id was given by (one, except in the rare case of a foreign
+ * hand re-using the keys; a hub's entry is one of them).
+ */
+export function recordsOf(reply: unknown): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  if (!Array.isArray(reply)) return out;
+  for (let i = 0; i + 1 < reply.length; i += 2) {
+    const sid = text(reply[i]);
+    const id = Number(text(reply[i + 1]));
+    if (sid === undefined || !Number.isSafeInteger(id)) continue;
+    const known = out.get(id);
+    if (known === undefined) out.set(id, [sid]);
+    else known.push(sid);
+  }
+  return out;
+}
 
 /** @internal One entry as Redis returns it: its stream id and its flat field list. */
 export interface RawEntry {

@@ -28,7 +28,7 @@ function scripted(): { link: RedisLink; sent: Array<(reply: unknown) => void>; r
 
 function appender(link: RedisLink, maxInFlight: number, timeoutMs = 60_000): Appender {
   return new Appender({
-    publisher: link, channel: 'c', idKey: 'c:id', keysKey: 'c:id:keys', keyWindow: 100, retainMs: 60_000, streamLength: 1000, timeoutMs, maxInFlight, secret: undefined,
+    publisher: link, channel: 'c', idKey: 'c:id', recordsKey: 'c:id:sids', keysKey: 'c:id:keys', keyWindow: 100, retainMs: 60_000, streamLength: 1000, timeoutMs, maxInFlight, secret: undefined,
     cause: () => undefined, known: () => ({ epoch: 'E', id: 0 }),
   });
 }

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import type { RedisLink } from '../../../src/hub/redis/client.js';
 import { StreamReader, type ReaderSink } from '../../../src/hub/redis/reader.js';
+import { VERIFY_SCRIPT } from '../../../src/hub/redis/stream.js';
 
 type Pending = { args: string[]; resolve(reply: unknown): void };
 
@@ -28,11 +29,16 @@ function fakeLink(): { link: RedisLink; next(): Promise<Pending> } {
   return { link, next };
 }
 
-/** Answers the read of the hub's counter that a batch above it makes, before anything is delivered. */
-async function counter(next: () => Promise<Pending>, given: number): Promise<void> {
+/**
+ * Answers the check of a batch (the counter and the records of the ids it claims, from `low` to
+ * `high`) that comes before anything of it is delivered; `records` flat, `[stream id, id, …]`.
+ */
+async function counter(next: () => Promise<Pending>, given: number, [low, high]: [number, number] = [1, given], records: string[] = []): Promise<void> {
   const read = await next();
-  expect(read.args).to.deep.equal(['HGET', 'h', 'id']);
-  read.resolve(String(given));
+  expect(read.args[0]).to.equal('EVAL');
+  expect(read.args[1]).to.equal(VERIFY_SCRIPT);
+  expect(read.args.slice(2), 'the keys and the ids claimed').to.deep.equal(['2', 'h', 'r', String(low), String(high)]);
+  read.resolve([String(given), records]);
 }
 
 const entry = (n: number): unknown[] => [`${n}-0`, ['id', String(n), 'epoch', 'ep', 'data', `"m${n}"`]];
@@ -43,7 +49,7 @@ describe('Redis hub stream reader', () => {
     const { link, next } = fakeLink();
     const deliver = sinon.spy((_id: number, _data: string, _topic: string) => true);
     const sink: ReaderSink = { epoch: () => {}, caughtUp: () => {}, deliver, gap: () => {}, changed: () => {} };
-    const reader = new StreamReader({ link, stream: 's', hash: 'h', channel: 's', history: 10, secret: undefined, blockMs: 1000, sink });
+    const reader = new StreamReader({ link, stream: 's', hash: 'h', records: 'r', channel: 's', history: 10, secret: undefined, blockMs: 1000, sink });
     const starting = reader.start();
     const snapshot = await next();
     expect(snapshot.args[0]).to.equal('EVAL');
@@ -85,7 +91,7 @@ describe('Redis hub stream reader', () => {
   it('skips an entry above the counter (a foreign next id), counted once, without delivering it', async () => {
     const { reader, next, deliver } = await started();
     (await next()).resolve(xread(1, 2));
-    await counter(next, 1);
+    await counter(next, 1, [1, 2]);
     await next();
     expect(deliver.args.map((a) => a[0])).to.deep.equal([1]);
     expect(reader.malformed).to.equal(1);
@@ -107,7 +113,7 @@ describe('Redis hub stream reader', () => {
     const deliver = sinon.spy((_id: number, _data: string, _topic: string) => true);
     const epochs: string[] = [];
     const sink: ReaderSink = { epoch: (e) => void epochs.push(e), caughtUp: () => {}, deliver, gap: () => {}, changed: () => {} };
-    const reader = new StreamReader({ link, stream: 's', hash: 'h', channel: 's', history: 10, secret: undefined, blockMs: 1000, sink });
+    const reader = new StreamReader({ link, stream: 's', hash: 'h', records: 'r', channel: 's', history: 10, secret: undefined, blockMs: 1000, sink });
     const starting = reader.start();
     (await next()).resolve(['ep', '0', []]);
     await starting;
@@ -133,6 +139,63 @@ describe('Redis hub stream reader', () => {
     expect(check.args[0]).to.equal('EVAL');
     check.resolve(['ep', '2']);
     expect((await next()).args).to.deep.equal(['XREAD', 'COUNT', '1000', 'BLOCK', '1000', 'STREAMS', 's', '2-0']);
+    reader.close(() => {});
+  });
+
+  /** An entry at stream id `sid` claiming id `n` in epoch `ep`, with `data`. */
+  const at = (sid: string, n: number, data: string, ep = 'ep'): unknown[] => [sid, ['id', String(n), 'epoch', ep, 'data', data]];
+
+  it('checks a batch against the records before delivering any of it: an entry whose id was given to another stream id is skipped, the recorded one delivered', async () => {
+    const { reader, next, deliver } = await started();
+    const read = await next();
+    // a foreign entry claiming id 3 was added before the hub's own 3
+    read.resolve([['s', [at('1-0', 1, '"m1"'), at('2-0', 2, '"m2"'), at('3-0', 3, '"forged"'), at('4-0', 3, '"m3"'), at('5-0', 4, '"m4"')]]]);
+    const check = await next();
+    expect(deliver.called, 'nothing delivered before the check answers').to.equal(false);
+    expect(check.args.slice(2)).to.deep.equal(['2', 'h', 'r', '1', '4']);
+    check.resolve(['4', ['1-0', '1', '2-0', '2', '4-0', '3', '5-0', '4']]);
+    const after = await next();
+    expect(deliver.args).to.deep.equal([[1, '"m1"', ''], [2, '"m2"', ''], [3, '"m3"', ''], [4, '"m4"', '']]);
+    expect(reader.malformed).to.equal(1);
+    expect(after.args.at(-1), 'reading goes on after the whole batch').to.equal('5-0');
+    // the same forged id again in a later batch: below the last delivered, skipped without a check
+    after.resolve([['s', [at('6-0', 3, '"again"'), at('7-0', 5, '"m5"')]]]);
+    await counter(next, 5, [5, 5], ['7-0', '5']);
+    await next();
+    expect(deliver.args.map((a) => a[1])).to.deep.equal(['"m1"', '"m2"', '"m3"', '"m4"', '"m5"']);
+    expect(reader.malformed).to.equal(2);
+    reader.close(() => {});
+  });
+
+  it('an entry whose id has no record (written by a publisher that keeps none) is the hub\'s when the counter gave its id', async () => {
+    const { reader, next, deliver } = await started();
+    (await next()).resolve([['s', [at('1-0', 1, '"m1"'), at('2-0', 2, '"m2"'), at('3-0', 3, '"m3"')]]]);
+    // 1 is recorded; 2 is not, and the counter gave it; 3 is not either, and the counter has not given it
+    await counter(next, 2, [1, 3], ['1-0', '1']);
+    await next();
+    expect(deliver.args.map((a) => a[0])).to.deep.equal([1, 2]);
+    expect(reader.malformed).to.equal(1);
+    reader.close(() => {});
+  });
+
+  it('checks the history of the snapshot against the records it returns, and counts each foreign entry once', async () => {
+    const { link, next } = fakeLink();
+    const deliver = sinon.spy((_id: number, _data: string, _topic: string) => true);
+    const sink: ReaderSink = { epoch: () => {}, caughtUp: () => {}, deliver, gap: () => {}, changed: () => {} };
+    const reader = new StreamReader({ link, stream: 's', hash: 'h', records: 'r', channel: 's', history: 10, secret: undefined, blockMs: 1000, sink });
+    const starting = reader.start();
+    const snapshot = await next();
+    expect(snapshot.args.slice(2, 6)).to.deep.equal(['3', 's', 'h', 'r']);
+    // newest first: an entry of an older epoch, the hub's 1, a forged 2, the hub's 2, a far id, a repeated 1, another epoch
+    snapshot.resolve(['ep', '2', [
+      at('8-0', 9, '"elsewhere"', 'other'), at('7-0', 1, '"again"'), at('6-0', 1000, '"far"'), at('5-0', 2, '"m2"'),
+      at('4-0', 2, '"forged"'), at('3-0', 1, '"m1"'), at('2-0', 7, '"old"', 'older'),
+    ], ['3-0', '1', '5-0', '2']]);
+    await starting;
+    const read = await next();
+    expect(deliver.args).to.deep.equal([[1, '"m1"', ''], [2, '"m2"', '']]);
+    expect(reader.malformed, 'the forged 2, the far id, the repeated 1 and the later entry of another epoch').to.equal(4);
+    expect(read.args.at(-1)).to.equal('8-0');
     reader.close(() => {});
   });
 });
