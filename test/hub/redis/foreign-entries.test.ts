@@ -227,3 +227,44 @@ describe('createRedisHub: forged entries, unsigned and signed', function () {
     }
   }
 });
+
+describe('createRedisHub: entries of a publisher that records no stream ids', function () {
+  this.timeout(20_000);
+  const suite = redisSuite({ shared: true });
+  let n = 0;
+
+  /** What a publisher of the earlier format did in one step: the entry, then the counter, and no record. */
+  const OLD_PUBLISH = `redis.call('XADD', KEYS[1], '*', 'id', ARGV[1], 'epoch', ARGV[2], 'data', ARGV[3])
+redis.call('HSET', KEYS[2], 'id', ARGV[1])`;
+
+  for (const flavor of FLAVORS) {
+    it(`${flavor}: an id without a record is the hub's when the counter gave it, live and in the history; one above the counter is still skipped`, async () => {
+      const c = await suite.client(flavor);
+      const ch = `unrecorded-${flavor}-${process.pid}-${++n}`;
+      const options: Plain = { channel: ch, history: 10, serialize: (v) => v, deserialize: (s) => s };
+      const h = await createRedisHub<string>({ ...options, client: c.raw });
+      suite.defer(() => h.close());
+      const rec = record(h.subscribe());
+      expect(await h.publish('one')).to.equal(1);
+      const records = `{${ch}}:id:sids`;
+      expect(await c.command(['ZCARD', records]), 'the record of id 1').to.equal(1);
+      await c.command(['DEL', records]);
+      await c.command(['EVAL', OLD_PUBLISH, '2', ch, `{${ch}}:id`, '2', h.epoch, 'old']);
+      // above the counter, without a record: no hub's
+      await c.command(['XADD', ch, '*', 'id', '3', 'epoch', h.epoch, 'data', 'forged']);
+      await until(() => h.stats().malformed === 1, { what: 'the entry above the counter to be counted' });
+      expect(await h.publish('three')).to.equal(3);
+      await until(() => rec.values.length >= 3 || rec.error !== null, { what: () => `three messages (has ${rec.values.join(',')})` });
+      expect(rec.values).to.deep.equal(['one', 'old', 'three']);
+      expect(rec.ids).to.deep.equal([1, 2, 3]);
+      expect(rec.error).to.equal(null);
+      expect(h.stats().malformed).to.equal(1);
+      // a hub started now replays the entry without a record from its history
+      const late = await createRedisHub<string>({ ...options, client: c.raw });
+      suite.defer(() => late.close());
+      expect(late.lastId).to.equal(3);
+      expect(await takeWithin(late.subscribe({ since: 0, epoch: h.epoch }), 3)).to.deep.equal(['one', 'old', 'three']);
+      expect(late.stats().malformed).to.equal(1);
+    });
+  }
+});
