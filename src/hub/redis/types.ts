@@ -28,10 +28,10 @@ export interface RedisHubOptions<T, O = T> extends HubOptions<T, O> {
    */
   subscriber?: object;
   /**
-   * Hash beside the stream holding its `epoch` and the last `id` given; the idempotency keys are
-   * kept beside it in `` `${idKey}:keys` ``. Default `` `{${channel}}:id` ``, or `` `${channel}:id` ``
-   * when the channel has a hash tag of its own (`{…}`): either way, on a Redis Cluster, the three
-   * keys hash to the channel's slot (a plain counter left there by an earlier version of this hub
+   * Hash beside the stream holding its `epoch` and the last `id` given; the stream ids given to the
+   * hub's entries are recorded beside it in `` `${idKey}:sids` ``, the idempotency keys in
+   * `` `${idKey}:keys` ``. Default `` `{${channel}}:id` ``, or `` `${channel}:id` `` when the channel
+   * has a hash tag of its own (`{…}`): either way, on a Redis Cluster, the four keys hash to the channel's slot (a plain counter left there by an earlier version of this hub
    * is taken over, its value kept).
    */
   idKey?: string;
@@ -116,9 +116,8 @@ export interface RedisHubStats extends HubStats {
   readonly sent: number;
   /**
    * Stream entries skipped: not written by a hub of this library (missing, extra or garbled fields),
-   * unsigned or wrongly signed (with `secret`), an id not above the last one read or above the last
-   * one given, or data that could not
-   * be deserialized or encoded.
+   * unsigned or wrongly signed (with `secret`), an id not above the last one read, above the last
+   * one given or given to another entry, or data that could not be deserialized or encoded.
    */
   readonly malformed: number;
   /** Times the hub became disconnected (a lost connection, or a server that stopped answering). */
