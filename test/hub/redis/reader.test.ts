@@ -45,17 +45,18 @@ const entry = (n: number): unknown[] => [`${n}-0`, ['id', String(n), 'epoch', 'e
 const xread = (...ids: number[]): unknown => [['s', ids.map(entry)]];
 
 describe('Redis hub stream reader', () => {
-  async function started(): Promise<{ reader: StreamReader; next: () => Promise<Pending>; deliver: sinon.SinonSpy }> {
+  /** A reader started with `snapshot` as the snapshot script's reply; `args`: what that script was sent. */
+  async function started(snapshot: unknown = ['ep', '0', []]): Promise<{ reader: StreamReader; next: () => Promise<Pending>; deliver: sinon.SinonSpy; args: string[] }> {
     const { link, next } = fakeLink();
     const deliver = sinon.spy((_id: number, _data: string, _topic: string) => true);
     const sink: ReaderSink = { epoch: () => {}, caughtUp: () => {}, deliver, gap: () => {}, changed: () => {} };
     const reader = new StreamReader({ link, stream: 's', hash: 'h', records: 'r', channel: 's', history: 10, secret: undefined, blockMs: 1000, sink });
     const starting = reader.start();
-    const snapshot = await next();
-    expect(snapshot.args[0]).to.equal('EVAL');
-    snapshot.resolve(['ep', '0', []]);
+    const asked = await next();
+    expect(asked.args[0]).to.equal('EVAL');
+    asked.resolve(snapshot);
     await starting;
-    return { reader, next, deliver };
+    return { reader, next, deliver, args: asked.args };
   }
 
   it('follows a blocking read that returned one entry with a non-blocking one, and delivers both replies together, in order', async () => {
@@ -179,19 +180,12 @@ describe('Redis hub stream reader', () => {
   });
 
   it('checks the history of the snapshot against the records it returns, and counts each foreign entry once', async () => {
-    const { link, next } = fakeLink();
-    const deliver = sinon.spy((_id: number, _data: string, _topic: string) => true);
-    const sink: ReaderSink = { epoch: () => {}, caughtUp: () => {}, deliver, gap: () => {}, changed: () => {} };
-    const reader = new StreamReader({ link, stream: 's', hash: 'h', records: 'r', channel: 's', history: 10, secret: undefined, blockMs: 1000, sink });
-    const starting = reader.start();
-    const snapshot = await next();
-    expect(snapshot.args.slice(2, 6)).to.deep.equal(['3', 's', 'h', 'r']);
-    // newest first: an entry of an older epoch, the hub's 1, a forged 2, the hub's 2, a far id, a repeated 1, another epoch
-    snapshot.resolve(['ep', '2', [
+    // newest first: another epoch, a repeated 1, a far id, the hub's 2, a forged 2, the hub's 1, an entry of an older epoch
+    const { reader, next, deliver, args } = await started(['ep', '2', [
       at('8-0', 9, '"elsewhere"', 'other'), at('7-0', 1, '"again"'), at('6-0', 1000, '"far"'), at('5-0', 2, '"m2"'),
       at('4-0', 2, '"forged"'), at('3-0', 1, '"m1"'), at('2-0', 7, '"old"', 'older'),
     ], ['3-0', '1', '5-0', '2']]);
-    await starting;
+    expect(args.slice(2, 6), 'the keys of the snapshot').to.deep.equal(['3', 's', 'h', 'r']);
     const read = await next();
     expect(deliver.args).to.deep.equal([[1, '"m1"', ''], [2, '"m2"', '']]);
     expect(reader.malformed, 'the forged 2, the far id, the repeated 1 and the later entry of another epoch').to.equal(4);
