@@ -39,8 +39,9 @@ if redis.call('TYPE', KEYS[2]).ok == 'string' then
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[2], 'id', old)
 end
-local e = redis.call('HGET', KEYS[2], 'epoch')
-local n = redis.call('HGET', KEYS[2], 'id') or '0'
+local got = redis.call('HMGET', KEYS[2], 'epoch', 'id')
+local e = got[1]
+local n = got[2] or '0'
 if not e or (e == ARGV[2] and (tonumber(n) or 0) < tonumber(ARGV[3])) then
   e = ARGV[1]
   redis.call('HSET', KEYS[2], 'epoch', e)
@@ -87,8 +88,7 @@ redis.call('ZADD', KEYS[3], id, sid)
 redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -len - 1)
 if key then
   redis.call('ZADD', KEYS[4], id, key)
-  local extra = redis.call('ZCARD', KEYS[4]) - tonumber(ARGV[11])
-  if extra > 0 then redis.call('ZREMRANGEBYRANK', KEYS[4], 0, extra - 1) end
+  redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -tonumber(ARGV[11]) - 1)
 end
 return {id, e}
 `;
