@@ -22,7 +22,7 @@ export interface AppendParts {
   publisher: RedisLink;
   channel: string;
   idKey: string;
-  /** The sorted set of the stream ids given to the hub's entries, by id. */
+  /** The list of the stream ids given to the hub's entries, in id order. */
   recordsKey: string;
   /** The sorted set of the idempotency keys remembered, with their ids. */
   keysKey: string;

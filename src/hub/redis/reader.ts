@@ -37,7 +37,7 @@ export interface ReaderSink {
 export interface ReaderStream {
   stream: string;
   hash: string;
-  /** The sorted set of the stream ids the hub's entries were given, by id (see `PUBLISH_SCRIPT`). */
+  /** The list of the stream ids the hub's entries were given, in id order (see `PUBLISH_SCRIPT`). */
   records: string;
   channel: string;
   /** How many entries to load at start (the hub's `history`). */
@@ -55,7 +55,7 @@ export interface ReaderStream {
 export type ReaderParts = ReaderStream & ({ group: ReadGroup; link?: undefined } | { link: RedisLink; group?: undefined });
 
 const BATCH = '1000';
-const NO_RECORDS: ReadonlyMap<number, readonly string[]> = new Map();
+const NO_RECORDS: ReadonlyMap<number, string> = new Map();
 const noop = (): void => {};
 const RETRY_MS = 50;
 /** How soon CLIENT UNBLOCK is sent again when it found no blocked read (the read had not reached the server yet). */
@@ -285,7 +285,7 @@ export class StreamReader {
     const known = [this.#epoch ?? '', String(this.#position)];
     const reply = await this.#send(['EVAL', SNAPSHOT_SCRIPT, '3', stream, hash, this.#p.records, newEpoch(), ...known, String(Math.max(history, 1))]);
     if (this.#closed) return;
-    const [epoch, last, entries, recorded] = Array.isArray(reply) ? reply.map((v: unknown) => (v instanceof Uint8Array ? String(v) : v)) : [];
+    const [epoch, last, entries, top, recorded] = Array.isArray(reply) ? reply.map((v: unknown) => (v instanceof Uint8Array ? String(v) : v)) : [];
     if (typeof epoch !== 'string' || typeof last !== 'string') throw new TypeError(`unexpected reply to the snapshot script: ${String(reply)}`);
     this.#synced = true;
     this.#quietSince = performance.now();
@@ -299,7 +299,7 @@ export class StreamReader {
     const lastId = Number(last);
     this.#counter = lastId;
     sink.epoch(epoch);
-    const records = recordsOf(recorded);
+    const records = recordsOf(top, recorded);
     // an entry of another epoch before the first of this one is an older epoch's, not a foreign one
     let begun = false;
     for (const raw of history === 0 ? [] : list) {
@@ -322,7 +322,7 @@ export class StreamReader {
    * Reads the counter and the records of the ids that `parsed` (a batch's entries, parsed) claim in
    * this epoch above the last one delivered, in one round trip; none when no entry claims one.
    */
-  async #verify(parsed: readonly (HubEntry | null)[]): Promise<ReadonlyMap<number, readonly string[]>> {
+  async #verify(parsed: readonly (HubEntry | null)[]): Promise<ReadonlyMap<number, string>> {
     let low = Infinity;
     let high = 0;
     for (const entry of parsed) {
@@ -332,9 +332,9 @@ export class StreamReader {
     }
     if (high === 0) return NO_RECORDS;
     const reply = await this.#send(['EVAL', VERIFY_SCRIPT, '2', this.#p.hash, this.#p.records, String(low), String(high)]);
-    const [counter, recorded] = Array.isArray(reply) ? reply : [];
+    const [counter, top, recorded] = Array.isArray(reply) ? reply : [];
     this.#counter = Math.max(this.#counter, Number(counter instanceof Uint8Array ? String(counter) : counter) || 0);
-    return recordsOf(recorded);
+    return recordsOf(top, recorded);
   }
 
   /**
@@ -342,9 +342,9 @@ export class StreamReader {
    * its own; with no record of the id (an entry of a version that kept none, or one no longer
    * recorded), whether the counter had reached the id.
    */
-  #given(entry: HubEntry, raw: RawEntry, records: ReadonlyMap<number, readonly string[]>): boolean {
+  #given(entry: HubEntry, raw: RawEntry, records: ReadonlyMap<number, string>): boolean {
     const recorded = records.get(entry.id);
-    return recorded === undefined ? entry.id <= this.#counter : recorded.includes(raw.streamId);
+    return recorded === undefined ? entry.id <= this.#counter : recorded === raw.streamId;
   }
 
   /** A hub's entry with a valid signature (when there is a secret), else null (counted, when `count`). */
@@ -371,7 +371,7 @@ export class StreamReader {
    * stale (the epoch changed). At once (true) in the usual case, so that the entries of one reply
    * reach the subscribers with no microtask between them (each gets them as one write).
    */
-  #accept(raw: RawEntry, parsed: HubEntry | null, records: ReadonlyMap<number, readonly string[]>, from: string): true | Promise<boolean> {
+  #accept(raw: RawEntry, parsed: HubEntry | null, records: ReadonlyMap<number, string>, from: string): true | Promise<boolean> {
     this.#cursor = raw.streamId;
     const entry = this.#check(raw, true, parsed);
     if (entry === null) return true;

@@ -247,7 +247,8 @@ redis.call('HSET', KEYS[2], 'id', ARGV[1])`;
       const rec = record(h.subscribe());
       expect(await h.publish('one')).to.equal(1);
       const records = `{${ch}}:id:sids`;
-      expect(await c.command(['ZCARD', records]), 'the record of id 1').to.equal(1);
+      const [[first]] = (await c.command(['XRANGE', ch, '-', '+'])) as [string, string[]][];
+      expect(await c.command(['LRANGE', records, '0', '-1']), 'the record of id 1').to.deep.equal([first]);
       await c.command(['DEL', records]);
       await c.command(['EVAL', OLD_PUBLISH, '2', ch, `{${ch}}:id`, '2', h.epoch, 'old']);
       // above the counter, without a record: no hub's
@@ -256,6 +257,8 @@ redis.call('HSET', KEYS[2], 'id', ARGV[1])`;
       expect(await h.publish('three')).to.equal(3);
       await until(() => rec.values.length >= 3 || rec.error !== null, { what: () => `three messages (has ${rec.values.join(',')})` });
       expect(rec.values).to.deep.equal(['one', 'old', 'three']);
+      const [last] = (await c.command(['XREVRANGE', ch, '+', '-', 'COUNT', '1'])) as [string, string[]][];
+      expect(await c.command(['LRANGE', records, '0', '-1']), 'the records begun again with 3').to.deep.equal([last![0]]);
       expect(rec.ids).to.deep.equal([1, 2, 3]);
       expect(rec.error).to.equal(null);
       expect(h.stats().malformed).to.equal(1);

@@ -29,16 +29,22 @@ function fakeLink(): { link: RedisLink; next(): Promise<Pending> } {
   return { link, next };
 }
 
+/** The records part of a script's reply: the last id recorded and the stream ids of the ids up to it (consecutive), oldest first. */
+function recorded(records: Record<number, string>): [string, string[]] {
+  const ids = Object.keys(records).map(Number).sort((a, b) => a - b);
+  return ids.length === 0 ? ['0', []] : [String(ids.at(-1)), ids.map((id) => records[id]!)];
+}
+
 /**
  * Answers the check of a batch (the counter and the records of the ids it claims, from `low` to
- * `high`) that comes before anything of it is delivered; `records` flat, `[stream id, id, …]`.
+ * `high`) that comes before anything of it is delivered; `records`: stream ids by id.
  */
-async function counter(next: () => Promise<Pending>, given: number, [low, high]: [number, number] = [1, given], records: string[] = []): Promise<void> {
+async function counter(next: () => Promise<Pending>, given: number, [low, high]: [number, number] = [1, given], records: Record<number, string> = {}): Promise<void> {
   const read = await next();
   expect(read.args[0]).to.equal('EVAL');
   expect(read.args[1]).to.equal(VERIFY_SCRIPT);
   expect(read.args.slice(2), 'the keys and the ids claimed').to.deep.equal(['2', 'h', 'r', String(low), String(high)]);
-  read.resolve([String(given), records]);
+  read.resolve([String(given), ...recorded(records)]);
 }
 
 const entry = (n: number): unknown[] => [`${n}-0`, ['id', String(n), 'epoch', 'ep', 'data', `"m${n}"`]];
@@ -154,14 +160,14 @@ describe('Redis hub stream reader', () => {
     const check = await next();
     expect(deliver.called, 'nothing delivered before the check answers').to.equal(false);
     expect(check.args.slice(2)).to.deep.equal(['2', 'h', 'r', '1', '4']);
-    check.resolve(['4', ['1-0', '1', '2-0', '2', '4-0', '3', '5-0', '4']]);
+    check.resolve(['4', ...recorded({ 1: '1-0', 2: '2-0', 3: '4-0', 4: '5-0' })]);
     const after = await next();
     expect(deliver.args).to.deep.equal([[1, '"m1"', ''], [2, '"m2"', ''], [3, '"m3"', ''], [4, '"m4"', '']]);
     expect(reader.malformed).to.equal(1);
     expect(after.args.at(-1), 'reading goes on after the whole batch').to.equal('5-0');
     // the same forged id again in a later batch: below the last delivered, skipped without a check
     after.resolve([['s', [at('6-0', 3, '"again"'), at('7-0', 5, '"m5"')]]]);
-    await counter(next, 5, [5, 5], ['7-0', '5']);
+    await counter(next, 5, [5, 5], { 5: '7-0' });
     await next();
     expect(deliver.args.map((a) => a[1])).to.deep.equal(['"m1"', '"m2"', '"m3"', '"m4"', '"m5"']);
     expect(reader.malformed).to.equal(2);
@@ -170,11 +176,12 @@ describe('Redis hub stream reader', () => {
 
   it('an entry whose id has no record (written by a publisher that keeps none) is the hub\'s when the counter gave its id', async () => {
     const { reader, next, deliver } = await started();
-    (await next()).resolve([['s', [at('1-0', 1, '"m1"'), at('2-0', 2, '"m2"'), at('3-0', 3, '"m3"')]]]);
-    // 1 is recorded; 2 is not, and the counter gave it; 3 is not either, and the counter has not given it
-    await counter(next, 2, [1, 3], ['1-0', '1']);
+    (await next()).resolve([['s', [at('1-0', 1, '"m1"'), at('2-0', 2, '"m2"'), at('3-0', 3, '"m3"'), at('4-0', 4, '"m4"')]]]);
+    // 3 is recorded (the records begun again with it); 1 and 2 are not, and the counter gave them; 4 is
+    // not either, and the counter has not given it
+    await counter(next, 3, [1, 4], { 3: '3-0' });
     await next();
-    expect(deliver.args.map((a) => a[0])).to.deep.equal([1, 2]);
+    expect(deliver.args.map((a) => a[0])).to.deep.equal([1, 2, 3]);
     expect(reader.malformed).to.equal(1);
     reader.close(() => {});
   });
@@ -184,7 +191,7 @@ describe('Redis hub stream reader', () => {
     const { reader, next, deliver, args } = await started(['ep', '2', [
       at('8-0', 9, '"elsewhere"', 'other'), at('7-0', 1, '"again"'), at('6-0', 1000, '"far"'), at('5-0', 2, '"m2"'),
       at('4-0', 2, '"forged"'), at('3-0', 1, '"m1"'), at('2-0', 7, '"old"', 'older'),
-    ], ['3-0', '1', '5-0', '2']]);
+    ], ...recorded({ 1: '3-0', 2: '5-0' })]);
     expect(args.slice(2, 6), 'the keys of the snapshot').to.deep.equal(['3', 's', 'h', 'r']);
     const read = await next();
     expect(deliver.args).to.deep.equal([[1, '"m1"', ''], [2, '"m2"', '']]);
