@@ -14,8 +14,11 @@ const { EVENT_RUN_END } = Mocha.Runner.constants;
 const drainMs = Number(process.env.COMET_TEST_DRAIN_MS ?? 30_000);
 
 // Where each timer still pending was set, so that a run held open can say which code left it: the
-// global setTimeout and setInterval are wrapped to remember the call's stack until the timer ends.
-const pendingTimers = new Map();
+// global setTimeout and setInterval are wrapped to remember the call's stack (weakly, by timer), and
+// the timers that may still run are kept in a set: added when set or refreshed, removed when cleared
+// or when a one-off timer has run and was not refreshed meanwhile.
+const origins = new WeakMap();
+const pendingTimers = new Set();
 for (const [set, clear, repeats] of [['setTimeout', 'clearTimeout', false], ['setInterval', 'clearInterval', true]]) {
   const original = globalThis[set];
   const originalClear = globalThis[clear];
@@ -23,11 +26,17 @@ for (const [set, clear, repeats] of [['setTimeout', 'clearTimeout', false], ['se
     const where = new Error('timer set');
     let timer;
     const run = typeof fn !== 'function' ? fn : function (...args) {
-      if (!repeats) pendingTimers.delete(timer);
-      return fn.apply(this, args);
+      try {
+        return fn.apply(this, args);
+      } finally {
+        if (!repeats && timer._destroyed !== false) pendingTimers.delete(timer);
+      }
     };
     timer = original.call(this, run, ...rest);
-    pendingTimers.set(timer, where);
+    if (typeof timer === 'object' && timer !== null) {
+      origins.set(timer, where);
+      pendingTimers.add(timer);
+    }
     return timer;
   };
   // util.promisify(setTimeout) and friends keep working through the original's custom form
@@ -38,14 +47,26 @@ for (const [set, clear, repeats] of [['setTimeout', 'clearTimeout', false], ['se
     return originalClear.call(this, timer);
   };
 }
+{
+  const probe = setTimeout(() => {}, 0);
+  const proto = Object.getPrototypeOf(probe);
+  clearTimeout(probe);
+  const refresh = proto.refresh;
+  proto.refresh = function () {
+    if (origins.has(this)) pendingTimers.add(this);
+    return refresh.call(this);
+  };
+}
 
 /** The stacks of the timers still pending that keep the process alive, our own frames left out. */
 function heldBy() {
   const lines = [];
-  for (const [timer, where] of pendingTimers) {
-    if (typeof timer.hasRef === 'function' && !timer.hasRef()) continue;
-    const frames = String(where.stack).split('\n').slice(1).filter((f) => !f.includes('reporter.cjs')).slice(0, 6);
-    lines.push('  a timer set at\n' + frames.join('\n'));
+  for (const timer of pendingTimers) {
+    if (timer._destroyed === true || (typeof timer.hasRef === 'function' && !timer.hasRef())) continue;
+    const where = origins.get(timer);
+    const frames = String(where && where.stack).split('\n').slice(1).filter((f) => !f.includes('reporter.cjs')).slice(0, 8);
+    const fn = timer._onTimeout && timer._onTimeout.name;
+    lines.push(`  a timer of ${timer._idleTimeout} ms${fn ? ` (${fn})` : ''}, set at\n` + frames.join('\n'));
   }
   return lines.join('\n');
 }

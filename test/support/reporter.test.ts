@@ -22,8 +22,9 @@ describe('test reporter', () => {
       });
       expect(code, stderr).to.equal(1);
       expect(stderr).to.match(/still held open by: .*Timeout/);
-      expect(stderr, 'where the timer was set').to.match(/a timer set at\n\s+at .*holds-a-timer\.ts:\d+/);
-      expect(JSON.parse(readFileSync(results, 'utf8'))).to.include({ passes: 1, failures: 1 });
+      expect(stderr, 'where the interval was set').to.match(/a timer of 1000 ms.*, set at\n\s+at .*holds-a-timer\.ts:\d+/);
+      expect(stderr, 'where the refreshed timeout was set').to.match(/a timer of 20 ms.*, set at\n\s+at .*holds-a-timer\.ts:\d+/);
+      expect(JSON.parse(readFileSync(results, 'utf8'))).to.include({ passes: 2, failures: 1 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
