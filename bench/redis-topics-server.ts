@@ -104,13 +104,16 @@ async function serverRole(): Promise<void> {
       readers.push(subscriber);
       hubs.push(await lib.createRedisHub({ client, subscriber, channel: `${config.channel}-t${i}`, ...options }));
     }
+  } else if (config.layout === 'reader') {
+    // no encoding: one value per message (an encoded subscription may coalesce several into one chunk)
+    hubs.push(await lib.createRedisHub({ client, channel: config.channel, policy: 'drop-oldest', limit: Infinity }) as unknown as (typeof hubs)[number]);
   } else {
     hubs.push(await lib.createRedisHub({ client, channel: config.channel, ...options }));
   }
   let count = 0;
   if (config.layout === 'reader') {
     void (async () => {
-      for await (const _ of hubs[0]!.subscribe({ topics: ['t0'] })) count++;
+      for await (const _ of hubs[0]!.subscribe({ topics: ['t0'] }) as AsyncIterable<unknown>) count++;
     })().catch(() => {});
   }
   const server = config.layout === 'reader' ? null : await listen((req, res) => {

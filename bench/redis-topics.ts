@@ -249,102 +249,116 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
   await admin.connect();
   const rows: (string | number)[][] = [];
   const fleet = await ClientFleet.start({ stamps: true });
+  // a part that fails gets a row saying why; the others still run
+  const part = async (name: string, body: () => Promise<void>): Promise<void> => {
+    try {
+      await body();
+    } catch (error) {
+      const message = String((error as Error)?.message ?? error).split('\n')[0]!;
+      rows.push([name, 'failed', '', '', '', '', '', '', message]);
+    }
+  };
   try {
-    // part 1
-    const cells: Record<'topics' | 'per-topic', DeliveryCell[]> = { topics: [], 'per-topic': [] };
-    for (let pair = 0; pair < pairs; pair++) {
-      const order: ('topics' | 'per-topic')[] = pair % 2 === 0 ? ['per-topic', 'topics'] : ['topics', 'per-topic'];
-      for (const layout of order) cells[layout].push(await deliveryCell(lib, redis.url, admin, fleet, layout, `${pair}-${layout}`, perTopic, deliveryRuns));
-    }
-    const rateRatios = cells.topics.map((c, i) => c.rate / cells['per-topic'][i]!.rate);
-    const cpuOf = (c: DeliveryCell): number => c.serverCpu + c.redisCpu;
-    const cpuRatios = cells.topics.map((c, i) => cpuOf(cells['per-topic'][i]!) / cpuOf(c));
-    const conns = (list: DeliveryCell[]): string => [...new Set(list.flatMap((c) => c.connections))].join(', ');
-    for (const layout of ['per-topic', 'topics'] as const) {
-      const list = cells[layout];
-      const rates = list.map((c) => c.rate);
-      const base = layout === 'per-topic';
-      rows.push([
-        `delivered msg/s, ${TOPICS.toLocaleString('en-US')} clients on ${TOPICS.toLocaleString('en-US')} topics, ${PROCESSES} processes`,
-        base ? 'one hub per topic, a reading connection each (baseline)' : 'one hub for every topic',
-        `${formatRate(median(rates))} (${spread(rates)})`,
-        ...(base ? ['1.00×', ''] : ratioCells(rateRatios)),
-        micros(median(list.map((c) => c.serverCpu))),
-        micros(median(list.map((c) => c.redisCpu))),
-        conns(list),
-        base ? '' : `≥${DELIVERY_TARGET.toFixed(1)}× ${verdict(median(rateRatios) >= DELIVERY_TARGET)}; 2 conns ${verdict(list.every((c) => c.connections.every((n) => n <= 2)))}`,
-      ]);
-      const rejected = list.reduce((n, c) => n + c.rejected, 0);
-      if (rejected > 0) notes.push(`${layout}: ${rejected} publishes rejected`);
-    }
-    notes.push(
-      `delivered msg/s: ${TOPICS} clients, one per topic, topic i served by process i mod ${PROCESSES}; each run publishes ${perTopic} messages to every topic from this process (${BURST} per event-loop turn, the hub holding back past its maxInFlight) and ends when every client has all of its own; ${deliveryRuns} run(s) per cell after an untimed one, median; ${pairs} pairs, fresh processes and channel per cell, order alternating; "vs baseline" is the median of the paired ratios (CPU-time-normalised, (server + Redis CPU per delivery) of the baseline over the candidate's: ${formatRatio(median(cpuRatios))}, ${spread(cpuRatios)})`,
-      'CPU/msg (Node) in these rows: both server processes per delivery (not this publishing process); CPU/msg (Redis): redis-server per delivery (INFO cpu); Redis conns/process: CLIENT LIST entries named after each server process, counted once the clients are in',
-      `baseline layout: in each server process ${TOPICS} hubs (channel-t0 …), each given a duplicate of the process's client as its subscriber, so each keeps a blocking XREAD of its own, as every hub did before hubs on one client shared one; candidate: one createRedisHub per process on one channel, clients on \`?topic=t<i>\`; the publishing side in this process: the matching hubs on one client`,
-    );
-
-    // part 2
-    const ways: { way: PublishWay; label: string }[] = [
-      { way: 'nokey', label: 'publish script without the key check, EVAL (frozen copy, baseline)' },
-      { way: 'key', label: 'publish script with the key check, EVAL (a key per call)' },
-      { way: 'hub', label: 'hub.publish (a key made per call)' },
-    ];
-    const runs: Record<PublishWay, { rate: number; cpu: number; redisCpu: number; rejected: number }[]> = { nokey: [], key: [], hub: [] };
-    for (let pair = 0; pair < pairs; pair++) {
-      const order = pair % 2 === 0 ? ways : [...ways].reverse();
-      for (const { way } of order) runs[way].push(await publishRun(lib, admin, way, `bench-keys-${process.pid}-${pair}-${way}`, publishes));
-    }
-    for (const { way, label } of ways) {
-      const list = runs[way];
-      const ratios = list.map((r, i) => r.rate / runs.nokey[i]!.rate);
-      const rates = list.map((r) => r.rate);
-      rows.push([
-        'publishes/s, one client, this process',
-        label,
-        `${formatRate(median(rates))} (${spread(rates)})`,
-        ...(way === 'nokey' ? ['1.00×', ''] : ratioCells(ratios)),
-        micros(median(list.map((r) => r.cpu))),
-        micros(median(list.map((r) => r.redisCpu))),
-        '',
-        way === 'nokey' ? '' : `≥${KEY_TARGET}× ${verdict(median(ratios) >= KEY_TARGET)}`,
-      ]);
-      const rejected = list.reduce((n, r) => n + r.rejected, 0);
-      if (rejected > 0) notes.push(`${label}: ${rejected} publishes rejected`);
-    }
-    notes.push(
-      `publishes/s: ${publishes.toLocaleString('en-US')} publishes per run to ${TOPICS} topics, at most ${WINDOW} unanswered at once (the hub's default maxInFlight), after 200 untimed; a fresh channel per run; ${pairs} rounds, the three in alternating order; "vs baseline" is the median of the per-round ratios; the EVAL rows send the hub's own arguments (fresh epoch, stream length 1000, retention 60 s, key window 10,000) and differ only in the script and the key; CPU/msg (Node): this process, per publish`,
-    );
-
-    // part 3
-    const ceiling: Record<number, Awaited<ReturnType<typeof ceilingRun>>[]> = { 1: [], 2: [], 4: [] };
-    const counts = [1, 2, 4];
-    for (let round = 0; round < ceilingRounds; round++) {
-      for (let k = 0; k < counts.length; k++) {
-        const readers = counts[(k + round) % counts.length]!;
-        ceiling[readers]!.push(await ceilingRun(lib, redis.url, admin, readers, `${round}-${readers}`, ceilingMessages));
+    await part('delivered msg/s', async () => {
+      const cells: Record<'topics' | 'per-topic', DeliveryCell[]> = { topics: [], 'per-topic': [] };
+      for (let pair = 0; pair < pairs; pair++) {
+        const order: ('topics' | 'per-topic')[] = pair % 2 === 0 ? ['per-topic', 'topics'] : ['topics', 'per-topic'];
+        for (const layout of order) cells[layout].push(await deliveryCell(lib, redis.url, admin, fleet, layout, `${pair}-${layout}`, perTopic, deliveryRuns));
       }
-    }
-    const one = median(ceiling[1]!.map((r) => r.rate));
-    for (const readers of counts) {
-      const list = ceiling[readers]!;
-      const rates = list.map((r) => r.rate);
-      rows.push([
-        `one Redis's ceiling: publishes/s read by every reader`,
-        `${readers} reader process${readers === 1 ? '' : 'es'}`,
-        `${formatRate(median(rates))} (${spread(rates)})`,
-        formatRatio(median(rates) / one),
-        '',
-        '',
-        `${micros(median(list.map((r) => r.redisCpu)))} (Redis busy ${(median(list.map((r) => r.redisShare)) * 100).toFixed(0)}%)`,
-        '',
-        '',
-      ]);
-      const rejected = list.reduce((n, r) => n + r.rejected, 0);
-      if (rejected > 0) notes.push(`ceiling, ${readers} readers: ${rejected} publishes rejected`);
-    }
-    notes.push(
-      `ceiling: ${ceilingMessages.toLocaleString('en-US')} publishes per run from one hub in this process (at most ${WINDOW} unanswered), timed until every reader process (one createRedisHub, one subscription of the topic) has received them all; ${ceilingRounds} round(s), reader counts in rotated order, medians; "vs baseline" here is against 1 reader; Redis busy: redis-server CPU time over the run's wall time (1 core = 100%). One publishing process on a 2-core machine shared with redis-server and the readers: the figure is where this machine tops out, not Redis's own limit`,
-    );
+      const rateRatios = cells.topics.map((c, i) => c.rate / cells['per-topic'][i]!.rate);
+      const cpuOf = (c: DeliveryCell): number => c.serverCpu + c.redisCpu;
+      const cpuRatios = cells.topics.map((c, i) => cpuOf(cells['per-topic'][i]!) / cpuOf(c));
+      const conns = (list: DeliveryCell[]): string => [...new Set(list.flatMap((c) => c.connections))].join(', ');
+      for (const layout of ['per-topic', 'topics'] as const) {
+        const list = cells[layout];
+        const rates = list.map((c) => c.rate);
+        const base = layout === 'per-topic';
+        rows.push([
+          `delivered msg/s, ${TOPICS.toLocaleString('en-US')} clients on ${TOPICS.toLocaleString('en-US')} topics, ${PROCESSES} processes`,
+          base ? 'one hub per topic, a reading connection each (baseline)' : 'one hub for every topic',
+          `${formatRate(median(rates))} (${spread(rates)})`,
+          ...(base ? ['1.00×', ''] : ratioCells(rateRatios)),
+          micros(median(list.map((c) => c.serverCpu))),
+          micros(median(list.map((c) => c.redisCpu))),
+          conns(list),
+          base ? '' : `≥${DELIVERY_TARGET.toFixed(1)}× ${verdict(median(rateRatios) >= DELIVERY_TARGET)}; 2 conns ${verdict(list.every((c) => c.connections.every((n) => n <= 2)))}`,
+        ]);
+        const rejected = list.reduce((n, c) => n + c.rejected, 0);
+        if (rejected > 0) notes.push(`${layout}: ${rejected} publishes rejected`);
+      }
+      notes.push(
+        `delivered msg/s: ${TOPICS} clients, one per topic, topic i served by process i mod ${PROCESSES}; each run publishes ${perTopic} messages to every topic from this process (${BURST} per event-loop turn, the hub holding back past its maxInFlight) and ends when every client has all of its own; ${deliveryRuns} run(s) per cell after an untimed one, median; ${pairs} pairs, fresh processes and channel per cell, order alternating; "vs baseline" is the median of the paired ratios (CPU-time-normalised, (server + Redis CPU per delivery) of the baseline over the candidate's: ${formatRatio(median(cpuRatios))}, ${spread(cpuRatios)})`,
+        'CPU/msg (Node) in these rows: both server processes per delivery (not this publishing process); CPU/msg (Redis): redis-server per delivery (INFO cpu); Redis conns/process: CLIENT LIST entries named after each server process, counted once the clients are in',
+        `baseline layout: in each server process ${TOPICS} hubs (channel-t0 …), each given a duplicate of the process's client as its subscriber, so each keeps a blocking XREAD of its own, as every hub did before hubs on one client shared one; candidate: one createRedisHub per process on one channel, clients on \`?topic=t<i>\`; the publishing side in this process: the matching hubs on one client`,
+      );
+
+    });
+
+    await part('publishes/s', async () => {
+      const ways: { way: PublishWay; label: string }[] = [
+        { way: 'nokey', label: 'publish script without the key check, EVAL (frozen copy, baseline)' },
+        { way: 'key', label: 'publish script with the key check, EVAL (a key per call)' },
+        { way: 'hub', label: 'hub.publish (a key made per call)' },
+      ];
+      const runs: Record<PublishWay, { rate: number; cpu: number; redisCpu: number; rejected: number }[]> = { nokey: [], key: [], hub: [] };
+      for (let pair = 0; pair < pairs; pair++) {
+        const order = pair % 2 === 0 ? ways : [...ways].reverse();
+        for (const { way } of order) runs[way].push(await publishRun(lib, admin, way, `bench-keys-${process.pid}-${pair}-${way}`, publishes));
+      }
+      for (const { way, label } of ways) {
+        const list = runs[way];
+        const ratios = list.map((r, i) => r.rate / runs.nokey[i]!.rate);
+        const rates = list.map((r) => r.rate);
+        rows.push([
+          'publishes/s, one client, this process',
+          label,
+          `${formatRate(median(rates))} (${spread(rates)})`,
+          ...(way === 'nokey' ? ['1.00×', ''] : ratioCells(ratios)),
+          micros(median(list.map((r) => r.cpu))),
+          micros(median(list.map((r) => r.redisCpu))),
+          '',
+          way === 'nokey' ? '' : `≥${KEY_TARGET}× ${verdict(median(ratios) >= KEY_TARGET)}`,
+        ]);
+        const rejected = list.reduce((n, r) => n + r.rejected, 0);
+        if (rejected > 0) notes.push(`${label}: ${rejected} publishes rejected`);
+      }
+      notes.push(
+        `publishes/s: ${publishes.toLocaleString('en-US')} publishes per run to ${TOPICS} topics, at most ${WINDOW} unanswered at once (the hub's default maxInFlight), after 200 untimed; a fresh channel per run; ${pairs} rounds, the three in alternating order; "vs baseline" is the median of the per-round ratios; the EVAL rows send the hub's own arguments (fresh epoch, stream length 1000, retention 60 s, key window 10,000) and differ only in the script and the key; CPU/msg (Node): this process, per publish`,
+      );
+
+    });
+
+    await part("one Redis's ceiling", async () => {
+      const ceiling: Record<number, Awaited<ReturnType<typeof ceilingRun>>[]> = { 1: [], 2: [], 4: [] };
+      const counts = [1, 2, 4];
+      for (let round = 0; round < ceilingRounds; round++) {
+        for (let k = 0; k < counts.length; k++) {
+          const readers = counts[(k + round) % counts.length]!;
+          ceiling[readers]!.push(await ceilingRun(lib, redis.url, admin, readers, `${round}-${readers}`, ceilingMessages));
+        }
+      }
+      const one = median(ceiling[1]!.map((r) => r.rate));
+      for (const readers of counts) {
+        const list = ceiling[readers]!;
+        const rates = list.map((r) => r.rate);
+        rows.push([
+          `one Redis's ceiling: publishes/s read by every reader`,
+          `${readers} reader process${readers === 1 ? '' : 'es'}`,
+          `${formatRate(median(rates))} (${spread(rates)})`,
+          formatRatio(median(rates) / one),
+          '',
+          '',
+          `${micros(median(list.map((r) => r.redisCpu)))} (Redis busy ${(median(list.map((r) => r.redisShare)) * 100).toFixed(0)}%)`,
+          '',
+          '',
+        ]);
+        const rejected = list.reduce((n, r) => n + r.rejected, 0);
+        if (rejected > 0) notes.push(`ceiling, ${readers} readers: ${rejected} publishes rejected`);
+      }
+      notes.push(
+        `ceiling: ${ceilingMessages.toLocaleString('en-US')} publishes per run from one hub in this process (at most ${WINDOW} unanswered), timed until every reader process (one createRedisHub, one subscription of the topic) has received them all; ${ceilingRounds} round(s), reader counts in rotated order, medians; "vs baseline" here is against 1 reader; Redis busy: redis-server CPU time over the run's wall time (1 core = 100%). One publishing process on a 2-core machine shared with redis-server and the readers: the figure is where this machine tops out, not Redis's own limit`,
+      );
+    });
   } finally {
     await fleet.stop();
     admin.destroy();
