@@ -22,7 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { createClient } from 'redis';
 import { PUBLISH_SCRIPT_WITHOUT_KEYS } from './baseline/publish-script-nokey.js';
 import { now } from './hub-clients.js';
-import { redisServer } from './hub-systems.js';
+import { redisCpuSeconds, redisServer } from './hub-systems.js';
 import { startTopicsServer, topicPath, type TopicsLayout, type TopicsServer } from './redis-topics-server.js';
 import { ClientFleet } from './lib/clients.js';
 import { library } from './lib/library.js';
@@ -52,14 +52,10 @@ const ownCpu = (): number => {
 };
 
 /** redis-server's CPU time so far (`INFO cpu`), microseconds. */
-async function redisCpu(admin: Admin): Promise<number> {
-  const info = String(await admin.sendCommand(['INFO', 'cpu']));
-  const field = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? NaN);
-  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
-}
+const redisCpu = async (admin: Admin): Promise<number> => (await redisCpuSeconds(admin)) * 1e6;
 
 /** Redis connections named `name` (`CLIENT LIST`). */
-async function connectionsNamed(admin: Admin, name: string): Promise<number> {
+export async function connectionsNamed(admin: Pick<Admin, 'sendCommand'>, name: string): Promise<number> {
   const list = String(await admin.sendCommand(['CLIENT', 'LIST']));
   return list.split('\n').filter((line) => line.includes(` name=${name} `)).length;
 }
