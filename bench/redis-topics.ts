@@ -35,10 +35,8 @@ type Admin = ReturnType<typeof createClient>;
 
 const TOPICS = 1000;
 const PROCESSES = 2;
-/** At most this many commands wait for Redis at once in parts 2 and 3 (the hub's default `maxInFlight`). */
+/** At most this many publishes wait for Redis at once, in every part (the hub's default `maxInFlight`). */
 const WINDOW = 1000;
-/** Publishes per event-loop turn in part 1, as the other broadcast benchmarks. */
-const BURST = 50;
 /** How long the clients or readers may take to get every message of a run before the run fails. */
 const WAIT_MS = 60_000;
 
@@ -127,8 +125,8 @@ async function deliveryCell(lib: Awaited<ReturnType<typeof library>>, url: strin
     }
     let rejected = 0;
     const publish = layout === 'per-topic'
-      ? (i: number, v: Value): void => void hubs[i]!.publish(v).catch(() => void rejected++)
-      : (i: number, v: Value): void => void hubs[0]!.publish(v, { topic: `t${i}` }).catch(() => void rejected++);
+      ? (i: number, v: Value): Promise<number> => hubs[i]!.publish(v)
+      : (i: number, v: Value): Promise<number> => hubs[0]!.publish(v, { topic: `t${i}` });
     await Promise.all(Array.from({ length: TOPICS }, (_, i) => fleet.open(servers[i % PROCESSES]!.port, topicPath(layout, i), 1)));
     await until(async () => (await Promise.all(servers.map((s) => s.size()))).reduce((a, b) => a + b, 0) >= TOPICS, () => `${layout}: fewer than ${TOPICS} subscribers within ${WAIT_MS / 1000} s`);
     const connections = await Promise.all(names.map((name) => connectionsNamed(admin, name)));
@@ -136,12 +134,8 @@ async function deliveryCell(lib: Awaited<ReturnType<typeof library>>, url: strin
     let received = 0;
     const round = async (messages: number): Promise<number> => {
       const start = now();
-      for (let m = 0; m < messages; m++) {
-        for (let i = 0; i < TOPICS; i++) {
-          publish(i, [++seq.n, now()]);
-          if ((m * TOPICS + i + 1) % BURST === 0) await new Promise((r) => setImmediate(r));
-        }
-      }
+      // one window over every topic: the per-topic layout's publishing hubs would each allow maxInFlight
+      rejected += await drive(TOPICS * messages, (k) => publish(k % TOPICS, [++seq.n, now()]));
       received += messages;
       const got = await Promise.race([fleet.wait(received), new Promise<null>((r) => setTimeout(r, WAIT_MS, null).unref())]);
       if (got === null) throw new Error(`${layout}: not every client had its ${received} messages within ${WAIT_MS / 1000} s (${rejected} publishes rejected)`);
@@ -283,7 +277,7 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
         if (rejected > 0) notes.push(`${layout}: ${rejected} publishes rejected`);
       }
       notes.push(
-        `delivered msg/s: ${TOPICS} clients, one per topic, topic i served by process i mod ${PROCESSES}; each run publishes ${perTopic} messages to every topic from this process (${BURST} per event-loop turn, the hub holding back past its maxInFlight) and ends when every client has all of its own; ${deliveryRuns} run(s) per cell after an untimed one, median; ${pairs} pairs, fresh processes and channel per cell, order alternating; "vs baseline" is the median of the paired ratios (CPU-time-normalised, (server + Redis CPU per delivery) of the baseline over the candidate's: ${formatRatio(median(cpuRatios))}, ${spread(cpuRatios)})`,
+        `delivered msg/s: ${TOPICS} clients, one per topic, topic i served by process i mod ${PROCESSES}; each run publishes ${perTopic} messages to every topic from this process, at most ${WINDOW} unanswered at once over all topics (the hub's default maxInFlight; the per-topic layout's ${TOPICS} publishing hubs would each allow as many) and ends when every client has all of its own; ${deliveryRuns} run(s) per cell after an untimed one, median; ${pairs} pairs, fresh processes and channel per cell, order alternating; "vs baseline" is the median of the paired ratios (CPU-time-normalised, (server + Redis CPU per delivery) of the baseline over the candidate's: ${formatRatio(median(cpuRatios))}, ${spread(cpuRatios)})`,
         'CPU/msg (Node) in these rows: both server processes per delivery (not this publishing process); CPU/msg (Redis): redis-server per delivery (INFO cpu); Redis conns/process: CLIENT LIST entries named after each server process, counted once the clients are in',
         `baseline layout: in each server process ${TOPICS} hubs (channel-t0 …), each given a duplicate of the process's client as its subscriber, so each keeps a blocking XREAD of its own, as every hub did before hubs on one client shared one; candidate: one createRedisHub per process on one channel, clients on \`?topic=t<i>\`; the publishing side in this process: the matching hubs on one client`,
       );
