@@ -312,6 +312,13 @@ export async function run(settings: BenchSettings = settingsFromArgv()): Promise
         const rejected = list.reduce((n, r) => n + r.rejected, 0);
         if (rejected > 0) notes.push(`${label}: ${rejected} publishes rejected`);
       }
+      // CPU-time-normalised: (this process + redis-server) CPU per publish of the baseline over the row's, per round
+      const cpuRatios = (way: PublishWay): string => {
+        const ratios = runs[way].map((r, i) => (runs.nokey[i]!.cpu + runs.nokey[i]!.redisCpu) / (r.cpu + r.redisCpu));
+        const redisOnly = runs[way].map((r, i) => runs.nokey[i]!.redisCpu / r.redisCpu);
+        return `${formatRatio(median(ratios))} (${spread(ratios)}; redis-server alone ${formatRatio(median(redisOnly))}, ${spread(redisOnly)})`;
+      };
+      notes.push(`publishes/s, CPU-time-normalised (Node + Redis CPU per publish of the baseline over the row's, median of the per-round ratios): key check ${cpuRatios('key')}, hub.publish ${cpuRatios('hub')}`);
       notes.push(
         `publishes/s: ${publishes.toLocaleString('en-US')} publishes per run to ${TOPICS} topics, at most ${WINDOW} unanswered at once (the hub's default maxInFlight), after 200 untimed; a fresh channel per run; ${pairs} rounds, the three in alternating order; "vs baseline" is the median of the per-round ratios; the EVAL rows send the hub's own arguments (fresh epoch, stream length 1000, retention 60 s, key window 10,000) and differ only in the script and the key; CPU/msg (Node): this process, per publish`,
       );
