@@ -67,6 +67,13 @@ export async function redisServer(notes: string[]): Promise<Redis | null> {
   }
 }
 
+/** CPU seconds redis-server has used so far, user + system (`INFO cpu`), asked over `client`. */
+export async function redisCpuSeconds(client: { sendCommand(args: string[]): Promise<unknown> }): Promise<number> {
+  const info = String(await client.sendCommand(['INFO', 'cpu']));
+  const field = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? NaN);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
 /** hub (in-process), hub (Redis) when a Redis server is at hand, better-sse channel. */
 export async function systems(lib: Library, notes: string[]): Promise<Systems> {
   const encoding = lib.cometEncoding<[number, number]>('parent.cometMessage');

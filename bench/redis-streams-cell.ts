@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { createClient } from 'redis';
 import { Clients } from './hub-clients.js';
 import { paced, throughput } from './hub-measure.js';
-import { hubSystem, redisServer, type System } from './hub-systems.js';
+import { hubSystem, redisCpuSeconds, redisServer, type System } from './hub-systems.js';
 import { pubsubBaseline } from './redis-streams-baseline.js';
 import { buildLibrary, library, type Library } from './lib/library.js';
 import { listen } from './lib/server.js';
@@ -74,12 +74,12 @@ async function cell(name: string, clients: Clients): Promise<{ rate: number; p50
     const { p50 } = await paced(system, clients, 20, seq);
     const before = writes;
     const cpu = process.cpuUsage();
-    const redisCpu = await redisSeconds(client);
+    const redisCpu = await redisCpuSeconds(client);
     const rates: number[] = [];
     for (let i = 0; i < ROUNDS; i++) rates.push(await throughput(system, clients, CLIENTS, MESSAGES, seq));
     const deliveries = CLIENTS * MESSAGES * ROUNDS;
     const used = process.cpuUsage(cpu);
-    const redisUsed = (await redisSeconds(client)) - redisCpu;
+    const redisUsed = (await redisCpuSeconds(client)) - redisCpu;
     const perMessage = (writes - before) / deliveries;
     await clients.ask({ op: 'close' });
     return { rate: median(rates), p50: p50!, writes: perMessage, cpu: (used.user + used.system) / deliveries, redisCpu: (redisUsed * 1e6) / deliveries };
@@ -88,13 +88,6 @@ async function cell(name: string, clients: Clients): Promise<{ rate: number; p50
     await hub.close();
     client.destroy();
   }
-}
-
-/** CPU seconds used by redis-server so far (INFO cpu). */
-async function redisSeconds(client: { sendCommand(args: string[]): Promise<unknown> }): Promise<number> {
-  const info = String(await client.sendCommand(['INFO', 'cpu']));
-  const field = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? NaN);
-  return field('used_cpu_user') + field('used_cpu_sys');
 }
 
 const clients = new Clients();

@@ -12,6 +12,7 @@
  *   npm run bench -- migrate            # the codemod's dry run on a generated 500-file project
  *   npm run bench -- topics             # 100,000 topics: memory, publish among them, fan-out to one topic
  *   npm run bench -- fetch              # hub.fetch against hub.serve at 1,000 clients: Node, Bun, Deno
+ *   npm run bench -- redis-topics       # topics over Redis: 1,000 topics on 2 processes, the idempotency key, one Redis's ceiling
  *
  * Every figure is a ratio against a baseline measured side by side in the same run. The charts in
  * bench/charts/ are redrawn after every run from the points each benchmark stores. Never part of
@@ -28,7 +29,7 @@ import { settingsFromArgv, type BenchTable } from './lib/types.js';
 
 await ensureBenchProcess(import.meta.url);
 
-const BENCHMARKS = ['encoder', 'transport', 'adapters', 'hub', 'sse', 'metrics', 'fetch', 'redis-streams', 'fanout', 'pipeline', 'scale', 'growth', 'cluster', 'topics', 'migrate'] as const;
+const BENCHMARKS = ['encoder', 'transport', 'adapters', 'hub', 'sse', 'metrics', 'fetch', 'redis-streams', 'fanout', 'pipeline', 'scale', 'growth', 'cluster', 'topics', 'redis-topics', 'migrate'] as const;
 
 const argv = process.argv.slice(2);
 const settings = settingsFromArgv(argv);
