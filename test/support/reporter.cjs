@@ -58,6 +58,20 @@ for (const [set, clear, repeats] of [['setTimeout', 'clearTimeout', false], ['se
   };
 }
 
+// COMET_TEST_TIMER_HOOK=1: every Timeout made anywhere (Node's own modules included) is followed
+// through async_hooks, at a cost to every test: for finding a timer the wrapping above does not see.
+const hooked = new Map();
+if (process.env.COMET_TEST_TIMER_HOOK === '1') {
+  require('node:async_hooks').createHook({
+    init(id, type, _trigger, resource) {
+      if (type === 'Timeout') hooked.set(id, { resource, where: new Error('timer made') });
+    },
+    destroy(id) {
+      hooked.delete(id);
+    },
+  }).enable();
+}
+
 /** The stacks of the timers still pending that keep the process alive, our own frames left out. */
 function heldBy() {
   const lines = [];
@@ -67,6 +81,11 @@ function heldBy() {
     const frames = String(where && where.stack).split('\n').slice(1).filter((f) => !f.includes('reporter.cjs')).slice(0, 8);
     const fn = timer._onTimeout && timer._onTimeout.name;
     lines.push(`  a timer of ${timer._idleTimeout} ms${fn ? ` (${fn})` : ''}, set at\n` + frames.join('\n'));
+  }
+  for (const { resource, where } of hooked.values()) {
+    if (resource._destroyed === true || pendingTimers.has(resource) || (typeof resource.hasRef === 'function' && !resource.hasRef())) continue;
+    const frames = String(where.stack).split('\n').slice(1).filter((f) => !f.includes('reporter.cjs')).slice(0, 12);
+    lines.push(`  a timer of ${resource._idleTimeout} ms (async_hooks), made at\n` + frames.join('\n'));
   }
   return lines.join('\n');
 }

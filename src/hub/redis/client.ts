@@ -102,29 +102,43 @@ export interface RedisLink {
 
 const ignore = (): void => {};
 
+/** @internal A duplicate connection being made: `connected` settles once it is made; `destroy` closes it at any time. */
+export interface Duplicate {
+  readonly connected: Promise<unknown>;
+  destroy(): void;
+}
+
 /**
- * @internal A connected duplicate of `client` for the hub's blocking reads, with an error listener
- * attached. When it cannot connect, it is closed before the error is passed on. A cluster client's
+ * @internal A duplicate of `client` for the hub's blocking reads, with an error listener attached.
+ * When it cannot connect, it is closed before the error is passed on; `destroy()` closes it also
+ * while it is still connecting (a server that is gone: node-redis would retry for ever). A cluster client's
  * duplicate keeps a connection only to the nodes it sends commands to (for a hub, the one holding
  * its keys): node-redis's with `minimizeConnections`, ioredis's without the ready check (its
  * `CLUSTER INFO` would open one to a random node).
  */
-export async function duplicateClient(client: unknown): Promise<unknown> {
+export function duplicateClient(client: unknown): Duplicate {
   const flavor = redisFlavor(client, 'client');
   const c = client as AnyClient;
   const dup = (!isCluster(c) ? c.duplicate()
     : flavor === 'node-redis' ? c.duplicate({ minimizeConnections: true })
     : c.duplicate([], { enableReadyCheck: false })) as AnyClient;
   dup.on('error', ignore);
-  if (flavor === 'node-redis' && !dup.isOpen) {
-    try {
-      await dup.connect();
-    } catch (error) {
-      destroyNodeRedis(dup);
+  let destroyed = false;
+  const destroy = (): void => {
+    if (destroyed) return;
+    destroyed = true;
+    if (flavor === 'node-redis') destroyNodeRedis(dup);
+    else dup.disconnect();
+  };
+  // node-redis connects on connect(), which retries by its reconnect strategy for as long as the
+  // server refuses: only destroy() ends that, so it is at hand before the connection is made
+  const connected = flavor === 'node-redis' && !dup.isOpen
+    ? Promise.resolve(dup.connect()).then(() => dup, (error: unknown) => {
+      destroy();
       throw error;
-    }
-  }
-  return dup;
+    })
+    : Promise.resolve(dup);
+  return { connected, destroy };
 }
 
 /**

@@ -78,9 +78,12 @@ export function startRedisHub<T, O>(
     const starting = (async () => {
       // made at once, before any wait: it joins the shared reading connection, which lasts while it has hubs
       const group = subscriber === undefined
-        ? sharedBy(publisherClient, `read own ${slot}`, (forget) => new ReadGroup({
-          link: duplicateClient(publisherClient).then((dup) => redisLink(dup, 'subscriber', channel)), owned: true, unblocker: publisher, ended: forget,
-        }))
+        ? sharedBy(publisherClient, `read own ${slot}`, (forget) => {
+          const dup = duplicateClient(publisherClient);
+          return new ReadGroup({
+            link: dup.connected.then((c) => redisLink(c, 'subscriber', channel)), cancel: dup.destroy, owned: true, unblocker: publisher, ended: forget,
+          });
+        })
         : sharedBy(subscriber, `read given ${slot}`, (forget) => new ReadGroup({
           link: redisLink(subscriber, 'subscriber', channel), unblocker: publisher, ended: forget,
         }));

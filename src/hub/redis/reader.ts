@@ -430,6 +430,8 @@ export interface ReadGroupParts {
   link: RedisLink | Promise<RedisLink>;
   /** Whether the connection is the group's own: closed when its last reader leaves. Default false. */
   owned?: boolean;
+  /** Closes the connection while it is still being made (an owned one): called when the group ends before `link` settles. */
+  cancel?: () => void;
   /**
    * A connection to the same server (a publishing one) to end the blocking read in flight at once
    * (`CLIENT UNBLOCK`) when a reader joins or leaves, or the group ends; without it (or when an ACL
@@ -523,8 +525,10 @@ export class ReadGroup {
     this.#unwatch();
     clearTimeout(this.#unblockTimer);
     this.#wake?.();
-    if (this.#p.owned === true) this.#link?.destroy();
-    else if (this.#reading !== null) (unblock ?? (() => void this.#unblock().catch(noop)))();
+    if (this.#p.owned === true) {
+      if (this.#link !== undefined) this.#link.destroy();
+      else this.#p.cancel?.();
+    } else if (this.#reading !== null) (unblock ?? (() => void this.#unblock().catch(noop)))();
     this.#finish();
   }
 
