@@ -84,14 +84,16 @@ describe('examples/cluster', function () {
     for (let i = 0; i < CLIENTS; i++) clients.push(await openClient(Number(port)));
     await until(() => clients.every((c) => c.times.length >= 20), { what: 'every client to get 20 messages', timeoutMs: 20_000 });
     for (const c of clients) c.req.destroy();
+    // the window every client was connected for: from the latest first message to the earliest last one
+    const from = clients.map((c) => c.times[0]!).sort().at(-1)!;
+    const to = clients.map((c) => c.times.at(-1)!).sort()[0]!;
+    // the observer reads Redis on its own: it may get the window's last message after the clients did
+    await until(() => (published.at(-1) ?? '') >= to, { what: () => `the observer to read ${to} (it has ${published.at(-1)})` });
     await observer.close();
     await observing;
     redis.destroy();
 
     expect(new Set(clients.map((c) => c.worker))).to.deep.equal(new Set(['1', '2']));
-    // the window every client was connected for: from the latest first message to the earliest last one
-    const from = clients.map((c) => c.times[0]!).sort().at(-1)!;
-    const to = clients.map((c) => c.times.at(-1)!).sort()[0]!;
     const expected = published.filter((t) => t >= from && t <= to);
     expect(expected.length).to.be.at.least(10);
     for (const c of clients) {
